@@ -1,0 +1,3 @@
+//! Value conversion between SQLite storage and Ferry's typed values.
+//!
+//! OWNER: helper "values" (stub until then).

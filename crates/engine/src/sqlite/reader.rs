@@ -1,0 +1,1 @@
+//! OWNER: helper "sqlite" (stub until then).
