@@ -6,14 +6,24 @@
 //! conversion → sink writer) → finish (keys, indexes, sequences) → verify → commit or roll
 //! back → report. See `ARCHITECTURE.md` at the repository root.
 
+pub mod api;
 pub mod catalog;
 pub mod convert;
 pub mod error;
+pub mod finding;
 pub mod location;
+pub mod options;
+pub mod plan;
 pub mod postgres;
 pub mod progress;
+pub mod report;
 pub mod sqlite;
 pub mod temporal;
 pub mod value;
 
+pub use api::{inspect, migrate, plan, verify, Inspection, RunError};
 pub use error::{Error, ErrorKind, Result};
+pub use location::Location;
+pub use options::Options;
+pub use progress::{Cancel, Event, Phase, Progress};
+pub use report::Report;

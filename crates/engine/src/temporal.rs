@@ -9,3 +9,31 @@ pub fn format_value(value: &Value) -> Option<String> {
     let _ = value;
     None
 }
+
+/// How naive wall-clock readings that fall into a DST transition are resolved.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct DstPolicy {
+    pub gap: GapPolicy,
+    pub fold: FoldPolicy,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum GapPolicy {
+    #[default]
+    Reject,
+    ShiftForward,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum FoldPolicy {
+    #[default]
+    Reject,
+    Earlier,
+    Later,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EpochUnit {
+    Seconds,
+    Milliseconds,
+}
