@@ -386,7 +386,7 @@ fn declared_in(dialect: Dialect, ty: &ColumnType) -> String {
         Dialect::Sqlite => {
             let (declared, hint) = crate::sqlite::ddl::declared_type(ty);
             match hint {
-                Some(h) => format!("{declared} /* {h} */"),
+                Some(h) => format!("{declared} /* pg:{h} */"),
                 None => declared,
             }
         }

@@ -47,7 +47,9 @@ pub fn declared_type(ty: &ColumnType) -> (String, Option<String>) {
 }
 
 fn needs_hint(declared: &str, ty: &ColumnType) -> bool {
-    parse_declared_type(declared) != *ty
+    // An app's TIMESTAMP/DATETIME holds instants and becomes timestamptz on the way to
+    // PostgreSQL; a PostgreSQL `timestamp` (no zone) must say so to come back as itself.
+    parse_declared_type(declared) != *ty || matches!(ty, ColumnType::Timestamp)
 }
 
 fn declared_name(ty: &ColumnType) -> String {

@@ -132,6 +132,7 @@ fn read_table(conn: &Connection, row: &SchemaRow, all: &[SchemaRow], (without_ro
             continue; // a virtual table's hidden column; never here for ordinary tables
         }
         let col_text = text.column(&col_name);
+        let hint = col_text.and_then(|c| c.hint.clone());
         let ty = col_text
             .and_then(|c| c.hint.as_deref())
             .and_then(parse_pg_type)
@@ -156,7 +157,12 @@ fn read_table(conn: &Connection, row: &SchemaRow, all: &[SchemaRow], (without_ro
         let default = if generated.is_some() { None } else { dflt.map(|d| parse_default(&d, &ty)) };
         columns.push(Column {
             name: col_name,
-            declared_type: declared,
+            // The hint stays visible: the mapping tells a Ferry-written `TIMESTAMP /* pg:timestamp */`
+            // (a PostgreSQL timestamp) from an app's `TIMESTAMP` (becomes timestamptz).
+            declared_type: match hint {
+                Some(h) => format!("{declared} /* pg:{h} */"),
+                None => declared,
+            },
             ty,
             not_null,
             default,
