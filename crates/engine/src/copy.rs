@@ -144,7 +144,7 @@ fn read_table(source: &mut Source, table: &TablePlan, to_sqlite: bool, batch_row
         cancel.check()?;
         let mut values: Vec<Vec<Value>> = Vec::with_capacity(batch.len());
         let n = batch.len() as u64;
-        let mut outcome = |o: RowOutcome, problems: &[ValueProblem]| -> Result<Option<Vec<Value>>> {
+        let outcome = |o: RowOutcome, problems: &[ValueProblem]| -> Result<Option<Vec<Value>>> {
             match o {
                 RowOutcome::Row(v) => Ok(Some(v)),
                 RowOutcome::Skipped => Ok(None),

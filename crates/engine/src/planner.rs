@@ -7,7 +7,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::catalog::{Catalog, Check, Column, ColumnType, DefaultValue, Dialect, Table};
+use crate::catalog::{Catalog, Check, ColumnType, DefaultValue, Dialect, Table};
 use crate::convert::ColumnRules;
 use crate::finding::{Finding, Policy, Sample, Severity};
 use crate::mapping;
