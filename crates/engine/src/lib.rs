@@ -12,6 +12,7 @@ pub mod error;
 pub mod location;
 pub mod postgres;
 pub mod progress;
+pub mod sqlexpr;
 pub mod sqlite;
 pub mod temporal;
 pub mod value;
