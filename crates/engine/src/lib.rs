@@ -26,6 +26,7 @@ pub mod progress;
 pub mod report;
 pub mod rowconv;
 pub mod source;
+pub mod sqlexpr;
 pub mod sqlite;
 pub mod target;
 pub mod temporal;
