@@ -411,38 +411,10 @@ fn describe_classes(classes: &[(String, u64)]) -> String {
     if parts.is_empty() { "empty".into() } else { parts.join(", ") }
 }
 
-/// PostgreSQL type names a user may give to `--type`.
+/// PostgreSQL type names a user may give to `--type` (the same reader as Ferry's own
+/// `pg:` hints); names Ferry would only move as opaque text are refused.
 pub fn parse_type_name(text: &str) -> Option<ColumnType> {
-    let t = text.trim().to_ascii_lowercase();
-    if let Some(inner) = t.strip_suffix("[]") {
-        return parse_type_name(inner).map(|e| ColumnType::Array { element: Box::new(e) });
-    }
-    let (base, args) = match t.find('(') {
-        Some(i) if t.ends_with(')') => (t[..i].trim(), Some(&t[i + 1..t.len() - 1])),
-        _ => (t.as_str(), None),
-    };
-    let nums: Vec<u32> = args.map(|a| a.split(',').filter_map(|n| n.trim().parse().ok()).collect()).unwrap_or_default();
-    Some(match base {
-        "bool" | "boolean" => ColumnType::Bool,
-        "smallint" | "int2" => ColumnType::Int { bits: 16 },
-        "integer" | "int" | "int4" => ColumnType::Int { bits: 32 },
-        "bigint" | "int8" => ColumnType::Int { bits: 64 },
-        "real" | "float4" => ColumnType::Float { bits: 32 },
-        "double precision" | "float8" | "double" => ColumnType::Float { bits: 64 },
-        "numeric" | "decimal" => ColumnType::Numeric { precision: nums.first().copied(), scale: nums.get(1).copied().or(nums.first().map(|_| 0)) },
-        "text" => ColumnType::Text,
-        "varchar" | "character varying" => ColumnType::Varchar { max_len: nums.first().copied() },
-        "char" | "character" | "bpchar" => ColumnType::Char { len: nums.first().copied().unwrap_or(1) },
-        "bytea" | "blob" => ColumnType::Bytes,
-        "uuid" => ColumnType::Uuid,
-        "date" => ColumnType::Date,
-        "time" => ColumnType::Time,
-        "timestamp" => ColumnType::Timestamp,
-        "timestamptz" | "timestamp with time zone" => ColumnType::TimestampTz,
-        "json" => ColumnType::Json { binary: false },
-        "jsonb" => ColumnType::Json { binary: true },
-        _ => return None,
-    })
+    crate::sqlite::types::parse_pg_type(&text.to_ascii_lowercase()).filter(|t| !matches!(t, ColumnType::Opaque { .. }))
 }
 
 fn write_summary(input: &PlanInput, mode: Mode, tables: &[TablePlan]) -> WriteSummary {
