@@ -33,9 +33,29 @@ pub fn quote_ident(name: &str) -> String {
 /// Opaque PostgreSQL types whose text form always contains a non-numeric character, so a
 /// numeric-affinity declared type cannot convert it.
 const NEVER_NUMERIC_LOOKING: &[&str] = &[
-    "interval", "point", "line", "lseg", "box", "path", "polygon", "circle", "inet", "cidr", "macaddr", "macaddr8",
-    "tsvector", "tsquery", "timetz", "time with time zone", "pg_lsn", "int4range", "int8range", "numrange",
-    "tsrange", "tstzrange", "daterange",
+    "interval",
+    "point",
+    "line",
+    "lseg",
+    "box",
+    "path",
+    "polygon",
+    "circle",
+    "inet",
+    "cidr",
+    "macaddr",
+    "macaddr8",
+    "tsvector",
+    "tsquery",
+    "timetz",
+    "time with time zone",
+    "pg_lsn",
+    "int4range",
+    "int8range",
+    "numrange",
+    "tsrange",
+    "tstzrange",
+    "daterange",
 ];
 
 /// The declared type for a column of type `ty`, and the `pg:` hint text when the declared type
@@ -59,12 +79,21 @@ fn declared_name(ty: &ColumnType) -> String {
         ColumnType::Int { .. } => "BIGINT".into(),
         ColumnType::Float { bits: 32 } => "FLOAT4".into(),
         ColumnType::Float { .. } => "REAL".into(),
-        ColumnType::Numeric { precision: Some(p), scale } if *p <= 15 => match scale {
+        ColumnType::Numeric {
+            precision: Some(p),
+            scale,
+        } if *p <= 15 => match scale {
             Some(s) => format!("NUMERIC({p},{s})"),
             None => format!("NUMERIC({p})"),
         },
-        ColumnType::Numeric { precision: Some(p), scale: Some(s) } => format!("NUMERIC_TEXT({p},{s})"),
-        ColumnType::Numeric { precision: Some(p), scale: None } => format!("NUMERIC_TEXT({p})"),
+        ColumnType::Numeric {
+            precision: Some(p),
+            scale: Some(s),
+        } => format!("NUMERIC_TEXT({p},{s})"),
+        ColumnType::Numeric {
+            precision: Some(p),
+            scale: None,
+        } => format!("NUMERIC_TEXT({p})"),
         ColumnType::Numeric { .. } => "NUMERIC_TEXT".into(),
         ColumnType::Bool => "BOOLEAN".into(),
         ColumnType::Text => "TEXT".into(),
@@ -91,8 +120,14 @@ fn declared_name(ty: &ColumnType) -> String {
 /// safe for its text, else as `TEXT` (the hint then carries the PostgreSQL type).
 fn opaque_name(name: &str) -> String {
     let upper = name.trim().to_ascii_uppercase();
-    let base = name.split('(').next().unwrap_or("").trim().to_ascii_lowercase();
-    let safe = matches!(affinity(&upper), Affinity::Text | Affinity::Blob) || NEVER_NUMERIC_LOOKING.contains(&base.as_str());
+    let base = name
+        .split('(')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    let safe = matches!(affinity(&upper), Affinity::Text | Affinity::Blob)
+        || NEVER_NUMERIC_LOOKING.contains(&base.as_str());
     if is_plain_type_syntax(&upper) && safe {
         upper
     } else {
@@ -108,14 +143,21 @@ fn is_plain_type_syntax(t: &str) -> bool {
     };
     let words_ok = !words.trim().is_empty()
         && words.split_whitespace().all(|w| {
-            w.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+            w.chars()
+                .next()
+                .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
                 && w.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
         });
     let args_ok = args.is_none_or(|a| {
-        a.strip_prefix('(').and_then(|a| a.strip_suffix(')')).is_some_and(|inner| {
-            let parts: Vec<&str> = inner.split(',').map(str::trim).collect();
-            parts.len() <= 2 && parts.iter().all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
-        })
+        a.strip_prefix('(')
+            .and_then(|a| a.strip_suffix(')'))
+            .is_some_and(|inner| {
+                let parts: Vec<&str> = inner.split(',').map(str::trim).collect();
+                parts.len() <= 2
+                    && parts
+                        .iter()
+                        .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+            })
     });
     words_ok && args_ok
 }
@@ -172,24 +214,45 @@ pub fn create_table_sql(table: &Table) -> (String, Vec<String>) {
         } else if let Some(d) = &col.default {
             match render_default(d, &col.ty) {
                 Ok(sql) => line.push_str(&format!(" DEFAULT {sql}")),
-                Err(why) => warnings.push(format!("{}.{}: default omitted: {why}", table.name, col.name)),
+                Err(why) => warnings.push(format!(
+                    "{}.{}: default omitted: {why}",
+                    table.name, col.name
+                )),
             }
         }
         lines.push(line);
     }
-    let names = |cols: &[String]| cols.iter().map(|c| quote_ident(c)).collect::<Vec<_>>().join(", ");
-    let constraint = |name: &Option<String>| name.as_ref().map(|n| format!("CONSTRAINT {} ", quote_ident(n))).unwrap_or_default();
+    let names = |cols: &[String]| {
+        cols.iter()
+            .map(|c| quote_ident(c))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let constraint = |name: &Option<String>| {
+        name.as_ref()
+            .map(|n| format!("CONSTRAINT {} ", quote_ident(n)))
+            .unwrap_or_default()
+    };
     if rowid_alias.is_none() && !table.primary_key.is_empty() {
         lines.push(format!("PRIMARY KEY ({})", names(&table.primary_key)));
     }
     for u in &table.uniques {
-        lines.push(format!("{}UNIQUE ({})", constraint(&u.name), names(&u.columns)));
+        lines.push(format!(
+            "{}UNIQUE ({})",
+            constraint(&u.name),
+            names(&u.columns)
+        ));
     }
     for c in &table.checks {
         lines.push(format!("{}CHECK ({})", constraint(&c.name), c.expression));
     }
     for fk in &table.foreign_keys {
-        let mut line = format!("{}FOREIGN KEY ({}) REFERENCES {}", constraint(&fk.name), names(&fk.columns), quote_ident(&fk.ref_table));
+        let mut line = format!(
+            "{}FOREIGN KEY ({}) REFERENCES {}",
+            constraint(&fk.name),
+            names(&fk.columns),
+            quote_ident(&fk.ref_table)
+        );
         if !fk.ref_columns.is_empty() {
             line.push_str(&format!(" ({})", names(&fk.ref_columns)));
         }
@@ -203,7 +266,11 @@ pub fn create_table_sql(table: &Table) -> (String, Vec<String>) {
         }
         lines.push(line);
     }
-    let sql = format!("CREATE TABLE {} (\n  {}\n)", quote_ident(&table.name), lines.join(",\n  "));
+    let sql = format!(
+        "CREATE TABLE {} (\n  {}\n)",
+        quote_ident(&table.name),
+        lines.join(",\n  ")
+    );
     (sql, warnings)
 }
 
@@ -214,8 +281,14 @@ pub fn create_index_sql(table: &str, index: &Index) -> String {
         .columns
         .iter()
         .map(|c| match c {
-            IndexColumn::Column { name, descending: true } => format!("{} DESC", quote_ident(name)),
-            IndexColumn::Column { name, descending: false } => quote_ident(name),
+            IndexColumn::Column {
+                name,
+                descending: true,
+            } => format!("{} DESC", quote_ident(name)),
+            IndexColumn::Column {
+                name,
+                descending: false,
+            } => quote_ident(name),
             IndexColumn::Expression { sql } => sql.clone(),
         })
         .collect();
@@ -235,7 +308,8 @@ pub fn create_index_sql(table: &str, index: &Index) -> String {
 /// What introspection will read back for a declared type and optional hint (used by tests and
 /// by anyone checking that a generated schema keeps its types).
 pub fn read_back(declared: &str, hint: Option<&str>) -> ColumnType {
-    hint.and_then(parse_pg_type).unwrap_or_else(|| parse_declared_type(declared))
+    hint.and_then(parse_pg_type)
+        .unwrap_or_else(|| parse_declared_type(declared))
 }
 
 #[cfg(test)]
@@ -250,29 +324,106 @@ mod tests {
 
     #[test]
     fn declared_types_and_hints() {
-        let e = ColumnType::Enum { name: "mood".into(), labels: vec!["sad".into(), "ok".into()] };
+        let e = ColumnType::Enum {
+            name: "mood".into(),
+            labels: vec!["sad".into(), "ok".into()],
+        };
         let cases: Vec<(ColumnType, &str, Option<&str>)> = vec![
             (ColumnType::Int { bits: 16 }, "SMALLINT", None),
             (ColumnType::Int { bits: 32 }, "INT4", None),
             (ColumnType::Int { bits: 64 }, "BIGINT", None),
             (ColumnType::Float { bits: 64 }, "REAL", None),
             (ColumnType::Float { bits: 32 }, "FLOAT4", None),
-            (ColumnType::Numeric { precision: Some(12), scale: Some(2) }, "NUMERIC(12,2)", None),
-            (ColumnType::Numeric { precision: Some(15), scale: None }, "NUMERIC(15)", None),
-            (ColumnType::Numeric { precision: Some(20), scale: Some(2) }, "NUMERIC_TEXT(20,2)", None),
-            (ColumnType::Numeric { precision: None, scale: None }, "NUMERIC_TEXT", None),
+            (
+                ColumnType::Numeric {
+                    precision: Some(12),
+                    scale: Some(2),
+                },
+                "NUMERIC(12,2)",
+                None,
+            ),
+            (
+                ColumnType::Numeric {
+                    precision: Some(15),
+                    scale: None,
+                },
+                "NUMERIC(15)",
+                None,
+            ),
+            (
+                ColumnType::Numeric {
+                    precision: Some(20),
+                    scale: Some(2),
+                },
+                "NUMERIC_TEXT(20,2)",
+                None,
+            ),
+            (
+                ColumnType::Numeric {
+                    precision: None,
+                    scale: None,
+                },
+                "NUMERIC_TEXT",
+                None,
+            ),
             (ColumnType::Bool, "BOOLEAN", None),
             (ColumnType::Varchar { max_len: Some(5) }, "VARCHAR(5)", None),
             (ColumnType::Char { len: 2 }, "BPCHAR(2)", None),
-            (ColumnType::Array { element: Box::new(ColumnType::Int { bits: 32 }) }, "INT4[]", None),
+            (
+                ColumnType::Array {
+                    element: Box::new(ColumnType::Int { bits: 32 }),
+                },
+                "INT4[]",
+                None,
+            ),
             (e.clone(), "TEXT", Some("enum mood('sad','ok')")),
-            (ColumnType::Array { element: Box::new(e) }, "TEXT[]", Some("enum mood('sad','ok')[]")),
-            (ColumnType::Opaque { name: "interval".into() }, "INTERVAL", None),
-            (ColumnType::Opaque { name: "point".into() }, "POINT", None),
-            (ColumnType::Opaque { name: "money".into() }, "TEXT", Some("money")),
-            (ColumnType::Opaque { name: "bit(8)".into() }, "TEXT", Some("bit(8)")),
-            (ColumnType::Opaque { name: "xml".into() }, "TEXT", Some("xml")),
-            (ColumnType::Opaque { name: "public.geo\"thing".into() }, "TEXT", Some("public.geo\"thing")),
+            (
+                ColumnType::Array {
+                    element: Box::new(e),
+                },
+                "TEXT[]",
+                Some("enum mood('sad','ok')[]"),
+            ),
+            (
+                ColumnType::Opaque {
+                    name: "interval".into(),
+                },
+                "INTERVAL",
+                None,
+            ),
+            (
+                ColumnType::Opaque {
+                    name: "point".into(),
+                },
+                "POINT",
+                None,
+            ),
+            (
+                ColumnType::Opaque {
+                    name: "money".into(),
+                },
+                "TEXT",
+                Some("money"),
+            ),
+            (
+                ColumnType::Opaque {
+                    name: "bit(8)".into(),
+                },
+                "TEXT",
+                Some("bit(8)"),
+            ),
+            (
+                ColumnType::Opaque { name: "xml".into() },
+                "TEXT",
+                Some("xml"),
+            ),
+            (
+                ColumnType::Opaque {
+                    name: "public.geo\"thing".into(),
+                },
+                "TEXT",
+                Some("public.geo\"thing"),
+            ),
             (ColumnType::Any, "", None),
         ];
         for (ty, name, hint) in cases {

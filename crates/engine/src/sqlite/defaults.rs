@@ -20,7 +20,8 @@ use crate::value::{Decimal, Value};
 
 /// The expression Ferry writes for [`DefaultValue::RandomUuid`]: a version-4 UUID as
 /// lower-case hyphenated text (variant bits `8`–`b` chosen by `random()`).
-pub const RANDOM_UUID_SQL: &str = "lower(hex(randomblob(4))) || '-' || lower(hex(randomblob(2))) || '-4' || \
+pub const RANDOM_UUID_SQL: &str =
+    "lower(hex(randomblob(4))) || '-' || lower(hex(randomblob(2))) || '-4' || \
 substr(lower(hex(randomblob(2))), 2) || '-' || substr('89ab', 1 + (abs(random()) % 4), 1) || \
 substr(lower(hex(randomblob(2))), 2) || '-' || lower(hex(randomblob(6)))";
 
@@ -49,18 +50,27 @@ pub fn parse_default(sql: &str, ty: &ColumnType) -> DefaultValue {
     if norm == normalize(RANDOM_UUID_SQL) {
         return DefaultValue::RandomUuid;
     }
-    if let Some(args) = norm.strip_prefix("strftime(").and_then(|r| r.strip_suffix(')')) {
+    if let Some(args) = norm
+        .strip_prefix("strftime(")
+        .and_then(|r| r.strip_suffix(')'))
+    {
         if let Some(now) = strftime_now(args) {
             return now;
         }
     }
     if norm.starts_with("nextval(") {
-        return DefaultValue::Expression { dialect: Dialect::Postgres, sql: inner.to_string() };
+        return DefaultValue::Expression {
+            dialect: Dialect::Postgres,
+            sql: inner.to_string(),
+        };
     }
     if let Some(lit) = literal(inner, ty) {
         return DefaultValue::Literal(lit);
     }
-    DefaultValue::Expression { dialect: Dialect::Sqlite, sql: inner.to_string() }
+    DefaultValue::Expression {
+        dialect: Dialect::Sqlite,
+        sql: inner.to_string(),
+    }
 }
 
 /// `strftime(<fmt>,'now'[, 'localtime'|'utc'])` → the current instant, except epoch formats.
@@ -135,12 +145,23 @@ fn literal(sql: &str, ty: &ColumnType) -> Option<Value> {
     let code: Vec<_> = toks.iter().filter(|t| t.kind != TokKind::Comment).collect();
     match code.as_slice() {
         [t] if t.kind == TokKind::Str => Some(typed_string(&unquote(sql, t), ty)),
-        [x, t] if t.kind == TokKind::Str && sql[x.start..x.end].eq_ignore_ascii_case("x") && x.end == t.start => {
+        [x, t]
+            if t.kind == TokKind::Str
+                && sql[x.start..x.end].eq_ignore_ascii_case("x")
+                && x.end == t.start =>
+        {
             hex_decode(&unquote(sql, t)).map(Value::Bytes)
         }
         [t] if t.kind == TokKind::Number => typed_number(&sql[t.start..t.end], ty),
-        [s, t] if matches!(s.kind, TokKind::Punct(b'-') | TokKind::Punct(b'+')) && t.kind == TokKind::Number => {
-            let sign = if s.kind == TokKind::Punct(b'-') { "-" } else { "" };
+        [s, t]
+            if matches!(s.kind, TokKind::Punct(b'-') | TokKind::Punct(b'+'))
+                && t.kind == TokKind::Number =>
+        {
+            let sign = if s.kind == TokKind::Punct(b'-') {
+                "-"
+            } else {
+                ""
+            };
             typed_number(&format!("{sign}{}", &sql[t.start..t.end]), ty)
         }
         _ => None,
@@ -156,10 +177,18 @@ fn typed_number(text: &str, ty: &ColumnType) -> Option<Value> {
             _ => None,
         },
         ColumnType::Int { .. } => int.map(Value::Int),
-        ColumnType::Float { .. } => text.parse::<f64>().ok().or(int.map(|i| i as f64)).map(Value::Float),
-        ColumnType::Numeric { .. } => Decimal::parse(text).or_else(|| int.and_then(|i| Decimal::parse(&i.to_string()))).map(Value::Numeric),
+        ColumnType::Float { .. } => text
+            .parse::<f64>()
+            .ok()
+            .or(int.map(|i| i as f64))
+            .map(Value::Float),
+        ColumnType::Numeric { .. } => Decimal::parse(text)
+            .or_else(|| int.and_then(|i| Decimal::parse(&i.to_string())))
+            .map(Value::Numeric),
         // A text column stores the number's text (SQLite converts it through its affinity).
-        ColumnType::Text | ColumnType::Varchar { .. } | ColumnType::Char { .. } => Some(Value::Text(text.to_string())),
+        ColumnType::Text | ColumnType::Varchar { .. } | ColumnType::Char { .. } => {
+            Some(Value::Text(text.to_string()))
+        }
         _ => match int {
             Some(i) => Some(Value::Int(i)),
             None => text.parse::<f64>().ok().map(Value::Float),
@@ -172,7 +201,10 @@ fn parse_int(text: &str) -> Option<i64> {
         Some(d) => (true, d),
         None => (false, text.strip_prefix('+').unwrap_or(text)),
     };
-    let value = if let Some(hex) = digits.strip_prefix("0x").or_else(|| digits.strip_prefix("0X")) {
+    let value = if let Some(hex) = digits
+        .strip_prefix("0x")
+        .or_else(|| digits.strip_prefix("0X"))
+    {
         u64::from_str_radix(hex, 16).ok().map(|u| u as i64)?
     } else {
         digits.parse::<i64>().ok()?
@@ -188,11 +220,22 @@ fn typed_string(s: &str, ty: &ColumnType) -> Value {
             "0" | "false" | "f" => Value::Bool(false),
             _ => Value::Text(s.to_string()),
         },
-        ColumnType::Int { .. } => parse_int(s.trim()).map_or_else(|| Value::Text(s.to_string()), Value::Int),
-        ColumnType::Float { .. } => s.trim().parse::<f64>().map_or_else(|_| Value::Text(s.to_string()), Value::Float),
-        ColumnType::Numeric { .. } => Decimal::parse(s).map_or_else(|| Value::Text(s.to_string()), Value::Numeric),
-        ColumnType::Uuid => uuid::Uuid::parse_str(s).map_or_else(|_| Value::Text(s.to_string()), Value::Uuid),
-        ColumnType::Json { .. } if serde_json::from_str::<serde_json::Value>(s).is_ok() => Value::Json(s.to_string()),
+        ColumnType::Int { .. } => {
+            parse_int(s.trim()).map_or_else(|| Value::Text(s.to_string()), Value::Int)
+        }
+        ColumnType::Float { .. } => s
+            .trim()
+            .parse::<f64>()
+            .map_or_else(|_| Value::Text(s.to_string()), Value::Float),
+        ColumnType::Numeric { .. } => {
+            Decimal::parse(s).map_or_else(|| Value::Text(s.to_string()), Value::Numeric)
+        }
+        ColumnType::Uuid => {
+            uuid::Uuid::parse_str(s).map_or_else(|_| Value::Text(s.to_string()), Value::Uuid)
+        }
+        ColumnType::Json { .. } if serde_json::from_str::<serde_json::Value>(s).is_ok() => {
+            Value::Json(s.to_string())
+        }
         ColumnType::Opaque { .. } => Value::Opaque(s.to_string()),
         // Dates and times stay text here; the planner converts them with the column's rules.
         _ => Value::Text(s.to_string()),
@@ -200,10 +243,13 @@ fn typed_string(s: &str, ty: &ColumnType) -> Value {
 }
 
 fn hex_decode(h: &str) -> Option<Vec<u8>> {
-    if h.len() % 2 != 0 {
+    if !h.len().is_multiple_of(2) {
         return None;
     }
-    (0..h.len()).step_by(2).map(|i| u8::from_str_radix(h.get(i..i + 2)?, 16).ok()).collect()
+    (0..h.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(h.get(i..i + 2)?, 16).ok())
+        .collect()
 }
 
 /// Renders a default for a SQLite `DEFAULT` clause, or `Err(reason)` when it cannot be written
@@ -220,9 +266,17 @@ pub fn render_default(default: &DefaultValue, ty: &ColumnType) -> Result<String,
         DefaultValue::CurrentDate => "CURRENT_DATE".into(),
         DefaultValue::CurrentTime => "CURRENT_TIME".into(),
         DefaultValue::RandomUuid => format!("({RANDOM_UUID_SQL})"),
-        DefaultValue::Expression { dialect: Dialect::Sqlite, sql } => format!("({sql})"),
-        DefaultValue::Expression { dialect: Dialect::Postgres, sql } => {
-            return Err(format!("PostgreSQL default expression {sql} has no SQLite equivalent"))
+        DefaultValue::Expression {
+            dialect: Dialect::Sqlite,
+            sql,
+        } => format!("({sql})"),
+        DefaultValue::Expression {
+            dialect: Dialect::Postgres,
+            sql,
+        } => {
+            return Err(format!(
+                "PostgreSQL default expression {sql} has no SQLite equivalent"
+            ))
         }
     })
 }
@@ -236,16 +290,24 @@ fn render_literal(v: &Value) -> Result<String, String> {
         Value::Bool(b) => (*b as i32).to_string(),
         Value::Int(i) => i.to_string(),
         Value::Float(f) if f.is_finite() => format!("{f:?}"),
-        Value::Float(f) if f.is_nan() => return Err("a NaN default cannot be written in SQLite".into()),
+        Value::Float(f) if f.is_nan() => {
+            return Err("a NaN default cannot be written in SQLite".into())
+        }
         Value::Float(f) => if *f > 0.0 { "9e999" } else { "-9e999" }.into(),
         Value::Numeric(d) => quote(d.as_str()),
         Value::Text(s) | Value::Json(s) | Value::Opaque(s) if !s.contains('\0') => quote(s),
-        Value::Text(_) | Value::Json(_) | Value::Opaque(_) => return Err("a default containing a NUL byte cannot be written".into()),
-        Value::Bytes(b) => format!("X'{}'", b.iter().map(|x| format!("{x:02X}")).collect::<String>()),
-        Value::Uuid(u) => quote(&u.hyphenated().to_string()),
-        Value::Date(_) | Value::Time(_) | Value::Timestamp(_) | Value::TimestampTz(_) => {
-            quote(&crate::temporal::format_value(v).ok_or_else(|| format!("default {} has no text form", v.describe()))?)
+        Value::Text(_) | Value::Json(_) | Value::Opaque(_) => {
+            return Err("a default containing a NUL byte cannot be written".into())
         }
+        Value::Bytes(b) => format!(
+            "X'{}'",
+            b.iter().map(|x| format!("{x:02X}")).collect::<String>()
+        ),
+        Value::Uuid(u) => quote(&u.hyphenated().to_string()),
+        Value::Date(_) | Value::Time(_) | Value::Timestamp(_) | Value::TimestampTz(_) => quote(
+            &crate::temporal::format_value(v)
+                .ok_or_else(|| format!("default {} has no text form", v.describe()))?,
+        ),
         Value::Array(_) => return Err("array defaults are not written for SQLite".into()),
     })
 }
@@ -258,7 +320,10 @@ mod tests {
         DefaultValue::Literal(v)
     }
     fn expr(sql: &str) -> DefaultValue {
-        DefaultValue::Expression { dialect: Dialect::Sqlite, sql: sql.into() }
+        DefaultValue::Expression {
+            dialect: Dialect::Sqlite,
+            sql: sql.into(),
+        }
     }
 
     #[test]
@@ -267,7 +332,10 @@ mod tests {
         let text = ColumnType::Text;
         let b = ColumnType::Bool;
         let f = ColumnType::Float { bits: 64 };
-        let n = ColumnType::Numeric { precision: Some(10), scale: Some(2) };
+        let n = ColumnType::Numeric {
+            precision: Some(10),
+            scale: Some(2),
+        };
         let ts = ColumnType::Timestamp;
         let now = DefaultValue::CurrentTimestamp { local: false };
         let cases: Vec<(&str, &ColumnType, DefaultValue)> = vec![
@@ -276,10 +344,18 @@ mod tests {
             ("datetime('now')", &ts, now.clone()),
             ("(datetime('now'))", &ts, now.clone()),
             ("(DATETIME( 'now' ))", &ts, now.clone()),
-            ("datetime('now','localtime')", &ts, DefaultValue::CurrentTimestamp { local: true }),
+            (
+                "datetime('now','localtime')",
+                &ts,
+                DefaultValue::CurrentTimestamp { local: true },
+            ),
             ("strftime('%Y-%m-%d %H:%M:%f','now')", &ts, now.clone()),
             ("(strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))", &ts, now.clone()),
-            ("strftime('%Y-%m-%d %H:%M:%S','now','localtime')", &ts, DefaultValue::CurrentTimestamp { local: true }),
+            (
+                "strftime('%Y-%m-%d %H:%M:%S','now','localtime')",
+                &ts,
+                DefaultValue::CurrentTimestamp { local: true },
+            ),
             ("(strftime('%s','now'))", &int, expr("strftime('%s','now')")),
             ("CURRENT_DATE", &ColumnType::Date, DefaultValue::CurrentDate),
             ("date('now')", &ColumnType::Date, DefaultValue::CurrentDate),
@@ -294,8 +370,18 @@ mod tests {
             ("1.5", &f, lit(Value::Float(1.5))),
             ("-2", &f, lit(Value::Float(-2.0))),
             ("1e3", &f, lit(Value::Float(1000.0))),
-            ("12.50", &n, lit(Value::Numeric(Decimal::parse("12.50").unwrap()))),
-            ("'12345678901234567890.12'", &n, lit(Value::Numeric(Decimal::parse("12345678901234567890.12").unwrap()))),
+            (
+                "12.50",
+                &n,
+                lit(Value::Numeric(Decimal::parse("12.50").unwrap())),
+            ),
+            (
+                "'12345678901234567890.12'",
+                &n,
+                lit(Value::Numeric(
+                    Decimal::parse("12345678901234567890.12").unwrap(),
+                )),
+            ),
             ("'draft'", &text, lit(Value::Text("draft".into()))),
             ("'it''s'", &text, lit(Value::Text("it's".into()))),
             ("''", &text, lit(Value::Text(String::new()))),
@@ -308,11 +394,30 @@ mod tests {
             ("'true'", &b, lit(Value::Bool(true))),
             ("'false'", &b, lit(Value::Bool(false))),
             ("TRUE", &int, lit(Value::Int(1))),
-            ("X'00ff'", &ColumnType::Bytes, lit(Value::Bytes(vec![0, 255]))),
-            ("'[]'", &ColumnType::Json { binary: false }, lit(Value::Json("[]".into()))),
-            ("gen_random_uuid()", &ColumnType::Uuid, DefaultValue::RandomUuid),
+            (
+                "X'00ff'",
+                &ColumnType::Bytes,
+                lit(Value::Bytes(vec![0, 255])),
+            ),
+            (
+                "'[]'",
+                &ColumnType::Json { binary: false },
+                lit(Value::Json("[]".into())),
+            ),
+            (
+                "gen_random_uuid()",
+                &ColumnType::Uuid,
+                DefaultValue::RandomUuid,
+            ),
             ("now()", &ColumnType::TimestampTz, now.clone()),
-            ("nextval('t_id_seq'::regclass)", &int, DefaultValue::Expression { dialect: Dialect::Postgres, sql: "nextval('t_id_seq'::regclass)".into() }),
+            (
+                "nextval('t_id_seq'::regclass)",
+                &int,
+                DefaultValue::Expression {
+                    dialect: Dialect::Postgres,
+                    sql: "nextval('t_id_seq'::regclass)".into(),
+                },
+            ),
             ("(abs(-1) + 1)", &int, expr("abs(-1) + 1")),
             ("(1) + (2)", &int, expr("(1) + (2)")),
             ("2", &b, expr("2")),
@@ -330,13 +435,30 @@ mod tests {
             (lit(Value::Int(-5)), ColumnType::Int { bits: 32 }),
             (lit(Value::Float(0.1)), ColumnType::Float { bits: 64 }),
             (lit(Value::Float(-1e300)), ColumnType::Float { bits: 64 }),
-            (lit(Value::Numeric(Decimal::parse("12345678901234567890.12").unwrap())), ColumnType::Numeric { precision: None, scale: None }),
+            (
+                lit(Value::Numeric(
+                    Decimal::parse("12345678901234567890.12").unwrap(),
+                )),
+                ColumnType::Numeric {
+                    precision: None,
+                    scale: None,
+                },
+            ),
             (lit(Value::Text("it's".into())), ColumnType::Text),
             (lit(Value::Bytes(vec![1, 2])), ColumnType::Bytes),
             (lit(Value::Uuid(uuid::Uuid::nil())), ColumnType::Uuid),
-            (DefaultValue::CurrentTimestamp { local: false }, ColumnType::Timestamp),
-            (DefaultValue::CurrentTimestamp { local: false }, ColumnType::TimestampTz),
-            (DefaultValue::CurrentTimestamp { local: true }, ColumnType::Timestamp),
+            (
+                DefaultValue::CurrentTimestamp { local: false },
+                ColumnType::Timestamp,
+            ),
+            (
+                DefaultValue::CurrentTimestamp { local: false },
+                ColumnType::TimestampTz,
+            ),
+            (
+                DefaultValue::CurrentTimestamp { local: true },
+                ColumnType::Timestamp,
+            ),
             (DefaultValue::CurrentDate, ColumnType::Date),
             (DefaultValue::CurrentTime, ColumnType::Time),
             (DefaultValue::RandomUuid, ColumnType::Uuid),
@@ -346,7 +468,10 @@ mod tests {
             let sql = render_default(&d, &ty).unwrap();
             assert_eq!(parse_default(&sql, &ty), d, "rendered {sql:?}");
         }
-        let pg = DefaultValue::Expression { dialect: Dialect::Postgres, sql: "now() - interval '1 day'".into() };
+        let pg = DefaultValue::Expression {
+            dialect: Dialect::Postgres,
+            sql: "now() - interval '1 day'".into(),
+        };
         assert!(render_default(&pg, &ColumnType::TimestampTz).is_err());
     }
 }

@@ -28,17 +28,30 @@ pub fn read_table(
 ) -> Result<u64> {
     let batch_rows = batch_rows.max(1);
     let list: Vec<String> = columns.iter().map(|c| quote_ident(c)).collect();
-    let select_list = if list.is_empty() { "NULL".to_string() } else { list.join(", ") };
+    let select_list = if list.is_empty() {
+        "NULL".to_string()
+    } else {
+        list.join(", ")
+    };
     let sql = format!("SELECT {select_list} FROM {}", quote_ident(table));
-    let mut stmt = conn.prepare(&sql).context(|| format!("cannot read table {table}"))?;
-    let mut rows = stmt.query([]).context(|| format!("cannot read table {table}"))?;
+    let mut stmt = conn
+        .prepare(&sql)
+        .context(|| format!("cannot read table {table}"))?;
+    let mut rows = stmt
+        .query([])
+        .context(|| format!("cannot read table {table}"))?;
     let width = columns.len();
     let mut batch = Vec::with_capacity(batch_rows);
     let mut total = 0u64;
-    while let Some(row) = rows.next().context(|| format!("cannot read table {table} (after row {total})"))? {
+    while let Some(row) = rows
+        .next()
+        .context(|| format!("cannot read table {table} (after row {total})"))?
+    {
         let mut values = Vec::with_capacity(width);
         for i in 0..width {
-            let v = row.get_ref(i).context(|| format!("cannot read table {table}"))?;
+            let v = row
+                .get_ref(i)
+                .context(|| format!("cannot read table {table}"))?;
             values.push(match v {
                 ValueRef::Null => SqliteValue::Null,
                 ValueRef::Integer(i) => SqliteValue::Integer(i),
@@ -50,7 +63,10 @@ pub fn read_table(
         batch.push(values);
         total += 1;
         if batch.len() == batch_rows {
-            on_batch(std::mem::replace(&mut batch, Vec::with_capacity(batch_rows)))?;
+            on_batch(std::mem::replace(
+                &mut batch,
+                Vec::with_capacity(batch_rows),
+            ))?;
         }
     }
     if !batch.is_empty() {

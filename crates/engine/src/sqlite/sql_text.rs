@@ -94,7 +94,11 @@ pub fn tokenize(sql: &str) -> Vec<Token> {
                 TokKind::Punct(c)
             }
         };
-        out.push(Token { kind, start, end: i });
+        out.push(Token {
+            kind,
+            start,
+            end: i,
+        });
     }
     out
 }
@@ -122,9 +126,8 @@ fn skip_quoted(b: &[u8], mut i: usize, q: u8) -> usize {
 fn skip_number(b: &[u8], mut i: usize) -> usize {
     while i < b.len() {
         let c = b[i];
-        if c.is_ascii_alphanumeric() || c == b'.' || c == b'_' {
-            i += 1;
-        } else if (c == b'+' || c == b'-') && i > 0 && matches!(b[i - 1], b'e' | b'E') {
+        let exponent_sign = (c == b'+' || c == b'-') && i > 0 && matches!(b[i - 1], b'e' | b'E');
+        if c.is_ascii_alphanumeric() || c == b'.' || c == b'_' || exponent_sign {
             i += 1;
         } else {
             break;
@@ -256,16 +259,27 @@ pub struct TableSql {
 
 impl TableSql {
     pub fn column(&self, name: &str) -> Option<&ColumnSql> {
-        self.columns
-            .iter()
-            .find(|c| c.name == name)
-            .or_else(|| self.columns.iter().find(|c| c.name.eq_ignore_ascii_case(name)))
+        self.columns.iter().find(|c| c.name == name).or_else(|| {
+            self.columns
+                .iter()
+                .find(|c| c.name.eq_ignore_ascii_case(name))
+        })
     }
 }
 
 /// Words that end a column's type name and start a column constraint.
 const COLUMN_CONSTRAINT_WORDS: &[&str] = &[
-    "CONSTRAINT", "PRIMARY", "NOT", "NULL", "UNIQUE", "CHECK", "DEFAULT", "COLLATE", "REFERENCES", "GENERATED", "AS",
+    "CONSTRAINT",
+    "PRIMARY",
+    "NOT",
+    "NULL",
+    "UNIQUE",
+    "CHECK",
+    "DEFAULT",
+    "COLLATE",
+    "REFERENCES",
+    "GENERATED",
+    "AS",
 ];
 
 /// Words that start a table constraint rather than a column definition.
@@ -281,7 +295,10 @@ pub fn parse_create_table(sql: &str) -> Option<TableSql> {
     for item in split_commas(&toks[open + 1..close.min(toks.len())]) {
         let first = item.iter().find(|t| t.kind != TokKind::Comment);
         let Some(first) = first else { continue };
-        if TABLE_CONSTRAINT_WORDS.iter().any(|w| is_word(sql, first, w)) {
+        if TABLE_CONSTRAINT_WORDS
+            .iter()
+            .any(|w| is_word(sql, first, w))
+        {
             parse_table_constraint(sql, item, &mut out);
         } else {
             let col = parse_column(sql, item, &mut out);
@@ -300,10 +317,19 @@ pub fn parse_create_table(sql: &str) -> Option<TableSql> {
 }
 
 fn parse_column(sql: &str, item: &[Token], table: &mut TableSql) -> ColumnSql {
-    let mut col = ColumnSql::default();
     // Hints may sit anywhere in the definition; the first one wins.
-    col.hint = item.iter().filter(|t| t.kind == TokKind::Comment).find_map(|t| hint_of(&sql[t.start..t.end]));
-    let code: Vec<Token> = item.iter().copied().filter(|t| t.kind != TokKind::Comment).collect();
+    let mut col = ColumnSql {
+        hint: item
+            .iter()
+            .filter(|t| t.kind == TokKind::Comment)
+            .find_map(|t| hint_of(&sql[t.start..t.end])),
+        ..ColumnSql::default()
+    };
+    let code: Vec<Token> = item
+        .iter()
+        .copied()
+        .filter(|t| t.kind != TokKind::Comment)
+        .collect();
     let Some(name) = code.first() else { return col };
     col.name = unquote(sql, name);
     // The type: identifier-ish tokens up to the first constraint word, with `(…)` arguments.
@@ -311,7 +337,8 @@ fn parse_column(sql: &str, item: &[Token], table: &mut TableSql) -> ColumnSql {
     let type_start = i;
     while i < code.len() {
         let t = &code[i];
-        let ends_type = t.kind == TokKind::Word && COLUMN_CONSTRAINT_WORDS.iter().any(|w| is_word(sql, t, w));
+        let ends_type =
+            t.kind == TokKind::Word && COLUMN_CONSTRAINT_WORDS.iter().any(|w| is_word(sql, t, w));
         if ends_type {
             break;
         }
@@ -354,7 +381,10 @@ fn parse_column(sql: &str, item: &[Token], table: &mut TableSql) -> ColumnSql {
             if code.get(i).is_some_and(|p| is_punct(p, b'(')) {
                 i = matching_paren(&code, i) + 1;
             } else {
-                if code.get(i).is_some_and(|p| is_punct(p, b'-') || is_punct(p, b'+')) {
+                if code
+                    .get(i)
+                    .is_some_and(|p| is_punct(p, b'-') || is_punct(p, b'+'))
+                {
                     i += 1;
                 }
                 i += 1;
@@ -377,7 +407,10 @@ fn parse_column(sql: &str, item: &[Token], table: &mut TableSql) -> ColumnSql {
             i = next;
             continue;
         } else if is_word(sql, t, "UNIQUE") {
-            table.uniques.push(UniqueSql { name: pending_name.take(), columns: vec![col.name.clone()] });
+            table.uniques.push(UniqueSql {
+                name: pending_name.take(),
+                columns: vec![col.name.clone()],
+            });
         }
         i += 1;
     }
@@ -395,9 +428,19 @@ fn scan_fk_tail(sql: &str, code: &[Token], mut i: usize) -> (bool, usize) {
         let t = &code[i];
         if is_word(sql, t, "DEFERRABLE") {
             deferrable = !(i > 0 && is_word(sql, &code[i - 1], "NOT"));
-        } else if ["CONSTRAINT", "PRIMARY", "UNIQUE", "CHECK", "DEFAULT", "COLLATE", "REFERENCES", "GENERATED", "AS"]
-            .iter()
-            .any(|w| is_word(sql, t, w))
+        } else if [
+            "CONSTRAINT",
+            "PRIMARY",
+            "UNIQUE",
+            "CHECK",
+            "DEFAULT",
+            "COLLATE",
+            "REFERENCES",
+            "GENERATED",
+            "AS",
+        ]
+        .iter()
+        .any(|w| is_word(sql, t, w))
             || (is_word(sql, t, "NOT") && code.get(i + 1).is_some_and(|n| is_word(sql, n, "NULL")))
         {
             break;
@@ -417,7 +460,11 @@ fn paren_names(sql: &str, code: &[Token], open: usize) -> (Vec<String>, usize) {
 }
 
 fn parse_table_constraint(sql: &str, item: &[Token], table: &mut TableSql) {
-    let code: Vec<Token> = item.iter().copied().filter(|t| t.kind != TokKind::Comment).collect();
+    let code: Vec<Token> = item
+        .iter()
+        .copied()
+        .filter(|t| t.kind != TokKind::Comment)
+        .collect();
     let mut i = 0;
     let mut name = None;
     if is_word(sql, &code[0], "CONSTRAINT") {
@@ -425,23 +472,40 @@ fn parse_table_constraint(sql: &str, item: &[Token], table: &mut TableSql) {
         i = 2;
     }
     let Some(t) = code.get(i) else { return };
-    let open = code[i..].iter().position(|p| is_punct(p, b'(')).map(|p| p + i);
+    let open = code[i..]
+        .iter()
+        .position(|p| is_punct(p, b'('))
+        .map(|p| p + i);
     if is_word(sql, t, "CHECK") {
         if let Some(open) = open {
             let close = matching_paren(&code, open);
-            table.checks.push(CheckSql { name, expression: span_text(sql, &code[open + 1..close.min(code.len())]) });
+            table.checks.push(CheckSql {
+                name,
+                expression: span_text(sql, &code[open + 1..close.min(code.len())]),
+            });
         }
     } else if is_word(sql, t, "UNIQUE") {
         if let Some(open) = open {
-            table.uniques.push(UniqueSql { name, columns: paren_names(sql, &code, open).0 });
+            table.uniques.push(UniqueSql {
+                name,
+                columns: paren_names(sql, &code, open).0,
+            });
         }
     } else if is_word(sql, t, "FOREIGN") {
         if let Some(open) = open {
             let (columns, next) = paren_names(sql, &code, open);
             // next is REFERENCES
-            let ref_table = code.get(next + 1).map(|n| unquote(sql, n)).unwrap_or_default();
+            let ref_table = code
+                .get(next + 1)
+                .map(|n| unquote(sql, n))
+                .unwrap_or_default();
             let (deferrable, _) = scan_fk_tail(sql, &code, next + 2);
-            table.foreign_keys.push(ForeignKeySql { name, columns, ref_table, deferrable });
+            table.foreign_keys.push(ForeignKeySql {
+                name,
+                columns,
+                ref_table,
+                deferrable,
+            });
         }
     } else if is_word(sql, t, "PRIMARY") && code.iter().any(|t| is_word(sql, t, "AUTOINCREMENT")) {
         table.autoincrement = true;
@@ -493,12 +557,18 @@ pub fn parse_create_index(sql: &str) -> Option<IndexSql> {
     let on = toks.iter().position(|t| is_word(sql, t, "ON"))?;
     let open = toks[on..].iter().position(|t| is_punct(t, b'('))? + on;
     let close = matching_paren(&toks, open);
-    let parts = split_commas(&toks[open + 1..close.min(toks.len())]).into_iter().map(|p| span_text(sql, p)).collect();
+    let parts = split_commas(&toks[open + 1..close.min(toks.len())])
+        .into_iter()
+        .map(|p| span_text(sql, p))
+        .collect();
     let rest = toks.get(close + 1..).unwrap_or(&[]);
     let predicate = match rest.iter().position(|t| is_word(sql, t, "WHERE")) {
         Some(w) => {
-            let body: Vec<Token> =
-                rest[w + 1..].iter().copied().filter(|t| !is_punct(t, b';')).collect();
+            let body: Vec<Token> = rest[w + 1..]
+                .iter()
+                .copied()
+                .filter(|t| !is_punct(t, b';'))
+                .collect();
             Some(span_text(sql, &body)).filter(|s| !s.is_empty())
         }
         None => None,
@@ -514,12 +584,17 @@ mod tests {
     fn tokenizer_respects_every_quote_form() {
         let sql = r#"CREATE TABLE "a""b" ([c,d] `e``f` 'g''h', -- x, y
         /* (, */ x)"#;
-        let kinds: Vec<(TokKind, String)> =
-            tokenize(sql).iter().map(|t| (t.kind, unquote(sql, t))).collect();
+        let kinds: Vec<(TokKind, String)> = tokenize(sql)
+            .iter()
+            .map(|t| (t.kind, unquote(sql, t)))
+            .collect();
         let names: Vec<&str> = kinds.iter().map(|(_, s)| s.as_str()).collect();
         assert_eq!(
             names,
-            ["CREATE", "TABLE", "a\"b", "(", "c,d", "e`f", "g'h", ",", "-- x, y", "/* (, */", "x", ")"]
+            [
+                "CREATE", "TABLE", "a\"b", "(", "c,d", "e`f", "g'h", ",", "-- x, y", "/* (, */",
+                "x", ")"
+            ]
         );
         assert_eq!(kinds[4].0, TokKind::Quoted);
         assert_eq!(kinds[6].0, TokKind::Str);
@@ -539,10 +614,21 @@ mod tests {
             CHECK (g > 0)
         ) WITHOUT ROWID, STRICT"#;
         let t = parse_create_table(sql).unwrap();
-        let cols: Vec<(&str, &str)> = t.columns.iter().map(|c| (c.name.as_str(), c.declared_type.as_str())).collect();
+        let cols: Vec<(&str, &str)> = t
+            .columns
+            .iter()
+            .map(|c| (c.name.as_str(), c.declared_type.as_str()))
+            .collect();
         assert_eq!(
             cols,
-            [("id", "INTEGER"), ("na,me", "VARCHAR ( 10 , 2 )"), ("mood", "TEXT"), ("g", "INT"), ("p", "INT"), ("arr", "TEXT[]")]
+            [
+                ("id", "INTEGER"),
+                ("na,me", "VARCHAR ( 10 , 2 )"),
+                ("mood", "TEXT"),
+                ("g", "INT"),
+                ("p", "INT"),
+                ("arr", "TEXT[]")
+            ]
         );
         assert_eq!(t.columns[0].hint.as_deref(), Some("integer"));
         assert!(t.columns[0].primary_key && t.columns[0].autoincrement && t.autoincrement);
@@ -552,17 +638,38 @@ mod tests {
         assert_eq!(
             t.checks,
             [
-                CheckSql { name: Some("c1".into()), expression: "length([na,me]) > 0".into() },
-                CheckSql { name: None, expression: "mood IN ('a*/b', 'ok')".into() },
-                CheckSql { name: None, expression: "g > 0".into() },
+                CheckSql {
+                    name: Some("c1".into()),
+                    expression: "length([na,me]) > 0".into()
+                },
+                CheckSql {
+                    name: None,
+                    expression: "mood IN ('a*/b', 'ok')".into()
+                },
+                CheckSql {
+                    name: None,
+                    expression: "g > 0".into()
+                },
             ]
         );
         assert_eq!(t.foreign_keys.len(), 2);
         assert_eq!(t.foreign_keys[0].columns, ["p"]);
         assert!(t.foreign_keys[0].deferrable);
-        assert_eq!((t.foreign_keys[1].name.as_deref(), t.foreign_keys[1].ref_table.as_str()), (Some("fk2"), "x"));
+        assert_eq!(
+            (
+                t.foreign_keys[1].name.as_deref(),
+                t.foreign_keys[1].ref_table.as_str()
+            ),
+            (Some("fk2"), "x")
+        );
         assert!(!t.foreign_keys[1].deferrable);
-        assert_eq!(t.uniques, [UniqueSql { name: Some("u1".into()), columns: vec!["na,me".into(), "mood".into()] }]);
+        assert_eq!(
+            t.uniques,
+            [UniqueSql {
+                name: Some("u1".into()),
+                columns: vec!["na,me".into(), "mood".into()]
+            }]
+        );
         assert!(t.without_rowid && t.strict);
     }
 
@@ -580,6 +687,11 @@ mod tests {
         let i = parse_create_index(r#"CREATE UNIQUE INDEX "i(x)" ON "t" ("a" DESC, lower(b, ','), c COLLATE NOCASE) WHERE a IS NOT NULL AND (b > 0);"#).unwrap();
         assert_eq!(i.parts, ["\"a\" DESC", "lower(b, ',')", "c COLLATE NOCASE"]);
         assert_eq!(i.predicate.as_deref(), Some("a IS NOT NULL AND (b > 0)"));
-        assert_eq!(parse_create_index("CREATE INDEX i ON t(a)").unwrap().predicate, None);
+        assert_eq!(
+            parse_create_index("CREATE INDEX i ON t(a)")
+                .unwrap()
+                .predicate,
+            None
+        );
     }
 }

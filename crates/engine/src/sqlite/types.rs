@@ -38,12 +38,55 @@ pub fn affinity(declared: &str) -> Affinity {
 /// PostgreSQL-only type names (what Ferry declares for `Opaque` columns, and what people
 /// copying PostgreSQL DDL write); matched on the base name before any `(…)`.
 const PG_ONLY: &[&str] = &[
-    "interval", "inet", "cidr", "macaddr", "macaddr8", "money", "xml", "tsvector", "tsquery", "point", "line",
-    "lseg", "box", "path", "polygon", "circle", "timetz", "time with time zone", "bit", "varbit", "bit varying",
-    "pg_lsn", "pg_snapshot", "txid_snapshot", "int4range", "int8range", "numrange", "tsrange", "tstzrange",
-    "daterange", "int4multirange", "int8multirange", "nummultirange", "tsmultirange", "tstzmultirange",
-    "datemultirange", "oid", "regclass", "regtype", "xid", "xid8", "cid", "tid", "hstore", "citext", "ltree",
-    "geometry", "geography", "vector",
+    "interval",
+    "inet",
+    "cidr",
+    "macaddr",
+    "macaddr8",
+    "money",
+    "xml",
+    "tsvector",
+    "tsquery",
+    "point",
+    "line",
+    "lseg",
+    "box",
+    "path",
+    "polygon",
+    "circle",
+    "timetz",
+    "time with time zone",
+    "bit",
+    "varbit",
+    "bit varying",
+    "pg_lsn",
+    "pg_snapshot",
+    "txid_snapshot",
+    "int4range",
+    "int8range",
+    "numrange",
+    "tsrange",
+    "tstzrange",
+    "daterange",
+    "int4multirange",
+    "int8multirange",
+    "nummultirange",
+    "tsmultirange",
+    "tstzmultirange",
+    "datemultirange",
+    "oid",
+    "regclass",
+    "regtype",
+    "xid",
+    "xid8",
+    "cid",
+    "tid",
+    "hstore",
+    "citext",
+    "ltree",
+    "geometry",
+    "geography",
+    "vector",
 ];
 
 /// Splits `name(args)` into the lower-cased, space-collapsed base name and the numeric args.
@@ -53,7 +96,11 @@ fn split_args(text: &str) -> (String, Option<Vec<u32>>, bool) {
         Some(open) if t.ends_with(')') => (&t[..open], Some(&t[open + 1..t.len() - 1])),
         _ => (t, None),
     };
-    let base = base.split_whitespace().collect::<Vec<_>>().join(" ").to_ascii_lowercase();
+    let base = base
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_ascii_lowercase();
     let mut parsed_ok = true;
     let args = args.map(|a| {
         a.split(',')
@@ -77,14 +124,19 @@ pub fn parse_declared_type(declared: &str) -> ColumnType {
         return ColumnType::Any;
     }
     if let Some(element) = t.strip_suffix("[]") {
-        return ColumnType::Array { element: Box::new(parse_declared_type(element)) };
+        return ColumnType::Array {
+            element: Box::new(parse_declared_type(element)),
+        };
     }
     known_name(t).unwrap_or_else(|| match affinity(t) {
         Affinity::Integer => ColumnType::Int { bits: 64 },
         Affinity::Text => ColumnType::Text,
         Affinity::Blob => ColumnType::Bytes,
         Affinity::Real => ColumnType::Float { bits: 64 },
-        Affinity::Numeric => ColumnType::Numeric { precision: None, scale: None },
+        Affinity::Numeric => ColumnType::Numeric {
+            precision: None,
+            scale: None,
+        },
     })
 }
 
@@ -93,38 +145,51 @@ fn known_name(t: &str) -> Option<ColumnType> {
     let (base, args, args_ok) = split_args(t);
     let first = args.as_ref().and_then(|a| a.first().copied());
     let second = args.as_ref().and_then(|a| a.get(1).copied());
-    let numeric = || ColumnType::Numeric { precision: first, scale: second };
+    let numeric = || ColumnType::Numeric {
+        precision: first,
+        scale: second,
+    };
     Some(match base.as_str() {
-        "integer" | "int" | "bigint" | "unsigned big int" | "signed long" | "int8" | "long" | "signed"
-        | "unsigned bigint" | "bigserial" | "serial8" => ColumnType::Int { bits: 64 },
+        "integer" | "int" | "bigint" | "unsigned big int" | "signed long" | "int8" | "long"
+        | "signed" | "unsigned bigint" | "bigserial" | "serial8" => ColumnType::Int { bits: 64 },
         "int4" | "mediumint" | "serial" | "serial4" => ColumnType::Int { bits: 32 },
         "smallint" | "int2" | "tinyint" | "smallserial" | "serial2" => ColumnType::Int { bits: 16 },
-        "real" | "double" | "double precision" | "float" | "float8" => ColumnType::Float { bits: 64 },
+        "real" | "double" | "double precision" | "float" | "float8" => {
+            ColumnType::Float { bits: 64 }
+        }
         "float4" => ColumnType::Float { bits: 32 },
         "numeric" | "decimal" | "number" | "numeric_text" if args_ok => numeric(),
         "boolean" | "bool" => ColumnType::Bool,
-        "text" | "clob" | "ntext" | "longtext" | "mediumtext" | "tinytext" | "string" => ColumnType::Text,
-        "varchar" | "varchar2" | "nvarchar" | "nvarchar2" | "character varying" | "varying character"
-        | "native character" | "nchar varying"
+        "text" | "clob" | "ntext" | "longtext" | "mediumtext" | "tinytext" | "string" => {
+            ColumnType::Text
+        }
+        "varchar" | "varchar2" | "nvarchar" | "nvarchar2" | "character varying"
+        | "varying character" | "native character" | "nchar varying"
             if args_ok =>
         {
             ColumnType::Varchar { max_len: first }
         }
         // SQLite never pads CHAR(n): mapping it to PostgreSQL char(n) would change the values.
         "char" | "character" | "nchar" if args_ok => ColumnType::Varchar { max_len: first },
-        "bpchar" if args_ok => ColumnType::Char { len: first.unwrap_or(1) },
+        "bpchar" if args_ok => ColumnType::Char {
+            len: first.unwrap_or(1),
+        },
         "blob" | "bytea" | "binary" | "varbinary" | "longblob" => ColumnType::Bytes,
         "uuid" | "guid" | "uniqueidentifier" => ColumnType::Uuid,
         "date" => ColumnType::Date,
         "time" | "time without time zone" => ColumnType::Time,
-        "datetime" | "timestamp" | "timestamp without time zone" | "datetime2" => ColumnType::Timestamp,
+        "datetime" | "timestamp" | "timestamp without time zone" | "datetime2" => {
+            ColumnType::Timestamp
+        }
         "timestamptz" | "timestamp with time zone" | "datetimeoffset" => ColumnType::TimestampTz,
         "json" => ColumnType::Json { binary: false },
         "jsonb" => ColumnType::Json { binary: true },
         _ => {
             let first_word = base.split(' ').next().unwrap_or("");
             if PG_ONLY.contains(&base.as_str()) || PG_ONLY.contains(&first_word) {
-                ColumnType::Opaque { name: normalized_lower(t) }
+                ColumnType::Opaque {
+                    name: normalized_lower(t),
+                }
             } else {
                 return None;
             }
@@ -133,7 +198,11 @@ fn known_name(t: &str) -> Option<ColumnType> {
 }
 
 fn normalized_lower(t: &str) -> String {
-    t.split_whitespace().collect::<Vec<_>>().join(" ").to_ascii_lowercase().replace(" (", "(")
+    t.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_ascii_lowercase()
+        .replace(" (", "(")
 }
 
 /// Reads a PostgreSQL type as Ferry writes it in a `/* pg:… */` hint (`integer`, `real`,
@@ -145,7 +214,9 @@ pub fn parse_pg_type(text: &str) -> Option<ColumnType> {
         return None;
     }
     if let Some(element) = t.strip_suffix("[]") {
-        return Some(ColumnType::Array { element: Box::new(parse_pg_type(element)?) });
+        return Some(ColumnType::Array {
+            element: Box::new(parse_pg_type(element)?),
+        });
     }
     if let Some(rest) = t.strip_prefix("enum ") {
         return parse_enum(rest.trim());
@@ -156,10 +227,14 @@ pub fn parse_pg_type(text: &str) -> Option<ColumnType> {
         // Where PostgreSQL's names differ from SQLite's habits (`integer` is 64-bit in SQLite).
         "integer" | "int" | "int4" => ColumnType::Int { bits: 32 },
         "real" | "float4" => ColumnType::Float { bits: 32 },
-        "char" | "character" | "bpchar" => ColumnType::Char { len: first.unwrap_or(1) },
+        "char" | "character" | "bpchar" => ColumnType::Char {
+            len: first.unwrap_or(1),
+        },
         "text" => ColumnType::Text,
         // Anything else in a hint is a PostgreSQL type Ferry moves as text.
-        _ => known_name(t).unwrap_or_else(|| ColumnType::Opaque { name: normalized_lower(t) }),
+        _ => known_name(t).unwrap_or_else(|| ColumnType::Opaque {
+            name: normalized_lower(t),
+        }),
     })
 }
 
@@ -205,7 +280,10 @@ fn parse_enum(text: &str) -> Option<ColumnType> {
 pub fn pg_hint_text(ty: &ColumnType) -> String {
     match ty {
         ColumnType::Enum { name, labels } => {
-            let quoted: Vec<String> = labels.iter().map(|l| format!("'{}'", l.replace('\'', "''"))).collect();
+            let quoted: Vec<String> = labels
+                .iter()
+                .map(|l| format!("'{}'", l.replace('\'', "''")))
+                .collect();
             format!("enum {name}({})", quoted.join(","))
         }
         ColumnType::Array { element } => format!("{}[]", pg_hint_text(element)),
@@ -224,7 +302,10 @@ mod tests {
         ColumnType::Float { bits }
     }
     fn numeric(p: Option<u32>, s: Option<u32>) -> ColumnType {
-        ColumnType::Numeric { precision: p, scale: s }
+        ColumnType::Numeric {
+            precision: p,
+            scale: s,
+        }
     }
     fn opaque(n: &str) -> ColumnType {
         ColumnType::Opaque { name: n.into() }
@@ -284,9 +365,26 @@ mod tests {
             ("timestamp with time zone", ColumnType::TimestampTz),
             ("JSON", ColumnType::Json { binary: false }),
             ("JSONB", ColumnType::Json { binary: true }),
-            ("TEXT[]", ColumnType::Array { element: Box::new(ColumnType::Text) }),
-            ("INT4[]", ColumnType::Array { element: Box::new(int(32)) }),
-            ("UUID[][]", ColumnType::Array { element: Box::new(ColumnType::Array { element: Box::new(ColumnType::Uuid) }) }),
+            (
+                "TEXT[]",
+                ColumnType::Array {
+                    element: Box::new(ColumnType::Text),
+                },
+            ),
+            (
+                "INT4[]",
+                ColumnType::Array {
+                    element: Box::new(int(32)),
+                },
+            ),
+            (
+                "UUID[][]",
+                ColumnType::Array {
+                    element: Box::new(ColumnType::Array {
+                        element: Box::new(ColumnType::Uuid),
+                    }),
+                },
+            ),
             ("", ColumnType::Any),
             ("INTERVAL", opaque("interval")),
             ("INET", opaque("inet")),
@@ -310,7 +408,11 @@ mod tests {
             ("CHARINT", int(64)),
         ];
         for (declared, want) in cases {
-            assert_eq!(parse_declared_type(declared), want, "declared type {declared:?}");
+            assert_eq!(
+                parse_declared_type(declared),
+                want,
+                "declared type {declared:?}"
+            );
         }
     }
 
@@ -327,13 +429,37 @@ mod tests {
             ("interval", opaque("interval")),
             ("bit(8)", opaque("bit(8)")),
             ("xml", opaque("xml")),
-            ("enum mood('sad','ok','it''s, fine')", ColumnType::Enum { name: "mood".into(), labels: vec!["sad".into(), "ok".into(), "it's, fine".into()] }),
-            ("enum e()", ColumnType::Enum { name: "e".into(), labels: vec![] }),
-            ("enum e('a')[]", ColumnType::Array { element: Box::new(ColumnType::Enum { name: "e".into(), labels: vec!["a".into()] }) }),
+            (
+                "enum mood('sad','ok','it''s, fine')",
+                ColumnType::Enum {
+                    name: "mood".into(),
+                    labels: vec!["sad".into(), "ok".into(), "it's, fine".into()],
+                },
+            ),
+            (
+                "enum e()",
+                ColumnType::Enum {
+                    name: "e".into(),
+                    labels: vec![],
+                },
+            ),
+            (
+                "enum e('a')[]",
+                ColumnType::Array {
+                    element: Box::new(ColumnType::Enum {
+                        name: "e".into(),
+                        labels: vec!["a".into()],
+                    }),
+                },
+            ),
         ];
         for (hint, want) in cases {
             assert_eq!(parse_pg_type(hint), Some(want.clone()), "hint {hint:?}");
-            assert_eq!(parse_pg_type(&pg_hint_text(&want)), Some(want), "rendered hint of {hint:?}");
+            assert_eq!(
+                parse_pg_type(&pg_hint_text(&want)),
+                Some(want),
+                "rendered hint of {hint:?}"
+            );
         }
         for bad in ["", "enum ('a')", "enum e('a'"] {
             assert_eq!(parse_pg_type(bad), None, "{bad:?}");

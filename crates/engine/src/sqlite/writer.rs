@@ -58,16 +58,25 @@ impl SqliteWriter {
     /// `Sqlite` if the file cannot be created.
     pub fn create(path: &Path) -> Result<Self> {
         if path.exists() {
-            return Err(Error::bad_input(format!("{} already exists; refusing to overwrite it", path.display())));
+            return Err(Error::bad_input(format!(
+                "{} already exists; refusing to overwrite it",
+                path.display()
+            )));
         }
-        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-        let conn = Connection::open_with_flags(path, flags).context(|| format!("cannot create {}", path.display()))?;
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
+            | OpenFlags::SQLITE_OPEN_CREATE
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = Connection::open_with_flags(path, flags)
+            .context(|| format!("cannot create {}", path.display()))?;
         conn.execute_batch(
             "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA foreign_keys = OFF; \
              PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY;",
         )
         .context(|| format!("cannot configure {}", path.display()))?;
-        Ok(SqliteWriter { conn, path: path.to_path_buf() })
+        Ok(SqliteWriter {
+            conn,
+            path: path.to_path_buf(),
+        })
     }
 
     /// Opens a database Ferry made itself (a backup-API copy of an existing target) to add to
@@ -91,7 +100,9 @@ impl SqliteWriter {
     /// # Errors
     /// `Sqlite`, quoting the start of the statement.
     pub fn execute(&self, sql: &str) -> Result<()> {
-        self.conn.execute_batch(sql).context(|| format!("cannot run `{}`", short(sql)))
+        self.conn
+            .execute_batch(sql)
+            .context(|| format!("cannot run `{}`", short(sql)))
     }
 
     /// # Errors
@@ -111,15 +122,27 @@ impl SqliteWriter {
     /// # Errors
     /// `Sqlite` naming the table and the row's position in the batch (constraint violations,
     /// a row of the wrong width).
-    pub fn insert_batch(&mut self, table: &str, columns: &[String], rows: &[Vec<SqliteValue>]) -> Result<()> {
+    pub fn insert_batch(
+        &mut self,
+        table: &str,
+        columns: &[String],
+        rows: &[Vec<SqliteValue>],
+    ) -> Result<()> {
         let names: Vec<String> = columns.iter().map(|c| quote_ident(c)).collect();
         let marks = vec!["?"; columns.len()].join(", ");
         let sql = if columns.is_empty() {
             format!("INSERT INTO {} DEFAULT VALUES", quote_ident(table))
         } else {
-            format!("INSERT INTO {} ({}) VALUES ({marks})", quote_ident(table), names.join(", "))
+            format!(
+                "INSERT INTO {} ({}) VALUES ({marks})",
+                quote_ident(table),
+                names.join(", ")
+            )
         };
-        let mut stmt = self.conn.prepare_cached(&sql).context(|| format!("cannot insert into {table}"))?;
+        let mut stmt = self
+            .conn
+            .prepare_cached(&sql)
+            .context(|| format!("cannot insert into {table}"))?;
         for (n, row) in rows.iter().enumerate() {
             if row.len() != columns.len() {
                 return Err(Error::runtime(format!(
@@ -129,9 +152,11 @@ impl SqliteWriter {
                 )));
             }
             for (i, v) in row.iter().enumerate() {
-                stmt.raw_bind_parameter(i + 1, Bind(v)).context(|| format!("cannot insert into {table}"))?;
+                stmt.raw_bind_parameter(i + 1, Bind(v))
+                    .context(|| format!("cannot insert into {table}"))?;
             }
-            stmt.raw_execute().context(|| format!("cannot insert row {n} of this batch into {table}"))?;
+            stmt.raw_execute()
+                .context(|| format!("cannot insert row {n} of this batch into {table}"))?;
         }
         Ok(())
     }
@@ -143,7 +168,12 @@ impl SqliteWriter {
     pub fn set_sqlite_sequence(&self, table: &str, seq: i64) -> Result<()> {
         self.conn
             .execute("DELETE FROM sqlite_sequence WHERE name = ?1", [table])
-            .and_then(|_| self.conn.execute("INSERT INTO sqlite_sequence (name, seq) VALUES (?1, ?2)", (table, seq)))
+            .and_then(|_| {
+                self.conn.execute(
+                    "INSERT INTO sqlite_sequence (name, seq) VALUES (?1, ?2)",
+                    (table, seq),
+                )
+            })
             .map(|_| ())
             .context(|| format!("cannot set the autoincrement sequence of {table}"))
     }
@@ -156,7 +186,13 @@ impl SqliteWriter {
         let ctx = || "cannot check foreign keys".to_string();
         let mut stmt = self.conn.prepare("PRAGMA foreign_key_check").context(ctx)?;
         let rows = stmt
-            .query_map([], |r| Ok(FkViolation { table: r.get(0)?, rowid: r.get(1)?, parent: r.get(2)? }))
+            .query_map([], |r| {
+                Ok(FkViolation {
+                    table: r.get(0)?,
+                    rowid: r.get(1)?,
+                    parent: r.get(2)?,
+                })
+            })
             .context(ctx)?;
         rows.collect::<rusqlite::Result<Vec<_>>>().context(ctx)
     }
@@ -178,11 +214,14 @@ impl SqliteWriter {
     pub fn finish(self) -> Result<()> {
         let SqliteWriter { conn, path } = self;
         if !conn.is_autocommit() {
-            conn.execute_batch("COMMIT").context(|| format!("cannot commit {}", path.display()))?;
+            conn.execute_batch("COMMIT")
+                .context(|| format!("cannot commit {}", path.display()))?;
         }
         conn.execute_batch("PRAGMA journal_mode = DELETE")
             .context(|| format!("cannot finish {}", path.display()))?;
-        conn.close().map_err(|(_, e)| e).context(|| format!("cannot close {}", path.display()))?;
+        conn.close()
+            .map_err(|(_, e)| e)
+            .context(|| format!("cannot close {}", path.display()))?;
         std::fs::File::open(&path)
             .and_then(|f| f.sync_all())
             .map_err(|e| io_error("cannot sync the new database to disk", &path, e))
