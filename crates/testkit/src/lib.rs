@@ -47,9 +47,16 @@ impl TestDb {
             std::process::id(),
             COUNTER.fetch_add(1, Ordering::SeqCst)
         );
-        admin
-            .batch_execute(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE); CREATE DATABASE \"{name}\""))
-            .unwrap_or_else(|e| panic!("cannot create test database {name}: {e}"));
+        // Two statements, not one batch: a multi-statement simple query runs in an implicit
+        // transaction block, where DROP/CREATE DATABASE are refused.
+        for sql in [
+            format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"),
+            format!("CREATE DATABASE \"{name}\""),
+        ] {
+            admin
+                .batch_execute(&sql)
+                .unwrap_or_else(|e| panic!("cannot create test database {name}: {e:?}"));
+        }
         TestDb { name }
     }
 
