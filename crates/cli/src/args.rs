@@ -43,7 +43,10 @@ pub enum Command {
 impl Command {
     /// Whether the engine call behind this command watches [`ferry_engine::Cancel`].
     pub fn is_cancellable(&self) -> bool {
-        matches!(self, Command::Plan(_) | Command::Migrate(_) | Command::Verify(_))
+        matches!(
+            self,
+            Command::Plan(_) | Command::Migrate(_) | Command::Verify(_)
+        )
     }
 }
 
@@ -89,15 +92,11 @@ pub struct MigrateArgs {
 
 #[derive(Debug, Args)]
 pub struct VerifyArgs {
-    /// One database (the source of a migration).
-    #[arg(long, value_name = "LOCATION")]
-    pub from: String,
-    /// The other database (its target).
-    #[arg(long, value_name = "LOCATION")]
-    pub to: String,
-    /// PostgreSQL schema on either side.
-    #[arg(long, default_value = "public")]
-    pub schema: String,
+    /// `--from` is the migration's source, `--to` its target; give the same conversion
+    /// options (time zones, epochs, types, policies) the migration used, so values compare
+    /// as that migration converted them.
+    #[command(flatten)]
+    pub run: RunArgs,
     /// Print the report as JSON on stdout.
     #[arg(long)]
     pub json: bool,
@@ -234,7 +233,11 @@ impl RunArgs {
 }
 
 fn non_empty(names: &[String]) -> Vec<String> {
-    names.iter().map(|n| n.trim().to_string()).filter(|n| !n.is_empty()).collect()
+    names
+        .iter()
+        .map(|n| n.trim().to_string())
+        .filter(|n| !n.is_empty())
+        .collect()
 }
 
 /// The run-wide policy (default: stop) and the per-column ones.
@@ -291,7 +294,8 @@ impl SettingValue for String {
 
 impl SettingValue for Policy {
     fn parse_value(text: &str) -> Result<Self, String> {
-        Policy::parse(text).ok_or_else(|| format!("'{text}' is not a policy (stop, null, skip or text)"))
+        Policy::parse(text)
+            .ok_or_else(|| format!("'{text}' is not a policy (stop, null, skip or text)"))
     }
 }
 
@@ -304,7 +308,8 @@ fn parse_zone(text: &str) -> Result<chrono_tz::Tz, String> {
 /// Parses `TABLE.COLUMN=VALUE`, splitting at the first `=` outside double quotes so quoted
 /// names may contain `=` and `.`.
 fn parse_setting<T: SettingValue>(text: &str) -> Result<ColumnSetting<T>, String> {
-    let (column, value) = split_assignment(text).ok_or_else(|| format!("'{text}' is not TABLE.COLUMN=VALUE"))?;
+    let (column, value) =
+        split_assignment(text).ok_or_else(|| format!("'{text}' is not TABLE.COLUMN=VALUE"))?;
     let column = ColumnRef::parse(column).map_err(|e| e.to_string())?;
     Ok(ColumnSetting {
         column,
@@ -345,9 +350,19 @@ mod tests {
     #[test]
     fn settings_parse_table_column_value() {
         let s = parse_setting::<EpochUnit>("tasks.due=ms").unwrap();
-        assert_eq!((s.column.table.as_str(), s.column.column.as_str(), s.value), ("tasks", "due", EpochUnit::Milliseconds));
+        assert_eq!(
+            (s.column.table.as_str(), s.column.column.as_str(), s.value),
+            ("tasks", "due", EpochUnit::Milliseconds)
+        );
         let s = parse_setting::<String>("\"a=b\".c=numeric(12,2)").unwrap();
-        assert_eq!((s.column.table.as_str(), s.column.column.as_str(), s.value.as_str()), ("a=b", "c", "numeric(12,2)"));
+        assert_eq!(
+            (
+                s.column.table.as_str(),
+                s.column.column.as_str(),
+                s.value.as_str()
+            ),
+            ("a=b", "c", "numeric(12,2)")
+        );
         let s = parse_setting::<chrono_tz::Tz>("t.c=Europe/Paris").unwrap();
         assert_eq!(s.value, chrono_tz::Europe::Paris);
         for bad in ["tasks.due", "tasks=ms", "tasks.due=hours", "t.c="] {
@@ -364,10 +379,16 @@ mod tests {
             .collect();
         let (default, columns) = split_policies(&values).unwrap();
         assert_eq!(default, Policy::Null);
-        let got: Vec<_> = columns.iter().map(|s| (s.column.table.as_str(), s.value)).collect();
+        let got: Vec<_> = columns
+            .iter()
+            .map(|s| (s.column.table.as_str(), s.value))
+            .collect();
         assert_eq!(got, [("tasks", Policy::SkipRow), ("t", Policy::AsText)]);
 
-        let conflicting = [parse_bad_value("null").unwrap(), parse_bad_value("stop").unwrap()];
+        let conflicting = [
+            parse_bad_value("null").unwrap(),
+            parse_bad_value("stop").unwrap(),
+        ];
         assert!(split_policies(&conflicting).is_err());
         assert_eq!(split_policies(&[]).unwrap().0, Policy::Stop);
         assert!(parse_bad_value("explode").is_err());

@@ -42,7 +42,8 @@ struct Watch {
 
 impl Watch {
     fn new(json: bool, main_phase: Phase, expected_rows: Option<u64>) -> Watch {
-        let bars = (!json && std::io::stderr().is_terminal()).then(|| Bars::new(main_phase, expected_rows));
+        let bars = (!json && std::io::stderr().is_terminal())
+            .then(|| Bars::new(main_phase, expected_rows));
         Watch { bars }
     }
 
@@ -75,18 +76,30 @@ impl ReportFile {
         open.write(true).create(true).truncate(true);
         #[cfg(unix)]
         std::os::unix::fs::OpenOptionsExt::mode(&mut open, 0o600);
-        let file = open
-            .open(path)
-            .map_err(|e| Error::bad_input(format!("cannot create the report file {}: {e}", path.display())))?;
+        let file = open.open(path).map_err(|e| {
+            Error::bad_input(format!(
+                "cannot create the report file {}: {e}",
+                path.display()
+            ))
+        })?;
         // An existing file keeps its mode on open; the report may hold row values, so it is
         // narrowed explicitly.
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
             file.set_permissions(std::fs::Permissions::from_mode(0o600))
-                .map_err(|e| ferry_engine::error::io_error("cannot restrict the report file's permissions", path, e))?;
+                .map_err(|e| {
+                    ferry_engine::error::io_error(
+                        "cannot restrict the report file's permissions",
+                        path,
+                        e,
+                    )
+                })?;
         }
-        Ok(Some(ReportFile { path: path.to_path_buf(), file }))
+        Ok(Some(ReportFile {
+            path: path.to_path_buf(),
+            file,
+        }))
     }
 
     fn write(mut self, report: &Report) -> Result<(), Error> {
@@ -101,19 +114,30 @@ impl ReportFile {
 
 /// Prints a finished run's report (JSON or human) and saves it, then gives the exit code.
 /// The report is printed even when the run failed: it says how far it got.
-fn finish_run(result: Result<Report, ferry_engine::RunError>, json: bool, file: Option<ReportFile>) -> Result<Code, Error> {
+fn finish_run(
+    result: Result<Report, ferry_engine::RunError>,
+    json: bool,
+    file: Option<ReportFile>,
+) -> Result<Code, Error> {
     let (report, error) = match result {
         Ok(report) => (report, None),
         Err(run_error) => (*run_error.report, Some(run_error.error)),
     };
     let saved = file.map(|f| f.write(&report)).transpose();
-    let text = if json { render::json(&report)? } else { render::report(&report) };
+    let text = if json {
+        render::json(&report)?
+    } else {
+        render::report(&report)
+    };
     render::to_stdout(&text)?;
     if let Some(error) = error {
         return Err(error);
     }
     if let Err(e) = saved {
-        return Err(Error::runtime(format!("{}, but the report was not saved: {e}", render::outcome_line(&report))));
+        return Err(Error::runtime(format!(
+            "{}, but the report was not saved: {e}",
+            render::outcome_line(&report)
+        )));
     }
     Ok(Code::for_outcome(report.outcome))
 }
@@ -123,7 +147,11 @@ fn finish_run(result: Result<Report, ferry_engine::RunError>, json: bool, file: 
 fn early_report(command: &str, options: &Options, error: &Error) -> Report {
     let mut report = Report::new(command, options.source.display(), options.target.display());
     report.dry_run = options.dry_run;
-    report.outcome = if error.kind() == ferry_engine::ErrorKind::Cancelled { Outcome::Cancelled } else { Outcome::Failed };
+    report.outcome = if error.kind() == ferry_engine::ErrorKind::Cancelled {
+        Outcome::Cancelled
+    } else {
+        Outcome::Failed
+    };
     report.error = Some(ferry_engine::location::mask_secrets(&error.to_string()));
     report
 }

@@ -38,7 +38,15 @@ fn is_yes(answer: &str) -> bool {
 mod tests {
     #[test]
     fn only_yes_means_yes() {
-        for (answer, yes) in [("y\n", true), ("YES\n", true), (" yes ", true), ("\n", false), ("n\n", false), ("", false), ("yep\n", false)] {
+        for (answer, yes) in [
+            ("y\n", true),
+            ("YES\n", true),
+            (" yes ", true),
+            ("\n", false),
+            ("n\n", false),
+            ("", false),
+            ("yep\n", false),
+        ] {
             assert_eq!(super::is_yes(answer), yes, "{answer:?}");
         }
     }

@@ -46,7 +46,9 @@ impl Code {
     /// report that says "verification failed" can never exit 0.
     pub fn for_outcome(outcome: Outcome) -> Code {
         match outcome {
-            Outcome::Committed | Outcome::RolledBack | Outcome::Planned | Outcome::Verified => Code::Success,
+            Outcome::Committed | Outcome::RolledBack | Outcome::Planned | Outcome::Verified => {
+                Code::Success
+            }
             Outcome::VerificationFailed => Code::VerificationFailed,
             Outcome::Failed => Code::Runtime,
             Outcome::Cancelled => Code::Cancelled,
@@ -73,7 +75,10 @@ mod tests {
         ];
         for (kind, code) in cases {
             assert_eq!(Code::for_kind(kind).as_i32(), code, "{kind:?}");
-            assert!(EXIT_CODES_HELP.contains(&format!("  {code}  ")), "{code} is documented");
+            assert!(
+                EXIT_CODES_HELP.contains(&format!("  {code}  ")),
+                "{code} is documented"
+            );
         }
     }
 }

@@ -85,7 +85,12 @@ impl Progress for Bars {
                     old.finish_and_clear();
                 }
             }
-            Event::TableProgress { phase, table, rows, bytes: _ } => {
+            Event::TableProgress {
+                phase,
+                table,
+                rows,
+                bytes: _,
+            } => {
                 if phase == self.main_phase {
                     let before = state.done.insert(table.clone(), rows).unwrap_or(0);
                     self.overall.inc(rows.saturating_sub(before));
@@ -94,7 +99,12 @@ impl Progress for Bars {
                     bar.set_position(rows);
                 }
             }
-            Event::TableFinished { phase, table, rows, seconds } => {
+            Event::TableFinished {
+                phase,
+                table,
+                rows,
+                seconds,
+            } => {
                 if phase == self.main_phase {
                     let before = state.done.insert(table.clone(), rows).unwrap_or(0);
                     self.overall.inc(rows.saturating_sub(before));
@@ -102,10 +112,18 @@ impl Progress for Bars {
                 if let Some(bar) = state.tables.remove(&(phase, table.clone())) {
                     bar.finish_and_clear();
                 }
-                let _ = self.multi.println(format!("  ✓ {:<10} {table}: {} rows in {}", phase.label(), thousands(rows), human_seconds(seconds)));
+                let _ = self.multi.println(format!(
+                    "  ✓ {:<10} {table}: {} rows in {}",
+                    phase.label(),
+                    thousands(rows),
+                    human_seconds(seconds)
+                ));
             }
             Event::Warning { message } => {
-                let _ = self.multi.println(format!("  warning: {}", ferry_engine::location::mask_secrets(&message)));
+                let _ = self.multi.println(format!(
+                    "  warning: {}",
+                    ferry_engine::location::mask_secrets(&message)
+                ));
             }
         }
     }
@@ -124,11 +142,16 @@ fn overall_style() -> ProgressStyle {
 }
 
 fn table_style() -> ProgressStyle {
-    ProgressStyle::with_template("  {prefix:<10} {msg:<24!} [{bar:30}] {human_pos}/{human_len}  {per_sec}  eta {eta}")
-        .expect("valid template")
-        .progress_chars("=> ")
+    ProgressStyle::with_template(
+        "  {prefix:<10} {msg:<24!} [{bar:30}] {human_pos}/{human_len}  {per_sec}  eta {eta}",
+    )
+    .expect("valid template")
+    .progress_chars("=> ")
 }
 
 fn spinner_style() -> ProgressStyle {
-    ProgressStyle::with_template("  {spinner} {prefix:<10} {msg:<24!} {human_pos} rows  {per_sec}  {elapsed}").expect("valid template")
+    ProgressStyle::with_template(
+        "  {spinner} {prefix:<10} {msg:<24!} {human_pos} rows  {per_sec}  {elapsed}",
+    )
+    .expect("valid template")
 }

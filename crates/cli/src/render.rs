@@ -28,7 +28,10 @@ impl TextTable {
     /// Headers ending in `>` are right-aligned (numbers); the `>` is not shown.
     pub fn new(headers: &[&str]) -> TextTable {
         TextTable {
-            headers: headers.iter().map(|h| h.trim_end_matches('>').to_string()).collect(),
+            headers: headers
+                .iter()
+                .map(|h| h.trim_end_matches('>').to_string())
+                .collect(),
             right: headers.iter().map(|h| h.ends_with('>')).collect(),
             rows: vec![],
         }
@@ -85,15 +88,12 @@ fn width(text: &str) -> usize {
 
 /// `1,234,567`.
 pub fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
+    let reversed: Vec<char> = n.to_string().chars().rev().collect();
+    let groups: Vec<String> = reversed
+        .chunks(3)
+        .map(|g| g.iter().rev().collect())
+        .collect();
+    groups.into_iter().rev().collect::<Vec<_>>().join(",")
 }
 
 /// `512 B`, `1.5 KiB`, `12.3 MiB`.
@@ -132,7 +132,11 @@ pub fn human_seconds(seconds: f64) -> String {
 
 /// `n thing` / `n things`.
 pub fn count(n: u64, singular: &str, plural: &str) -> String {
-    format!("{} {}", thousands(n), if n == 1 { singular } else { plural })
+    format!(
+        "{} {}",
+        thousands(n),
+        if n == 1 { singular } else { plural }
+    )
 }
 
 /// Pretty JSON of any engine result.
@@ -140,7 +144,8 @@ pub fn count(n: u64, singular: &str, plural: &str) -> String {
 /// # Errors
 /// Only if serialization fails, which would be a bug in the engine's types.
 pub fn json<T: serde::Serialize>(value: &T) -> Result<String, Error> {
-    serde_json::to_string_pretty(value).map_err(|e| Error::runtime(format!("cannot write JSON: {e}")))
+    serde_json::to_string_pretty(value)
+        .map_err(|e| Error::runtime(format!("cannot write JSON: {e}")))
 }
 
 /// Writes to stdout. A closed pipe (`ferry inspect … | head`) is not an error: the reader
@@ -158,7 +163,9 @@ pub fn to_stdout(text: &str) -> Result<(), Error> {
         }
     });
     match written.and_then(|_| out.flush()) {
-        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(Error::runtime(format!("cannot write to stdout: {e}"))),
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(Error::runtime(format!("cannot write to stdout: {e}")))
+        }
         _ => Ok(()),
     }
 }
@@ -193,15 +200,32 @@ mod tests {
 
     #[test]
     fn units_read_naturally() {
-        let cases: [(u64, &str); 5] = [(0, "0 B"), (1023, "1023 B"), (1024, "1.0 KiB"), (1_572_864, "1.5 MiB"), (5 * (1 << 40), "5.0 TiB")];
+        let cases: [(u64, &str); 5] = [
+            (0, "0 B"),
+            (1023, "1023 B"),
+            (1024, "1.0 KiB"),
+            (1_572_864, "1.5 MiB"),
+            (5 * (1 << 40), "5.0 TiB"),
+        ];
         for (bytes, text) in cases {
             assert_eq!(human_bytes(bytes), text);
         }
-        let cases = [(0.4213, "0.42 s"), (12.04, "12.0 s"), (187.0, "3 m 07 s"), (3725.0, "1 h 02 m"), (f64::NAN, "?")];
+        let cases = [
+            (0.4213, "0.42 s"),
+            (12.04, "12.0 s"),
+            (187.0, "3 m 07 s"),
+            (3725.0, "1 h 02 m"),
+            (f64::NAN, "?"),
+        ];
         for (secs, text) in cases {
             assert_eq!(human_seconds(secs), text);
         }
-        let cases: [(u64, &str); 4] = [(0, "0"), (999, "999"), (1000, "1,000"), (1_234_567, "1,234,567")];
+        let cases: [(u64, &str); 4] = [
+            (0, "0"),
+            (999, "999"),
+            (1000, "1,000"),
+            (1_234_567, "1,234,567"),
+        ];
         for (n, text) in cases {
             assert_eq!(thousands(n), text);
         }

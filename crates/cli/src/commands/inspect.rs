@@ -11,7 +11,11 @@ use crate::render;
 pub fn run(args: &InspectArgs) -> Result<Code, Error> {
     let location = Location::parse(&args.location)?;
     let inspection = ferry_engine::inspect(&location, &args.schema)?;
-    let text = if args.json { render::json(&inspection)? } else { render::inspection(&inspection) };
+    let text = if args.json {
+        render::json(&inspection)?
+    } else {
+        render::inspection(&inspection)
+    };
     render::to_stdout(&text)?;
     Ok(Code::Success)
 }

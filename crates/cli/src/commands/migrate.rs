@@ -35,7 +35,16 @@ pub fn run(args: &MigrateArgs, cancel: &Cancel) -> Result<Code, Error> {
     watch.done();
     let plan = match planned {
         Ok(plan) => plan,
-        Err(error) => return finish_run(Err(ferry_engine::RunError { report: Box::new(early_report("migrate", &options, &error)), error }), args.json, file),
+        Err(error) => {
+            return finish_run(
+                Err(ferry_engine::RunError {
+                    report: Box::new(early_report("migrate", &options, &error)),
+                    error,
+                }),
+                args.json,
+                file,
+            )
+        }
     };
 
     // With --json, stdout carries only the report; the summary a person must read before
@@ -55,7 +64,14 @@ pub fn run(args: &MigrateArgs, cancel: &Cancel) -> Result<Code, Error> {
         report.warnings = plan.warnings.clone();
         report.not_migrated = plan.not_migrated.clone();
         if args.json {
-            return finish_run(Err(ferry_engine::RunError { error, report: Box::new(report) }), true, file);
+            return finish_run(
+                Err(ferry_engine::RunError {
+                    error,
+                    report: Box::new(report),
+                }),
+                true,
+                file,
+            );
         }
         // The findings were just shown in the summary; only the file still needs the report.
         if let Some(file) = file {
@@ -65,7 +81,9 @@ pub fn run(args: &MigrateArgs, cancel: &Cancel) -> Result<Code, Error> {
     }
 
     if ask {
-        let proceed = confirm::ask("Proceed?").map_err(|e| Error::runtime(format!("cannot read the answer from the terminal: {e}")))?;
+        let proceed = confirm::ask("Proceed?").map_err(|e| {
+            Error::runtime(format!("cannot read the answer from the terminal: {e}"))
+        })?;
         if !proceed {
             // Not an error, but not a success a script could mistake for a migration.
             render::to_stderr("ferry: not confirmed; nothing was written");

@@ -16,7 +16,11 @@ pub fn run(args: &PlanArgs, cancel: &Cancel) -> Result<Code, Error> {
     let plan = ferry_engine::plan(&options, watch.progress(), cancel);
     watch.done();
     let plan = plan?;
-    let text = if args.json { render::json(&plan)? } else { render::plan_detail(&plan) };
+    let text = if args.json {
+        render::json(&plan)?
+    } else {
+        render::plan_detail(&plan)
+    };
     render::to_stdout(&text)?;
     match plan.blocking_findings() {
         0 => Ok(Code::Success),

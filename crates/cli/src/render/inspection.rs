@@ -15,7 +15,11 @@ pub fn inspection(inspection: &Inspection) -> String {
 
     let mut summary = TextTable::new(&["table", "rows>", "columns>", "primary key", "references"]);
     for t in &catalog.tables {
-        let refs: Vec<&str> = t.foreign_keys.iter().map(|fk| fk.ref_table.as_str()).collect();
+        let refs: Vec<&str> = t
+            .foreign_keys
+            .iter()
+            .map(|fk| fk.ref_table.as_str())
+            .collect();
         summary.row(vec![
             t.name.clone(),
             t.row_count.map(thousands).unwrap_or_else(|| "?".into()),
@@ -51,7 +55,10 @@ pub fn inspection(inspection: &Inspection) -> String {
 }
 
 fn table(t: &Table) -> String {
-    let rows = t.row_count.map(|n| format!("{} rows", thousands(n))).unwrap_or_else(|| "rows unknown".into());
+    let rows = t
+        .row_count
+        .map(|n| format!("{} rows", thousands(n)))
+        .unwrap_or_else(|| "rows unknown".into());
     let mut out = format!("{} ({rows})\n", t.name);
     let mut columns = TextTable::new(&["column", "declared", "type", "null", "default", ""]);
     for c in &t.columns {
@@ -69,7 +76,11 @@ fn table(t: &Table) -> String {
             c.name.clone(),
             c.declared_type.clone(),
             c.ty.pg_name(),
-            if c.not_null { "not null".into() } else { "null".into() },
+            if c.not_null {
+                "not null".into()
+            } else {
+                "null".into()
+            },
             c.default.as_ref().map(default).unwrap_or_default(),
             notes.join(", "),
         ]);
@@ -129,12 +140,23 @@ fn index(i: &Index) -> String {
         .columns
         .iter()
         .map(|c| match c {
-            IndexColumn::Column { name, descending: false } => name.clone(),
-            IndexColumn::Column { name, descending: true } => format!("{name} desc"),
+            IndexColumn::Column {
+                name,
+                descending: false,
+            } => name.clone(),
+            IndexColumn::Column {
+                name,
+                descending: true,
+            } => format!("{name} desc"),
             IndexColumn::Expression { sql } => format!("({sql})"),
         })
         .collect();
-    let mut text = format!("{}index {} ({})", if i.unique { "unique " } else { "" }, i.name, parts.join(", "));
+    let mut text = format!(
+        "{}index {} ({})",
+        if i.unique { "unique " } else { "" },
+        i.name,
+        parts.join(", ")
+    );
     if let Some(p) = &i.predicate {
         text.push_str(&format!(" where {p}"));
     }

@@ -31,7 +31,11 @@ fn render(plan: &Plan, columns: bool) -> String {
             "→".into(),
             t.target_table.clone(),
             t.rows.map(thousands).unwrap_or_else(|| "?".into()),
-            if t.create { "create".into() } else { "existing".into() },
+            if t.create {
+                "create".into()
+            } else {
+                "existing".into()
+            },
         ]);
     }
     if tables.is_empty() {
@@ -49,7 +53,11 @@ fn render(plan: &Plan, columns: bool) -> String {
     }
 
     list(&mut out, "skipped tables", &plan.skipped_tables);
-    list(&mut out, "not migrated (Ferry copies tables only)", &plan.not_migrated);
+    list(
+        &mut out,
+        "not migrated (Ferry copies tables only)",
+        &plan.not_migrated,
+    );
     list(&mut out, "warnings", &plan.warnings);
     if !plan.findings.is_empty() {
         out.push('\n');
@@ -62,7 +70,15 @@ fn render(plan: &Plan, columns: bool) -> String {
 
 fn column_mapping(t: &TablePlan) -> String {
     let mut out = format!("{} → {}\n", t.source_table, t.target_table);
-    let mut columns = TextTable::new(&["source column", "source type", "", "target column", "target type", "rule", "on bad value"]);
+    let mut columns = TextTable::new(&[
+        "source column",
+        "source type",
+        "",
+        "target column",
+        "target type",
+        "rule",
+        "on bad value",
+    ]);
     for c in &t.columns {
         columns.row(vec![
             c.source.clone().unwrap_or_else(|| "(none: default)".into()),
@@ -103,14 +119,26 @@ pub fn findings(findings: &[Finding]) -> String {
             Some(c) => format!("{}.{c}", f.table),
             None => f.table.clone(),
         };
-        out.push_str(&format!("  {label}  {place}: {} ({}, {})\n", f.message, count(f.count, "row", "rows"), f.kind));
+        out.push_str(&format!(
+            "  {label}  {place}: {} ({}, {})\n",
+            f.message,
+            count(f.count, "row", "rows"),
+            f.kind
+        ));
         for s in &f.samples {
-            let detail = if s.detail.is_empty() { String::new() } else { format!("  ({})", s.detail) };
+            let detail = if s.detail.is_empty() {
+                String::new()
+            } else {
+                format!("  ({})", s.detail)
+            };
             out.push_str(&format!("      {}: {}{detail}\n", s.key, s.value));
         }
         let shown = f.samples.len() as u64;
         if f.count > shown && shown > 0 {
-            out.push_str(&format!("      … and {} more\n", thousands(f.count - shown)));
+            out.push_str(&format!(
+                "      … and {} more\n",
+                thousands(f.count - shown)
+            ));
         }
         if f.is_blocking() && !f.remedy.is_empty() {
             out.push_str(&format!("      fix: {}\n", f.remedy));
@@ -173,14 +201,25 @@ mod tests {
 
     #[test]
     fn blocking_findings_come_first_with_their_remedy() {
-        let text = findings(&[finding(Severity::Warning, None), finding(Severity::Blocking, None), finding(Severity::Blocking, Some(Policy::Null))]);
+        let text = findings(&[
+            finding(Severity::Warning, None),
+            finding(Severity::Blocking, None),
+            finding(Severity::Blocking, Some(Policy::Null)),
+        ]);
         let lines: Vec<&str> = text.lines().collect();
         assert_eq!(lines[0], "findings (3 findings; 1 blocks the run):");
-        assert!(lines[1].starts_with("  BLOCKING  tasks.done: values that are not booleans (7 rows"), "{text}");
+        assert!(
+            lines[1].starts_with("  BLOCKING  tasks.done: values that are not booleans (7 rows"),
+            "{text}"
+        );
         assert_eq!(lines[2], "      id=4: 'maybe'");
         assert_eq!(lines[3], "      … and 6 more");
         assert_eq!(lines[4], "      fix: --on-bad-value tasks.done=null");
         assert!(text.contains("resolved (null)  tasks.done"), "{text}");
-        assert_eq!(text.matches("fix:").count(), 1, "only blocking findings show a remedy:\n{text}");
+        assert_eq!(
+            text.matches("fix:").count(),
+            1,
+            "only blocking findings show a remedy:\n{text}"
+        );
     }
 }

@@ -8,7 +8,14 @@ use super::{human_bytes, human_seconds, thousands, TextTable};
 
 pub fn report(r: &Report) -> String {
     let dry = if r.dry_run { " (dry run)" } else { "" };
-    let mut out = format!("{}{dry}: {} → {}\nstarted {}, took {}\n", r.command, r.source, r.target, r.started_at, human_seconds(r.seconds));
+    let mut out = format!(
+        "{}{dry}: {} → {}\nstarted {}, took {}\n",
+        r.command,
+        r.source,
+        r.target,
+        r.started_at,
+        human_seconds(r.seconds)
+    );
 
     if !r.tables.is_empty() {
         let mut t = TextTable::new(&["table", "read>", "written>", "verified>", "bytes>", "time>"]);
@@ -26,26 +33,49 @@ pub fn report(r: &Report) -> String {
                 name,
                 thousands(tr.rows_read),
                 thousands(tr.rows_written),
-                tr.rows_verified.map(thousands).unwrap_or_else(|| "-".into()),
+                tr.rows_verified
+                    .map(thousands)
+                    .unwrap_or_else(|| "-".into()),
                 human_bytes(tr.bytes),
                 human_seconds(tr.seconds),
             ]);
         }
         if r.tables.len() > 1 {
-            t.row(vec!["total".into(), thousands(read), thousands(written), String::new(), human_bytes(bytes), String::new()]);
+            t.row(vec![
+                "total".into(),
+                thousands(read),
+                thousands(written),
+                String::new(),
+                human_bytes(bytes),
+                String::new(),
+            ]);
         }
         out.push('\n');
         out.push_str(&t.render("  "));
     }
 
     if !r.phases.is_empty() {
-        let phases: Vec<String> = r.phases.iter().map(|p| format!("{} {}", p.phase.label(), human_seconds(p.seconds))).collect();
+        let phases: Vec<String> = r
+            .phases
+            .iter()
+            .map(|p| format!("{} {}", p.phase.label(), human_seconds(p.seconds)))
+            .collect();
         out.push_str(&format!("\nphases: {}\n", phases.join(" · ")));
     }
 
     if let Some(b) = &r.backup {
-        let checked = if b.rechecked { "re-read and checked" } else { "NOT re-checked" };
-        out.push_str(&format!("\nbackup of {}:\n  {}\n  {}, sha256 {}, {checked}\n", b.of, b.path, human_bytes(b.bytes), b.sha256));
+        let checked = if b.rechecked {
+            "re-read and checked"
+        } else {
+            "NOT re-checked"
+        };
+        out.push_str(&format!(
+            "\nbackup of {}:\n  {}\n  {}, sha256 {}, {checked}\n",
+            b.of,
+            b.path,
+            human_bytes(b.bytes),
+            b.sha256
+        ));
     }
 
     if let Some(v) = &r.verification {
@@ -58,7 +88,10 @@ pub fn report(r: &Report) -> String {
         out.push('\n');
         out.push_str(&super::findings(&r.findings));
     } else if !resolved.is_empty() {
-        out.push_str(&format!("\n{} resolved by a policy (see --json or --report for the rows)\n", super::count(resolved.len() as u64, "finding was", "findings were")));
+        out.push_str(&format!(
+            "\n{} resolved by a policy (see --json or --report for the rows)\n",
+            super::count(resolved.len() as u64, "finding was", "findings were")
+        ));
     }
     section(&mut out, "warnings", &r.warnings);
     section(&mut out, "not migrated", &r.not_migrated);
@@ -72,7 +105,10 @@ pub fn report(r: &Report) -> String {
 }
 
 fn verification(v: &Verification) -> String {
-    let mut out = format!("verification: {}\n", if v.passed { "passed ✓" } else { "FAILED ✗" });
+    let mut out = format!(
+        "verification: {}\n",
+        if v.passed { "passed ✓" } else { "FAILED ✗" }
+    );
     let mut t = TextTable::new(&["", "table", "source rows>", "target rows>", "digest"]);
     for tv in &v.tables {
         let ok = tv.digest_match && tv.source_rows == tv.target_rows;
@@ -81,7 +117,15 @@ fn verification(v: &Verification) -> String {
             tv.table.clone(),
             thousands(tv.source_rows),
             thousands(tv.target_rows),
-            if tv.digest_match { short(&tv.target_digest) } else { format!("{} ≠ {}", short(&tv.source_digest), short(&tv.target_digest)) },
+            if tv.digest_match {
+                short(&tv.target_digest)
+            } else {
+                format!(
+                    "{} ≠ {}",
+                    short(&tv.source_digest),
+                    short(&tv.target_digest)
+                )
+            },
         ]);
     }
     if !t.is_empty() {
@@ -90,13 +134,23 @@ fn verification(v: &Verification) -> String {
     for tv in v.tables.iter().filter(|tv| !tv.differences.is_empty()) {
         out.push_str(&format!("  first differences in {}:\n", tv.table));
         for d in &tv.differences {
-            out.push_str(&format!("    {}  {}  {}\n", d.key, d.kind.replace('_', " "), d.detail).trim_end().to_string());
+            out.push_str(
+                format!("    {}  {}  {}", d.key, d.kind.replace('_', " "), d.detail).trim_end(),
+            );
             out.push('\n');
         }
     }
     for c in &v.checks {
-        let detail = if c.detail.is_empty() { String::new() } else { format!(": {}", c.detail) };
-        out.push_str(&format!("  {} {}{detail}\n", if c.passed { "✓" } else { "✗" }, c.name));
+        let detail = if c.detail.is_empty() {
+            String::new()
+        } else {
+            format!(": {}", c.detail)
+        };
+        out.push_str(&format!(
+            "  {} {}{detail}\n",
+            if c.passed { "✓" } else { "✗" },
+            c.name
+        ));
     }
     out
 }
@@ -123,7 +177,9 @@ pub fn outcome_line(r: &Report) -> &'static str {
         Outcome::RolledBack => "dry run: verified, then rolled back — nothing was written",
         Outcome::Planned => "planned — nothing was written",
         Outcome::Verified => "verified: both databases hold the same rows",
-        Outcome::VerificationFailed if r.command == "verify" => "verification failed: the databases differ",
+        Outcome::VerificationFailed if r.command == "verify" => {
+            "verification failed: the databases differ"
+        }
         Outcome::VerificationFailed => "verification failed — rolled back, nothing was committed",
         Outcome::Failed => "failed — rolled back, nothing was committed",
         Outcome::Cancelled => "cancelled — rolled back, nothing was committed",
@@ -137,7 +193,11 @@ mod tests {
 
     #[test]
     fn a_failed_verification_names_the_table_and_rows() {
-        let mut r = Report::new("migrate", "sqlite:a.db".into(), "postgres://u:***@h/db".into());
+        let mut r = Report::new(
+            "migrate",
+            "sqlite:a.db".into(),
+            "postgres://u:***@h/db".into(),
+        );
         r.outcome = Outcome::VerificationFailed;
         r.tables = vec![TableReport {
             source_table: "tasks".into(),
@@ -173,7 +233,10 @@ mod tests {
             "    id=42  only in source",
             "verification failed — rolled back, nothing was committed",
         ] {
-            assert!(text.lines().any(|l| l == expected), "missing line:\n{expected}\nin:\n{text}");
+            assert!(
+                text.lines().any(|l| l == expected),
+                "missing line:\n{expected}\nin:\n{text}"
+            );
         }
     }
 }

@@ -55,7 +55,10 @@ pub struct Run {
 }
 
 impl TestCommand {
-    pub fn args<I: IntoIterator<Item = S>, S: AsRef<std::ffi::OsStr>>(mut self, args: I) -> TestCommand {
+    pub fn args<I: IntoIterator<Item = S>, S: AsRef<std::ffi::OsStr>>(
+        mut self,
+        args: I,
+    ) -> TestCommand {
         self.cmd.args(args);
         self
     }
@@ -69,7 +72,11 @@ impl TestCommand {
     }
 
     pub fn run(mut self) -> Run {
-        let Output { status, stdout, stderr } = self.cmd.output().expect("run ferry");
+        let Output {
+            status,
+            stdout,
+            stderr,
+        } = self.cmd.output().expect("run ferry");
         Run {
             code: status.code(),
             stdout: String::from_utf8_lossy(&stdout).into_owned(),
@@ -98,12 +105,22 @@ impl TestCommand {
 impl Run {
     /// Asserts `needle` occurs in stdout or stderr, showing both otherwise.
     pub fn assert_stdout_contains(&self, needle: &str) -> &Run {
-        assert!(self.stdout.contains(needle), "\n\nexpected stdout to contain:\n{needle}\n\nactual stdout:\n{}\n\nstderr:\n{}\n", self.stdout, self.stderr);
+        assert!(
+            self.stdout.contains(needle),
+            "\n\nexpected stdout to contain:\n{needle}\n\nactual stdout:\n{}\n\nstderr:\n{}\n",
+            self.stdout,
+            self.stderr
+        );
         self
     }
 
     pub fn assert_stderr_contains(&self, needle: &str) -> &Run {
-        assert!(self.stderr.contains(needle), "\n\nexpected stderr to contain:\n{needle}\n\nactual stderr:\n{}\n\nstdout:\n{}\n", self.stderr, self.stdout);
+        assert!(
+            self.stderr.contains(needle),
+            "\n\nexpected stderr to contain:\n{needle}\n\nactual stderr:\n{}\n\nstdout:\n{}\n",
+            self.stderr,
+            self.stdout
+        );
         self
     }
 
@@ -120,7 +137,11 @@ impl Run {
 
     /// An error that fits on one line: `ferry: …`, one sentence a person can act on.
     pub fn assert_one_line_error(&self) -> &Run {
-        let lines: Vec<&str> = self.stderr.lines().filter(|l| !l.trim().is_empty()).collect();
+        let lines: Vec<&str> = self
+            .stderr
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+            .collect();
         assert!(
             lines.len() == 1 && lines[0].starts_with("ferry: "),
             "\n\nexpected one line 'ferry: …' on stderr, got:\n{}\n",
@@ -130,6 +151,7 @@ impl Run {
     }
 
     pub fn json(&self) -> serde_json::Value {
-        serde_json::from_str(&self.stdout).unwrap_or_else(|e| panic!("stdout is not JSON ({e}):\n{}", self.stdout))
+        serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|e| panic!("stdout is not JSON ({e}):\n{}", self.stdout))
     }
 }
