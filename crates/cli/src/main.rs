@@ -1,1 +1,40 @@
-fn main() {}
+//! `ferry`: Ferry's engine from a terminal or a script.
+//!
+//! Glue only, in ripgrep's manner: parse the flags, call [`commands::run`], print the error
+//! (masked: it may echo a location) and exit with a code a script can act on:
+//!
+//! - 0 — success
+//! - 1 — verification failed (the target differs; nothing was committed)
+//! - 2 — bad input or usage (clap's errors included), blocking preflight findings, or
+//!   `migrate` without `--yes` when stdin is not a terminal
+//! - 3 — connection or runtime error
+//! - 4 — cancelled (Ctrl-C, or the confirmation was declined); nothing was committed
+//!
+//! The same list is shown after `ferry --help` ([`exit::EXIT_CODES_HELP`]).
+
+mod args;
+mod commands;
+mod confirm;
+mod exit;
+mod interrupt;
+mod progress_bars;
+mod render;
+
+use clap::Parser;
+use ferry_engine::location::mask_secrets;
+use ferry_engine::Cancel;
+
+fn main() {
+    // Clap prints help and version with exit 0 and usage errors with exit 2.
+    let cli = args::Cli::parse();
+    let cancel = Cancel::new();
+    interrupt::install(&cancel, cli.command.is_cancellable());
+    let code = match commands::run(&cli.command, &cancel) {
+        Ok(code) => code,
+        Err(err) => {
+            render::to_stderr(&format!("ferry: {}", mask_secrets(&err.to_string())));
+            exit::Code::for_kind(err.kind())
+        }
+    };
+    std::process::exit(code.as_i32());
+}

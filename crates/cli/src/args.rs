@@ -1,0 +1,396 @@
+//! The command line, declared with clap's derive API, and its translation into the engine's
+//! [`Options`].
+//!
+//! Clap checks everything it can check without touching a database (flag spelling, enum
+//! values, `TABLE.COLUMN=VALUE` shapes, time-zone names) so that mistakes are usage errors
+//! (exit 2) before anything connects. Locations are deliberately *not* clap values: clap
+//! echoes a rejected value in its message, and a PostgreSQL URL may carry a password. They
+//! are parsed by the engine in [`RunArgs::to_options`], whose errors are masked.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use ferry_engine::finding::Policy;
+use ferry_engine::options::{BackupChoice, ColumnRef, ColumnSetting};
+use ferry_engine::temporal::{DstPolicy, EpochUnit, FoldPolicy, GapPolicy};
+use ferry_engine::{Error, Location, Options};
+
+use crate::exit::EXIT_CODES_HELP;
+
+/// Ferry moves an application's database between SQLite and PostgreSQL and verifies, with
+/// content digests, that nothing was lost.
+#[derive(Debug, Parser)]
+#[command(name = "ferry", version, after_help = EXIT_CODES_HELP, arg_required_else_help = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Show a database's tables, columns, types, keys, indexes and row counts.
+    Inspect(InspectArgs),
+    /// Show what a migration would do (type mapping, load order, findings); writes nothing.
+    Plan(PlanArgs),
+    /// Copy a database to another, verify it, then commit (asks first).
+    Migrate(MigrateArgs),
+    /// Compare two databases' content table by table.
+    Verify(VerifyArgs),
+    /// Print the default type-mapping rules.
+    Mapping(MappingArgs),
+}
+
+impl Command {
+    /// Whether the engine call behind this command watches [`ferry_engine::Cancel`].
+    pub fn is_cancellable(&self) -> bool {
+        matches!(
+            self,
+            Command::Plan(_) | Command::Migrate(_) | Command::Verify(_)
+        )
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct InspectArgs {
+    /// A SQLite file (`app.db`, `sqlite:app.db`) or a PostgreSQL URL / key=value string.
+    #[arg(value_name = "LOCATION")]
+    pub location: String,
+    /// PostgreSQL schema to inspect.
+    #[arg(long, default_value = "public")]
+    pub schema: String,
+    /// Print the inspection as JSON on stdout.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct PlanArgs {
+    #[command(flatten)]
+    pub run: RunArgs,
+    /// Print the plan as JSON on stdout.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct MigrateArgs {
+    #[command(flatten)]
+    pub run: RunArgs,
+    /// Do the whole migration, verification included, then roll back: nothing is written.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Do not ask before writing (for scripts).
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+    /// Print the report as JSON on stdout (and nothing else there).
+    #[arg(long)]
+    pub json: bool,
+    /// Also save the JSON report to FILE (created with mode 0600).
+    #[arg(long, value_name = "FILE")]
+    pub report: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// `--from` is the migration's source, `--to` its target; give the same conversion
+    /// options (time zones, epochs, types, policies) the migration used, so values compare
+    /// as that migration converted them.
+    #[command(flatten)]
+    pub run: RunArgs,
+    /// Print the report as JSON on stdout.
+    #[arg(long)]
+    pub json: bool,
+    /// Also save the JSON report to FILE (created with mode 0600).
+    #[arg(long, value_name = "FILE")]
+    pub report: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct MappingArgs {
+    /// Print the rules as JSON on stdout.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Options shared by `plan` and `migrate`: they map one to one onto the engine's [`Options`].
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// The database to copy from.
+    #[arg(long, value_name = "LOCATION")]
+    pub from: String,
+    /// The database to copy to.
+    #[arg(long, value_name = "LOCATION")]
+    pub to: String,
+    /// PostgreSQL schema to read from or write to.
+    #[arg(long, default_value = "public")]
+    pub schema: String,
+    /// Load into tables that already exist in the target (the app's migrations made them).
+    #[arg(long)]
+    pub into_existing: bool,
+    /// With --into-existing: allow adding rows to target tables that are not empty.
+    #[arg(long, requires = "into_existing")]
+    pub append: bool,
+    /// Only these source tables (comma-separated; default: all).
+    #[arg(long, value_name = "TABLE,...", value_delimiter = ',')]
+    pub tables: Vec<String>,
+    /// Leave these source tables out (comma-separated, repeatable).
+    #[arg(long, value_name = "TABLE,...", value_delimiter = ',')]
+    pub exclude: Vec<String>,
+    /// Time zone of naive timestamps that become timestamptz (an IANA name).
+    #[arg(long, value_name = "ZONE", default_value = "UTC", value_parser = parse_zone)]
+    pub source_timezone: chrono_tz::Tz,
+    /// Time zone of one column's naive timestamps (repeatable).
+    #[arg(long, value_name = "TABLE.COLUMN=ZONE", value_parser = parse_setting::<chrono_tz::Tz>)]
+    pub column_timezone: Vec<ColumnSetting<chrono_tz::Tz>>,
+    /// A local time that does not exist (clocks jumped forward).
+    #[arg(long, value_enum, default_value_t = DstGap::Reject)]
+    pub dst_gap: DstGap,
+    /// A local time that happens twice (clocks went back).
+    #[arg(long, value_enum, default_value_t = DstFold::Reject)]
+    pub dst_fold: DstFold,
+    /// Read a column's numbers as unix epochs in seconds or milliseconds (repeatable).
+    #[arg(long, value_name = "TABLE.COLUMN=seconds|ms", value_parser = parse_setting::<EpochUnit>)]
+    pub epoch: Vec<ColumnSetting<EpochUnit>>,
+    /// Give a column this PostgreSQL type instead of the default mapping (repeatable).
+    #[arg(long = "type", value_name = "TABLE.COLUMN=PGTYPE", value_parser = parse_setting::<String>)]
+    pub type_override: Vec<ColumnSetting<String>>,
+    /// What to do with values the target cannot hold: stop|null|skip|text, for every column
+    /// or for one (TABLE.COLUMN=POLICY); repeatable.
+    #[arg(long, value_name = "[TABLE.COLUMN=]POLICY", value_parser = parse_bad_value)]
+    pub on_bad_value: Vec<OnBadValue>,
+    /// Put the backup in DIR (default: beside a SQLite target, or Ferry's data directory).
+    #[arg(long, value_name = "DIR", conflicts_with = "no_backup")]
+    pub backup_dir: Option<PathBuf>,
+    /// Do not back up the target before writing (you have your own backup).
+    #[arg(long)]
+    pub no_backup: bool,
+    /// Rows per batch between the reader and the writer.
+    #[arg(long, value_name = "N", default_value_t = 2000, value_parser = clap::value_parser!(u64).range(1..=10_000_000))]
+    pub batch_rows: u64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DstGap {
+    Reject,
+    ShiftForward,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DstFold {
+    Reject,
+    Earlier,
+    Later,
+}
+
+/// One `--on-bad-value`: for every column, or for one.
+#[derive(Debug, Clone)]
+pub enum OnBadValue {
+    Default(Policy),
+    Column(ColumnSetting<Policy>),
+}
+
+impl RunArgs {
+    /// The engine's options for these arguments.
+    ///
+    /// # Errors
+    /// `BadInput` for a location the engine cannot parse, or `--on-bad-value POLICY` given
+    /// twice with different policies.
+    pub fn to_options(&self) -> Result<Options, Error> {
+        let source = Location::parse(&self.from)?;
+        let target = Location::parse(&self.to)?;
+        let mut options = Options::new(source, target);
+        options.pg_schema = self.schema.clone();
+        options.into_existing = self.into_existing;
+        options.append = self.append;
+        options.tables = non_empty(&self.tables);
+        options.exclude = non_empty(&self.exclude);
+        options.source_timezone = self.source_timezone;
+        options.column_timezones = self.column_timezone.clone();
+        options.dst = DstPolicy {
+            gap: match self.dst_gap {
+                DstGap::Reject => GapPolicy::Reject,
+                DstGap::ShiftForward => GapPolicy::ShiftForward,
+            },
+            fold: match self.dst_fold {
+                DstFold::Reject => FoldPolicy::Reject,
+                DstFold::Earlier => FoldPolicy::Earlier,
+                DstFold::Later => FoldPolicy::Later,
+            },
+        };
+        options.epoch_columns = self.epoch.clone();
+        options.type_overrides = self.type_override.clone();
+        let (default_policy, column_policies) = split_policies(&self.on_bad_value)?;
+        options.default_policy = default_policy;
+        options.column_policies = column_policies;
+        options.backup = match (&self.backup_dir, self.no_backup) {
+            (_, true) => BackupChoice::Skip,
+            (Some(dir), false) => BackupChoice::Dir(dir.clone()),
+            (None, false) => BackupChoice::Default,
+        };
+        options.batch_rows = usize::try_from(self.batch_rows).unwrap_or(usize::MAX);
+        Ok(options)
+    }
+}
+
+fn non_empty(names: &[String]) -> Vec<String> {
+    names
+        .iter()
+        .map(|n| n.trim().to_string())
+        .filter(|n| !n.is_empty())
+        .collect()
+}
+
+/// The run-wide policy (default: stop) and the per-column ones.
+fn split_policies(values: &[OnBadValue]) -> Result<(Policy, Vec<ColumnSetting<Policy>>), Error> {
+    let mut default = None;
+    let mut columns = vec![];
+    for value in values {
+        match value {
+            OnBadValue::Default(p) => match default {
+                Some(previous) if previous != *p => {
+                    return Err(Error::bad_input(
+                        "--on-bad-value POLICY is given twice with different policies; give it once (per-column policies use TABLE.COLUMN=POLICY)",
+                    ))
+                }
+                _ => default = Some(*p),
+            },
+            OnBadValue::Column(setting) => columns.push(setting.clone()),
+        }
+    }
+    Ok((default.unwrap_or_default(), columns))
+}
+
+/// A value that can follow `TABLE.COLUMN=`.
+pub trait SettingValue: Sized {
+    fn parse_value(text: &str) -> Result<Self, String>;
+}
+
+impl SettingValue for chrono_tz::Tz {
+    fn parse_value(text: &str) -> Result<Self, String> {
+        parse_zone(text)
+    }
+}
+
+impl SettingValue for EpochUnit {
+    fn parse_value(text: &str) -> Result<Self, String> {
+        match text.trim().to_ascii_lowercase().as_str() {
+            "s" | "sec" | "seconds" => Ok(EpochUnit::Seconds),
+            "ms" | "millis" | "milliseconds" => Ok(EpochUnit::Milliseconds),
+            _ => Err(format!("'{text}' is not an epoch unit (seconds or ms)")),
+        }
+    }
+}
+
+impl SettingValue for String {
+    fn parse_value(text: &str) -> Result<Self, String> {
+        let text = text.trim();
+        if text.is_empty() {
+            Err("the type after '=' is empty".into())
+        } else {
+            Ok(text.to_string())
+        }
+    }
+}
+
+impl SettingValue for Policy {
+    fn parse_value(text: &str) -> Result<Self, String> {
+        Policy::parse(text)
+            .ok_or_else(|| format!("'{text}' is not a policy (stop, null, skip or text)"))
+    }
+}
+
+fn parse_zone(text: &str) -> Result<chrono_tz::Tz, String> {
+    text.trim()
+        .parse::<chrono_tz::Tz>()
+        .map_err(|_| format!("'{text}' is not a time zone name (IANA names such as UTC, Europe/Paris, America/New_York)"))
+}
+
+/// Parses `TABLE.COLUMN=VALUE`, splitting at the first `=` outside double quotes so quoted
+/// names may contain `=` and `.`.
+fn parse_setting<T: SettingValue>(text: &str) -> Result<ColumnSetting<T>, String> {
+    let (column, value) =
+        split_assignment(text).ok_or_else(|| format!("'{text}' is not TABLE.COLUMN=VALUE"))?;
+    let column = ColumnRef::parse(column).map_err(|e| e.to_string())?;
+    Ok(ColumnSetting {
+        column,
+        value: T::parse_value(value)?,
+    })
+}
+
+fn parse_bad_value(text: &str) -> Result<OnBadValue, String> {
+    if split_assignment(text).is_some() {
+        parse_setting::<Policy>(text).map(OnBadValue::Column)
+    } else {
+        Policy::parse_value(text).map(OnBadValue::Default)
+    }
+}
+
+fn split_assignment(text: &str) -> Option<(&str, &str)> {
+    let mut in_quotes = false;
+    for (i, c) in text.char_indices() {
+        match c {
+            '"' => in_quotes = !in_quotes,
+            '=' if !in_quotes => return Some((&text[..i], &text[i + 1..])),
+            _ => {}
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn settings_parse_table_column_value() {
+        let s = parse_setting::<EpochUnit>("tasks.due=ms").unwrap();
+        assert_eq!(
+            (s.column.table.as_str(), s.column.column.as_str(), s.value),
+            ("tasks", "due", EpochUnit::Milliseconds)
+        );
+        let s = parse_setting::<String>("\"a=b\".c=numeric(12,2)").unwrap();
+        assert_eq!(
+            (
+                s.column.table.as_str(),
+                s.column.column.as_str(),
+                s.value.as_str()
+            ),
+            ("a=b", "c", "numeric(12,2)")
+        );
+        let s = parse_setting::<chrono_tz::Tz>("t.c=Europe/Paris").unwrap();
+        assert_eq!(s.value, chrono_tz::Europe::Paris);
+        for bad in ["tasks.due", "tasks=ms", "tasks.due=hours", "t.c="] {
+            assert!(parse_setting::<EpochUnit>(bad).is_err(), "{bad}");
+        }
+        assert!(parse_setting::<chrono_tz::Tz>("t.c=Mars/Olympus").is_err());
+    }
+
+    #[test]
+    fn bad_value_policies_split_into_default_and_columns() {
+        let values: Vec<OnBadValue> = ["null", "tasks.done=skip", "t.c=text", "null"]
+            .iter()
+            .map(|t| parse_bad_value(t).unwrap())
+            .collect();
+        let (default, columns) = split_policies(&values).unwrap();
+        assert_eq!(default, Policy::Null);
+        let got: Vec<_> = columns
+            .iter()
+            .map(|s| (s.column.table.as_str(), s.value))
+            .collect();
+        assert_eq!(got, [("tasks", Policy::SkipRow), ("t", Policy::AsText)]);
+
+        let conflicting = [
+            parse_bad_value("null").unwrap(),
+            parse_bad_value("stop").unwrap(),
+        ];
+        assert!(split_policies(&conflicting).is_err());
+        assert_eq!(split_policies(&[]).unwrap().0, Policy::Stop);
+        assert!(parse_bad_value("explode").is_err());
+    }
+}

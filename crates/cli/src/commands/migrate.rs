@@ -1,0 +1,102 @@
+//! `ferry migrate --from A --to B`: plan, show, ask, run, report.
+//!
+//! The question comes after the plan because the plan is what the user agrees to: the
+//! tables, the findings and exactly what will be written and backed up. Nothing is asked
+//! when nothing will be written (`--dry-run`) or when the plan cannot run (blocking
+//! findings: exit 2 with the findings and their remedies).
+
+use ferry_engine::{Cancel, Error, Phase};
+
+use super::{early_report, finish_run, ReportFile, Watch};
+use crate::args::MigrateArgs;
+use crate::confirm;
+use crate::exit::Code;
+use crate::render;
+
+/// # Errors
+/// Usage errors (no terminal and no `--yes`), blocking findings, and the engine's errors;
+/// the report is printed (and saved) before a run's error is returned.
+pub fn run(args: &MigrateArgs, cancel: &Cancel) -> Result<Code, Error> {
+    let mut options = args.run.to_options()?;
+    options.dry_run = args.dry_run;
+
+    // Refuse before connecting: a script that forgot --yes learns it at once, not after a
+    // preflight scan of every table.
+    let ask = !args.dry_run && !args.yes;
+    if ask && !confirm::stdin_is_terminal() {
+        return Err(Error::bad_input(
+            "refusing to write without confirmation: stdin is not a terminal, so pass --yes to migrate without asking (or --dry-run to write nothing)",
+        ));
+    }
+    let file = ReportFile::create(args.report.as_deref())?;
+
+    let watch = Watch::new(args.json, Phase::Preflight, None);
+    let planned = ferry_engine::plan(&options, watch.progress(), cancel);
+    watch.done();
+    let plan = match planned {
+        Ok(plan) => plan,
+        Err(error) => {
+            return finish_run(
+                Err(ferry_engine::RunError {
+                    report: Box::new(early_report("migrate", &options, &error)),
+                    error,
+                }),
+                args.json,
+                file,
+            )
+        }
+    };
+
+    // With --json, stdout carries only the report; the summary a person must read before
+    // answering goes to stderr. A script (--json --yes) gets no summary at all.
+    let summary = render::plan_summary(&plan);
+    if !args.json {
+        render::to_stdout(&summary)?;
+    } else if ask {
+        render::to_stderr(&summary);
+    }
+
+    let blocking = plan.blocking_findings();
+    if blocking > 0 {
+        let error = Error::PreflightBlocked { count: blocking };
+        let mut report = early_report("migrate", &options, &error);
+        report.findings = plan.findings.clone();
+        report.warnings = plan.warnings.clone();
+        report.not_migrated = plan.not_migrated.clone();
+        if args.json {
+            return finish_run(
+                Err(ferry_engine::RunError {
+                    error,
+                    report: Box::new(report),
+                }),
+                true,
+                file,
+            );
+        }
+        // The findings were just shown in the summary; only the file still needs the report.
+        if let Some(file) = file {
+            file.write(&report)?;
+        }
+        return Err(error);
+    }
+
+    if ask {
+        let proceed = confirm::ask("Proceed?").map_err(|e| {
+            Error::runtime(format!("cannot read the answer from the terminal: {e}"))
+        })?;
+        if !proceed {
+            // Not an error, but not a success a script could mistake for a migration.
+            render::to_stderr("ferry: not confirmed; nothing was written");
+            if let Some(file) = file {
+                file.write(&early_report("migrate", &options, &Error::Cancelled))?;
+            }
+            return Ok(Code::Cancelled);
+        }
+    }
+
+    let expected: Option<u64> = plan.tables.iter().map(|t| t.rows).sum();
+    let watch = Watch::new(args.json, Phase::Copy, expected);
+    let result = ferry_engine::migrate(&options, watch.progress(), cancel);
+    watch.done();
+    finish_run(result, args.json, file)
+}

@@ -1,0 +1,225 @@
+//! `ferry plan` and the summary `ferry migrate` shows before asking: tables in load order,
+//! the type mapping, the preflight findings (blocking ones with their remedy), and what will
+//! be written and backed up.
+
+use ferry_engine::finding::{Finding, Policy, Severity};
+use ferry_engine::plan::{Mode, Plan, TablePlan, WriteSummary};
+
+use super::{count, thousands, TextTable};
+
+/// Tables, findings and writes: enough to decide whether to proceed.
+pub fn plan_summary(plan: &Plan) -> String {
+    render(plan, false)
+}
+
+/// The summary plus every column's mapping and the rule that chose it.
+pub fn plan_detail(plan: &Plan) -> String {
+    render(plan, true)
+}
+
+fn render(plan: &Plan, columns: bool) -> String {
+    let mode = match plan.mode {
+        Mode::CreateSchema => "create the target tables",
+        Mode::IntoExisting => "load into existing tables",
+    };
+    let mut out = format!("plan: {} → {}\nmode: {mode}\n\n", plan.source, plan.target);
+
+    let mut tables = TextTable::new(&["source table", "", "target table", "rows>", "action"]);
+    for t in &plan.tables {
+        tables.row(vec![
+            t.source_table.clone(),
+            "→".into(),
+            t.target_table.clone(),
+            t.rows.map(thousands).unwrap_or_else(|| "?".into()),
+            if t.create {
+                "create".into()
+            } else {
+                "existing".into()
+            },
+        ]);
+    }
+    if tables.is_empty() {
+        out.push_str("no tables to copy\n");
+    } else {
+        out.push_str("tables, in load order:\n");
+        out.push_str(&tables.render("  "));
+    }
+
+    if columns {
+        for t in &plan.tables {
+            out.push('\n');
+            out.push_str(&column_mapping(t));
+        }
+    }
+
+    list(&mut out, "skipped tables", &plan.skipped_tables);
+    list(
+        &mut out,
+        "not migrated (Ferry copies tables only)",
+        &plan.not_migrated,
+    );
+    list(&mut out, "warnings", &plan.warnings);
+    if !plan.findings.is_empty() {
+        out.push('\n');
+        out.push_str(&findings(&plan.findings));
+    }
+    out.push('\n');
+    out.push_str(&writes(&plan.writes));
+    out
+}
+
+fn column_mapping(t: &TablePlan) -> String {
+    let mut out = format!("{} → {}\n", t.source_table, t.target_table);
+    let mut columns = TextTable::new(&[
+        "source column",
+        "source type",
+        "",
+        "target column",
+        "target type",
+        "rule",
+        "on bad value",
+    ]);
+    for c in &t.columns {
+        columns.row(vec![
+            c.source.clone().unwrap_or_else(|| "(none: default)".into()),
+            c.source_type.clone(),
+            "→".into(),
+            c.target.clone(),
+            c.target_type.clone(),
+            c.rule.clone(),
+            policy(c.policy).into(),
+        ]);
+    }
+    out.push_str(&columns.render("  "));
+    out
+}
+
+/// Findings, the unresolved blocking ones first, each with its samples and remedy.
+pub fn findings(findings: &[Finding]) -> String {
+    let mut sorted: Vec<&Finding> = findings.iter().collect();
+    sorted.sort_by_key(|f| (!f.is_blocking(), std::cmp::Reverse(f.severity)));
+    let blocking = findings.iter().filter(|f| f.is_blocking()).count() as u64;
+    let mut out = if blocking > 0 {
+        format!(
+            "findings ({}; {}):\n",
+            count(findings.len() as u64, "finding", "findings"),
+            count(blocking, "blocks the run", "block the run")
+        )
+    } else {
+        format!("findings ({}, none blocking):\n", findings.len())
+    };
+    for f in sorted {
+        let label = match (f.is_blocking(), f.severity, f.resolved_by) {
+            (true, _, _) => "BLOCKING".to_string(),
+            (false, _, Some(p)) => format!("resolved ({})", policy(p)),
+            (false, Severity::Blocking | Severity::Warning, None) => "warning".into(),
+            (false, Severity::Info, None) => "info".into(),
+        };
+        let place = match &f.column {
+            Some(c) => format!("{}.{c}", f.table),
+            None => f.table.clone(),
+        };
+        out.push_str(&format!(
+            "  {label}  {place}: {} ({}, {})\n",
+            f.message,
+            count(f.count, "row", "rows"),
+            f.kind
+        ));
+        for s in &f.samples {
+            let detail = if s.detail.is_empty() {
+                String::new()
+            } else {
+                format!("  ({})", s.detail)
+            };
+            out.push_str(&format!("      {}: {}{detail}\n", s.key, s.value));
+        }
+        let shown = f.samples.len() as u64;
+        if f.count > shown && shown > 0 {
+            out.push_str(&format!(
+                "      … and {} more\n",
+                thousands(f.count - shown)
+            ));
+        }
+        if f.is_blocking() && !f.remedy.is_empty() {
+            out.push_str(&format!("      fix: {}\n", f.remedy));
+        }
+    }
+    out
+}
+
+fn writes(w: &WriteSummary) -> String {
+    let mut out = format!("will write to {}:\n", w.target);
+    for e in &w.effects {
+        out.push_str(&format!("  - {e}\n"));
+    }
+    out.push_str(&format!("backup: {}\n", w.backup));
+    out
+}
+
+fn list(out: &mut String, title: &str, items: &[String]) {
+    if items.is_empty() {
+        return;
+    }
+    out.push_str(&format!("\n{title}:\n"));
+    for item in items {
+        out.push_str(&format!("  {item}\n"));
+    }
+}
+
+/// The spelling `--on-bad-value` accepts.
+fn policy(p: Policy) -> &'static str {
+    match p {
+        Policy::Stop => "stop",
+        Policy::Null => "null",
+        Policy::SkipRow => "skip",
+        Policy::AsText => "text",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ferry_engine::finding::Sample;
+
+    fn finding(severity: Severity, resolved_by: Option<Policy>) -> Finding {
+        Finding {
+            severity,
+            kind: "not_boolean".into(),
+            table: "tasks".into(),
+            column: Some("done".into()),
+            count: 7,
+            samples: vec![Sample {
+                key: "id=4".into(),
+                value: "'maybe'".into(),
+                detail: String::new(),
+            }],
+            message: "values that are not booleans".into(),
+            remedy: "--on-bad-value tasks.done=null".into(),
+            resolved_by,
+        }
+    }
+
+    #[test]
+    fn blocking_findings_come_first_with_their_remedy() {
+        let text = findings(&[
+            finding(Severity::Warning, None),
+            finding(Severity::Blocking, None),
+            finding(Severity::Blocking, Some(Policy::Null)),
+        ]);
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines[0], "findings (3 findings; 1 blocks the run):");
+        assert!(
+            lines[1].starts_with("  BLOCKING  tasks.done: values that are not booleans (7 rows"),
+            "{text}"
+        );
+        assert_eq!(lines[2], "      id=4: 'maybe'");
+        assert_eq!(lines[3], "      … and 6 more");
+        assert_eq!(lines[4], "      fix: --on-bad-value tasks.done=null");
+        assert!(text.contains("resolved (null)  tasks.done"), "{text}");
+        assert_eq!(
+            text.matches("fix:").count(),
+            1,
+            "only blocking findings show a remedy:\n{text}"
+        );
+    }
+}
