@@ -30,6 +30,15 @@ pub fn run(args: &MigrateArgs, cancel: &Cancel) -> Result<Code, Error> {
     }
     let file = ReportFile::create(args.report.as_deref())?;
 
+    // Nobody to ask (--yes, --dry-run): the run plans and preflights by itself, and its
+    // report shows the plan and any findings; planning here too would scan the source twice.
+    if !ask {
+        let watch = Watch::new(args.json, Phase::Copy, None);
+        let result = ferry_engine::migrate(&options, watch.progress(), cancel);
+        watch.done();
+        return finish_run(result, args.json, file);
+    }
+
     let watch = Watch::new(args.json, Phase::Preflight, None);
     let planned = ferry_engine::plan(&options, watch.progress(), cancel);
     watch.done();
