@@ -6,14 +6,36 @@
 //! conversion → sink writer) → finish (keys, indexes, sequences) → verify → commit or roll
 //! back → report. See `ARCHITECTURE.md` at the repository root.
 
+pub mod api;
+pub mod backup;
 pub mod catalog;
 pub mod convert;
+pub mod copy;
+pub mod digest;
 pub mod error;
+pub mod finding;
 pub mod location;
+pub mod mapping;
+pub mod options;
+pub mod order;
+pub mod plan;
+pub mod planner;
 pub mod postgres;
+pub mod preflight;
 pub mod progress;
+pub mod report;
+pub mod rowconv;
+pub mod source;
+pub mod sqlexpr;
 pub mod sqlite;
+pub mod target;
 pub mod temporal;
 pub mod value;
+pub mod verify;
 
+pub use api::{inspect, migrate, plan, verify, Inspection, RunError};
 pub use error::{Error, ErrorKind, Result};
+pub use location::Location;
+pub use options::Options;
+pub use progress::{Cancel, Event, Phase, Progress};
+pub use report::Report;

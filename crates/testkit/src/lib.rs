@@ -47,9 +47,17 @@ impl TestDb {
             std::process::id(),
             COUNTER.fetch_add(1, Ordering::SeqCst)
         );
-        admin
-            .batch_execute(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE); CREATE DATABASE \"{name}\""))
-            .unwrap_or_else(|e| panic!("cannot create test database {name}: {e}"));
+        // Two round trips: several statements in one simple query run as one transaction
+        // block, which DROP/CREATE DATABASE refuse.
+        for sql in [
+            format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"),
+            format!("CREATE DATABASE \"{name}\""),
+        ] {
+            admin.batch_execute(&sql).unwrap_or_else(|e| {
+                let why = e.as_db_error().map_or(e.to_string(), |d| d.message().to_string());
+                panic!("cannot create test database {name}: {why}")
+            });
+        }
         TestDb { name }
     }
 

@@ -10,5 +10,7 @@ pub mod copy_in;
 pub mod copy_out;
 pub mod ddl;
 pub mod introspect;
+mod pg_default;
+mod pg_types;
 
 pub use connect::{connect, describe_error, is_connection_error};

@@ -1,8 +1,22 @@
 //! SQLite: opening sources read-only, introspecting, reading rows, writing a fresh file, DDL.
 //!
-//! OWNER: helper "sqlite" (stub until then).
+//! File roles mirror `crate::postgres`: [`open`] (connect), [`introspect`] (schema into the
+//! neutral catalog, helped by [`sql_text`], [`types`] and [`defaults`] for what the PRAGMAs do
+//! not say), [`reader`] (rows out), [`ddl`] (schema in), [`writer`] (rows in).
 
 pub mod ddl;
+pub mod defaults;
 pub mod introspect;
+pub mod open;
 pub mod reader;
+pub mod sql_text;
+pub mod types;
 pub mod writer;
+
+pub use ddl::{create_index_sql, create_table_sql, declared_type, quote_ident};
+pub use defaults::parse_default;
+pub use introspect::introspect;
+pub use open::{end_snapshot, file_is_sqlite, open_source};
+pub use reader::read_table;
+pub use types::parse_declared_type;
+pub use writer::SqliteWriter;

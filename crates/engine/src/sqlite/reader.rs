@@ -1,1 +1,76 @@
-//! OWNER: helper "sqlite" (stub until then).
+//! Reading a SQLite table's rows as [`SqliteValue`]s, in bounded batches.
+//!
+//! Values come out exactly as stored: SQLite's storage class decides the variant, and TEXT is
+//! kept as raw bytes because SQLite does not enforce UTF-8 (invalid text must reach preflight
+//! as it is, not be mangled here). Conversion to typed values is [`crate::convert`]'s job.
+//! One statement is prepared per table and values are copied straight out of `ValueRef`s, so
+//! the reader's cost is the copy itself.
+
+use rusqlite::types::ValueRef;
+use rusqlite::Connection;
+
+use crate::error::{Context, Result};
+use crate::sqlite::ddl::quote_ident;
+use crate::value::SqliteValue;
+
+/// Reads `columns` of `table` in storage order, handing batches of at most `batch_rows` rows to
+/// `on_batch`; returns the number of rows read.
+///
+/// # Errors
+/// `Sqlite` when the query fails (with the table named); whatever `on_batch` returns, which
+/// stops the read.
+pub fn read_table(
+    conn: &Connection,
+    table: &str,
+    columns: &[String],
+    batch_rows: usize,
+    on_batch: &mut dyn FnMut(Vec<Vec<SqliteValue>>) -> Result<()>,
+) -> Result<u64> {
+    let batch_rows = batch_rows.max(1);
+    let list: Vec<String> = columns.iter().map(|c| quote_ident(c)).collect();
+    let select_list = if list.is_empty() {
+        "NULL".to_string()
+    } else {
+        list.join(", ")
+    };
+    let sql = format!("SELECT {select_list} FROM {}", quote_ident(table));
+    let mut stmt = conn
+        .prepare(&sql)
+        .context(|| format!("cannot read table {table}"))?;
+    let mut rows = stmt
+        .query([])
+        .context(|| format!("cannot read table {table}"))?;
+    let width = columns.len();
+    let mut batch = Vec::with_capacity(batch_rows);
+    let mut total = 0u64;
+    while let Some(row) = rows
+        .next()
+        .context(|| format!("cannot read table {table} (after row {total})"))?
+    {
+        let mut values = Vec::with_capacity(width);
+        for i in 0..width {
+            let v = row
+                .get_ref(i)
+                .context(|| format!("cannot read table {table}"))?;
+            values.push(match v {
+                ValueRef::Null => SqliteValue::Null,
+                ValueRef::Integer(i) => SqliteValue::Integer(i),
+                ValueRef::Real(f) => SqliteValue::Real(f),
+                ValueRef::Text(t) => SqliteValue::Text(t.to_vec()),
+                ValueRef::Blob(b) => SqliteValue::Blob(b.to_vec()),
+            });
+        }
+        batch.push(values);
+        total += 1;
+        if batch.len() == batch_rows {
+            on_batch(std::mem::replace(
+                &mut batch,
+                Vec::with_capacity(batch_rows),
+            ))?;
+        }
+    }
+    if !batch.is_empty() {
+        on_batch(batch)?;
+    }
+    Ok(total)
+}

@@ -1,1 +1,238 @@
-//! OWNER: helper "sqlite" (stub until then).
+//! Building a fresh SQLite file as a migration target.
+//!
+//! The file is a temporary file beside the destination, renamed into place only after
+//! verification (contract 2), and deleted on any failure. So while it is built nothing needs
+//! crash safety: no journal, no syncs, foreign keys off (rows arrive in FK order or in any
+//! order, and [`SqliteWriter::foreign_key_check`] checks integrity once at the end). Durability
+//! is bought once, in [`SqliteWriter::finish`]: commit, switch to a normal rollback journal,
+//! close, fsync.
+//!
+//! Rows arrive already in SQLite storage form ([`SqliteValue`], produced by
+//! `crate::convert::to_sqlite`), so this module only binds them: TEXT bytes are bound as TEXT
+//! (not BLOB), so the storage class read back is the one intended.
+
+use std::path::{Path, PathBuf};
+
+use rusqlite::types::{ToSqlOutput, ValueRef};
+use rusqlite::{Connection, OpenFlags, ToSql};
+
+use crate::error::{io_error, Context, Error, Result};
+use crate::sqlite::ddl::quote_ident;
+use crate::value::SqliteValue;
+
+/// A SQLite database being built from scratch.
+pub struct SqliteWriter {
+    conn: Connection,
+    path: PathBuf,
+}
+
+/// Binds a [`SqliteValue`] with its own storage class.
+struct Bind<'a>(&'a SqliteValue);
+
+impl ToSql for Bind<'_> {
+    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
+        Ok(ToSqlOutput::Borrowed(match self.0 {
+            SqliteValue::Null => ValueRef::Null,
+            SqliteValue::Integer(i) => ValueRef::Integer(*i),
+            SqliteValue::Real(f) => ValueRef::Real(*f),
+            SqliteValue::Text(t) => ValueRef::Text(t),
+            SqliteValue::Blob(b) => ValueRef::Blob(b),
+        }))
+    }
+}
+
+/// One row `PRAGMA foreign_key_check` reported: the child table, its rowid (`None` for
+/// `WITHOUT ROWID` tables) and the parent table it fails to reference.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FkViolation {
+    pub table: String,
+    pub rowid: Option<i64>,
+    pub parent: String,
+}
+
+impl SqliteWriter {
+    /// Creates a new, empty database at `path`.
+    ///
+    /// # Errors
+    /// `BadInput` if something already exists at `path` (the writer never overwrites);
+    /// `Sqlite` if the file cannot be created.
+    pub fn create(path: &Path) -> Result<Self> {
+        if path.exists() {
+            return Err(Error::bad_input(format!(
+                "{} already exists; refusing to overwrite it",
+                path.display()
+            )));
+        }
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
+            | OpenFlags::SQLITE_OPEN_CREATE
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = Connection::open_with_flags(path, flags)
+            .context(|| format!("cannot create {}", path.display()))?;
+        conn.execute_batch(
+            "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA foreign_keys = OFF; \
+             PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY;",
+        )
+        .context(|| format!("cannot configure {}", path.display()))?;
+        Ok(SqliteWriter {
+            conn,
+            path: path.to_path_buf(),
+        })
+    }
+
+    /// Opens a database Ferry made itself (a backup-API copy of an existing target) to add to
+    /// it. The same pragmas apply: the file is still a temporary one, discarded on failure.
+    ///
+    /// # Errors
+    /// `Sqlite` if the file cannot be opened.
+    pub fn open_existing(path: &Path) -> Result<Self> {
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = Connection::open_with_flags(path, flags).context(|| format!("cannot open {}", path.display()))?;
+        conn.execute_batch(
+            "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA foreign_keys = OFF; \
+             PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY;",
+        )
+        .context(|| format!("cannot configure {}", path.display()))?;
+        Ok(SqliteWriter { conn, path: path.to_path_buf() })
+    }
+
+    /// Runs one or more SQL statements (DDL, mostly).
+    ///
+    /// # Errors
+    /// `Sqlite`, quoting the start of the statement.
+    pub fn execute(&self, sql: &str) -> Result<()> {
+        self.conn
+            .execute_batch(sql)
+            .context(|| format!("cannot run `{}`", short(sql)))
+    }
+
+    /// # Errors
+    /// `Sqlite` if a transaction is already open.
+    pub fn begin(&self) -> Result<()> {
+        self.execute("BEGIN")
+    }
+
+    /// # Errors
+    /// `Sqlite` if no transaction is open or the commit fails.
+    pub fn commit(&self) -> Result<()> {
+        self.execute("COMMIT")
+    }
+
+    /// Inserts rows (each as long as `columns`, already in storage form) into `table`.
+    ///
+    /// # Errors
+    /// `Sqlite` naming the table and the row's position in the batch (constraint violations,
+    /// a row of the wrong width).
+    pub fn insert_batch(
+        &mut self,
+        table: &str,
+        columns: &[String],
+        rows: &[Vec<SqliteValue>],
+    ) -> Result<()> {
+        let names: Vec<String> = columns.iter().map(|c| quote_ident(c)).collect();
+        let marks = vec!["?"; columns.len()].join(", ");
+        let sql = if columns.is_empty() {
+            format!("INSERT INTO {} DEFAULT VALUES", quote_ident(table))
+        } else {
+            format!(
+                "INSERT INTO {} ({}) VALUES ({marks})",
+                quote_ident(table),
+                names.join(", ")
+            )
+        };
+        let mut stmt = self
+            .conn
+            .prepare_cached(&sql)
+            .context(|| format!("cannot insert into {table}"))?;
+        for (n, row) in rows.iter().enumerate() {
+            if row.len() != columns.len() {
+                return Err(Error::runtime(format!(
+                    "row {n} for {table} has {} values for {} columns",
+                    row.len(),
+                    columns.len()
+                )));
+            }
+            for (i, v) in row.iter().enumerate() {
+                stmt.raw_bind_parameter(i + 1, Bind(v))
+                    .context(|| format!("cannot insert into {table}"))?;
+            }
+            stmt.raw_execute()
+                .context(|| format!("cannot insert row {n} of this batch into {table}"))?;
+        }
+        Ok(())
+    }
+
+    /// Sets `table`'s AUTOINCREMENT high-water mark, so new ids continue after `seq`.
+    ///
+    /// # Errors
+    /// `Sqlite` (e.g. when no AUTOINCREMENT table exists, so `sqlite_sequence` does not).
+    pub fn set_sqlite_sequence(&self, table: &str, seq: i64) -> Result<()> {
+        self.conn
+            .execute("DELETE FROM sqlite_sequence WHERE name = ?1", [table])
+            .and_then(|_| {
+                self.conn.execute(
+                    "INSERT INTO sqlite_sequence (name, seq) VALUES (?1, ?2)",
+                    (table, seq),
+                )
+            })
+            .map(|_| ())
+            .context(|| format!("cannot set the autoincrement sequence of {table}"))
+    }
+
+    /// Every row whose foreign key points nowhere (`PRAGMA foreign_key_check`).
+    ///
+    /// # Errors
+    /// `Sqlite` if the check cannot run.
+    pub fn foreign_key_check(&self) -> Result<Vec<FkViolation>> {
+        let ctx = || "cannot check foreign keys".to_string();
+        let mut stmt = self.conn.prepare("PRAGMA foreign_key_check").context(ctx)?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok(FkViolation {
+                    table: r.get(0)?,
+                    rowid: r.get(1)?,
+                    parent: r.get(2)?,
+                })
+            })
+            .context(ctx)?;
+        rows.collect::<rusqlite::Result<Vec<_>>>().context(ctx)
+    }
+
+    /// The connection, for verification reads before [`SqliteWriter::finish`].
+    pub fn connection(&self) -> &Connection {
+        &self.conn
+    }
+
+    /// The file being built.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Commits any open transaction, switches to a rollback journal, closes and fsyncs.
+    ///
+    /// # Errors
+    /// `Sqlite` if the commit or close fails; `Io` if the file cannot be synced.
+    pub fn finish(self) -> Result<()> {
+        let SqliteWriter { conn, path } = self;
+        if !conn.is_autocommit() {
+            conn.execute_batch("COMMIT")
+                .context(|| format!("cannot commit {}", path.display()))?;
+        }
+        conn.execute_batch("PRAGMA journal_mode = DELETE")
+            .context(|| format!("cannot finish {}", path.display()))?;
+        conn.close()
+            .map_err(|(_, e)| e)
+            .context(|| format!("cannot close {}", path.display()))?;
+        std::fs::File::open(&path)
+            .and_then(|f| f.sync_all())
+            .map_err(|e| io_error("cannot sync the new database to disk", &path, e))
+    }
+}
+
+fn short(sql: &str) -> String {
+    let one_line: String = sql.split_whitespace().collect::<Vec<_>>().join(" ");
+    if one_line.chars().count() > 80 {
+        format!("{}…", one_line.chars().take(80).collect::<String>())
+    } else {
+        one_line
+    }
+}

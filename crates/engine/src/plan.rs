@@ -1,0 +1,90 @@
+//! The plan: which source table goes to which target table, each column's source type →
+//! target type and the rule that chose it, the load order, the findings of the preflight,
+//! and what will be written and backed up. `ferry plan` prints it; `migrate` carries it out.
+
+use serde::Serialize;
+
+use crate::catalog::{ColumnType, Table};
+use crate::convert::ColumnRules;
+use crate::finding::{Finding, Policy};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Mode {
+    /// Ferry creates the target schema (the target must not already have these tables).
+    CreateSchema,
+    /// Ferry loads into tables that already exist, matching by name.
+    IntoExisting,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Plan {
+    pub source: String,
+    pub target: String,
+    pub mode: Mode,
+    /// In load order (parents before children).
+    pub tables: Vec<TablePlan>,
+    pub findings: Vec<Finding>,
+    pub warnings: Vec<String>,
+    /// Source objects that are not migrated (views, triggers, …), as `kind name`.
+    pub not_migrated: Vec<String>,
+    /// Source tables left out on purpose (framework bookkeeping, `--exclude`), with why.
+    pub skipped_tables: Vec<String>,
+    pub writes: WriteSummary,
+}
+
+/// What a run will write and back up: shown before the user confirms.
+#[derive(Debug, Clone, Serialize)]
+pub struct WriteSummary {
+    pub target: String,
+    /// One line per effect: "create 3 tables in schema public of …", "replace file … atomically".
+    pub effects: Vec<String>,
+    /// Where the backup will go, or why there is none.
+    pub backup: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TablePlan {
+    pub source_table: String,
+    pub target_table: String,
+    pub rows: Option<u64>,
+    /// Ferry creates this table (otherwise it exists in the target).
+    pub create: bool,
+    pub columns: Vec<ColumnPlan>,
+    /// The target table definition (what Ferry creates or found).
+    #[serde(skip)]
+    pub target_def: Table,
+    /// The source table definition.
+    #[serde(skip)]
+    pub source_def: Table,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ColumnPlan {
+    /// `None`: a target-only column, filled from its default.
+    pub source: Option<String>,
+    pub target: String,
+    pub source_type: String,
+    /// The target type as the target database spells it.
+    pub target_type: String,
+    #[serde(skip)]
+    pub ty: ColumnType,
+    /// The mapping rule that chose the target type (`sqlite DATETIME → timestamptz`, …).
+    pub rule: String,
+    pub policy: Policy,
+    #[serde(skip)]
+    pub rules: ColumnRules,
+}
+
+impl TablePlan {
+    /// Target columns that receive source values, in copy order.
+    pub fn copied_columns(&self) -> impl Iterator<Item = &ColumnPlan> {
+        self.columns.iter().filter(|c| c.source.is_some())
+    }
+}
+
+impl Plan {
+    pub fn blocking_findings(&self) -> usize {
+        self.findings.iter().filter(|f| f.is_blocking()).count()
+    }
+}

@@ -1,0 +1,209 @@
+//! The preflight: every source value that will be copied is converted once, before anything
+//! is written, and every value the target cannot hold becomes a [`Finding`] with table,
+//! column, key and value. Nothing is written while an unresolved blocking finding exists.
+//!
+//! For SQLite sources every column is scanned (SQLite enforces no types). For PostgreSQL
+//! sources only the columns whose conversion can fail are read (floats, numerics, arrays,
+//! and columns whose target type differs), so the extra pass costs little.
+
+use std::collections::BTreeMap;
+
+use crate::catalog::ColumnType;
+use crate::finding::{Finding, Sample, Severity, MAX_SAMPLES};
+use crate::plan::{Plan, TablePlan};
+use crate::progress::{Cancel, Event, Phase, Progress};
+use crate::rowconv::{describe_key, RowConverter, RowOutcome, ValueProblem};
+use crate::source::{RawBatch, Source};
+use crate::Result;
+
+/// Builds the converter for a table: one entry per copied column, in copy order.
+pub fn converter_for(table: &TablePlan, to_sqlite: bool) -> RowConverter {
+    let columns = table
+        .copied_columns()
+        .map(|c| {
+            let source_name = c.source.as_deref().unwrap_or_default();
+            let source_ty = table.source_def.column(source_name).map(|s| s.ty.clone()).unwrap_or(ColumnType::Any);
+            crate::rowconv::ColumnConverter {
+                target: c.target.clone(),
+                target_ty: c.ty.clone(),
+                source_ty,
+                rules: c.rules.clone(),
+                policy: c.policy,
+                nullable: !table.target_def.column(&c.target).is_some_and(|t| t.not_null),
+                to_sqlite,
+            }
+        })
+        .collect();
+    RowConverter { columns }
+}
+
+/// The source columns to read for a table: the copied ones, then the key columns that are
+/// not among them (so findings can name rows).
+pub fn read_list(table: &TablePlan, converter: &RowConverter, only: Option<&[usize]>) -> (Vec<(String, ColumnType)>, Vec<usize>) {
+    let copied: Vec<&crate::plan::ColumnPlan> = table.copied_columns().collect();
+    let mut list: Vec<(String, ColumnType)> = vec![];
+    for (i, c) in copied.iter().enumerate() {
+        if only.is_none_or(|o| o.contains(&i)) {
+            list.push((c.source.clone().unwrap_or_default(), converter.columns[i].source_ty.clone()));
+        }
+    }
+    let mut key_positions = vec![];
+    for key in table.source_def.identity_columns() {
+        match list.iter().position(|(n, _)| *n == key) {
+            Some(p) => key_positions.push(p),
+            None => {
+                let ty = table.source_def.column(&key).map(|c| c.ty.clone()).unwrap_or(ColumnType::Any);
+                list.push((key, ty));
+                key_positions.push(list.len() - 1);
+            }
+        }
+    }
+    (list, key_positions)
+}
+
+/// Whether converting this column from a PostgreSQL source can fail.
+fn can_fail_from_pg(c: &crate::rowconv::ColumnConverter) -> bool {
+    c.source_ty != c.target_ty || (c.to_sqlite && matches!(c.target_ty, ColumnType::Float { .. } | ColumnType::Numeric { .. } | ColumnType::Array { .. }))
+}
+
+/// Scans the source and adds findings to the plan.
+///
+/// # Errors
+/// Database errors while reading; `Cancelled`.
+pub fn run(source: &mut Source, plan: &mut Plan, to_sqlite: bool, batch_rows: usize, progress: &dyn Progress, cancel: &Cancel) -> Result<()> {
+    let mut findings: BTreeMap<(String, String, String), Finding> = BTreeMap::new();
+    let is_pg = matches!(source, Source::Postgres { .. });
+    for table in &plan.tables {
+        let full = converter_for(table, to_sqlite);
+        let scan: Vec<usize> = (0..full.columns.len()).filter(|&i| !is_pg || can_fail_from_pg(&full.columns[i])).collect();
+        if scan.is_empty() {
+            continue;
+        }
+        let converter = RowConverter { columns: scan.iter().map(|&i| full.columns[i].clone()).collect() };
+        let (list, key_positions) = read_list(table, &full, Some(&scan));
+        let key_names: Vec<String> = key_positions.iter().map(|&p| list[p].0.clone()).collect();
+        progress.event(Event::TableStarted { phase: Phase::Preflight, table: table.source_table.clone(), rows: table.rows });
+        let started = std::time::Instant::now();
+        let mut problems: Vec<ValueProblem> = vec![];
+        let rows = source.read(&table.source_table, &list, batch_rows, &mut |batch| {
+            cancel.check()?;
+            match batch {
+                RawBatch::Sqlite(rows) => {
+                    for raw in rows {
+                        problems.clear();
+                        if !matches!(converter.convert_sqlite(&raw, &mut problems), RowOutcome::Row(_)) || !problems.is_empty() {
+                            let key: Vec<String> = key_positions.iter().map(|&p| raw[p].describe()).collect();
+                            let values: Vec<String> = problems.iter().map(|p| raw[p.column].describe()).collect();
+                            record(&mut findings, table, &converter, &problems, &describe_key(&key_names, &key), &values);
+                        }
+                    }
+                }
+                RawBatch::Pg(rows) => {
+                    for raw in rows {
+                        problems.clear();
+                        if !matches!(converter.convert_pg(&raw, &mut problems), RowOutcome::Row(_)) || !problems.is_empty() {
+                            let key: Vec<String> = key_positions.iter().map(|&p| raw[p].describe()).collect();
+                            let values: Vec<String> = problems.iter().map(|p| raw[p.column].describe()).collect();
+                            record(&mut findings, table, &converter, &problems, &describe_key(&key_names, &key), &values);
+                        }
+                    }
+                }
+            }
+            Ok(())
+        })?;
+        progress.event(Event::TableFinished { phase: Phase::Preflight, table: table.source_table.clone(), rows, seconds: started.elapsed().as_secs_f64() });
+    }
+    if let Source::Sqlite { conn, .. } = source {
+        plan.findings.extend(orphaned_foreign_keys(conn, plan)?);
+    }
+    plan.findings.extend(findings.into_values());
+    plan.findings.sort_by(|a, b| b.severity.cmp(&a.severity).then(a.table.cmp(&b.table)));
+    Ok(())
+}
+
+fn record(
+    findings: &mut BTreeMap<(String, String, String), Finding>,
+    table: &TablePlan,
+    converter: &RowConverter,
+    problems: &[ValueProblem],
+    key: &str,
+    values: &[String],
+) {
+    for (p, value) in problems.iter().zip(values) {
+        let column = converter.columns[p.column].target.clone();
+        let kind = p.problem.kind_name();
+        let entry = findings.entry((table.source_table.clone(), column.clone(), kind.clone())).or_insert_with(|| Finding {
+            severity: Severity::Blocking,
+            kind: kind.clone(),
+            table: table.source_table.clone(),
+            column: Some(column.clone()),
+            count: 0,
+            samples: vec![],
+            message: format!("{}.{}: {}", table.source_table, column, p.problem.detail),
+            remedy: remedy_for(&kind, &table.source_table, &column),
+            resolved_by: p.resolved_by,
+        });
+        entry.count += 1;
+        if entry.samples.len() < MAX_SAMPLES {
+            entry.samples.push(Sample { key: key.to_string(), value: value.clone(), detail: p.problem.detail.clone() });
+        }
+    }
+}
+
+fn remedy_for(kind: &str, table: &str, column: &str) -> String {
+    let col = format!("{table}.{column}");
+    match kind {
+        "epoch_number" => format!("say what the numbers are: --epoch {col}=seconds or --epoch {col}=ms"),
+        "nonexistent_local_time" => "these wall-clock times do not exist in the source time zone (DST gap): pass --dst-gap shift-forward, or fix the data".into(),
+        "ambiguous_local_time" => "these wall-clock times happen twice in the source time zone (DST fold): pass --dst-fold earlier or later, or fix the data".into(),
+        "bad_uuid" | "not_boolean" | "bad_timestamp" | "bad_json" | "type_mismatch" | "mixed_types" | "not_integer" | "not_numeric" => {
+            format!("fix the data, or choose: --on-bad-value {col}=text (keep as text), =null, or =skip (leave the rows out)")
+        }
+        _ => format!("fix the data, or choose --on-bad-value {col}=null or =skip (leave the rows out)"),
+    }
+}
+
+/// Rows whose foreign key points at no parent: SQLite does not enforce foreign keys unless
+/// the app turned them on, so such rows are common, and PostgreSQL would refuse them when
+/// the constraint is added — after the whole copy. Found here instead, before any write.
+fn orphaned_foreign_keys(conn: &rusqlite::Connection, plan: &Plan) -> Result<Vec<Finding>> {
+    use crate::error::Context;
+    let mut out = vec![];
+    for table in &plan.tables {
+        if table.target_def.foreign_keys.is_empty() {
+            continue;
+        }
+        let q = crate::sqlite::ddl::quote_ident(&table.source_table);
+        let sql = format!("PRAGMA foreign_key_check({q})");
+        let mut stmt = conn.prepare(&sql).context(|| format!("checking foreign keys of {}", table.source_table))?;
+        let rows: Vec<(Option<i64>, String)> = stmt
+            .query_map([], |r| Ok((r.get(1)?, r.get(2)?)))
+            .context(|| format!("checking foreign keys of {}", table.source_table))?
+            .collect::<std::result::Result<_, _>>()
+            .context(|| format!("checking foreign keys of {}", table.source_table))?;
+        let mut by_parent: BTreeMap<String, Finding> = BTreeMap::new();
+        for (rowid, parent) in rows {
+            // Only constraints the target keeps matter.
+            if !table.target_def.foreign_keys.iter().any(|fk| fk.ref_table == parent) {
+                continue;
+            }
+            let f = by_parent.entry(parent.clone()).or_insert_with(|| Finding {
+                severity: Severity::Blocking,
+                kind: "orphaned_foreign_key".into(),
+                table: table.source_table.clone(),
+                column: None,
+                count: 0,
+                samples: vec![],
+                message: format!("{}: rows reference {parent} rows that do not exist", table.source_table),
+                remedy: format!("fix the data (delete or repair these rows in {}), or leave the table out with --exclude; Ferry does not drop the foreign key silently", table.source_table),
+                resolved_by: None,
+            });
+            f.count += 1;
+            if f.samples.len() < MAX_SAMPLES {
+                f.samples.push(Sample { key: rowid.map_or("rowid=?".into(), |r| format!("rowid={r}")), value: String::new(), detail: format!("no matching row in {parent}") });
+            }
+        }
+        out.extend(by_parent.into_values());
+    }
+    Ok(out)
+}

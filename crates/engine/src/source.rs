@@ -1,0 +1,118 @@
+//! The source side of a run: one connection holding one consistent snapshot for everything
+//! Ferry reads (introspection, preflight, copy, verification re-reads).
+//!
+//! SQLite sources are opened read-only inside one read transaction; PostgreSQL sources read
+//! inside one `REPEATABLE READ READ ONLY` transaction. The source is never modified.
+
+use crate::catalog::{Catalog, ColumnType, Dialect};
+use crate::error::Context;
+use crate::location::Location;
+use crate::postgres::copy_out::CopyColumn;
+use crate::value::{SqliteValue, Value};
+use crate::Result;
+
+pub enum Source {
+    Sqlite { conn: rusqlite::Connection, display: String },
+    Postgres { client: postgres::Client, schema: String, display: String },
+}
+
+/// A batch of rows as the source produced them.
+pub enum RawBatch {
+    Sqlite(Vec<Vec<SqliteValue>>),
+    Pg(Vec<Vec<Value>>),
+}
+
+impl RawBatch {
+    pub fn len(&self) -> usize {
+        match self {
+            RawBatch::Sqlite(r) => r.len(),
+            RawBatch::Pg(r) => r.len(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+impl Source {
+    /// Opens the source and starts its snapshot.
+    ///
+    /// # Errors
+    /// Bad-input errors for files that are not databases, connection errors for servers.
+    pub fn open(location: &Location, pg_schema: &str) -> Result<Source> {
+        match location {
+            Location::Sqlite { path } => Ok(Source::Sqlite {
+                conn: crate::sqlite::open::open_source(path)?,
+                display: location.display(),
+            }),
+            Location::Postgres(pg) => {
+                let mut client = crate::postgres::connect(pg)?;
+                client
+                    .batch_execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+                    .context(|| format!("starting a read-only snapshot of {}", location.display()))?;
+                Ok(Source::Postgres { client, schema: pg_schema.to_string(), display: location.display() })
+            }
+        }
+    }
+
+    pub fn dialect(&self) -> Dialect {
+        match self {
+            Source::Sqlite { .. } => Dialect::Sqlite,
+            Source::Postgres { .. } => Dialect::Postgres,
+        }
+    }
+
+    pub fn display(&self) -> &str {
+        match self {
+            Source::Sqlite { display, .. } | Source::Postgres { display, .. } => display,
+        }
+    }
+
+    /// # Errors
+    /// Database errors while reading the catalog.
+    pub fn introspect(&mut self) -> Result<Catalog> {
+        match self {
+            Source::Sqlite { conn, .. } => crate::sqlite::introspect::introspect(conn),
+            Source::Postgres { client, schema, .. } => crate::postgres::introspect::introspect(client, schema),
+        }
+    }
+
+    /// Streams the named columns of a table in batches.
+    ///
+    /// # Errors
+    /// Database errors, and whatever `on_batch` returns.
+    pub fn read(
+        &mut self,
+        table: &str,
+        columns: &[(String, ColumnType)],
+        batch_rows: usize,
+        on_batch: &mut dyn FnMut(RawBatch) -> Result<()>,
+    ) -> Result<u64> {
+        match self {
+            Source::Sqlite { conn, .. } => {
+                let names: Vec<String> = columns.iter().map(|(n, _)| n.clone()).collect();
+                crate::sqlite::reader::read_table(conn, table, &names, batch_rows, &mut |rows| on_batch(RawBatch::Sqlite(rows)))
+            }
+            Source::Postgres { client, schema, .. } => {
+                let cols: Vec<CopyColumn> = columns.iter().map(|(n, t)| CopyColumn { name: n.clone(), ty: t.clone() }).collect();
+                crate::postgres::copy_out::read_table(client, schema, table, &cols, batch_rows, &mut |rows| on_batch(RawBatch::Pg(rows)))
+            }
+        }
+    }
+
+    /// Storage classes present in a SQLite column (for columns without a declared type).
+    ///
+    /// # Errors
+    /// Database errors.
+    pub fn sqlite_storage_classes(&mut self, table: &str, column: &str) -> Result<Vec<(String, u64)>> {
+        let Source::Sqlite { conn, .. } = self else { return Ok(vec![]) };
+        let q = crate::sqlite::ddl::quote_ident;
+        let sql = format!("SELECT typeof({c}), count(*) FROM {t} GROUP BY 1 ORDER BY 2 DESC", c = q(column), t = q(table));
+        let mut stmt = conn.prepare(&sql).context(|| format!("profiling {table}.{column}"))?;
+        let rows = stmt
+            .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)? as u64)))
+            .context(|| format!("profiling {table}.{column}"))?;
+        rows.collect::<std::result::Result<Vec<_>, _>>().context(|| format!("profiling {table}.{column}"))
+    }
+}

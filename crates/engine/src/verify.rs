@@ -1,0 +1,246 @@
+//! Verification: re-read the target and compare it with the source, by content.
+//!
+//! Per table: the target's rows are read back through the same decoders a source read would
+//! use, digested ([`crate::digest`]) and compared with the source digest; when the digests
+//! differ, both sides are read again keyed by the table's identity columns to name the first
+//! differing rows. Then target-wide checks: foreign-key integrity of the target.
+
+use std::collections::HashMap;
+
+use crate::catalog::ColumnType;
+use crate::convert::{self, ColumnRules};
+use crate::digest::{encode_value, row_hash, TableDigest};
+use crate::error::Context;
+use crate::plan::TablePlan;
+use crate::postgres::copy_out::CopyColumn;
+use crate::report::{Check, RowDifference};
+use crate::rowconv::{describe_key, RowConverter, RowOutcome};
+use crate::source::{RawBatch, Source};
+use crate::value::Value;
+use crate::Result;
+
+/// Differences shown per table.
+pub const MAX_DIFFERENCES: usize = 10;
+/// Rows whose values are kept in memory to explain a difference column by column.
+const MAX_ROWS_WITH_VALUES: usize = 200_000;
+
+/// Something that can be read back in typed form: a target being written, or a database
+/// opened for `ferry verify`.
+pub enum TypedReader<'a> {
+    Sqlite(&'a rusqlite::Connection),
+    Postgres(&'a mut postgres::Client, &'a str),
+}
+
+impl TypedReader<'_> {
+    /// Streams rows of `columns` decoded as their types.
+    ///
+    /// # Errors
+    /// Database errors.
+    pub fn read(&mut self, table: &str, columns: &[(String, ColumnType)], batch_rows: usize, on_batch: &mut dyn FnMut(Vec<Vec<Value>>) -> Result<()>) -> Result<u64> {
+        match self {
+            TypedReader::Postgres(client, schema) => {
+                let cols: Vec<CopyColumn> = columns.iter().map(|(n, t)| CopyColumn { name: n.clone(), ty: t.clone() }).collect();
+                crate::postgres::copy_out::read_table(client, schema, table, &cols, batch_rows, on_batch)
+            }
+            TypedReader::Sqlite(conn) => {
+                let names: Vec<String> = columns.iter().map(|(n, _)| n.clone()).collect();
+                let rules = ColumnRules { target_is_postgres: false, ..ColumnRules::default() };
+                crate::sqlite::reader::read_table(conn, table, &names, batch_rows, &mut |rows| {
+                    let typed = rows
+                        .into_iter()
+                        .map(|row| {
+                            row.iter()
+                                .zip(columns)
+                                // A stored value that does not decode is kept as its description,
+                                // so it can only ever count as a difference, never vanish.
+                                .map(|(v, (_, ty))| convert::from_sqlite(v, ty, &rules).unwrap_or_else(|p| Value::Opaque(format!("undecodable {}: {}", v.describe(), p.detail))))
+                                .collect()
+                        })
+                        .collect();
+                    on_batch(typed)
+                })
+            }
+        }
+    }
+}
+
+/// The copied target columns of a table, with their types.
+pub fn target_columns(table: &TablePlan) -> Vec<(String, ColumnType)> {
+    table.copied_columns().map(|c| (c.target.clone(), c.ty.clone())).collect()
+}
+
+/// Digest of a table as the target holds it.
+///
+/// # Errors
+/// Database errors.
+pub fn target_digest(reader: &mut TypedReader, table: &TablePlan, batch_rows: usize) -> Result<TableDigest> {
+    let columns = target_columns(table);
+    let types: Vec<&ColumnType> = columns.iter().map(|(_, t)| t).collect();
+    let mut digest = TableDigest::new();
+    let mut scratch = vec![];
+    reader.read(&table.target_table, &columns, batch_rows, &mut |rows| {
+        for row in rows {
+            digest.add_row(&row, &types, &mut scratch);
+        }
+        Ok(())
+    })?;
+    Ok(digest)
+}
+
+/// Digest of a table as the source holds it, converted to the target's types.
+///
+/// # Errors
+/// Database errors.
+pub fn source_digest(source: &mut Source, table: &TablePlan, converter: &RowConverter, batch_rows: usize) -> Result<TableDigest> {
+    let (list, _) = crate::preflight::read_list(table, converter, None);
+    let types = converter.types();
+    let mut digest = TableDigest::new();
+    let mut scratch = vec![];
+    let mut problems = vec![];
+    source.read(&table.source_table, &list, batch_rows, &mut |batch| {
+        for_each_converted(converter, batch, &mut problems, &mut |row| digest.add_row(&row, &types, &mut scratch));
+        Ok(())
+    })?;
+    Ok(digest)
+}
+
+fn for_each_converted(converter: &RowConverter, batch: RawBatch, problems: &mut Vec<crate::rowconv::ValueProblem>, f: &mut dyn FnMut(Vec<Value>)) {
+    match batch {
+        RawBatch::Sqlite(rows) => {
+            for raw in rows {
+                problems.clear();
+                if let RowOutcome::Row(v) = converter.convert_sqlite(&raw, problems) {
+                    f(v)
+                }
+            }
+        }
+        RawBatch::Pg(rows) => {
+            for raw in rows {
+                problems.clear();
+                if let RowOutcome::Row(v) = converter.convert_pg(&raw, problems) {
+                    f(v)
+                }
+            }
+        }
+    }
+}
+
+struct Entry {
+    hash: [u8; 32],
+    values: Option<Vec<Value>>,
+}
+
+/// Names the first differing rows of a table whose digests disagree.
+///
+/// # Errors
+/// Database errors while re-reading either side.
+pub fn locate_differences(source: &mut Source, target: &mut TypedReader, table: &TablePlan, converter: &RowConverter, batch_rows: usize) -> Result<Vec<RowDifference>> {
+    let columns = target_columns(table);
+    let types: Vec<&ColumnType> = columns.iter().map(|(_, t)| t).collect();
+    let key_cols: Vec<usize> = {
+        let ids = table.target_def.identity_columns();
+        let pos: Vec<usize> = ids.iter().filter_map(|k| columns.iter().position(|(n, _)| n == k)).collect();
+        if pos.len() == ids.len() { pos } else { (0..columns.len()).collect() }
+    };
+    let key_names: Vec<String> = key_cols.iter().map(|&i| columns[i].0.clone()).collect();
+    let key_of = |row: &[Value]| -> Vec<u8> {
+        let mut k = vec![];
+        for &i in &key_cols {
+            encode_value(&row[i], types[i], &mut k);
+        }
+        k
+    };
+    let describe = |row: &[Value]| -> String {
+        let vals: Vec<String> = key_cols.iter().map(|&i| row[i].describe()).collect();
+        describe_key(&key_names, &vals)
+    };
+
+    let mut expected: HashMap<Vec<u8>, Vec<Entry>> = HashMap::new();
+    let mut stored = 0usize;
+    let mut scratch = vec![];
+    let (list, _) = crate::preflight::read_list(table, converter, None);
+    let mut problems = vec![];
+    source.read(&table.source_table, &list, batch_rows, &mut |batch| {
+        for_each_converted(converter, batch, &mut problems, &mut |row| {
+            let hash = row_hash(&row, &types, &mut scratch);
+            let key = key_of(&row);
+            let values = (stored < MAX_ROWS_WITH_VALUES).then(|| row.clone());
+            stored += 1;
+            expected.entry(key).or_default().push(Entry { hash, values });
+        });
+        Ok(())
+    })?;
+
+    let mut diffs = vec![];
+    target.read(&table.target_table, &columns, batch_rows, &mut |rows| {
+        for row in rows {
+            let hash = row_hash(&row, &types, &mut scratch);
+            let key = key_of(&row);
+            let entries = expected.get_mut(&key);
+            let matched = entries.as_ref().and_then(|e| e.iter().position(|x| x.hash == hash));
+            match (entries, matched) {
+                (Some(e), Some(i)) => {
+                    e.swap_remove(i);
+                }
+                (Some(e), None) if !e.is_empty() => {
+                    let source_row = e.swap_remove(0);
+                    if diffs.len() < MAX_DIFFERENCES {
+                        diffs.push(RowDifference { key: describe(&row), kind: "values_differ".into(), detail: explain(&columns, source_row.values.as_deref(), &row) });
+                    }
+                }
+                _ => {
+                    if diffs.len() < MAX_DIFFERENCES {
+                        diffs.push(RowDifference { key: describe(&row), kind: "only_in_target".into(), detail: String::new() });
+                    }
+                }
+            }
+        }
+        Ok(())
+    })?;
+    for entries in expected.values() {
+        for e in entries {
+            if diffs.len() >= MAX_DIFFERENCES {
+                return Ok(diffs);
+            }
+            let key = e.values.as_deref().map(describe).unwrap_or_else(|| "(row not kept in memory)".into());
+            diffs.push(RowDifference { key, kind: "only_in_source".into(), detail: String::new() });
+        }
+    }
+    Ok(diffs)
+}
+
+fn explain(columns: &[(String, ColumnType)], source: Option<&[Value]>, target: &[Value]) -> String {
+    let Some(source) = source else { return "values differ".into() };
+    let parts: Vec<String> = columns
+        .iter()
+        .zip(source.iter().zip(target))
+        .filter(|((_, ty), (s, t))| {
+            let (mut a, mut b) = (vec![], vec![]);
+            encode_value(s, ty, &mut a);
+            encode_value(t, ty, &mut b);
+            a != b
+        })
+        .map(|((name, _), (s, t))| format!("{name}: {} → {}", s.describe(), t.describe()))
+        .collect();
+    parts.join("; ")
+}
+
+/// Foreign-key integrity of a SQLite target (`PRAGMA foreign_key_check` must be empty).
+///
+/// # Errors
+/// Database errors.
+pub fn sqlite_foreign_key_check(conn: &rusqlite::Connection) -> Result<Check> {
+    let mut stmt = conn.prepare("PRAGMA foreign_key_check").context(|| "checking foreign keys".into())?;
+    let rows: Vec<(String, Option<i64>, String)> = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .context(|| "checking foreign keys".into())?
+        .collect::<std::result::Result<_, _>>()
+        .context(|| "checking foreign keys".into())?;
+    let detail = if rows.is_empty() {
+        "PRAGMA foreign_key_check: no violations".to_string()
+    } else {
+        let first: Vec<String> = rows.iter().take(5).map(|(t, id, p)| format!("{t} rowid {} → {p}", id.map_or("?".into(), |i| i.to_string()))).collect();
+        format!("{} row(s) reference missing parents: {}", rows.len(), first.join(", "))
+    };
+    Ok(Check { name: "foreign keys".into(), passed: rows.is_empty(), detail })
+}
