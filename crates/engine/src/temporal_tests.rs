@@ -394,3 +394,70 @@ fn epoch_numbers_convert_exactly_or_not_at_all() {
         Err(TemporalError::OutOfRange(_))
     ));
 }
+
+#[test]
+fn postgres_reads_our_text_and_we_read_its_text() {
+    // PostgreSQL parses what Ferry writes into SQLite, and its own output parses back to the
+    // same value (run against the real server; the testkit fails loudly without one).
+    let db = ferry_testkit::TestDb::new();
+    let mut client = db.client();
+    client
+        .batch_execute("SET TimeZone = 'UTC'; SET DateStyle = 'ISO, YMD'")
+        .unwrap();
+    let stamps = [
+        -1,
+        0,
+        wall(1900, 1, 1, 0, 0, 0, 0),
+        wall(-43, 3, 15, 23, 59, 59, 120_000),
+        wall(2038, 1, 19, 3, 14, 8, 0),
+        wall(9999, 12, 31, 23, 59, 59, 999_999),
+        wall(12_345, 6, 7, 8, 9, 10, 1),
+        PG_MIN_TIMESTAMP,
+        TS_INFINITY - 1,
+        TS_INFINITY,
+        TS_NEG_INFINITY,
+    ];
+    for micros in stamps {
+        for (text, cast) in [
+            (format_timestamp(micros), "timestamp"),
+            (format_timestamptz(micros), "timestamptz"),
+        ] {
+            let row = client
+                .query_one(&format!("SELECT $1::text::{cast}::text"), &[&text])
+                .unwrap();
+            let back: String = row.get(0);
+            let p = parse_timestamp(&back).unwrap_or_else(|e| panic!("{back}: {e}"));
+            let instant = p.instant(p.offset_seconds.unwrap_or(0));
+            assert_eq!(
+                instant,
+                Ok(micros),
+                "{text} as {cast} came back from PostgreSQL as {back}"
+            );
+        }
+    }
+    let dates = [
+        0,
+        -1,
+        days_from_civil(-43, 3, 15) as i32,
+        PG_MIN_DATE,
+        PG_MAX_DATE,
+        DATE_INFINITY,
+        DATE_NEG_INFINITY,
+    ];
+    for days in dates {
+        let text = format_date(days);
+        let back: String = client
+            .query_one("SELECT $1::text::date::text", &[&text])
+            .unwrap()
+            .get(0);
+        assert_eq!(parse_date(&back), Ok(days), "{text} came back as {back}");
+    }
+    for micros in [0, 1, 3_723_400_000, DAY_MICROS - 1, DAY_MICROS] {
+        let text = format_time(micros);
+        let back: String = client
+            .query_one("SELECT $1::text::time::text", &[&text])
+            .unwrap()
+            .get(0);
+        assert_eq!(parse_time(&back), Ok(micros), "{text} came back as {back}");
+    }
+}

@@ -301,13 +301,15 @@ fn to_temporal(v: &S, target: &ColumnType, rules: &ColumnRules) -> Result<Value,
                     let p = temporal::parse_timestamp(&t)?;
                     match (target, p.offset_seconds) {
                         (ColumnType::Timestamp, None) => Value::Timestamp(p.wall_micros),
-                        (ColumnType::Timestamp, Some(_)) => return Err(Problem::new(
-                            K::TypeMismatch,
-                            format!(
+                        (ColumnType::Timestamp, Some(_)) => {
+                            return Err(Problem::new(
+                                K::TypeMismatch,
+                                format!(
                                 "{} has a UTC offset but the column is timestamp without time zone",
                                 v.describe()
                             ),
-                        )),
+                            ))
+                        }
                         (_, Some(off)) => Value::TimestampTz(p.instant(off)?),
                         (_, None) => Value::TimestampTz(temporal::resolve_local(
                             p.wall_micros,

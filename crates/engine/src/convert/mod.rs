@@ -93,12 +93,46 @@ pub struct Problem {
     pub detail: String,
 }
 
+impl ProblemKind {
+    /// The stable snake_case name (the same as its serde form), used as a finding's kind.
+    pub fn as_str(self) -> &'static str {
+        use ProblemKind::*;
+        match self {
+            InvalidUtf8 => "invalid_utf8",
+            NulInText => "nul_in_text",
+            NotBoolean => "not_boolean",
+            NotInteger => "not_integer",
+            OutOfRange => "out_of_range",
+            PrecisionLoss => "precision_loss",
+            NotNumeric => "not_numeric",
+            BadTimestamp => "bad_timestamp",
+            EpochNumber => "epoch_number",
+            NonexistentLocalTime => "nonexistent_local_time",
+            AmbiguousLocalTime => "ambiguous_local_time",
+            BadJson => "bad_json",
+            BadUuid => "bad_uuid",
+            BadArray => "bad_array",
+            NotInEnum => "not_in_enum",
+            TooLong => "too_long",
+            MixedTypes => "mixed_types",
+            NegativeZero => "negative_zero",
+            TypeMismatch => "type_mismatch",
+            NotRepresentable => "not_representable",
+        }
+    }
+}
+
 impl Problem {
     pub fn new(kind: ProblemKind, detail: impl Into<String>) -> Self {
         Problem {
             kind,
             detail: detail.into(),
         }
+    }
+
+    /// The kind's stable name (`not_boolean`), as findings and reports group by it.
+    pub fn kind_name(&self) -> String {
+        self.kind.as_str().to_string()
     }
 }
 

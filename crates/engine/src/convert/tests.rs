@@ -351,10 +351,34 @@ fn details_read_well() {
     )
     .unwrap_err();
     assert!(p.detail.contains("offset 2"), "{}", p.detail);
-    assert_eq!(
-        serde_json::to_string(&ProblemKind::NonexistentLocalTime).unwrap(),
-        "\"nonexistent_local_time\""
-    );
+    use ProblemKind::*;
+    for kind in [
+        InvalidUtf8,
+        NulInText,
+        NotBoolean,
+        NotInteger,
+        OutOfRange,
+        PrecisionLoss,
+        NotNumeric,
+        BadTimestamp,
+        EpochNumber,
+        NonexistentLocalTime,
+        AmbiguousLocalTime,
+        BadJson,
+        BadUuid,
+        BadArray,
+        NotInEnum,
+        TooLong,
+        MixedTypes,
+        NegativeZero,
+        TypeMismatch,
+        NotRepresentable,
+    ] {
+        assert_eq!(
+            serde_json::to_string(&kind).unwrap(),
+            format!("\"{}\"", kind.as_str())
+        );
+    }
 }
 
 #[test]
@@ -903,20 +927,34 @@ fn round_trip_law_through_a_sqlite_file() {
     // Durability is irrelevant here; affinity and storage are what the test is about.
     db.execute_batch("PRAGMA synchronous = OFF; PRAGMA journal_mode = MEMORY")
         .unwrap();
-    for (i, (declared, ty, values)) in typed_values().into_iter().enumerate() {
-        let table = format!("t{i}");
-        db.execute_batch(&format!("CREATE TABLE {table} (v {declared})"))
-            .unwrap();
-        let mut runner = TestRunner::new(Config {
-            cases: 300,
-            failure_persistence: None,
-            ..Config::default()
-        });
-        runner
-            .run(&values, |v| {
-                check_law(&ty, &v, &mut |s| insert_and_read(&db, &table, s))
-            })
-            .unwrap_or_else(|e| panic!("declared {declared} / {}: {e}", ty.pg_name()));
+    let mut tables = 0;
+    for (ours, ty, values) in typed_values() {
+        // Both the declared type this test names and the one the SQLite writer really uses.
+        let writers = crate::sqlite::ddl::declared_type(&ty).0;
+        for declared in [ours.to_string(), writers] {
+            tables += 1;
+            let table = format!("t{tables}");
+            db.execute_batch(&format!("CREATE TABLE {table} (v {declared})"))
+                .unwrap();
+            // Known gap (see the test below): a bare-number JSON document in a column with
+            // NUMERIC affinity (`JSON`, `JSONB`) keeps only 15 digits.
+            let numeric_json = matches!(ty, T::Json { .. })
+                && crate::sqlite::types::affinity(&declared)
+                    != crate::sqlite::types::Affinity::Text;
+            let values = values.clone().prop_filter("bare JSON number", move |v| {
+                !(numeric_json && matches!(v, Value::Json(j) if serde_json::from_str::<serde_json::Value>(j).is_ok_and(|j| j.is_number())))
+            });
+            let mut runner = TestRunner::new(Config {
+                cases: 300,
+                failure_persistence: None,
+                ..Config::default()
+            });
+            runner
+                .run(&values, |v| {
+                    check_law(&ty, &v, &mut |s| insert_and_read(&db, &table, s))
+                })
+                .unwrap_or_else(|e| panic!("declared {declared} / {}: {e}", ty.pg_name()));
+        }
     }
 }
 
