@@ -37,9 +37,11 @@
 //!
 //! Column affinity matters: a type name without INT/CHAR/CLOB/TEXT/BLOB/REAL/FLOA/DOUB has
 //! NUMERIC affinity, which turns number-like text into INTEGER/REAL keeping 15 digits. A
-//! JSON document that is a bare number is such text, so `json`/`jsonb` columns must be
-//! declared with TEXT affinity (`JSON_TEXT`, `JSONB_TEXT`); the round-trip tests through a
-//! real SQLite file prove which declarations are safe.
+//! JSON document that is a bare number is such text, so only a `json`/`jsonb` column
+//! declared with TEXT affinity (`JSON_TEXT`, `JSONB_TEXT`) keeps every document; `JSON` and
+//! `JSONB` keep all but bare numbers of more than 15 digits. The round-trip tests through a
+//! real SQLite file run over both this module's declared types and
+//! [`crate::sqlite::ddl::declared_type`]'s, and prove which declarations are safe.
 
 mod from_sqlite;
 pub mod json;
