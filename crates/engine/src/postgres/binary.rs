@@ -114,11 +114,21 @@ pub fn encode(value: &Value, ty: &ColumnType, out: &mut Vec<u8>) -> Result<()> {
 ///
 /// # Errors
 /// As [`encode`].
-pub fn encode_with_element_oid(value: &Value, ty: &ColumnType, element_oid: u32, out: &mut Vec<u8>) -> Result<()> {
+pub fn encode_with_element_oid(
+    value: &Value,
+    ty: &ColumnType,
+    element_oid: u32,
+    out: &mut Vec<u8>,
+) -> Result<()> {
     encode_as(value, ty, Some(element_oid), out)
 }
 
-fn encode_as(value: &Value, ty: &ColumnType, element_oid: Option<u32>, out: &mut Vec<u8>) -> Result<()> {
+fn encode_as(
+    value: &Value,
+    ty: &ColumnType,
+    element_oid: Option<u32>,
+    out: &mut Vec<u8>,
+) -> Result<()> {
     use ColumnType as T;
     match (ty, value) {
         (T::Bool, Value::Bool(b)) => out.push(u8::from(*b)),
@@ -132,18 +142,29 @@ fn encode_as(value: &Value, ty: &ColumnType, element_oid: Option<u32>, out: &mut
             }
             out.extend_from_slice(&narrow.to_bits().to_be_bytes());
         }
-        (T::Float { bits: 64 }, Value::Float(f)) => out.extend_from_slice(&f.to_bits().to_be_bytes()),
-        (T::Numeric { precision, scale }, Value::Numeric(d)) => numeric::encode(d, *precision, *scale, out)?,
-        (T::Text | T::Varchar { .. } | T::Char { .. } | T::Any | T::Enum { .. }, Value::Text(s)) => encode_text(s, out)?,
+        (T::Float { bits: 64 }, Value::Float(f)) => {
+            out.extend_from_slice(&f.to_bits().to_be_bytes())
+        }
+        (T::Numeric { precision, scale }, Value::Numeric(d)) => {
+            numeric::encode(d, *precision, *scale, out)?
+        }
+        (
+            T::Text | T::Varchar { .. } | T::Char { .. } | T::Any | T::Enum { .. },
+            Value::Text(s),
+        ) => encode_text(s, out)?,
         (T::Opaque { .. }, Value::Opaque(s) | Value::Text(s)) => encode_text(s, out)?,
         (T::Array { element }, Value::Opaque(s)) if moves_as_text(element) => encode_text(s, out)?,
-        (T::Array { element }, Value::Array(items)) if moves_as_text(element) => array::encode_text_form(items, out)?,
+        (T::Array { element }, Value::Array(items)) if moves_as_text(element) => {
+            array::encode_text_form(items, out)?
+        }
         (T::Bytes, Value::Bytes(b)) => out.extend_from_slice(b),
         (T::Uuid, Value::Uuid(u)) => out.extend_from_slice(u.as_bytes()),
         (T::Date, Value::Date(d)) => out.extend_from_slice(&date_to_pg(*d)?.to_be_bytes()),
         (T::Time, Value::Time(t)) => {
             if !(0..=MICROS_PER_DAY).contains(t) {
-                return Err(Error::bad_input(format!("time of {t} µs after midnight is out of range")));
+                return Err(Error::bad_input(format!(
+                    "time of {t} µs after midnight is out of range"
+                )));
             }
             out.extend_from_slice(&t.to_be_bytes());
         }
@@ -169,7 +190,9 @@ fn encode_as(value: &Value, ty: &ColumnType, element_oid: Option<u32>, out: &mut
             array::encode(items, element, oid, out)?;
         }
         (_, Value::Null) => {
-            return Err(Error::runtime("NULL has no field body; it is written as length -1"));
+            return Err(Error::runtime(
+                "NULL has no field body; it is written as length -1",
+            ));
         }
         _ => {
             return Err(Error::bad_input(format!(
@@ -183,12 +206,21 @@ fn encode_as(value: &Value, ty: &ColumnType, element_oid: Option<u32>, out: &mut
 }
 
 fn encode_int(i: i64, bits: u8, out: &mut Vec<u8>) -> Result<()> {
-    let out_of_range = || Error::bad_input(format!("{i} is out of range for {}", ColumnType::Int { bits }.pg_name()));
+    let out_of_range = || {
+        Error::bad_input(format!(
+            "{i} is out of range for {}",
+            ColumnType::Int { bits }.pg_name()
+        ))
+    };
     match bits {
         16 => out.extend_from_slice(&i16::try_from(i).map_err(|_| out_of_range())?.to_be_bytes()),
         32 => out.extend_from_slice(&i32::try_from(i).map_err(|_| out_of_range())?.to_be_bytes()),
         64 => out.extend_from_slice(&i.to_be_bytes()),
-        _ => return Err(Error::bad_input(format!("there is no {bits}-bit integer type in PostgreSQL"))),
+        _ => {
+            return Err(Error::bad_input(format!(
+                "there is no {bits}-bit integer type in PostgreSQL"
+            )))
+        }
     }
     Ok(())
 }
@@ -210,7 +242,9 @@ fn date_to_pg(days: i32) -> Result<i32> {
     }
     match days.checked_sub(PG_EPOCH_DAYS) {
         Some(pg) if pg != i32::MIN && pg != i32::MAX => Ok(pg),
-        _ => Err(Error::bad_input(format!("date {days} days from 1970-01-01 is out of PostgreSQL's range"))),
+        _ => Err(Error::bad_input(format!(
+            "date {days} days from 1970-01-01 is out of PostgreSQL's range"
+        ))),
     }
 }
 
@@ -220,7 +254,9 @@ fn timestamp_to_pg(micros: i64) -> Result<i64> {
     }
     match micros.checked_sub(PG_EPOCH_MICROS) {
         Some(pg) if pg != i64::MIN && pg != i64::MAX => Ok(pg),
-        _ => Err(Error::bad_input(format!("timestamp {micros} µs from 1970-01-01 is out of PostgreSQL's range"))),
+        _ => Err(Error::bad_input(format!(
+            "timestamp {micros} µs from 1970-01-01 is out of PostgreSQL's range"
+        ))),
     }
 }
 
@@ -243,16 +279,27 @@ pub fn decode(bytes: &[u8], ty: &ColumnType) -> Result<Value> {
         T::Int { bits: 16 } => Value::Int(i16::from_be_bytes(fixed(bytes, ty)?).into()),
         T::Int { bits: 32 } => Value::Int(i32::from_be_bytes(fixed(bytes, ty)?).into()),
         T::Int { bits: 64 } => Value::Int(i64::from_be_bytes(fixed(bytes, ty)?)),
-        T::Float { bits: 32 } => Value::Float(f32::from_bits(u32::from_be_bytes(fixed(bytes, ty)?)).into()),
-        T::Float { bits: 64 } => Value::Float(f64::from_bits(u64::from_be_bytes(fixed(bytes, ty)?))),
+        T::Float { bits: 32 } => {
+            Value::Float(f32::from_bits(u32::from_be_bytes(fixed(bytes, ty)?)).into())
+        }
+        T::Float { bits: 64 } => {
+            Value::Float(f64::from_bits(u64::from_be_bytes(fixed(bytes, ty)?)))
+        }
         T::Int { .. } | T::Float { .. } => return Err(malformed(ty, "unsupported width")),
-        T::Numeric { .. } => Value::Numeric(numeric::decode(bytes).map_err(|why| malformed(ty, &why))?),
-        T::Text | T::Varchar { .. } | T::Char { .. } | T::Any | T::Enum { .. } => Value::Text(utf8(bytes, ty)?),
+        T::Numeric { .. } => {
+            Value::Numeric(numeric::decode(bytes).map_err(|why| malformed(ty, &why))?)
+        }
+        T::Text | T::Varchar { .. } | T::Char { .. } | T::Any | T::Enum { .. } => {
+            Value::Text(utf8(bytes, ty)?)
+        }
         T::Opaque { .. } => Value::Opaque(utf8(bytes, ty)?),
         T::Array { element } if moves_as_text(element) => Value::Opaque(utf8(bytes, ty)?),
         T::Bytes => Value::Bytes(bytes.to_vec()),
         T::Uuid => Value::Uuid(uuid::Uuid::from_bytes(fixed(bytes, ty)?)),
-        T::Date => Value::Date(date_from_pg(i32::from_be_bytes(fixed(bytes, ty)?)).ok_or_else(|| malformed(ty, "out of range"))?),
+        T::Date => Value::Date(
+            date_from_pg(i32::from_be_bytes(fixed(bytes, ty)?))
+                .ok_or_else(|| malformed(ty, "out of range"))?,
+        ),
         T::Time => {
             let t = i64::from_be_bytes(fixed(bytes, ty)?);
             if !(0..=MICROS_PER_DAY).contains(&t) {
@@ -260,8 +307,14 @@ pub fn decode(bytes: &[u8], ty: &ColumnType) -> Result<Value> {
             }
             Value::Time(t)
         }
-        T::Timestamp => Value::Timestamp(timestamp_from_pg(i64::from_be_bytes(fixed(bytes, ty)?)).ok_or_else(|| malformed(ty, "out of range"))?),
-        T::TimestampTz => Value::TimestampTz(timestamp_from_pg(i64::from_be_bytes(fixed(bytes, ty)?)).ok_or_else(|| malformed(ty, "out of range"))?),
+        T::Timestamp => Value::Timestamp(
+            timestamp_from_pg(i64::from_be_bytes(fixed(bytes, ty)?))
+                .ok_or_else(|| malformed(ty, "out of range"))?,
+        ),
+        T::TimestampTz => Value::TimestampTz(
+            timestamp_from_pg(i64::from_be_bytes(fixed(bytes, ty)?))
+                .ok_or_else(|| malformed(ty, "out of range"))?,
+        ),
         T::Json { binary: false } => Value::Json(utf8(bytes, ty)?),
         T::Json { binary: true } => match bytes.split_first() {
             Some((1, text)) => Value::Json(utf8(text, ty)?),
@@ -275,14 +328,16 @@ fn date_from_pg(pg: i32) -> Option<i32> {
     if pg == i32::MIN || pg == i32::MAX {
         return Some(pg);
     }
-    pg.checked_add(PG_EPOCH_DAYS).filter(|d| *d != i32::MIN && *d != i32::MAX)
+    pg.checked_add(PG_EPOCH_DAYS)
+        .filter(|d| *d != i32::MIN && *d != i32::MAX)
 }
 
 fn timestamp_from_pg(pg: i64) -> Option<i64> {
     if pg == i64::MIN || pg == i64::MAX {
         return Some(pg);
     }
-    pg.checked_add(PG_EPOCH_MICROS).filter(|t| *t != i64::MIN && *t != i64::MAX)
+    pg.checked_add(PG_EPOCH_MICROS)
+        .filter(|t| *t != i64::MIN && *t != i64::MAX)
 }
 
 fn fixed<const N: usize>(bytes: &[u8], ty: &ColumnType) -> Result<[u8; N]> {
@@ -296,7 +351,10 @@ fn utf8(bytes: &[u8], ty: &ColumnType) -> Result<String> {
 }
 
 fn malformed(ty: &ColumnType, why: &str) -> Error {
-    Error::runtime(format!("malformed {} value from PostgreSQL: {why}", ty.pg_name()))
+    Error::runtime(format!(
+        "malformed {} value from PostgreSQL: {why}",
+        ty.pg_name()
+    ))
 }
 
 #[cfg(test)]
@@ -318,8 +376,14 @@ mod tests {
             (Value::Int(i32::MAX.into()), ColumnType::Int { bits: 32 }),
             (Value::Int(i64::MIN), ColumnType::Int { bits: 64 }),
             (Value::Float(-0.0), ColumnType::Float { bits: 64 }),
-            (Value::Float(f64::from_bits(0x7ff8_0000_0000_0001)), ColumnType::Float { bits: 64 }),
-            (Value::Float(f64::from(f32::MIN_POSITIVE / 4.0)), ColumnType::Float { bits: 32 }),
+            (
+                Value::Float(f64::from_bits(0x7ff8_0000_0000_0001)),
+                ColumnType::Float { bits: 64 },
+            ),
+            (
+                Value::Float(f64::from(f32::MIN_POSITIVE / 4.0)),
+                ColumnType::Float { bits: 32 },
+            ),
             (Value::Date(-25_567), ColumnType::Date),
             (Value::Date(i32::MIN), ColumnType::Date),
             (Value::Time(MICROS_PER_DAY), ColumnType::Time),
@@ -345,29 +409,81 @@ mod tests {
         encode(&Value::TimestampTz(0), &ColumnType::TimestampTz, &mut out).unwrap();
         assert_eq!(out, (-946_684_800_000_000i64).to_be_bytes());
         out.clear();
-        encode(&Value::Timestamp(i64::MIN), &ColumnType::Timestamp, &mut out).unwrap();
+        encode(
+            &Value::Timestamp(i64::MIN),
+            &ColumnType::Timestamp,
+            &mut out,
+        )
+        .unwrap();
         assert_eq!(out, i64::MIN.to_be_bytes());
         // A finite value that would become a sentinel after the shift is refused.
-        assert!(encode(&Value::Date(i32::MIN + PG_EPOCH_DAYS), &ColumnType::Date, &mut out).is_err());
+        assert!(encode(
+            &Value::Date(i32::MIN + PG_EPOCH_DAYS),
+            &ColumnType::Date,
+            &mut out
+        )
+        .is_err());
         assert!(decode(&(i32::MAX - 1).to_be_bytes(), &ColumnType::Date).is_err());
     }
 
     #[test]
     fn unrepresentable_values_are_refused() {
         let cases = [
-            (Value::Int(32_768), ColumnType::Int { bits: 16 }, "out of range for smallint"),
-            (Value::Int(i64::from(i32::MIN) - 1), ColumnType::Int { bits: 32 }, "out of range for integer"),
-            (Value::Float(0.1), ColumnType::Float { bits: 32 }, "not exactly representable"),
+            (
+                Value::Int(32_768),
+                ColumnType::Int { bits: 16 },
+                "out of range for smallint",
+            ),
+            (
+                Value::Int(i64::from(i32::MIN) - 1),
+                ColumnType::Int { bits: 32 },
+                "out of range for integer",
+            ),
+            (
+                Value::Float(0.1),
+                ColumnType::Float { bits: 32 },
+                "not exactly representable",
+            ),
             (Value::Text("a\0b".into()), ColumnType::Text, "NUL"),
-            (Value::Json("\"\0\"".into()), ColumnType::Json { binary: true }, "NUL"),
-            (Value::Time(MICROS_PER_DAY + 1), ColumnType::Time, "out of range"),
-            (Value::Text("1".into()), ColumnType::Int { bits: 32 }, "cannot store '1' in a column of type integer"),
-            (Value::Numeric(Decimal::parse("1.005").unwrap()), ColumnType::Numeric { precision: Some(12), scale: Some(2) }, "round"),
-            (Value::Numeric(Decimal::parse("12345678901").unwrap()), ColumnType::Numeric { precision: Some(12), scale: Some(2) }, "digits"),
+            (
+                Value::Json("\"\0\"".into()),
+                ColumnType::Json { binary: true },
+                "NUL",
+            ),
+            (
+                Value::Time(MICROS_PER_DAY + 1),
+                ColumnType::Time,
+                "out of range",
+            ),
+            (
+                Value::Text("1".into()),
+                ColumnType::Int { bits: 32 },
+                "cannot store '1' in a column of type integer",
+            ),
+            (
+                Value::Numeric(Decimal::parse("1.005").unwrap()),
+                ColumnType::Numeric {
+                    precision: Some(12),
+                    scale: Some(2),
+                },
+                "round",
+            ),
+            (
+                Value::Numeric(Decimal::parse("12345678901").unwrap()),
+                ColumnType::Numeric {
+                    precision: Some(12),
+                    scale: Some(2),
+                },
+                "digits",
+            ),
         ];
         for (value, ty, expected) in cases {
-            let err = encode(&value, &ty, &mut Vec::new()).expect_err(&format!("{value:?} as {ty:?} must be refused"));
-            assert!(err.to_string().contains(expected), "{value:?} as {ty:?}: {err}");
+            let err = encode(&value, &ty, &mut Vec::new())
+                .expect_err(&format!("{value:?} as {ty:?} must be refused"));
+            assert!(
+                err.to_string().contains(expected),
+                "{value:?} as {ty:?}: {err}"
+            );
         }
     }
 
@@ -379,11 +495,25 @@ mod tests {
             (&[0xff, 0xfe], ColumnType::Text),
             (&[2, b'{', b'}'], ColumnType::Json { binary: true }),
             (&[0; 15], ColumnType::Uuid),
-            (&[0, 1, 0, 0, 0x12, 0x34, 0, 0, 0x27, 0x10], ColumnType::Numeric { precision: None, scale: None }),
-            (&[0, 0, 0, 1], ColumnType::Array { element: Box::new(ColumnType::Int { bits: 32 }) }),
+            (
+                &[0, 1, 0, 0, 0x12, 0x34, 0, 0, 0x27, 0x10],
+                ColumnType::Numeric {
+                    precision: None,
+                    scale: None,
+                },
+            ),
+            (
+                &[0, 0, 0, 1],
+                ColumnType::Array {
+                    element: Box::new(ColumnType::Int { bits: 32 }),
+                },
+            ),
         ];
         for (bytes, ty) in cases {
-            assert!(decode(bytes, &ty).is_err(), "{bytes:?} as {ty:?} must be refused");
+            assert!(
+                decode(bytes, &ty).is_err(),
+                "{bytes:?} as {ty:?} must be refused"
+            );
         }
     }
 }

@@ -49,7 +49,10 @@ pub fn write_table(
 ) -> Result<u64> {
     let what = format!("{schema}.{table}");
     if columns.is_empty() || columns.len() > i16::MAX as usize {
-        return Err(Error::bad_input(format!("writing {what}: cannot COPY {} columns", columns.len())));
+        return Err(Error::bad_input(format!(
+            "writing {what}: cannot COPY {} columns",
+            columns.len()
+        )));
     }
     let target = format!("{}.{}", quote_ident(schema), quote_ident(table));
     let element_oids = element_oids(client, &target, &what, columns)?;
@@ -62,9 +65,16 @@ pub fn write_table(
 
 /// For array-of-enum columns, the element type's OID in this database (other columns need
 /// none: built-in OIDs are fixed, text-moved columns are not binary).
-fn element_oids(client: &mut postgres::Client, target: &str, what: &str, columns: &[CopyColumn]) -> Result<Vec<Option<u32>>> {
+fn element_oids(
+    client: &mut postgres::Client,
+    target: &str,
+    what: &str,
+    columns: &[CopyColumn],
+) -> Result<Vec<Option<u32>>> {
     let needs_oid = |ty: &ColumnType| match ty {
-        ColumnType::Array { element } => binary::type_oid(element).is_none() && !binary::moves_as_text(element),
+        ColumnType::Array { element } => {
+            binary::type_oid(element).is_none() && !binary::moves_as_text(element)
+        }
         _ => false,
     };
     if !columns.iter().any(|c| needs_oid(&c.ty)) {
@@ -86,7 +96,10 @@ fn element_oids(client: &mut postgres::Client, target: &str, what: &str, columns
             let row = rows.iter().find(|r| r.get::<_, String>(0) == c.name);
             match row.map(|r| r.get::<_, u32>(1)) {
                 Some(oid) if oid != 0 => Ok(Some(oid)),
-                _ => Err(Error::bad_input(format!("writing {what}: column {} is not an array column there", c.name))),
+                _ => Err(Error::bad_input(format!(
+                    "writing {what}: column {} is not an array column there",
+                    c.name
+                ))),
             }
         })
         .collect()
@@ -101,7 +114,10 @@ fn copy_binary(
     element_oids: &[Option<u32>],
     batches: &mut dyn Iterator<Item = Result<Vec<Vec<Value>>>>,
 ) -> Result<u64> {
-    let sql = format!("COPY {target} ({}) FROM STDIN (FORMAT binary)", column_list(columns));
+    let sql = format!(
+        "COPY {target} ({}) FROM STDIN (FORMAT binary)",
+        column_list(columns)
+    );
     let mut writer = client.copy_in(&sql).context(|| format!("writing {what}"))?;
     match write_rows(&mut writer, what, columns, element_oids, batches) {
         Ok(rows) => {
@@ -109,7 +125,9 @@ fn copy_binary(
             // unfinished, which aborts it.
             let copied = writer.finish().context(|| format!("writing {what}"))?;
             if copied != rows {
-                return Err(Error::runtime(format!("writing {what}: sent {rows} rows but PostgreSQL stored {copied}")));
+                return Err(Error::runtime(format!(
+                    "writing {what}: sent {rows} rows but PostgreSQL stored {copied}"
+                )));
             }
             Ok(rows)
         }
@@ -128,7 +146,11 @@ fn write_rows(
     element_oids: &[Option<u32>],
     batches: &mut dyn Iterator<Item = Result<Vec<Vec<Value>>>>,
 ) -> Result<u64> {
-    let send = |writer: &mut dyn Write, buf: &[u8]| writer.write_all(buf).map_err(|e| io_to_error(e, || format!("writing {what}")));
+    let send = |writer: &mut dyn Write, buf: &[u8]| {
+        writer
+            .write_all(buf)
+            .map_err(|e| io_to_error(e, || format!("writing {what}")))
+    };
     let mut buf = Vec::with_capacity(FLUSH_AT + 64 * 1024);
     buf.extend_from_slice(SIGNATURE);
     buf.extend_from_slice(&0i32.to_be_bytes()); // flags
@@ -158,9 +180,16 @@ fn write_rows(
                     None => binary::encode(value, &column.ty, &mut buf),
                 };
                 let len = encoded.and_then(|()| {
-                    i32::try_from(buf.len() - at - 4).map_err(|_| Error::bad_input("value is larger than 2 GiB"))
+                    i32::try_from(buf.len() - at - 4)
+                        .map_err(|_| Error::bad_input("value is larger than 2 GiB"))
                 });
-                let len = len.map_err(|e| Error::bad_input(format!("writing {what}, column {}, row {}: {e}", column.name, rows + 1)))?;
+                let len = len.map_err(|e| {
+                    Error::bad_input(format!(
+                        "writing {what}, column {}, row {}: {e}",
+                        column.name,
+                        rows + 1
+                    ))
+                })?;
                 buf[at..at + 4].copy_from_slice(&len.to_be_bytes());
             }
             rows += 1;
@@ -190,16 +219,26 @@ fn write_staged(
     element_oids: &[Option<u32>],
     batches: &mut dyn Iterator<Item = Result<Vec<Vec<Value>>>>,
 ) -> Result<u64> {
-    let stage = format!("pg_temp.ferry_stage_{}", STAGE_COUNTER.fetch_add(1, Ordering::Relaxed));
+    let stage = format!(
+        "pg_temp.ferry_stage_{}",
+        STAGE_COUNTER.fetch_add(1, Ordering::Relaxed)
+    );
     let definitions: Vec<String> = columns
         .iter()
         .map(|c| {
-            let ty = if binary::moves_as_text(&c.ty) { "text".to_string() } else { c.ty.pg_name() };
+            let ty = if binary::moves_as_text(&c.ty) {
+                "text".to_string()
+            } else {
+                c.ty.pg_name()
+            };
             format!("{} {ty}", quote_ident(&c.name))
         })
         .collect();
     client
-        .batch_execute(&format!("CREATE TEMP TABLE {stage} ({})", definitions.join(", ")))
+        .batch_execute(&format!(
+            "CREATE TEMP TABLE {stage} ({})",
+            definitions.join(", ")
+        ))
         .context(|| format!("writing {what}: creating a staging table"))?;
     let result = stage_and_insert(client, target, &stage, what, columns, element_oids, batches);
     let dropped = client.batch_execute(&format!("DROP TABLE IF EXISTS {stage}"));
@@ -229,16 +268,28 @@ fn stage_and_insert(
             }
         })
         .collect();
-    let sql = format!("INSERT INTO {target} ({}) SELECT {} FROM {stage}", column_list(columns), casts.join(", "));
-    let inserted = client.execute(&sql, &[]).context(|| format!("writing {what} from its staging table"))?;
+    let sql = format!(
+        "INSERT INTO {target} ({}) SELECT {} FROM {stage}",
+        column_list(columns),
+        casts.join(", ")
+    );
+    let inserted = client
+        .execute(&sql, &[])
+        .context(|| format!("writing {what} from its staging table"))?;
     if inserted != rows {
-        return Err(Error::runtime(format!("writing {what}: staged {rows} rows but inserted {inserted}")));
+        return Err(Error::runtime(format!(
+            "writing {what}: staged {rows} rows but inserted {inserted}"
+        )));
     }
     Ok(rows)
 }
 
 fn column_list(columns: &[CopyColumn]) -> String {
-    columns.iter().map(|c| quote_ident(&c.name)).collect::<Vec<_>>().join(", ")
+    columns
+        .iter()
+        .map(|c| quote_ident(&c.name))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 #[cfg(test)]
@@ -248,24 +299,58 @@ mod tests {
     #[test]
     fn stream_framing_and_row_width() {
         let columns = vec![
-            CopyColumn { name: "a".into(), ty: ColumnType::Int { bits: 16 } },
-            CopyColumn { name: "b".into(), ty: ColumnType::Text },
+            CopyColumn {
+                name: "a".into(),
+                ty: ColumnType::Int { bits: 16 },
+            },
+            CopyColumn {
+                name: "b".into(),
+                ty: ColumnType::Text,
+            },
         ];
         let oids = [None, None];
         let mut out = Vec::new();
         let rows = vec![vec![Value::Int(7), Value::Null]];
-        let n = write_rows(&mut out, "s.t", &columns, &oids, &mut std::iter::once(Ok(rows))).unwrap();
+        let n = write_rows(
+            &mut out,
+            "s.t",
+            &columns,
+            &oids,
+            &mut std::iter::once(Ok(rows)),
+        )
+        .unwrap();
         let mut expected = SIGNATURE.to_vec();
         expected.extend_from_slice(&[0, 0, 0, 0, 0, 0, 0, 0]);
         expected.extend_from_slice(&[0, 2, 0, 0, 0, 2, 0, 7, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff]);
         assert_eq!((n, out), (1, expected));
 
         let narrow = vec![vec![Value::Int(7)]];
-        let err = write_rows(&mut Vec::new(), "s.t", &columns, &oids, &mut std::iter::once(Ok(narrow))).unwrap_err();
-        assert!(err.to_string().contains("row 1 has 1 values for 2 columns"), "{err}");
+        let err = write_rows(
+            &mut Vec::new(),
+            "s.t",
+            &columns,
+            &oids,
+            &mut std::iter::once(Ok(narrow)),
+        )
+        .unwrap_err();
+        assert!(
+            err.to_string().contains("row 1 has 1 values for 2 columns"),
+            "{err}"
+        );
 
         let wide_int = vec![vec![Value::Int(1 << 20), Value::Null]];
-        let err = write_rows(&mut Vec::new(), "s.t", &columns, &oids, &mut std::iter::once(Ok(wide_int))).unwrap_err();
-        assert!(err.to_string().contains("s.t, column a, row 1: 1048576 is out of range for smallint"), "{err}");
+        let err = write_rows(
+            &mut Vec::new(),
+            "s.t",
+            &columns,
+            &oids,
+            &mut std::iter::once(Ok(wide_int)),
+        )
+        .unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("s.t, column a, row 1: 1048576 is out of range for smallint"),
+            "{err}"
+        );
     }
 }

@@ -52,8 +52,16 @@ pub fn read_table(
 ) -> Result<u64> {
     let what = format!("{schema}.{table}");
     let sql = select_sql(schema, table, columns);
-    let reader = client.copy_out(&sql).context(|| format!("reading {what}"))?;
-    read_stream(BufReader::with_capacity(READ_BUFFER, reader), &what, columns, batch_rows, on_batch)
+    let reader = client
+        .copy_out(&sql)
+        .context(|| format!("reading {what}"))?;
+    read_stream(
+        BufReader::with_capacity(READ_BUFFER, reader),
+        &what,
+        columns,
+        batch_rows,
+        on_batch,
+    )
 }
 
 /// `COPY (SELECT "a", "b"::text FROM "s"."t") TO STDOUT (FORMAT binary)`.
@@ -91,7 +99,11 @@ pub(crate) fn read_stream<R: BufRead>(
     on_batch: &mut dyn FnMut(Vec<Vec<Value>>) -> Result<()>,
 ) -> Result<u64> {
     let batch_rows = batch_rows.max(1);
-    let mut stream = Stream { reader: &mut reader, what, rows: 0 };
+    let mut stream = Stream {
+        reader: &mut reader,
+        what,
+        rows: 0,
+    };
     stream.header()?;
     let mut field = Vec::new();
     let mut batch = Vec::with_capacity(batch_rows.min(MAX_PREALLOCATED_ROWS));
@@ -101,7 +113,10 @@ pub(crate) fn read_stream<R: BufRead>(
             break;
         }
         if count as usize != columns.len() || count < 0 {
-            return Err(stream.error(&format!("a row has {count} fields, expected {}", columns.len())));
+            return Err(stream.error(&format!(
+                "a row has {count} fields, expected {}",
+                columns.len()
+            )));
         }
         let mut row = Vec::with_capacity(columns.len());
         for column in columns {
@@ -110,16 +125,25 @@ pub(crate) fn read_stream<R: BufRead>(
                 row.push(Value::Null);
                 continue;
             }
-            let len = usize::try_from(len).map_err(|_| stream.error(&format!("field length {len}")))?;
-            let value = stream.with_field(len, &mut field, |bytes| binary::decode(bytes, &column.ty));
+            let len =
+                usize::try_from(len).map_err(|_| stream.error(&format!("field length {len}")))?;
+            let value =
+                stream.with_field(len, &mut field, |bytes| binary::decode(bytes, &column.ty));
             row.push(value.map_err(|e| {
-                Error::runtime(format!("reading {what}, column {}, row {}: {e}", column.name, stream.rows + 1))
+                Error::runtime(format!(
+                    "reading {what}, column {}, row {}: {e}",
+                    column.name,
+                    stream.rows + 1
+                ))
             })?);
         }
         batch.push(row);
         stream.rows += 1;
         if batch.len() == batch_rows {
-            on_batch(std::mem::replace(&mut batch, Vec::with_capacity(batch_rows.min(MAX_PREALLOCATED_ROWS))))?;
+            on_batch(std::mem::replace(
+                &mut batch,
+                Vec::with_capacity(batch_rows.min(MAX_PREALLOCATED_ROWS)),
+            ))?;
         }
     }
     let rows = stream.rows;
@@ -158,8 +182,12 @@ impl<R: BufRead> Stream<'_, R> {
             return Err(self.error(&format!("unknown critical header flags {flags:#x}")));
         }
         let extension = self.i32()?;
-        let extension = u64::try_from(extension).map_err(|_| self.error("negative header extension length"))?;
-        let skipped = std::io::copy(&mut self.reader.by_ref().take(extension), &mut std::io::sink());
+        let extension =
+            u64::try_from(extension).map_err(|_| self.error("negative header extension length"))?;
+        let skipped = std::io::copy(
+            &mut self.reader.by_ref().take(extension),
+            &mut std::io::sink(),
+        );
         if skipped.map_err(|e| self.io(e))? != extension {
             return Err(self.truncated());
         }
@@ -184,7 +212,12 @@ impl<R: BufRead> Stream<'_, R> {
 
     /// Runs `f` on the next `len` bytes: straight from the reader's buffer when the field is
     /// there whole (the common case, no copy), else gathered into `scratch`.
-    fn with_field<T>(&mut self, len: usize, scratch: &mut Vec<u8>, f: impl FnOnce(&[u8]) -> Result<T>) -> Result<T> {
+    fn with_field<T>(
+        &mut self,
+        len: usize,
+        scratch: &mut Vec<u8>,
+        f: impl FnOnce(&[u8]) -> Result<T>,
+    ) -> Result<T> {
         let available = match self.reader.fill_buf() {
             Ok(available) => available,
             Err(e) => return Err(self.io(e)),
@@ -225,10 +258,15 @@ impl<R: BufRead> Stream<'_, R> {
 /// them back into `Error::Postgres` so SQLSTATEs and connection loss stay visible.
 pub(crate) fn io_to_error(e: std::io::Error, context: impl FnOnce() -> String) -> Error {
     let context = context();
-    if e.get_ref().is_some_and(|inner| inner.is::<postgres::Error>()) {
+    if e.get_ref()
+        .is_some_and(|inner| inner.is::<postgres::Error>())
+    {
         if let Some(inner) = e.into_inner() {
             if let Ok(source) = inner.downcast::<postgres::Error>() {
-                return Error::Postgres { context, source: *source };
+                return Error::Postgres {
+                    context,
+                    source: *source,
+                };
             }
         }
         unreachable!("checked above that the io::Error wraps a postgres::Error");
@@ -242,8 +280,14 @@ mod tests {
 
     fn columns() -> Vec<CopyColumn> {
         vec![
-            CopyColumn { name: "id".into(), ty: ColumnType::Int { bits: 32 } },
-            CopyColumn { name: "name".into(), ty: ColumnType::Text },
+            CopyColumn {
+                name: "id".into(),
+                ty: ColumnType::Int { bits: 32 },
+            },
+            CopyColumn {
+                name: "name".into(),
+                ty: ColumnType::Text,
+            },
         ]
     }
 
@@ -304,23 +348,53 @@ mod tests {
             ("empty", vec![], "ended early"),
             ("bad signature", bad_signature, "bad signature"),
             ("oids", oids, "OIDs"),
-            ("no trailer", stream(3, &[]), "ended early, after 3 complete rows"),
-            ("cut inside a field", good[..good.len() - 4].to_vec(), "ended early"),
-            ("cut inside the header extension", good[..17].to_vec(), "ended early"),
+            (
+                "no trailer",
+                stream(3, &[]),
+                "ended early, after 3 complete rows",
+            ),
+            (
+                "cut inside a field",
+                good[..good.len() - 4].to_vec(),
+                "ended early",
+            ),
+            (
+                "cut inside the header extension",
+                good[..17].to_vec(),
+                "ended early",
+            ),
             ("wrong field count", wide, "3 fields, expected 2"),
-            ("data after trailer", trailing, "after the end-of-data marker"),
+            (
+                "data after trailer",
+                trailing,
+                "after the end-of-data marker",
+            ),
         ];
         for (name, bytes, expected) in cases {
             let err = read(&bytes, 10).expect_err(name).to_string();
-            assert!(err.contains(expected) && err.contains("s.t"), "{name}: {err}");
+            assert!(
+                err.contains(expected) && err.contains("s.t"),
+                "{name}: {err}"
+            );
         }
     }
 
     #[test]
     fn identifiers_are_quoted_and_opaque_columns_cast() {
         let cols = vec![
-            CopyColumn { name: "we\"ird".into(), ty: ColumnType::Opaque { name: "interval".into() } },
-            CopyColumn { name: "m".into(), ty: ColumnType::Enum { name: "mood".into(), labels: vec![] } },
+            CopyColumn {
+                name: "we\"ird".into(),
+                ty: ColumnType::Opaque {
+                    name: "interval".into(),
+                },
+            },
+            CopyColumn {
+                name: "m".into(),
+                ty: ColumnType::Enum {
+                    name: "mood".into(),
+                    labels: vec![],
+                },
+            },
         ];
         assert_eq!(
             select_sql("my schema", "t", &cols),

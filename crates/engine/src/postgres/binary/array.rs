@@ -18,15 +18,23 @@ const MAX_DIMS: usize = 6;
 
 /// Appends the binary form of `items` (an array of `element`s whose type OID is
 /// `element_oid`).
-pub(super) fn encode(items: &[Value], element: &ColumnType, element_oid: u32, out: &mut Vec<u8>) -> Result<()> {
+pub(super) fn encode(
+    items: &[Value],
+    element: &ColumnType,
+    element_oid: u32,
+    out: &mut Vec<u8>,
+) -> Result<()> {
     let mut dims = [0i32; MAX_DIMS];
     let mut ndim = 0;
     let mut level = items;
     while !level.is_empty() {
         if ndim == MAX_DIMS {
-            return Err(Error::bad_input(format!("array has more than {MAX_DIMS} dimensions")));
+            return Err(Error::bad_input(format!(
+                "array has more than {MAX_DIMS} dimensions"
+            )));
         }
-        dims[ndim] = i32::try_from(level.len()).map_err(|_| Error::bad_input("array is too large"))?;
+        dims[ndim] =
+            i32::try_from(level.len()).map_err(|_| Error::bad_input("array is too large"))?;
         ndim += 1;
         match &level[0] {
             Value::Array(inner) if inner.is_empty() => {
@@ -48,7 +56,14 @@ pub(super) fn encode(items: &[Value], element: &ColumnType, element_oid: u32, ou
     }
     let mut has_null = false;
     if ndim > 0 {
-        encode_level(items, &dims[..ndim], element, element_oid, out, &mut has_null)?;
+        encode_level(
+            items,
+            &dims[..ndim],
+            element,
+            element_oid,
+            out,
+            &mut has_null,
+        )?;
     }
     if has_null {
         out[flag_at..flag_at + 4].copy_from_slice(&1i32.to_be_bytes());
@@ -64,13 +79,16 @@ fn encode_level(
     out: &mut Vec<u8>,
     has_null: &mut bool,
 ) -> Result<()> {
-    let not_rectangular = || Error::bad_input("array is not rectangular: sub-arrays differ in length or depth");
+    let not_rectangular =
+        || Error::bad_input("array is not rectangular: sub-arrays differ in length or depth");
     if items.len() != dims[0] as usize {
         return Err(not_rectangular());
     }
     for item in items {
         match item {
-            Value::Array(inner) if dims.len() > 1 => encode_level(inner, &dims[1..], element, element_oid, out, has_null)?,
+            Value::Array(inner) if dims.len() > 1 => {
+                encode_level(inner, &dims[1..], element, element_oid, out, has_null)?
+            }
             Value::Array(_) => return Err(not_rectangular()),
             _ if dims.len() > 1 => return Err(not_rectangular()),
             Value::Null => {
@@ -81,7 +99,8 @@ fn encode_level(
                 let at = out.len();
                 out.extend_from_slice(&[0; 4]);
                 encode_as(value, element, Some(element_oid), out)?;
-                let len = i32::try_from(out.len() - at - 4).map_err(|_| Error::bad_input("array element is larger than 2 GiB"))?;
+                let len = i32::try_from(out.len() - at - 4)
+                    .map_err(|_| Error::bad_input("array element is larger than 2 GiB"))?;
                 out[at..at + 4].copy_from_slice(&len.to_be_bytes());
             }
         }
@@ -103,7 +122,9 @@ pub(super) fn encode_text_form(items: &[Value], out: &mut Vec<u8>) -> Result<()>
             Value::Array(inner) => encode_text_form(inner, out)?,
             Value::Text(s) | Value::Opaque(s) => {
                 if s.as_bytes().contains(&0) {
-                    return Err(Error::bad_input("array element contains a NUL character, which PostgreSQL text cannot hold"));
+                    return Err(Error::bad_input(
+                        "array element contains a NUL character, which PostgreSQL text cannot hold",
+                    ));
                 }
                 out.push(b'"');
                 for b in s.bytes() {
@@ -115,7 +136,10 @@ pub(super) fn encode_text_form(items: &[Value], out: &mut Vec<u8>) -> Result<()>
                 out.push(b'"');
             }
             other => {
-                return Err(Error::bad_input(format!("array element {} has no text form here", other.describe())));
+                return Err(Error::bad_input(format!(
+                    "array element {} has no text form here",
+                    other.describe()
+                )));
             }
         }
     }
@@ -125,8 +149,14 @@ pub(super) fn encode_text_form(items: &[Value], out: &mut Vec<u8>) -> Result<()>
 
 /// Decodes a binary array of `element`s into nested [`Value::Array`]s.
 pub(super) fn decode(bytes: &[u8], element: &ColumnType) -> Result<Value> {
-    let ty = ColumnType::Array { element: Box::new(element.clone()) };
-    let mut r = Reader { bytes, at: 0, ty: &ty };
+    let ty = ColumnType::Array {
+        element: Box::new(element.clone()),
+    };
+    let mut r = Reader {
+        bytes,
+        at: 0,
+        ty: &ty,
+    };
     let ndim = r.i32()?;
     if !(0..=MAX_DIMS as i32).contains(&ndim) {
         return Err(malformed(&ty, &format!("{ndim} dimensions")));
@@ -138,7 +168,10 @@ pub(super) fn decode(bytes: &[u8], element: &ColumnType) -> Result<Value> {
     let oid = r.i32()? as u32;
     if let Some(expected) = super::type_oid(element) {
         if oid != expected {
-            return Err(malformed(&ty, &format!("element type oid {oid}, expected {expected}")));
+            return Err(malformed(
+                &ty,
+                &format!("element type oid {oid}, expected {expected}"),
+            ));
         }
     }
     let mut dims = Vec::with_capacity(ndim as usize);
@@ -156,7 +189,10 @@ pub(super) fn decode(bytes: &[u8], element: &ColumnType) -> Result<Value> {
             )));
         }
         dims.push(size as usize);
-        total = total.checked_mul(size as usize).filter(|t| *t <= bytes.len() / 4).ok_or_else(|| malformed(&ty, "more elements than bytes"))?;
+        total = total
+            .checked_mul(size as usize)
+            .filter(|t| *t <= bytes.len() / 4)
+            .ok_or_else(|| malformed(&ty, "more elements than bytes"))?;
     }
     if ndim == 0 {
         total = 0;
@@ -167,7 +203,8 @@ pub(super) fn decode(bytes: &[u8], element: &ColumnType) -> Result<Value> {
         if len == -1 {
             flat.push(Value::Null);
         } else {
-            let len = usize::try_from(len).map_err(|_| malformed(&ty, "negative element length"))?;
+            let len =
+                usize::try_from(len).map_err(|_| malformed(&ty, "negative element length"))?;
             flat.push(decode_value(r.take(len)?, element)?);
         }
     }
@@ -197,7 +234,11 @@ struct Reader<'a> {
 
 impl<'a> Reader<'a> {
     fn take(&mut self, n: usize) -> Result<&'a [u8]> {
-        let end = self.at.checked_add(n).filter(|e| *e <= self.bytes.len()).ok_or_else(|| malformed(self.ty, "truncated"))?;
+        let end = self
+            .at
+            .checked_add(n)
+            .filter(|e| *e <= self.bytes.len())
+            .ok_or_else(|| malformed(self.ty, "truncated"))?;
         let slice = &self.bytes[self.at..end];
         self.at = end;
         Ok(slice)
@@ -228,7 +269,9 @@ mod tests {
             ]),
         ];
         for value in cases {
-            let Value::Array(items) = &value else { unreachable!() };
+            let Value::Array(items) = &value else {
+                unreachable!()
+            };
             let mut out = Vec::new();
             encode(items, &int4(), 23, &mut out).unwrap();
             assert_eq!(decode(&out, &int4()).unwrap(), value);
@@ -237,11 +280,17 @@ mod tests {
 
     #[test]
     fn irregular_arrays_are_refused() {
-        let ragged = vec![Value::Array(vec![Value::Int(1)]), Value::Array(vec![Value::Int(2), Value::Int(3)])];
+        let ragged = vec![
+            Value::Array(vec![Value::Int(1)]),
+            Value::Array(vec![Value::Int(2), Value::Int(3)]),
+        ];
         let mixed = vec![Value::Array(vec![Value::Int(1)]), Value::Int(2)];
         let empty_inner = vec![Value::Array(vec![]), Value::Array(vec![])];
         for items in [ragged, mixed, empty_inner] {
-            assert!(encode(&items, &int4(), 23, &mut Vec::new()).is_err(), "{items:?}");
+            assert!(
+                encode(&items, &int4(), 23, &mut Vec::new()).is_err(),
+                "{items:?}"
+            );
         }
     }
 
@@ -257,9 +306,16 @@ mod tests {
 
     #[test]
     fn text_form_quotes_everything() {
-        let items = vec![Value::Opaque("a \"b\" \\c".into()), Value::Null, Value::Array(vec![])];
+        let items = vec![
+            Value::Opaque("a \"b\" \\c".into()),
+            Value::Null,
+            Value::Array(vec![]),
+        ];
         let mut out = Vec::new();
         encode_text_form(&items, &mut out).unwrap();
-        assert_eq!(String::from_utf8(out).unwrap(), r#"{"a \"b\" \\c",NULL,{}}"#);
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            r#"{"a \"b\" \\c",NULL,{}}"#
+        );
     }
 }

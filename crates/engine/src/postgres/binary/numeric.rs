@@ -21,7 +21,12 @@ const MINUS_INFINITY: u16 = 0xF000;
 const MAX_DSCALE: usize = 0x3FFF;
 
 /// Appends the binary form of `d` for a `numeric(precision, scale)` column.
-pub(super) fn encode(d: &Decimal, precision: Option<u32>, scale: Option<u32>, out: &mut Vec<u8>) -> Result<()> {
+pub(super) fn encode(
+    d: &Decimal,
+    precision: Option<u32>,
+    scale: Option<u32>,
+    out: &mut Vec<u8>,
+) -> Result<()> {
     let text = d.as_str();
     let special = match text {
         "NaN" => Some(NAN),
@@ -31,7 +36,10 @@ pub(super) fn encode(d: &Decimal, precision: Option<u32>, scale: Option<u32>, ou
     };
     if let Some(sign) = special {
         if let (Some(p), true) = (precision, sign != NAN) {
-            return Err(Error::bad_input(format!("{text} does not fit numeric({p},{}); only unconstrained numeric holds infinities", scale.unwrap_or(0))));
+            return Err(Error::bad_input(format!(
+                "{text} does not fit numeric({p},{}); only unconstrained numeric holds infinities",
+                scale.unwrap_or(0)
+            )));
         }
         header(out, 0, 0, sign, 0);
         return Ok(());
@@ -44,11 +52,20 @@ pub(super) fn encode(d: &Decimal, precision: Option<u32>, scale: Option<u32>, ou
     let int_digits = int_part.trim_start_matches('0').as_bytes();
     let frac_significant = frac_part.trim_end_matches('0').as_bytes();
     if let Some(p) = precision {
-        check_typmod(text, int_digits.len(), frac_significant.len(), p, scale.unwrap_or(0))?;
+        check_typmod(
+            text,
+            int_digits.len(),
+            frac_significant.len(),
+            p,
+            scale.unwrap_or(0),
+        )?;
     }
     let dscale = frac_part.len();
     if dscale > MAX_DSCALE {
-        return Err(Error::bad_input(format!("numeric {} has {dscale} decimal places; PostgreSQL keeps at most {MAX_DSCALE}", d)));
+        return Err(Error::bad_input(format!(
+            "numeric {} has {dscale} decimal places; PostgreSQL keeps at most {MAX_DSCALE}",
+            d
+        )));
     }
 
     let start = out.len();
@@ -81,14 +98,27 @@ pub(super) fn encode(d: &Decimal, precision: Option<u32>, scale: Option<u32>, ou
     let ndigits = (out.len() - start - 8) / 2;
     let (Ok(ndigits), Ok(weight)) = (i16::try_from(ndigits), i16::try_from(weight)) else {
         out.truncate(start);
-        return Err(Error::bad_input(format!("numeric {} has too many digits for PostgreSQL", d)));
+        return Err(Error::bad_input(format!(
+            "numeric {} has too many digits for PostgreSQL",
+            d
+        )));
     };
-    let (weight, sign) = if ndigits == 0 { (0, POSITIVE) } else { (weight, if negative { NEGATIVE } else { POSITIVE }) };
+    let (weight, sign) = if ndigits == 0 {
+        (0, POSITIVE)
+    } else {
+        (weight, if negative { NEGATIVE } else { POSITIVE })
+    };
     out[start..start + 8].copy_from_slice(&header_bytes(ndigits, weight, sign, dscale as u16));
     Ok(())
 }
 
-fn check_typmod(text: &str, int_digits: usize, frac_digits: usize, precision: u32, scale: u32) -> Result<()> {
+fn check_typmod(
+    text: &str,
+    int_digits: usize,
+    frac_digits: usize,
+    precision: u32,
+    scale: u32,
+) -> Result<()> {
     let column = format!("numeric({precision},{scale})");
     if frac_digits > scale as usize {
         return Err(Error::bad_input(format!(
@@ -119,7 +149,9 @@ fn header_bytes(ndigits: i16, weight: i16, sign: u16, dscale: u16) -> [u8; 8] {
 /// One base-10000 digit from up to four decimal digits; a fractional chunk is padded on the
 /// right (`"5"` after the point is 5000), an integer one is not.
 fn push_group(out: &mut Vec<u8>, chunk: &[u8], pad_right: bool) {
-    let mut group = chunk.iter().fold(0u16, |acc, b| acc * 10 + u16::from(b - b'0'));
+    let mut group = chunk
+        .iter()
+        .fold(0u16, |acc, b| acc * 10 + u16::from(b - b'0'));
     if pad_right {
         for _ in chunk.len()..4 {
             group *= 10;
@@ -140,7 +172,10 @@ pub(super) fn decode(bytes: &[u8]) -> std::result::Result<Decimal, String> {
     let sign = word(4);
     let dscale = usize::from(word(6));
     if ndigits < 0 || bytes.len() != 8 + 2 * ndigits as usize {
-        return Err(format!("{ndigits} digits do not match {} bytes", bytes.len()));
+        return Err(format!(
+            "{ndigits} digits do not match {} bytes",
+            bytes.len()
+        ));
     }
     let special = match sign {
         NAN => Some("NaN"),
@@ -160,7 +195,13 @@ pub(super) fn decode(bytes: &[u8]) -> std::result::Result<Decimal, String> {
         return Err(format!("base-10000 digit {bad} out of range"));
     }
     // Digit index j stands for 10000^(weight − j); outside the stored digits it is 0.
-    let digit = |j: i64| if (0..i64::from(ndigits)).contains(&j) { digits[j as usize] } else { 0 };
+    let digit = |j: i64| {
+        if (0..i64::from(ndigits)).contains(&j) {
+            digits[j as usize]
+        } else {
+            0
+        }
+    };
 
     let mut text = String::with_capacity(12 + 4 * digits.len() + dscale);
     if sign == NEGATIVE {
@@ -209,7 +250,8 @@ mod tests {
 
     /// (decimal text, ndigits, weight, sign, dscale, digits) as PostgreSQL's `numeric_send`
     /// produces them.
-    const CASES: &[(&str, i16, i16, u16, u16, &[u16])] = &[
+    type WireCase = (&'static str, i16, i16, u16, u16, &'static [u16]);
+    const CASES: &[WireCase] = &[
         ("0", 0, 0, POSITIVE, 0, &[]),
         ("0.00", 0, 0, POSITIVE, 2, &[]),
         ("-0.01", 1, -1, NEGATIVE, 2, &[100]),
@@ -245,7 +287,12 @@ mod tests {
     #[test]
     fn decode_pads_to_dscale_and_refuses_hidden_digits() {
         // 1.5 sent with dscale 3 prints as 1.500, as numeric_out would.
-        assert_eq!(decode(&wire(2, 0, POSITIVE, 3, &[1, 5000])).unwrap().as_str(), "1.500");
+        assert_eq!(
+            decode(&wire(2, 0, POSITIVE, 3, &[1, 5000]))
+                .unwrap()
+                .as_str(),
+            "1.500"
+        );
         // A digit past dscale would be silently dropped by the text form.
         assert!(decode(&wire(2, 0, POSITIVE, 1, &[1, 5500])).is_err());
         assert!(decode(&wire(3, 0, POSITIVE, 4, &[1, 5000, 1])).is_err());
