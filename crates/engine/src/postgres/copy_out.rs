@@ -258,20 +258,20 @@ impl<R: BufRead> Stream<'_, R> {
 /// them back into `Error::Postgres` so SQLSTATEs and connection loss stay visible.
 pub(crate) fn io_to_error(e: std::io::Error, context: impl FnOnce() -> String) -> Error {
     let context = context();
-    if e.get_ref()
-        .is_some_and(|inner| inner.is::<postgres::Error>())
-    {
-        if let Some(inner) = e.into_inner() {
-            if let Ok(source) = inner.downcast::<postgres::Error>() {
-                return Error::Postgres {
-                    context,
-                    source: *source,
-                };
-            }
-        }
-        unreachable!("checked above that the io::Error wraps a postgres::Error");
+    if e.get_ref().is_none() {
+        return Error::runtime(format!("{context}: {e}"));
     }
-    Error::runtime(format!("{context}: {e}"))
+    match e
+        .into_inner()
+        .map(|inner| inner.downcast::<postgres::Error>())
+    {
+        Some(Ok(source)) => Error::Postgres {
+            context,
+            source: *source,
+        },
+        Some(Err(other)) => Error::runtime(format!("{context}: {other}")),
+        None => Error::runtime(context),
+    }
 }
 
 #[cfg(test)]
