@@ -1,10 +1,21 @@
 //! Reading rows with `COPY (SELECT …) TO STDOUT (FORMAT binary)`, streamed in batches.
 //!
-//! OWNER: helper "pg-data" (stub until then).
+//! The stream is parsed as it arrives (signature, flags, header extension, tuples, trailer),
+//! so memory stays bounded by one batch whatever the table size. Everything is validated: a
+//! stream that ends early is an error, never a short table, and bytes after the trailer are
+//! an error too. There is no `ORDER BY`: Ferry's digests do not depend on row order, and
+//! sorting a large table would cost the server a full sort for nothing.
+//!
+//! Columns whose type moves as text ([`binary::moves_as_text`]: opaque types and arrays of
+//! them) are selected `::text`; everything else, enums included, is read in binary.
 
+use std::io::{BufRead, BufReader, Read};
+
+use super::binary;
 use crate::catalog::ColumnType;
+use crate::error::Context;
 use crate::value::Value;
-use crate::Result;
+use crate::{Error, Result};
 
 /// A column to read or write, with the type its values are decoded/encoded as.
 #[derive(Debug, Clone)]
@@ -13,11 +24,24 @@ pub struct CopyColumn {
     pub ty: ColumnType,
 }
 
+/// The 11-byte signature every binary COPY stream starts with.
+pub(crate) const SIGNATURE: &[u8; 11] = b"PGCOPY\n\xff\r\n\0";
+
+/// How much of the COPY stream to buffer between us and the connection.
+const READ_BUFFER: usize = 256 * 1024;
+/// Upper bound for a batch's initial allocation, whatever `batch_rows` asks for.
+const MAX_PREALLOCATED_ROWS: usize = 16 * 1024;
+
 /// Streams every row of `schema.table` (only `columns`, in that order) to `on_batch`, in
 /// batches of at most `batch_rows` rows. Returns the number of rows read.
 ///
-/// Types binary COPY cannot carry in Ferry's value model (`ColumnType::Opaque`, arrays of
-/// them, enums) are selected as `::text` and arrive as `Value::Opaque` / `Value::Text`.
+/// Types binary COPY cannot carry in Ferry's value model (`ColumnType::Opaque` and arrays of
+/// them) are selected as `::text` and arrive as `Value::Opaque`; enums arrive as `Value::Text`.
+///
+/// # Errors
+/// `Postgres` when the query fails (missing table or column, connection lost), `Runtime`
+/// when the stream is truncated or malformed or a value cannot be decoded (with the column
+/// and row), and whatever `on_batch` returns, which stops the read.
 pub fn read_table(
     client: &mut postgres::Client,
     schema: &str,
@@ -26,6 +50,355 @@ pub fn read_table(
     batch_rows: usize,
     on_batch: &mut dyn FnMut(Vec<Vec<Value>>) -> Result<()>,
 ) -> Result<u64> {
-    let _ = (client, schema, table, columns, batch_rows, on_batch);
-    todo!("pg-data helper")
+    let what = format!("{schema}.{table}");
+    let sql = select_sql(schema, table, columns);
+    let reader = client
+        .copy_out(&sql)
+        .context(|| format!("reading {what}"))?;
+    read_stream(
+        BufReader::with_capacity(READ_BUFFER, reader),
+        &what,
+        columns,
+        batch_rows,
+        on_batch,
+    )
+}
+
+/// `COPY (SELECT "a", "b"::text FROM "s"."t") TO STDOUT (FORMAT binary)`.
+fn select_sql(schema: &str, table: &str, columns: &[CopyColumn]) -> String {
+    let list: Vec<String> = columns
+        .iter()
+        .map(|c| {
+            let name = quote_ident(&c.name);
+            if binary::moves_as_text(&c.ty) {
+                format!("{name}::text")
+            } else {
+                name
+            }
+        })
+        .collect();
+    format!(
+        "COPY (SELECT {} FROM {}.{}) TO STDOUT (FORMAT binary)",
+        list.join(", "),
+        quote_ident(schema),
+        quote_ident(table)
+    )
+}
+
+/// Quotes an identifier for PostgreSQL: double quotes, inner double quotes doubled.
+pub(crate) fn quote_ident(name: &str) -> String {
+    format!("\"{}\"", name.replace('"', "\"\""))
+}
+
+/// Parses a binary COPY stream of `columns`-wide tuples; `what` names the table in errors.
+pub(crate) fn read_stream<R: BufRead>(
+    mut reader: R,
+    what: &str,
+    columns: &[CopyColumn],
+    batch_rows: usize,
+    on_batch: &mut dyn FnMut(Vec<Vec<Value>>) -> Result<()>,
+) -> Result<u64> {
+    let batch_rows = batch_rows.max(1);
+    let mut stream = Stream {
+        reader: &mut reader,
+        what,
+        rows: 0,
+    };
+    stream.header()?;
+    let mut field = Vec::new();
+    let mut batch = Vec::with_capacity(batch_rows.min(MAX_PREALLOCATED_ROWS));
+    loop {
+        let count = stream.i16()?;
+        if count == -1 {
+            break;
+        }
+        if count as usize != columns.len() || count < 0 {
+            return Err(stream.error(&format!(
+                "a row has {count} fields, expected {}",
+                columns.len()
+            )));
+        }
+        let mut row = Vec::with_capacity(columns.len());
+        for column in columns {
+            let len = stream.i32()?;
+            if len == -1 {
+                row.push(Value::Null);
+                continue;
+            }
+            let len =
+                usize::try_from(len).map_err(|_| stream.error(&format!("field length {len}")))?;
+            let value =
+                stream.with_field(len, &mut field, |bytes| binary::decode(bytes, &column.ty));
+            row.push(value.map_err(|e| {
+                Error::runtime(format!(
+                    "reading {what}, column {}, row {}: {e}",
+                    column.name,
+                    stream.rows + 1
+                ))
+            })?);
+        }
+        batch.push(row);
+        stream.rows += 1;
+        if batch.len() == batch_rows {
+            on_batch(std::mem::replace(
+                &mut batch,
+                Vec::with_capacity(batch_rows.min(MAX_PREALLOCATED_ROWS)),
+            ))?;
+        }
+    }
+    let rows = stream.rows;
+    let after_trailer = match stream.reader.fill_buf() {
+        Ok(rest) => rest.len(),
+        Err(e) => return Err(stream.io(e)),
+    };
+    if after_trailer != 0 {
+        return Err(stream.error("data after the end-of-data marker"));
+    }
+    if !batch.is_empty() {
+        on_batch(batch)?;
+    }
+    Ok(rows)
+}
+
+struct Stream<'a, R> {
+    reader: &'a mut R,
+    what: &'a str,
+    rows: u64,
+}
+
+impl<R: BufRead> Stream<'_, R> {
+    fn header(&mut self) -> Result<()> {
+        let mut signature = [0u8; 11];
+        self.read_exact(&mut signature)?;
+        if &signature != SIGNATURE {
+            return Err(self.error("not a binary COPY stream (bad signature)"));
+        }
+        let flags = self.i32()? as u32;
+        if flags & (1 << 16) != 0 {
+            return Err(self.error("stream includes OIDs, which was not asked for"));
+        }
+        // Bits 0–15 flag format changes a reader must understand; 17–31 may be ignored.
+        if flags & 0xFFFF != 0 {
+            return Err(self.error(&format!("unknown critical header flags {flags:#x}")));
+        }
+        let extension = self.i32()?;
+        let extension =
+            u64::try_from(extension).map_err(|_| self.error("negative header extension length"))?;
+        let skipped = std::io::copy(
+            &mut self.reader.by_ref().take(extension),
+            &mut std::io::sink(),
+        );
+        if skipped.map_err(|e| self.io(e))? != extension {
+            return Err(self.truncated());
+        }
+        Ok(())
+    }
+
+    fn i16(&mut self) -> Result<i16> {
+        let mut b = [0u8; 2];
+        self.read_exact(&mut b)?;
+        Ok(i16::from_be_bytes(b))
+    }
+
+    fn i32(&mut self) -> Result<i32> {
+        let mut b = [0u8; 4];
+        self.read_exact(&mut b)?;
+        Ok(i32::from_be_bytes(b))
+    }
+
+    fn read_exact(&mut self, buf: &mut [u8]) -> Result<()> {
+        self.reader.read_exact(buf).map_err(|e| self.io(e))
+    }
+
+    /// Runs `f` on the next `len` bytes: straight from the reader's buffer when the field is
+    /// there whole (the common case, no copy), else gathered into `scratch`.
+    fn with_field<T>(
+        &mut self,
+        len: usize,
+        scratch: &mut Vec<u8>,
+        f: impl FnOnce(&[u8]) -> Result<T>,
+    ) -> Result<T> {
+        let available = match self.reader.fill_buf() {
+            Ok(available) => available,
+            Err(e) => return Err(self.io(e)),
+        };
+        if available.len() >= len {
+            let result = f(&available[..len]);
+            self.reader.consume(len);
+            return result;
+        }
+        scratch.clear();
+        let got = self.reader.by_ref().take(len as u64).read_to_end(scratch);
+        if got.map_err(|e| self.io(e))? != len {
+            return Err(self.truncated());
+        }
+        f(scratch)
+    }
+
+    fn truncated(&self) -> Error {
+        self.error(&format!(
+            "the COPY stream ended early, after {} complete rows; the table was not read completely",
+            self.rows
+        ))
+    }
+
+    fn io(&self, e: std::io::Error) -> Error {
+        if e.kind() == std::io::ErrorKind::UnexpectedEof {
+            return self.truncated();
+        }
+        io_to_error(e, || format!("reading {}", self.what))
+    }
+
+    fn error(&self, why: &str) -> Error {
+        Error::runtime(format!("reading {}: {why}", self.what))
+    }
+}
+
+/// The sync client's COPY reader and writer report driver errors as `io::Error`s; unwrap
+/// them back into `Error::Postgres` so SQLSTATEs and connection loss stay visible.
+pub(crate) fn io_to_error(e: std::io::Error, context: impl FnOnce() -> String) -> Error {
+    let context = context();
+    if e.get_ref().is_none() {
+        return Error::runtime(format!("{context}: {e}"));
+    }
+    match e
+        .into_inner()
+        .map(|inner| inner.downcast::<postgres::Error>())
+    {
+        Some(Ok(source)) => Error::Postgres {
+            context,
+            source: *source,
+        },
+        Some(Err(other)) => Error::runtime(format!("{context}: {other}")),
+        None => Error::runtime(context),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn columns() -> Vec<CopyColumn> {
+        vec![
+            CopyColumn {
+                name: "id".into(),
+                ty: ColumnType::Int { bits: 32 },
+            },
+            CopyColumn {
+                name: "name".into(),
+                ty: ColumnType::Text,
+            },
+        ]
+    }
+
+    /// A well-formed stream of `rows` rows `(i, 'x')` followed by `trailer`.
+    fn stream(rows: i32, trailer: &[u8]) -> Vec<u8> {
+        let mut s = SIGNATURE.to_vec();
+        s.extend_from_slice(&0i32.to_be_bytes());
+        s.extend_from_slice(&4i32.to_be_bytes());
+        s.extend_from_slice(b"extn");
+        for i in 0..rows {
+            s.extend_from_slice(&2i16.to_be_bytes());
+            s.extend_from_slice(&4i32.to_be_bytes());
+            s.extend_from_slice(&i.to_be_bytes());
+            if i % 2 == 0 {
+                s.extend_from_slice(&(-1i32).to_be_bytes());
+            } else {
+                s.extend_from_slice(&1i32.to_be_bytes());
+                s.push(b'x');
+            }
+        }
+        s.extend_from_slice(trailer);
+        s
+    }
+
+    fn read(bytes: &[u8], batch_rows: usize) -> Result<(u64, Vec<usize>, Vec<Vec<Value>>)> {
+        let mut sizes = Vec::new();
+        let mut all = Vec::new();
+        // A tiny buffer forces fields to straddle refills.
+        let reader = BufReader::with_capacity(3, bytes);
+        let n = read_stream(reader, "s.t", &columns(), batch_rows, &mut |batch| {
+            sizes.push(batch.len());
+            all.extend(batch);
+            Ok(())
+        })?;
+        Ok((n, sizes, all))
+    }
+
+    #[test]
+    fn well_formed_stream_is_read_in_batches() {
+        let (n, sizes, rows) = read(&stream(5, &(-1i16).to_be_bytes()), 2).unwrap();
+        assert_eq!((n, sizes), (5, vec![2, 2, 1]));
+        assert_eq!(rows[0], vec![Value::Int(0), Value::Null]);
+        assert_eq!(rows[3], vec![Value::Int(3), Value::Text("x".into())]);
+    }
+
+    #[test]
+    fn malformed_streams_are_errors_not_short_tables() {
+        let good = stream(3, &(-1i16).to_be_bytes());
+        let mut bad_signature = good.clone();
+        bad_signature[0] = b'X';
+        let mut oids = good.clone();
+        oids[11..15].copy_from_slice(&(1i32 << 16).to_be_bytes());
+        let mut wide = stream(0, &[]);
+        wide.extend_from_slice(&3i16.to_be_bytes());
+        let mut trailing = good.clone();
+        trailing.push(0);
+        let cases: Vec<(&str, Vec<u8>, &str)> = vec![
+            ("empty", vec![], "ended early"),
+            ("bad signature", bad_signature, "bad signature"),
+            ("oids", oids, "OIDs"),
+            (
+                "no trailer",
+                stream(3, &[]),
+                "ended early, after 3 complete rows",
+            ),
+            (
+                "cut inside a field",
+                good[..good.len() - 4].to_vec(),
+                "ended early",
+            ),
+            (
+                "cut inside the header extension",
+                good[..17].to_vec(),
+                "ended early",
+            ),
+            ("wrong field count", wide, "3 fields, expected 2"),
+            (
+                "data after trailer",
+                trailing,
+                "after the end-of-data marker",
+            ),
+        ];
+        for (name, bytes, expected) in cases {
+            let err = read(&bytes, 10).expect_err(name).to_string();
+            assert!(
+                err.contains(expected) && err.contains("s.t"),
+                "{name}: {err}"
+            );
+        }
+    }
+
+    #[test]
+    fn identifiers_are_quoted_and_opaque_columns_cast() {
+        let cols = vec![
+            CopyColumn {
+                name: "we\"ird".into(),
+                ty: ColumnType::Opaque {
+                    name: "interval".into(),
+                },
+            },
+            CopyColumn {
+                name: "m".into(),
+                ty: ColumnType::Enum {
+                    name: "mood".into(),
+                    labels: vec![],
+                },
+            },
+        ];
+        assert_eq!(
+            select_sql("my schema", "t", &cols),
+            r#"COPY (SELECT "we""ird"::text, "m" FROM "my schema"."t") TO STDOUT (FORMAT binary)"#
+        );
+    }
 }
