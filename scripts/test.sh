@@ -183,6 +183,34 @@ prepare_gui_tests() {
 # Rust checks and tests
 # ---------------------------------------------------------------------------------------------
 
+# Stages that failed; the Rust stages all run even after one fails, so one CI log shows every
+# problem (formatting, lints and test results), and the script fails at the end.
+FAILED_STAGES=()
+
+# Runs one named check; records it as failed instead of stopping the script.
+check() {
+    local name=$1
+    shift
+    stage "$name"
+    if ! "$@"; then
+        FAILED_STAGES+=("$name")
+        printf '\n!!! FAILED: %s\n' "$name" >&2
+    fi
+}
+
+engine_dependency_rule() {
+    local tree forbidden
+    tree=$(cargo tree -p ferry-engine -e normal --target all --prefix none --format '{p}') || return 1
+    forbidden=$(printf '%s\n' "$tree" | awk '{print $1}' | sort -u | grep -E '^(tauri|clap|anyhow)([-_].*)?$' || true)
+    if [ -n "$forbidden" ]; then
+        cargo tree -p ferry-engine -e normal --target all -i "$(printf '%s\n' "$forbidden" | head -n 1)" || true
+        printf 'ferry-engine must stay GUI- and CLI-free, but its dependencies include: %s\n' \
+            "$(echo "$forbidden" | tr '\n' ' ')" >&2
+        return 1
+    fi
+    note "ok: none of $(printf '%s\n' "$tree" | awk '{print $1}' | sort -u | wc -l) crates is tauri, clap or anyhow"
+}
+
 rust_checks() {
     stage "toolchain"
     require_cargo
@@ -191,24 +219,21 @@ rust_checks() {
     cargo clippy --version >/dev/null 2>&1 || die "clippy is missing: rustup component add clippy"
     note "CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-<cargo default: ./target>}"
 
-    stage "cargo fmt --all --check"
-    cargo fmt --all --check || die "code is not formatted: run 'cargo fmt --all'"
+    check "cargo fmt --all --check" cargo fmt --all --check
+    check "engine dependency rule: no tauri, clap or anyhow in ferry-engine's tree" engine_dependency_rule
+    check "cargo clippy --workspace --all-targets -- -D warnings" \
+        cargo clippy --workspace --all-targets -- -D warnings
+    check "cargo test --workspace" cargo test --workspace --no-fail-fast
 
-    stage "engine dependency rule: no tauri, clap or anyhow in ferry-engine's tree"
-    local tree forbidden
-    tree=$(cargo tree -p ferry-engine -e normal --target all --prefix none --format '{p}')
-    forbidden=$(printf '%s\n' "$tree" | awk '{print $1}' | sort -u | grep -E '^(tauri|clap|anyhow)([-_].*)?$' || true)
-    if [ -n "$forbidden" ]; then
-        cargo tree -p ferry-engine -e normal --target all -i "$(printf '%s\n' "$forbidden" | head -n 1)" || true
-        die "ferry-engine must stay GUI- and CLI-free, but its dependencies include: $(echo "$forbidden" | tr '\n' ' ')"
+    if [ "${#FAILED_STAGES[@]}" -gt 0 ]; then
+        local name
+        printf '\nFailed stages:\n' >&2
+        for name in "${FAILED_STAGES[@]}"; do
+            printf '  - %s\n' "$name" >&2
+        done
+        [[ " ${FAILED_STAGES[*]} " != *"cargo fmt"* ]] || printf '(formatting: run cargo fmt --all)\n' >&2
+        exit 1
     fi
-    note "ok ($(printf '%s\n' "$tree" | awk '{print $1}' | sort -u | wc -l) crates checked)"
-
-    stage "cargo clippy --workspace --all-targets -- -D warnings"
-    cargo clippy --workspace --all-targets -- -D warnings
-
-    stage "cargo test --workspace"
-    cargo test --workspace --no-fail-fast
 }
 
 install_packages
