@@ -11,7 +11,7 @@
 #   FERRY_TEST_PG                 use this server (libpq key=value or URL, maintenance database)
 #   FERRY_TEST_FORCE_THROWAWAY=1  ignore FERRY_TEST_PG and 127.0.0.1:5432; start a private cluster
 #   FERRY_TOOLS_DIR               where test tools (tauri-driver) are cached
-#                                 (default: ~/.cache/ferry/tools)
+#                                 (default: ${XDG_CACHE_HOME:-~/.cache}/ferry/tools)
 #   CARGO_TARGET_DIR              honoured as usual
 #
 # A test never skips because PostgreSQL is missing: if no server can be found or started, this
@@ -94,8 +94,9 @@ pg_answers() {
 start_throwaway_cluster() {
     local bindir
     bindir=$(compgen -G '/usr/lib/postgresql/*/bin' | sort -V | tail -n 1 || true)
-    [ -n "$bindir" ] && [ -x "$bindir/initdb" ] && [ -x "$bindir/pg_ctl" ] ||
+    if [ -z "$bindir" ] || [ ! -x "$bindir/initdb" ] || [ ! -x "$bindir/pg_ctl" ]; then
         die "cannot start a throwaway PostgreSQL: no server binaries in /usr/lib/postgresql/*/bin (install the 'postgresql' package or set FERRY_TEST_PG)"
+    fi
     PG_BIN=$bindir
 
     if [ "$(id -u)" -eq 0 ]; then
@@ -165,7 +166,7 @@ ensure_postgres() {
 # time); 3.x is an alpha, so it is pinned to 2.x.
 prepare_gui_tests() {
     stage "end-to-end GUI test prerequisites"
-    local tools=${FERRY_TOOLS_DIR:-$HOME/.cache/ferry/tools}
+    local tools=${FERRY_TOOLS_DIR:-${XDG_CACHE_HOME:-${HOME:-/tmp}/.cache}/ferry/tools}
     if [ ! -x "$tools/bin/tauri-driver" ]; then
         note "installing tauri-driver 2.x into $tools"
         # Its own temporary target directory: nothing to share with the workspace build.

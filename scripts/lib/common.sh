@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared helpers for Ferry's scripts: loud stage headers and guarded Debian package installs.
 # Sourced by scripts/test.sh and scripts/app.sh; not meant to be run on its own.
 
@@ -55,7 +56,7 @@ ensure_packages() {
 
 # Fails with a useful message when Rust's cargo is not on PATH.
 require_cargo() {
-    if ! command -v cargo >/dev/null 2>&1 && [ -x "$HOME/.cargo/bin/cargo" ]; then
+    if ! command -v cargo >/dev/null 2>&1 && [ -x "${HOME:-}/.cargo/bin/cargo" ]; then
         export PATH="$HOME/.cargo/bin:$PATH"
     fi
     command -v cargo >/dev/null 2>&1 ||
