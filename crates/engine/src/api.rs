@@ -10,7 +10,9 @@ use crate::options::{BackupChoice, Options};
 use crate::plan::{Mode, Plan};
 use crate::planner::{self, PlanInput};
 use crate::progress::{Cancel, Event, Phase, Progress};
-use crate::report::{Check, Outcome, PhaseTiming, Report, TableReport, TableVerification, Verification};
+use crate::report::{
+    Check, Outcome, PhaseTiming, Report, TableReport, TableVerification, Verification,
+};
 use crate::source::Source;
 use crate::target::Target;
 use crate::verify::TypedReader;
@@ -39,8 +41,16 @@ pub struct RunError {
 pub fn inspect(location: &Location, pg_schema: &str) -> Result<Inspection> {
     let mut source = Source::open(location, pg_schema)?;
     let catalog = source.introspect()?;
-    let warnings = catalog.tables.iter().flat_map(|t| t.notes.iter().map(move |n| format!("{}: {n}", t.name))).collect();
-    Ok(Inspection { location: location.display(), catalog, warnings })
+    let warnings = catalog
+        .tables
+        .iter()
+        .flat_map(|t| t.notes.iter().map(move |n| format!("{}: {n}", t.name)))
+        .collect();
+    Ok(Inspection {
+        location: location.display(),
+        catalog,
+        warnings,
+    })
 }
 
 /// Connects to both sides, introspects, maps types and runs the preflight; writes nothing.
@@ -52,7 +62,16 @@ pub fn plan(options: &Options, progress: &dyn Progress, cancel: &Cancel) -> Resu
     let (mut source, mut target) = open_both(options, &mut phases)?;
     let mut plan = plan_with(options, &mut source, &mut target, &mut phases)?;
     let to_sqlite = target.wants_sqlite_rows();
-    phases.run(Phase::Preflight, || crate::preflight::run(&mut source, &mut plan, to_sqlite, options.batch_rows, progress, cancel))?;
+    phases.run(Phase::Preflight, || {
+        crate::preflight::run(
+            &mut source,
+            &mut plan,
+            to_sqlite,
+            options.batch_rows,
+            progress,
+            cancel,
+        )
+    })?;
     target.rollback();
     Ok(plan)
 }
@@ -62,8 +81,16 @@ pub fn plan(options: &Options, progress: &dyn Progress, cancel: &Cancel) -> Resu
 ///
 /// # Errors
 /// A [`RunError`] carrying the error and the report so far.
-pub fn migrate(options: &Options, progress: &dyn Progress, cancel: &Cancel) -> std::result::Result<Report, RunError> {
-    let mut report = Report::new("migrate", options.source.display(), options.target.display());
+pub fn migrate(
+    options: &Options,
+    progress: &dyn Progress,
+    cancel: &Cancel,
+) -> std::result::Result<Report, RunError> {
+    let mut report = Report::new(
+        "migrate",
+        options.source.display(),
+        options.target.display(),
+    );
     report.dry_run = options.dry_run;
     let started = Instant::now();
     let mut phases = Phases::new(progress);
@@ -78,7 +105,11 @@ pub fn migrate(options: &Options, progress: &dyn Progress, cancel: &Cancel) -> s
 /// # Errors
 /// A [`RunError`] when either side cannot be read; a content difference is
 /// `Error::VerificationFailed` inside it, with the report naming tables and rows.
-pub fn verify(options: &Options, progress: &dyn Progress, cancel: &Cancel) -> std::result::Result<Report, RunError> {
+pub fn verify(
+    options: &Options,
+    progress: &dyn Progress,
+    cancel: &Cancel,
+) -> std::result::Result<Report, RunError> {
     let mut report = Report::new("verify", options.source.display(), options.target.display());
     let started = Instant::now();
     let mut phases = Phases::new(progress);
@@ -86,7 +117,12 @@ pub fn verify(options: &Options, progress: &dyn Progress, cancel: &Cancel) -> st
     finish_report(report, phases, started, result)
 }
 
-fn finish_report(mut report: Report, phases: Phases, started: Instant, result: Result<()>) -> std::result::Result<Report, RunError> {
+fn finish_report(
+    mut report: Report,
+    phases: Phases,
+    started: Instant,
+    result: Result<()>,
+) -> std::result::Result<Report, RunError> {
     report.phases = phases.timings;
     report.seconds = started.elapsed().as_secs_f64();
     match result {
@@ -98,7 +134,10 @@ fn finish_report(mut report: Report, phases: Phases, started: Instant, result: R
                 _ => Outcome::Failed,
             };
             report.error = Some(mask_secrets(&error.to_string()));
-            Err(RunError { error, report: Box::new(report) })
+            Err(RunError {
+                error,
+                report: Box::new(report),
+            })
         }
     }
 }
@@ -111,7 +150,10 @@ struct Phases<'a> {
 
 impl<'a> Phases<'a> {
     fn new(progress: &'a dyn Progress) -> Self {
-        Phases { progress, timings: vec![] }
+        Phases {
+            progress,
+            timings: vec![],
+        }
     }
 
     fn run<T>(&mut self, phase: Phase, f: impl FnOnce() -> Result<T>) -> Result<T> {
@@ -129,8 +171,14 @@ impl<'a> Phases<'a> {
 }
 
 fn open_both(options: &Options, phases: &mut Phases) -> Result<(Source, Target)> {
-    if let (Location::Sqlite { path: a }, Location::Sqlite { path: b }) = (&options.source, &options.target) {
-        if a == b || (a.exists() && b.exists() && std::fs::canonicalize(a).ok() == std::fs::canonicalize(b).ok()) {
+    if let (Location::Sqlite { path: a }, Location::Sqlite { path: b }) =
+        (&options.source, &options.target)
+    {
+        if a == b
+            || (a.exists()
+                && b.exists()
+                && std::fs::canonicalize(a).ok() == std::fs::canonicalize(b).ok())
+        {
             return Err(Error::bad_input("source and target are the same file"));
         }
     }
@@ -141,8 +189,15 @@ fn open_both(options: &Options, phases: &mut Phases) -> Result<(Source, Target)>
     })
 }
 
-fn plan_with(options: &Options, source: &mut Source, target: &mut Target, phases: &mut Phases) -> Result<Plan> {
-    let (source_catalog, target_catalog) = phases.run(Phase::Introspect, || Ok((source.introspect()?, target.introspect_existing()?)))?;
+fn plan_with(
+    options: &Options,
+    source: &mut Source,
+    target: &mut Target,
+    phases: &mut Phases,
+) -> Result<Plan> {
+    let (source_catalog, target_catalog) = phases.run(Phase::Introspect, || {
+        Ok((source.introspect()?, target.introspect_existing()?))
+    })?;
     let target_file_exists = matches!(&options.target, Location::Sqlite { path } if path.exists());
     let input = PlanInput {
         options,
@@ -153,16 +208,33 @@ fn plan_with(options: &Options, source: &mut Source, target: &mut Target, phases
         target_display: target.display().to_string(),
         target_file_exists,
     };
-    phases.run(Phase::Plan, || planner::build(&input, &mut |t, c| source.sqlite_storage_classes(t, c)))
+    phases.run(Phase::Plan, || {
+        planner::build(&input, &mut |t, c| source.sqlite_storage_classes(t, c))
+    })
 }
 
-fn run_migrate(options: &Options, progress: &dyn Progress, cancel: &Cancel, report: &mut Report, phases: &mut Phases) -> Result<()> {
+fn run_migrate(
+    options: &Options,
+    progress: &dyn Progress,
+    cancel: &Cancel,
+    report: &mut Report,
+    phases: &mut Phases,
+) -> Result<()> {
     let (mut source, mut target) = open_both(options, phases)?;
     let mut plan = plan_with(options, &mut source, &mut target, phases)?;
     report.warnings = plan.warnings.clone();
     report.not_migrated = plan.not_migrated.clone();
     let to_sqlite = target.wants_sqlite_rows();
-    phases.run(Phase::Preflight, || crate::preflight::run(&mut source, &mut plan, to_sqlite, options.batch_rows, progress, cancel))?;
+    phases.run(Phase::Preflight, || {
+        crate::preflight::run(
+            &mut source,
+            &mut plan,
+            to_sqlite,
+            options.batch_rows,
+            progress,
+            cancel,
+        )
+    })?;
     report.findings = plan.findings.clone();
     let blocking = plan.blocking_findings();
     if blocking > 0 {
@@ -170,7 +242,16 @@ fn run_migrate(options: &Options, progress: &dyn Progress, cancel: &Cancel, repo
         return Err(Error::PreflightBlocked { count: blocking });
     }
     cancel.check()?;
-    let result = write_verify_commit(options, &plan, &mut source, &mut target, progress, cancel, report, phases);
+    let result = write_verify_commit(
+        options,
+        &plan,
+        &mut source,
+        &mut target,
+        progress,
+        cancel,
+        report,
+        phases,
+    );
     if result.is_err() {
         target.rollback();
     }
@@ -195,13 +276,17 @@ fn write_verify_commit(
         create_schema(target, plan)
     })?;
     cancel.check()?;
-    let copies = phases.run(Phase::Copy, || crate::copy::copy_tables(source, target, plan, options.batch_rows, progress, cancel))?;
+    let copies = phases.run(Phase::Copy, || {
+        crate::copy::copy_tables(source, target, plan, options.batch_rows, progress, cancel)
+    })?;
     cancel.check()?;
     phases.run(Phase::Indexes, || create_indexes(target, plan))?;
     phases.run(Phase::Constraints, || create_constraints(target, plan))?;
     phases.run(Phase::Sequences, || reset_sequences(target, plan))?;
     cancel.check()?;
-    let verification = phases.run(Phase::Verify, || verify_target(source, target, plan, &copies, options.batch_rows, progress))?;
+    let verification = phases.run(Phase::Verify, || {
+        verify_target(source, target, plan, &copies, options.batch_rows, progress)
+    })?;
     report.tables = plan
         .tables
         .iter()
@@ -242,11 +327,29 @@ fn verification_summary(v: &Verification) -> String {
         .iter()
         .filter(|t| !t.digest_match)
         .map(|t| match t.differences.first() {
-            Some(d) => format!("table {} differs ({} {}{})", t.table, d.kind.replace('_', " "), d.key, if d.detail.is_empty() { String::new() } else { format!(": {}", d.detail) }),
-            None => format!("table {} differs ({} source rows, {} target rows)", t.table, t.source_rows, t.target_rows),
+            Some(d) => format!(
+                "table {} differs ({} {}{})",
+                t.table,
+                d.kind.replace('_', " "),
+                d.key,
+                if d.detail.is_empty() {
+                    String::new()
+                } else {
+                    format!(": {}", d.detail)
+                }
+            ),
+            None => format!(
+                "table {} differs ({} source rows, {} target rows)",
+                t.table, t.source_rows, t.target_rows
+            ),
         })
         .collect();
-    parts.extend(v.checks.iter().filter(|c| !c.passed).map(|c| format!("{}: {}", c.name, c.detail)));
+    parts.extend(
+        v.checks
+            .iter()
+            .filter(|c| !c.passed)
+            .map(|c| format!("{}: {}", c.name, c.detail)),
+    );
     parts.join("; ")
 }
 
@@ -257,7 +360,9 @@ fn backup(options: &Options) -> Result<Option<crate::report::BackupInfo>> {
         BackupChoice::Default => None,
     };
     match &options.target {
-        Location::Sqlite { path } if path.exists() => crate::backup::backup_sqlite_file(path, dir).map(Some),
+        Location::Sqlite { path } if path.exists() => {
+            crate::backup::backup_sqlite_file(path, dir).map(Some)
+        }
         _ => Ok(None),
     }
 }
@@ -274,7 +379,10 @@ fn create_schema(target: &mut Target, plan: &Plan) -> Result<()> {
                 }
             }
             for (name, labels) in &enums {
-                target.execute(&crate::postgres::ddl::create_enum_sql(&schema, name, labels), &format!("creating enum type {name}"))?;
+                target.execute(
+                    &crate::postgres::ddl::create_enum_sql(&schema, name, labels),
+                    &format!("creating enum type {name}"),
+                )?;
             }
             for t in &created {
                 let sql = crate::postgres::ddl::create_table_sql(&schema, &t.target_def);
@@ -293,7 +401,9 @@ fn create_schema(target: &mut Target, plan: &Plan) -> Result<()> {
 
 fn collect_enums(ty: &ColumnType, out: &mut Vec<(String, Vec<String>)>) {
     match ty {
-        ColumnType::Enum { name, labels } if !out.iter().any(|(n, _)| n == name) => out.push((name.clone(), labels.clone())),
+        ColumnType::Enum { name, labels } if !out.iter().any(|(n, _)| n == name) => {
+            out.push((name.clone(), labels.clone()))
+        }
         ColumnType::Array { element } => collect_enums(element, out),
         _ => {}
     }
@@ -310,12 +420,18 @@ fn create_indexes(target: &mut Target, plan: &Plan) -> Result<()> {
                 statements.extend(crate::postgres::ddl::unique_constraint_sqls(&schema, def));
                 statements.extend(crate::postgres::ddl::index_sqls(&schema, def));
                 for sql in statements {
-                    target.execute(&sql, &format!("creating keys and indexes of {}", t.target_table))?;
+                    target.execute(
+                        &sql,
+                        &format!("creating keys and indexes of {}", t.target_table),
+                    )?;
                 }
             }
             Dialect::Sqlite => {
                 for index in &def.indexes {
-                    target.execute(&crate::sqlite::ddl::create_index_sql(&def.name, index), &format!("creating index {}", index.name))?;
+                    target.execute(
+                        &crate::sqlite::ddl::create_index_sql(&def.name, index),
+                        &format!("creating index {}", index.name),
+                    )?;
                 }
             }
         }
@@ -344,7 +460,10 @@ fn reset_sequences(target: &mut Target, plan: &Plan) -> Result<()> {
                 let schema = target.pg_schema().unwrap_or("public").to_string();
                 for c in def.columns.iter().filter(|c| c.auto_increment) {
                     let sql = crate::postgres::ddl::reset_sequence_sql(&schema, &def.name, &c.name);
-                    target.execute(&sql, &format!("setting the sequence of {}.{}", def.name, c.name))?;
+                    target.execute(
+                        &sql,
+                        &format!("setting the sequence of {}.{}", def.name, c.name),
+                    )?;
                 }
             }
             Dialect::Sqlite => {
@@ -357,8 +476,14 @@ fn reset_sequences(target: &mut Target, plan: &Plan) -> Result<()> {
                         q(&def.name)
                     );
                     // sqlite_sequence holds one row per table; replace ours, keep others.
-                    let clear = format!("DELETE FROM sqlite_sequence WHERE name = '{}'", def.name.replace('\'', "''"));
-                    target.execute(&format!("{clear}; {sql}"), &format!("setting the AUTOINCREMENT counter of {}", def.name))?;
+                    let clear = format!(
+                        "DELETE FROM sqlite_sequence WHERE name = '{}'",
+                        def.name.replace('\'', "''")
+                    );
+                    target.execute(
+                        &format!("{clear}; {sql}"),
+                        &format!("setting the AUTOINCREMENT counter of {}", def.name),
+                    )?;
                 }
             }
         }
@@ -366,12 +491,23 @@ fn reset_sequences(target: &mut Target, plan: &Plan) -> Result<()> {
     Ok(())
 }
 
-fn verify_target(source: &mut Source, target: &mut Target, plan: &Plan, copies: &[TableCopy], batch_rows: usize, progress: &dyn Progress) -> Result<Verification> {
+fn verify_target(
+    source: &mut Source,
+    target: &mut Target,
+    plan: &Plan,
+    copies: &[TableCopy],
+    batch_rows: usize,
+    progress: &dyn Progress,
+) -> Result<Verification> {
     let mut tables = vec![];
     let mut checks = vec![];
     let to_sqlite = target.wants_sqlite_rows();
     for (t, copy) in plan.tables.iter().zip(copies) {
-        progress.event(Event::TableStarted { phase: Phase::Verify, table: t.target_table.clone(), rows: Some(copy.rows_written) });
+        progress.event(Event::TableStarted {
+            phase: Phase::Verify,
+            table: t.target_table.clone(),
+            rows: Some(copy.rows_written),
+        });
         let started = Instant::now();
         let mut reader = typed_reader_for(target)?;
         let digest = crate::verify::target_digest(&mut reader, t, batch_rows)?;
@@ -382,7 +518,12 @@ fn verify_target(source: &mut Source, target: &mut Target, plan: &Plan, copies: 
             let converter = crate::preflight::converter_for(t, to_sqlite);
             crate::verify::locate_differences(source, &mut reader, t, &converter, batch_rows)?
         };
-        progress.event(Event::TableFinished { phase: Phase::Verify, table: t.target_table.clone(), rows: digest.rows(), seconds: started.elapsed().as_secs_f64() });
+        progress.event(Event::TableFinished {
+            phase: Phase::Verify,
+            table: t.target_table.clone(),
+            rows: digest.rows(),
+            seconds: started.elapsed().as_secs_f64(),
+        });
         tables.push(TableVerification {
             table: t.target_table.clone(),
             source_rows: copy.digest.rows(),
@@ -395,27 +536,56 @@ fn verify_target(source: &mut Source, target: &mut Target, plan: &Plan, copies: 
     }
     match target {
         Target::Sqlite { .. } => {
-            let conn = target.sqlite_writer().ok_or_else(|| Error::runtime("internal: no SQLite target"))?.connection();
+            let conn = target
+                .sqlite_writer()
+                .ok_or_else(|| Error::runtime("internal: no SQLite target"))?
+                .connection();
             checks.push(crate::verify::sqlite_foreign_key_check(conn)?);
         }
         Target::Postgres { .. } => {
-            let n: usize = plan.tables.iter().map(|t| t.target_def.foreign_keys.len()).sum();
+            let n: usize = plan
+                .tables
+                .iter()
+                .map(|t| t.target_def.foreign_keys.len())
+                .sum();
             checks.push(Check { name: "foreign keys".into(), passed: true, detail: format!("{n} constraint(s) validated by PostgreSQL when they were added or as rows were loaded") });
         }
     }
     let passed = tables.iter().all(|t| t.digest_match) && checks.iter().all(|c| c.passed);
-    Ok(Verification { passed, tables, checks })
+    Ok(Verification {
+        passed,
+        tables,
+        checks,
+    })
 }
 
 fn typed_reader_for(target: &mut Target) -> Result<TypedReader<'_>> {
     match target {
-        Target::Postgres { client, schema, .. } => Ok(TypedReader::Postgres(client, schema.as_str())),
-        Target::Sqlite { writer, .. } => Ok(TypedReader::Sqlite(writer.as_ref().ok_or_else(|| Error::runtime("internal: no SQLite target"))?.connection())),
+        Target::Postgres { client, schema, .. } => {
+            Ok(TypedReader::Postgres(client, schema.as_str()))
+        }
+        Target::Sqlite { writer, .. } => Ok(TypedReader::Sqlite(
+            writer
+                .as_ref()
+                .ok_or_else(|| Error::runtime("internal: no SQLite target"))?
+                .connection(),
+        )),
     }
 }
 
-fn run_verify(options: &Options, progress: &dyn Progress, cancel: &Cancel, report: &mut Report, phases: &mut Phases) -> Result<()> {
-    let (mut a, mut b) = phases.run(Phase::Connect, || Ok((Source::open(&options.source, &options.pg_schema)?, Source::open(&options.target, &options.pg_schema)?)))?;
+fn run_verify(
+    options: &Options,
+    progress: &dyn Progress,
+    cancel: &Cancel,
+    report: &mut Report,
+    phases: &mut Phases,
+) -> Result<()> {
+    let (mut a, mut b) = phases.run(Phase::Connect, || {
+        Ok((
+            Source::open(&options.source, &options.pg_schema)?,
+            Source::open(&options.target, &options.pg_schema)?,
+        ))
+    })?;
     let (ca, cb) = phases.run(Phase::Introspect, || Ok((a.introspect()?, b.introspect()?)))?;
     let mut opts = options.clone();
     opts.into_existing = true;
@@ -429,7 +599,9 @@ fn run_verify(options: &Options, progress: &dyn Progress, cancel: &Cancel, repor
         target_display: b.display().to_string(),
         target_file_exists: true,
     };
-    let plan = phases.run(Phase::Plan, || planner::build(&input, &mut |_, _| Ok(vec![])))?;
+    let plan = phases.run(Phase::Plan, || {
+        planner::build(&input, &mut |_, _| Ok(vec![]))
+    })?;
     report.warnings = plan.warnings.clone();
     report.findings = plan.findings.clone();
     let to_sqlite = b.dialect() == Dialect::Sqlite;
@@ -437,16 +609,32 @@ fn run_verify(options: &Options, progress: &dyn Progress, cancel: &Cancel, repor
         let mut tables = vec![];
         for t in &plan.tables {
             cancel.check()?;
-            progress.event(Event::TableStarted { phase: Phase::Verify, table: t.target_table.clone(), rows: t.rows });
+            progress.event(Event::TableStarted {
+                phase: Phase::Verify,
+                table: t.target_table.clone(),
+                rows: t.rows,
+            });
             let converter = crate::preflight::converter_for(t, to_sqlite);
             let sd = crate::verify::source_digest(&mut a, t, &converter, options.batch_rows)?;
             let mut reader = match &mut b {
                 Source::Sqlite { conn, .. } => TypedReader::Sqlite(conn),
-                Source::Postgres { client, schema, .. } => TypedReader::Postgres(client, schema.as_str()),
+                Source::Postgres { client, schema, .. } => {
+                    TypedReader::Postgres(client, schema.as_str())
+                }
             };
             let td = crate::verify::target_digest(&mut reader, t, options.batch_rows)?;
             let matched = sd == td;
-            let differences = if matched { vec![] } else { crate::verify::locate_differences(&mut a, &mut reader, t, &converter, options.batch_rows)? };
+            let differences = if matched {
+                vec![]
+            } else {
+                crate::verify::locate_differences(
+                    &mut a,
+                    &mut reader,
+                    t,
+                    &converter,
+                    options.batch_rows,
+                )?
+            };
             tables.push(TableVerification {
                 table: t.target_table.clone(),
                 source_rows: sd.rows(),
@@ -462,12 +650,22 @@ fn run_verify(options: &Options, progress: &dyn Progress, cancel: &Cancel, repor
             checks.push(crate::verify::sqlite_foreign_key_check(conn)?);
         }
         let passed = tables.iter().all(|t| t.digest_match) && checks.iter().all(|c| c.passed);
-        Ok(Verification { passed, tables, checks })
+        Ok(Verification {
+            passed,
+            tables,
+            checks,
+        })
     })?;
     report.tables = verification
         .tables
         .iter()
-        .map(|v| TableReport { source_table: v.table.clone(), target_table: v.table.clone(), rows_read: v.source_rows, rows_verified: Some(v.target_rows), ..Default::default() })
+        .map(|v| TableReport {
+            source_table: v.table.clone(),
+            target_table: v.table.clone(),
+            rows_read: v.source_rows,
+            rows_verified: Some(v.target_rows),
+            ..Default::default()
+        })
         .collect();
     let passed = verification.passed;
     let summary = verification_summary(&verification);

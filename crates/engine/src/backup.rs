@@ -16,17 +16,23 @@ use crate::{Error, Result};
 /// # Errors
 /// When the source cannot be read or `dest` cannot be written.
 pub fn sqlite_online_copy(source: &Path, dest: &Path) -> Result<()> {
-    let src = rusqlite::Connection::open_with_flags(source, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX)
-        .context(|| format!("opening {} to back it up", source.display()))?;
-    let mut dst = rusqlite::Connection::open(dest).context(|| format!("creating {}", dest.display()))?;
+    let src = rusqlite::Connection::open_with_flags(
+        source,
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .context(|| format!("opening {} to back it up", source.display()))?;
+    let mut dst =
+        rusqlite::Connection::open(dest).context(|| format!("creating {}", dest.display()))?;
     {
-        let backup = rusqlite::backup::Backup::new(&src, &mut dst).context(|| format!("starting the backup of {}", source.display()))?;
+        let backup = rusqlite::backup::Backup::new(&src, &mut dst)
+            .context(|| format!("starting the backup of {}", source.display()))?;
         backup
             .run_to_completion(256, std::time::Duration::from_millis(5), None)
             .context(|| format!("backing up {}", source.display()))?;
     }
     // The copy is a file of its own: no WAL side files, so it can be moved and hashed.
-    dst.execute_batch("PRAGMA journal_mode=DELETE").context(|| format!("finishing {}", dest.display()))?;
+    dst.execute_batch("PRAGMA journal_mode=DELETE")
+        .context(|| format!("finishing {}", dest.display()))?;
     drop(dst);
     restrict_to_owner(dest)?;
     Ok(())
@@ -39,19 +45,38 @@ pub fn sqlite_online_copy(source: &Path, dest: &Path) -> Result<()> {
 pub fn backup_sqlite_file(source: &Path, dir: Option<&Path>) -> Result<BackupInfo> {
     let dir = match dir {
         Some(d) => d.to_path_buf(),
-        None => source.parent().filter(|p| !p.as_os_str().is_empty()).map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from(".")),
+        None => source
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|| PathBuf::from(".")),
     };
     std::fs::create_dir_all(&dir).map_err(|e| io_error("creating the backup folder", &dir, e))?;
-    let stem = source.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "database".into());
+    let stem = source
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "database".into());
     let path = unique_backup_path(&dir, &stem, "db")?;
     // Reserve the name first so two runs in the same second can never share it.
-    std::fs::OpenOptions::new().write(true).create_new(true).open(&path).map_err(|e| io_error("reserving the backup file name", &path, e))?;
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&path)
+        .map_err(|e| io_error("reserving the backup file name", &path, e))?;
     std::fs::remove_file(&path).map_err(|e| io_error("preparing the backup file", &path, e))?;
     sqlite_online_copy(source, &path)?;
     let sha256 = sha256_file(&path)?;
-    let bytes = std::fs::metadata(&path).map_err(|e| io_error("reading the backup size", &path, e))?.len();
+    let bytes = std::fs::metadata(&path)
+        .map_err(|e| io_error("reading the backup size", &path, e))?
+        .len();
     recheck_sqlite_backup(&path, &sha256)?;
-    Ok(BackupInfo { of: source.display().to_string(), path: path.display().to_string(), bytes, sha256, rechecked: true })
+    Ok(BackupInfo {
+        of: source.display().to_string(),
+        path: path.display().to_string(),
+        bytes,
+        sha256,
+        rechecked: true,
+    })
 }
 
 /// Re-reads a finished backup: same SHA-256 as recorded, and SQLite's integrity check passes.
@@ -61,12 +86,22 @@ pub fn backup_sqlite_file(source: &Path, dir: Option<&Path>) -> Result<BackupInf
 pub fn recheck_sqlite_backup(path: &Path, sha256: &str) -> Result<()> {
     let again = sha256_file(path)?;
     if again != sha256 {
-        return Err(Error::runtime(format!("backup {} changed after it was written (SHA-256 {again} ≠ {sha256})", path.display())));
+        return Err(Error::runtime(format!(
+            "backup {} changed after it was written (SHA-256 {again} ≠ {sha256})",
+            path.display()
+        )));
     }
-    let conn = rusqlite::Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY).context(|| format!("re-opening backup {}", path.display()))?;
-    let verdict: String = conn.query_row("PRAGMA integrity_check", [], |r| r.get(0)).context(|| format!("checking backup {}", path.display()))?;
+    let conn =
+        rusqlite::Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+            .context(|| format!("re-opening backup {}", path.display()))?;
+    let verdict: String = conn
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .context(|| format!("checking backup {}", path.display()))?;
     if verdict != "ok" {
-        return Err(Error::runtime(format!("backup {} failed SQLite's integrity check: {verdict}", path.display())));
+        return Err(Error::runtime(format!(
+            "backup {} failed SQLite's integrity check: {verdict}",
+            path.display()
+        )));
     }
     Ok(())
 }
@@ -78,13 +113,20 @@ pub fn recheck_sqlite_backup(path: &Path, sha256: &str) -> Result<()> {
 pub fn unique_backup_path(dir: &Path, stem: &str, ext: &str) -> Result<PathBuf> {
     let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%SZ");
     for n in 1..10_000 {
-        let suffix = if n == 1 { String::new() } else { format!("-{n}") };
+        let suffix = if n == 1 {
+            String::new()
+        } else {
+            format!("-{n}")
+        };
         let candidate = dir.join(format!("{stem}.ferry-backup-{stamp}{suffix}.{ext}"));
         if !candidate.exists() {
             return Ok(candidate);
         }
     }
-    Err(Error::runtime(format!("no free backup file name in {}", dir.display())))
+    Err(Error::runtime(format!(
+        "no free backup file name in {}",
+        dir.display()
+    )))
 }
 
 /// Hex SHA-256 of a file, streamed.
@@ -96,7 +138,9 @@ pub fn sha256_file(path: &Path) -> Result<String> {
     let mut hasher = Sha256::new();
     let mut buf = vec![0u8; 1 << 16];
     loop {
-        let n = file.read(&mut buf).map_err(|e| io_error("reading", path, e))?;
+        let n = file
+            .read(&mut buf)
+            .map_err(|e| io_error("reading", path, e))?;
         if n == 0 {
             break;
         }
@@ -113,7 +157,8 @@ pub fn restrict_to_owner(path: &Path) -> Result<()> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600)).map_err(|e| io_error("restricting permissions of", path, e))?;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))
+            .map_err(|e| io_error("restricting permissions of", path, e))?;
     }
     Ok(())
 }
@@ -136,14 +181,22 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let db = dir.path().join("app.db");
         let conn = rusqlite::Connection::open(&db).unwrap();
-        conn.execute_batch("PRAGMA journal_mode=WAL; CREATE TABLE t(x); INSERT INTO t VALUES (1),(2),(3);").unwrap();
+        conn.execute_batch(
+            "PRAGMA journal_mode=WAL; CREATE TABLE t(x); INSERT INTO t VALUES (1),(2),(3);",
+        )
+        .unwrap();
         // The source stays open and in WAL mode: the online backup must still see all rows.
         let first = backup_sqlite_file(&db, None).unwrap();
         let second = backup_sqlite_file(&db, None).unwrap();
-        assert_ne!(first.path, second.path, "a second backup in the same second gets its own name");
+        assert_ne!(
+            first.path, second.path,
+            "a second backup in the same second gets its own name"
+        );
         assert_eq!(first.sha256, sha256_file(Path::new(&first.path)).unwrap());
         let copy = rusqlite::Connection::open(&first.path).unwrap();
-        let n: i64 = copy.query_row("SELECT count(*) FROM t", [], |r| r.get(0)).unwrap();
+        let n: i64 = copy
+            .query_row("SELECT count(*) FROM t", [], |r| r.get(0))
+            .unwrap();
         assert_eq!(n, 3);
         #[cfg(unix)]
         {

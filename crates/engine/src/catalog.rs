@@ -72,17 +72,31 @@ impl Table {
             return self.primary_key.clone();
         }
         for u in &self.uniques {
-            if u.columns.iter().all(|c| self.column(c).is_some_and(|c| c.not_null)) {
+            if u.columns
+                .iter()
+                .all(|c| self.column(c).is_some_and(|c| c.not_null))
+            {
                 return u.columns.clone();
             }
         }
-        for i in self.indexes.iter().filter(|i| i.unique && i.predicate.is_none()) {
-            let names: Option<Vec<String>> = i.columns.iter().map(|c| match c {
-                IndexColumn::Column { name, .. } => Some(name.clone()),
-                IndexColumn::Expression { .. } => None,
-            }).collect();
+        for i in self
+            .indexes
+            .iter()
+            .filter(|i| i.unique && i.predicate.is_none())
+        {
+            let names: Option<Vec<String>> = i
+                .columns
+                .iter()
+                .map(|c| match c {
+                    IndexColumn::Column { name, .. } => Some(name.clone()),
+                    IndexColumn::Expression { .. } => None,
+                })
+                .collect();
             if let Some(names) = names {
-                if names.iter().all(|n| self.column(n).is_some_and(|c| c.not_null)) {
+                if names
+                    .iter()
+                    .all(|n| self.column(n).is_some_and(|c| c.not_null))
+                {
                     return names;
                 }
             }
@@ -116,13 +130,24 @@ pub struct Column {
 pub enum ColumnType {
     Bool,
     /// 16, 32 or 64 bits.
-    Int { bits: u8 },
+    Int {
+        bits: u8,
+    },
     /// 32 or 64 bits.
-    Float { bits: u8 },
-    Numeric { precision: Option<u32>, scale: Option<u32> },
+    Float {
+        bits: u8,
+    },
+    Numeric {
+        precision: Option<u32>,
+        scale: Option<u32>,
+    },
     Text,
-    Varchar { max_len: Option<u32> },
-    Char { len: u32 },
+    Varchar {
+        max_len: Option<u32>,
+    },
+    Char {
+        len: u32,
+    },
     Bytes,
     Uuid,
     Date,
@@ -130,11 +155,20 @@ pub enum ColumnType {
     Timestamp,
     TimestampTz,
     /// `json` (text kept as written) or `jsonb` (normalised by PostgreSQL).
-    Json { binary: bool },
-    Array { element: Box<ColumnType> },
-    Enum { name: String, labels: Vec<String> },
+    Json {
+        binary: bool,
+    },
+    Array {
+        element: Box<ColumnType>,
+    },
+    Enum {
+        name: String,
+        labels: Vec<String>,
+    },
     /// A PostgreSQL type moved as its text form (`interval`, `inet`, `money`, …).
-    Opaque { name: String },
+    Opaque {
+        name: String,
+    },
     /// SQLite column without a declared type whose content did not settle on one type.
     Any,
 }
@@ -149,8 +183,14 @@ impl ColumnType {
             ColumnType::Int { .. } => "bigint".into(),
             ColumnType::Float { bits: 32 } => "real".into(),
             ColumnType::Float { .. } => "double precision".into(),
-            ColumnType::Numeric { precision: Some(p), scale: Some(s) } => format!("numeric({p},{s})"),
-            ColumnType::Numeric { precision: Some(p), scale: None } => format!("numeric({p})"),
+            ColumnType::Numeric {
+                precision: Some(p),
+                scale: Some(s),
+            } => format!("numeric({p},{s})"),
+            ColumnType::Numeric {
+                precision: Some(p),
+                scale: None,
+            } => format!("numeric({p})"),
             ColumnType::Numeric { .. } => "numeric".into(),
             ColumnType::Text | ColumnType::Any => "text".into(),
             ColumnType::Varchar { max_len: Some(n) } => format!("varchar({n})"),
@@ -179,14 +219,19 @@ pub enum DefaultValue {
     Literal(Value),
     /// The current instant (`CURRENT_TIMESTAMP`, `datetime('now')`, `now()`); `local` when
     /// the source asked for local time (`datetime('now','localtime')`, `LOCALTIMESTAMP`).
-    CurrentTimestamp { local: bool },
+    CurrentTimestamp {
+        local: bool,
+    },
     CurrentDate,
     CurrentTime,
     /// `gen_random_uuid()` / `uuid_generate_v4()`.
     RandomUuid,
     /// An expression Ferry does not translate; kept for the same dialect, dropped with a
     /// warning for the other.
-    Expression { dialect: Dialect, sql: String },
+    Expression {
+        dialect: Dialect,
+        sql: String,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -251,9 +296,14 @@ pub struct Index {
 #[derive(Debug, Clone, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum IndexColumn {
-    Column { name: String, descending: bool },
+    Column {
+        name: String,
+        descending: bool,
+    },
     /// An expression index part, in the source dialect; translated only when trivially portable.
-    Expression { sql: String },
+    Expression {
+        sql: String,
+    },
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -46,21 +46,36 @@ enum Msg {
 ///
 /// # Errors
 /// The first error of either side; `Cancelled`.
-pub fn copy_tables(source: &mut Source, target: &mut Target, plan: &Plan, batch_rows: usize, progress: &dyn Progress, cancel: &Cancel) -> Result<Vec<TableCopy>> {
+pub fn copy_tables(
+    source: &mut Source,
+    target: &mut Target,
+    plan: &Plan,
+    batch_rows: usize,
+    progress: &dyn Progress,
+    cancel: &Cancel,
+) -> Result<Vec<TableCopy>> {
     let to_sqlite = target.wants_sqlite_rows();
     std::thread::scope(|scope| {
         let (tx, rx) = sync_channel::<Msg>(CHANNEL_BATCHES);
-        let reader = scope.spawn(move || read_all(source, plan, to_sqlite, batch_rows, progress, cancel, tx));
+        let reader = scope
+            .spawn(move || read_all(source, plan, to_sqlite, batch_rows, progress, cancel, tx));
         let result = write_all(target, plan, &rx, progress);
         drop(rx);
         match reader.join() {
             Ok(()) => result,
-            Err(_) => Err(Error::runtime("the reader thread panicked; nothing was committed")),
+            Err(_) => Err(Error::runtime(
+                "the reader thread panicked; nothing was committed",
+            )),
         }
     })
 }
 
-fn write_all(target: &mut Target, plan: &Plan, rx: &Receiver<Msg>, progress: &dyn Progress) -> Result<Vec<TableCopy>> {
+fn write_all(
+    target: &mut Target,
+    plan: &Plan,
+    rx: &Receiver<Msg>,
+    progress: &dyn Progress,
+) -> Result<Vec<TableCopy>> {
     let mut out = Vec::with_capacity(plan.tables.len());
     for table in &plan.tables {
         let started = Instant::now();
@@ -70,8 +85,17 @@ fn write_all(target: &mut Target, plan: &Plan, rx: &Receiver<Msg>, progress: &dy
         while batches.end.is_none() {
             match batches.next() {
                 Some(Err(e)) => return Err(e),
-                Some(Ok(_)) => return Err(Error::runtime(format!("internal: rows of {} were not written", table.target_table))),
-                None if batches.end.is_none() => return Err(Error::runtime("the reader stopped without finishing; nothing was committed")),
+                Some(Ok(_)) => {
+                    return Err(Error::runtime(format!(
+                        "internal: rows of {} were not written",
+                        table.target_table
+                    )))
+                }
+                None if batches.end.is_none() => {
+                    return Err(Error::runtime(
+                        "the reader stopped without finishing; nothing was committed",
+                    ))
+                }
                 None => {}
             }
         }
@@ -84,7 +108,12 @@ fn write_all(target: &mut Target, plan: &Plan, rx: &Receiver<Msg>, progress: &dy
                 table.target_table, copy.rows_read, copy.rows_skipped, copy.rows_written
             )));
         }
-        progress.event(Event::TableFinished { phase: Phase::Copy, table: table.target_table.clone(), rows: written, seconds: copy.seconds });
+        progress.event(Event::TableFinished {
+            phase: Phase::Copy,
+            table: table.target_table.clone(),
+            rows: written,
+            seconds: copy.seconds,
+        });
         out.push(copy);
     }
     Ok(out)
@@ -110,12 +139,22 @@ impl Iterator for Batches<'_> {
                 None
             }
             Ok(Msg::Error(e)) => Some(Err(e)),
-            Err(_) => Some(Err(Error::runtime("the reader stopped unexpectedly; nothing was committed"))),
+            Err(_) => Some(Err(Error::runtime(
+                "the reader stopped unexpectedly; nothing was committed",
+            ))),
         }
     }
 }
 
-fn read_all(source: &mut Source, plan: &Plan, to_sqlite: bool, batch_rows: usize, progress: &dyn Progress, cancel: &Cancel, tx: SyncSender<Msg>) {
+fn read_all(
+    source: &mut Source,
+    plan: &Plan,
+    to_sqlite: bool,
+    batch_rows: usize,
+    progress: &dyn Progress,
+    cancel: &Cancel,
+    tx: SyncSender<Msg>,
+) {
     for table in &plan.tables {
         match read_table(source, table, to_sqlite, batch_rows, progress, cancel, &tx) {
             Ok(copy) => {
@@ -131,15 +170,28 @@ fn read_all(source: &mut Source, plan: &Plan, to_sqlite: bool, batch_rows: usize
     }
 }
 
-fn read_table(source: &mut Source, table: &TablePlan, to_sqlite: bool, batch_rows: usize, progress: &dyn Progress, cancel: &Cancel, tx: &SyncSender<Msg>) -> Result<TableCopy> {
+fn read_table(
+    source: &mut Source,
+    table: &TablePlan,
+    to_sqlite: bool,
+    batch_rows: usize,
+    progress: &dyn Progress,
+    cancel: &Cancel,
+    tx: &SyncSender<Msg>,
+) -> Result<TableCopy> {
     let converter = converter_for(table, false);
     let types = converter.types();
-    let target_types: Vec<crate::catalog::ColumnType> = types.iter().map(|t| (*t).clone()).collect();
+    let target_types: Vec<crate::catalog::ColumnType> =
+        types.iter().map(|t| (*t).clone()).collect();
     let (list, _keys) = read_list(table, &converter, None);
     let mut copy = TableCopy::default();
     let mut scratch = Vec::with_capacity(256);
     let mut problems: Vec<ValueProblem> = vec![];
-    progress.event(Event::TableStarted { phase: Phase::Copy, table: table.target_table.clone(), rows: table.rows });
+    progress.event(Event::TableStarted {
+        phase: Phase::Copy,
+        table: table.target_table.clone(),
+        rows: table.rows,
+    });
     source.read(&table.source_table, &list, batch_rows, &mut |batch| {
         cancel.check()?;
         let mut values: Vec<Vec<Value>> = Vec::with_capacity(batch.len());
@@ -198,7 +250,10 @@ fn read_table(source: &mut Source, table: &TablePlan, to_sqlite: bool, batch_row
 }
 
 /// Values in the form a SQLite file stores them.
-fn to_stored(rows: Vec<Vec<Value>>, types: &[crate::catalog::ColumnType]) -> Result<Vec<Vec<SqliteValue>>> {
+fn to_stored(
+    rows: Vec<Vec<Value>>,
+    types: &[crate::catalog::ColumnType],
+) -> Result<Vec<Vec<SqliteValue>>> {
     rows.into_iter()
         .map(|row| {
             row.iter()
@@ -207,7 +262,12 @@ fn to_stored(rows: Vec<Vec<Value>>, types: &[crate::catalog::ColumnType]) -> Res
                     if v.is_null() {
                         return Ok(SqliteValue::Null);
                     }
-                    crate::convert::to_sqlite(v, ty).map_err(|p| Error::runtime(format!("a value the preflight accepted cannot be stored in SQLite: {}", p.detail)))
+                    crate::convert::to_sqlite(v, ty).map_err(|p| {
+                        Error::runtime(format!(
+                            "a value the preflight accepted cannot be stored in SQLite: {}",
+                            p.detail
+                        ))
+                    })
                 })
                 .collect()
         })

@@ -100,12 +100,20 @@ pub fn encode_value(value: &Value, ty: &ColumnType, out: &mut Vec<u8>) {
         Value::Float(f) => {
             out.push(3);
             // NaN payloads vary between platforms and drivers; every NaN is the same value.
-            let bits = if f.is_nan() { f64::NAN.to_bits() } else { f.to_bits() };
+            let bits = if f.is_nan() {
+                f64::NAN.to_bits()
+            } else {
+                f.to_bits()
+            };
             out.extend_from_slice(&bits.to_le_bytes());
         }
         Value::Numeric(d) => bytes(out, 4, d.canonical().as_bytes()),
         Value::Text(s) => {
-            let s = if matches!(ty, ColumnType::Char { .. }) { s.trim_end_matches(' ') } else { s };
+            let s = if matches!(ty, ColumnType::Char { .. }) {
+                s.trim_end_matches(' ')
+            } else {
+                s
+            };
             bytes(out, 5, s.as_bytes())
         }
         Value::Bytes(b) => bytes(out, 6, b),
@@ -175,7 +183,10 @@ mod tests {
     #[test]
     fn order_does_not_matter_but_content_does() {
         let types = [ColumnType::Int { bits: 64 }, ColumnType::Text];
-        let a = vec![vec![Value::Int(1), Value::Text("a".into())], vec![Value::Int(2), Value::Text("b".into())]];
+        let a = vec![
+            vec![Value::Int(1), Value::Text("a".into())],
+            vec![Value::Int(2), Value::Text("b".into())],
+        ];
         let mut b = a.clone();
         b.reverse();
         assert_eq!(digest(&a, &types), digest(&b, &types));
@@ -196,16 +207,37 @@ mod tests {
     #[test]
     fn canonical_equalities_and_inequalities() {
         let n = |s: &str| Value::Numeric(Decimal::parse(s).unwrap());
-        let num = [ColumnType::Numeric { precision: Some(12), scale: Some(2) }];
-        assert_eq!(digest(&[vec![n("1.50")]], &num), digest(&[vec![n("1.5")]], &num));
-        assert_ne!(digest(&[vec![n("1.5")]], &num), digest(&[vec![n("1.05")]], &num));
+        let num = [ColumnType::Numeric {
+            precision: Some(12),
+            scale: Some(2),
+        }];
+        assert_eq!(
+            digest(&[vec![n("1.50")]], &num),
+            digest(&[vec![n("1.5")]], &num)
+        );
+        assert_ne!(
+            digest(&[vec![n("1.5")]], &num),
+            digest(&[vec![n("1.05")]], &num)
+        );
         let fl = [ColumnType::Float { bits: 64 }];
-        assert_ne!(digest(&[vec![Value::Float(0.0)]], &fl), digest(&[vec![Value::Float(-0.0)]], &fl));
-        assert_ne!(digest(&[vec![Value::Null]], &fl), digest(&[vec![Value::Float(0.0)]], &fl));
+        assert_ne!(
+            digest(&[vec![Value::Float(0.0)]], &fl),
+            digest(&[vec![Value::Float(-0.0)]], &fl)
+        );
+        assert_ne!(
+            digest(&[vec![Value::Null]], &fl),
+            digest(&[vec![Value::Float(0.0)]], &fl)
+        );
         let ch = [ColumnType::Char { len: 4 }];
-        assert_eq!(digest(&[vec![Value::Text("ab  ".into())]], &ch), digest(&[vec![Value::Text("ab".into())]], &ch));
+        assert_eq!(
+            digest(&[vec![Value::Text("ab  ".into())]], &ch),
+            digest(&[vec![Value::Text("ab".into())]], &ch)
+        );
         let tx = [ColumnType::Text];
-        assert_ne!(digest(&[vec![Value::Text("ab  ".into())]], &tx), digest(&[vec![Value::Text("ab".into())]], &tx));
+        assert_ne!(
+            digest(&[vec![Value::Text("ab  ".into())]], &tx),
+            digest(&[vec![Value::Text("ab".into())]], &tx)
+        );
     }
 
     #[test]
@@ -219,7 +251,11 @@ mod tests {
         for i in 0..100 {
             let row = [Value::Int(i * 7919)];
             whole.add_row(&row, &tys, &mut s);
-            if i % 2 == 0 { left.add_row(&row, &tys, &mut s) } else { right.add_row(&row, &tys, &mut s) }
+            if i % 2 == 0 {
+                left.add_row(&row, &tys, &mut s)
+            } else {
+                right.add_row(&row, &tys, &mut s)
+            }
         }
         left.merge(&right);
         assert_eq!(whole, left);

@@ -131,7 +131,11 @@ impl<T> Context<T> for std::result::Result<T, postgres::Error> {
 }
 
 /// I/O errors need the path, which the `Context` closure cannot supply generically.
-pub fn io_error(context: impl Into<String>, path: impl Into<PathBuf>, source: std::io::Error) -> Error {
+pub fn io_error(
+    context: impl Into<String>,
+    path: impl Into<PathBuf>,
+    source: std::io::Error,
+) -> Error {
     Error::Io {
         context: context.into(),
         path: path.into(),

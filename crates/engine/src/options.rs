@@ -63,8 +63,15 @@ pub struct ColumnSetting<T> {
 }
 
 /// Finds the setting for a column, if any.
-pub fn setting_for<'a, T>(settings: &'a [ColumnSetting<T>], table: &str, column: &str) -> Option<&'a T> {
-    settings.iter().find(|s| s.column.matches(table, column)).map(|s| &s.value)
+pub fn setting_for<'a, T>(
+    settings: &'a [ColumnSetting<T>],
+    table: &str,
+    column: &str,
+) -> Option<&'a T> {
+    settings
+        .iter()
+        .find(|s| s.column.matches(table, column))
+        .map(|s| &s.value)
 }
 
 #[derive(Debug, Clone, Default)]
@@ -130,7 +137,9 @@ impl Options {
     }
 
     pub fn policy_for(&self, table: &str, column: &str) -> Policy {
-        setting_for(&self.column_policies, table, column).copied().unwrap_or(self.default_policy)
+        setting_for(&self.column_policies, table, column)
+            .copied()
+            .unwrap_or(self.default_policy)
     }
 }
 
@@ -148,7 +157,11 @@ mod tests {
         ];
         for (text, table, column) in cases {
             let r = ColumnRef::parse(text).unwrap();
-            assert_eq!((r.table.as_str(), r.column.as_str()), (table, column), "{text}");
+            assert_eq!(
+                (r.table.as_str(), r.column.as_str()),
+                (table, column),
+                "{text}"
+            );
         }
         for bad in ["nodot", ".c", "t."] {
             assert!(ColumnRef::parse(bad).is_err(), "{bad}");

@@ -11,13 +11,23 @@ use std::collections::{BTreeMap, BTreeSet};
 /// (`edges`: child → parent). Returns the order and the tables that sit on a cycle.
 pub fn load_order(tables: &[String], edges: &[(String, String)]) -> (Vec<String>, Vec<String>) {
     let known: BTreeSet<&str> = tables.iter().map(String::as_str).collect();
-    let mut parents: BTreeMap<&str, BTreeSet<&str>> = tables.iter().map(|t| (t.as_str(), BTreeSet::new())).collect();
+    let mut parents: BTreeMap<&str, BTreeSet<&str>> = tables
+        .iter()
+        .map(|t| (t.as_str(), BTreeSet::new()))
+        .collect();
     for (child, parent) in edges {
         if child != parent && known.contains(child.as_str()) && known.contains(parent.as_str()) {
-            parents.get_mut(child.as_str()).expect("known").insert(parent.as_str());
+            parents
+                .get_mut(child.as_str())
+                .expect("known")
+                .insert(parent.as_str());
         }
     }
-    let position: BTreeMap<&str, usize> = tables.iter().enumerate().map(|(i, t)| (t.as_str(), i)).collect();
+    let position: BTreeMap<&str, usize> = tables
+        .iter()
+        .enumerate()
+        .map(|(i, t)| (t.as_str(), i))
+        .collect();
     let mut order = Vec::with_capacity(tables.len());
     let mut placed: BTreeSet<&str> = BTreeSet::new();
     loop {
@@ -36,7 +46,11 @@ pub fn load_order(tables: &[String], edges: &[(String, String)]) -> (Vec<String>
             order.push(t.to_string());
         }
     }
-    let mut cyclic: Vec<String> = tables.iter().filter(|t| !placed.contains(t.as_str())).cloned().collect();
+    let mut cyclic: Vec<String> = tables
+        .iter()
+        .filter(|t| !placed.contains(t.as_str()))
+        .cloned()
+        .collect();
     cyclic.sort();
     order.extend(cyclic.iter().cloned());
     (order, cyclic)
@@ -53,7 +67,10 @@ mod tests {
     #[test]
     fn parents_come_first_whatever_the_names() {
         let tables = s(&["a_tasks", "z_goals", "m_notes"]);
-        let edges = vec![("a_tasks".into(), "z_goals".into()), ("m_notes".into(), "a_tasks".into())];
+        let edges = vec![
+            ("a_tasks".into(), "z_goals".into()),
+            ("m_notes".into(), "a_tasks".into()),
+        ];
         let (order, cyclic) = load_order(&tables, &edges);
         assert_eq!(order, s(&["z_goals", "a_tasks", "m_notes"]));
         assert!(cyclic.is_empty());

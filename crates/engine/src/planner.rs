@@ -50,16 +50,27 @@ pub struct PlanInput<'a> {
 /// `BadInput` for choices that cannot work: unknown tables, target tables that already exist
 /// in create mode, unmatched tables or NOT NULL target columns without a default in
 /// into-existing mode, policies that contradict the schema.
-pub fn build(input: &PlanInput, profile: &mut dyn FnMut(&str, &str) -> Result<Vec<(String, u64)>>) -> Result<Plan> {
+pub fn build(
+    input: &PlanInput,
+    profile: &mut dyn FnMut(&str, &str) -> Result<Vec<(String, u64)>>,
+) -> Result<Plan> {
     let o = input.options;
-    let mode = if o.into_existing { Mode::IntoExisting } else { Mode::CreateSchema };
+    let mode = if o.into_existing {
+        Mode::IntoExisting
+    } else {
+        Mode::CreateSchema
+    };
     let mut warnings = vec![];
     let mut findings = vec![];
     let mut skipped_tables = vec![];
 
     for name in o.tables.iter().chain(&o.exclude) {
         if input.source.table(name).is_none() {
-            return Err(Error::bad_input(format!("no table named '{name}' in {} (tables: {})", input.source_display, table_list(input.source))));
+            return Err(Error::bad_input(format!(
+                "no table named '{name}' in {} (tables: {})",
+                input.source_display,
+                table_list(input.source)
+            )));
         }
     }
     let mut selected: Vec<&Table> = vec![];
@@ -82,7 +93,9 @@ pub fn build(input: &PlanInput, profile: &mut dyn FnMut(&str, &str) -> Result<Ve
     let mut tables = vec![];
     for source in &selected {
         let tp = match mode {
-            Mode::CreateSchema => plan_created_table(input, source, &selected, profile, &mut warnings)?,
+            Mode::CreateSchema => {
+                plan_created_table(input, source, &selected, profile, &mut warnings)?
+            }
             Mode::IntoExisting => plan_existing_table(input, source, &mut findings)?,
         };
         tables.push(tp);
@@ -90,7 +103,11 @@ pub fn build(input: &PlanInput, profile: &mut dyn FnMut(&str, &str) -> Result<Ve
 
     if mode == Mode::CreateSchema && input.target_dialect == Dialect::Postgres {
         if let Some(existing) = input.target {
-            let clashes: Vec<&str> = tables.iter().filter(|t| existing.table(&t.target_table).is_some()).map(|t| t.target_table.as_str()).collect();
+            let clashes: Vec<&str> = tables
+                .iter()
+                .filter(|t| existing.table(&t.target_table).is_some())
+                .map(|t| t.target_table.as_str())
+                .collect();
             if !clashes.is_empty() {
                 return Err(Error::bad_input(format!(
                     "{} already has table(s) {} in schema {}; Ferry creates new tables and never drops yours — use --into-existing to load into them, or target an empty database or schema",
@@ -107,19 +124,39 @@ pub fn build(input: &PlanInput, profile: &mut dyn FnMut(&str, &str) -> Result<Ve
     let names: Vec<String> = tables.iter().map(|t| t.target_table.clone()).collect();
     let edges: Vec<(String, String)> = tables
         .iter()
-        .flat_map(|t| t.target_def.foreign_keys.iter().map(move |fk| (t.target_table.clone(), fk.ref_table.clone())))
+        .flat_map(|t| {
+            t.target_def
+                .foreign_keys
+                .iter()
+                .map(move |fk| (t.target_table.clone(), fk.ref_table.clone()))
+        })
         .collect();
     let (order, cyclic) = crate::order::load_order(&names, &edges);
     if !cyclic.is_empty() {
-        let how = if mode == Mode::CreateSchema { "foreign keys are added after the data, so this is fine" } else { "the target's constraints must be deferrable for this to load" };
-        warnings.push(format!("tables {} reference each other in a cycle; {how}", cyclic.join(", ")));
+        let how = if mode == Mode::CreateSchema {
+            "foreign keys are added after the data, so this is fine"
+        } else {
+            "the target's constraints must be deferrable for this to load"
+        };
+        warnings.push(format!(
+            "tables {} reference each other in a cycle; {how}",
+            cyclic.join(", ")
+        ));
     }
-    let mut by_name: BTreeMap<String, TablePlan> = tables.into_iter().map(|t| (t.target_table.clone(), t)).collect();
+    let mut by_name: BTreeMap<String, TablePlan> = tables
+        .into_iter()
+        .map(|t| (t.target_table.clone(), t))
+        .collect();
     let tables: Vec<TablePlan> = order.iter().filter_map(|n| by_name.remove(n)).collect();
 
     for t in &tables {
         for c in &t.columns {
-            if c.policy == Policy::Null && c.source.is_some() && t.target_def.column(&c.target).is_some_and(|col| col.not_null) {
+            if c.policy == Policy::Null
+                && c.source.is_some()
+                && t.target_def
+                    .column(&c.target)
+                    .is_some_and(|col| col.not_null)
+            {
                 return Err(Error::bad_input(format!("--on-bad-value {}.{}=null cannot work: the target column is NOT NULL (choose skip or fix the data)", t.source_table, c.target)));
             }
             if c.policy == Policy::AsText && mode == Mode::IntoExisting {
@@ -128,7 +165,12 @@ pub fn build(input: &PlanInput, profile: &mut dyn FnMut(&str, &str) -> Result<Ve
         }
     }
 
-    let not_migrated = input.source.not_migrated.iter().map(|o| format!("{} {}", o.kind, o.name)).collect();
+    let not_migrated = input
+        .source
+        .not_migrated
+        .iter()
+        .map(|o| format!("{} {}", o.kind, o.name))
+        .collect();
     let writes = write_summary(input, mode, &tables);
     let _ = &mut findings;
     Ok(Plan {
@@ -146,12 +188,18 @@ pub fn build(input: &PlanInput, profile: &mut dyn FnMut(&str, &str) -> Result<Ve
 
 fn table_list(c: &Catalog) -> String {
     let names: Vec<&str> = c.tables.iter().map(|t| t.name.as_str()).collect();
-    if names.is_empty() { "none".into() } else { names.join(", ") }
+    if names.is_empty() {
+        "none".into()
+    } else {
+        names.join(", ")
+    }
 }
 
 fn column_rules(o: &Options, table: &str, column: &str, target_dialect: Dialect) -> ColumnRules {
     ColumnRules {
-        timezone: setting_for(&o.column_timezones, table, column).copied().unwrap_or(o.source_timezone),
+        timezone: setting_for(&o.column_timezones, table, column)
+            .copied()
+            .unwrap_or(o.source_timezone),
         dst: o.dst,
         epoch: setting_for(&o.epoch_columns, table, column).copied(),
         target_is_postgres: target_dialect == Dialect::Postgres,
@@ -178,10 +226,19 @@ fn plan_created_table(
         if matches!(ty, ColumnType::Any) {
             let classes = profile(&source.name, &col.name)?;
             ty = type_by_content(&classes);
-            rule_text = format!("no declared type → {} (by content: {})", ty.pg_name(), describe_classes(&classes));
+            rule_text = format!(
+                "no declared type → {} (by content: {})",
+                ty.pg_name(),
+                describe_classes(&classes)
+            );
         }
         if let Some(name) = setting_for(&o.type_overrides, &source.name, &col.name) {
-            ty = parse_type_name(name).ok_or_else(|| Error::bad_input(format!("--type {}.{}={name}: unknown type name", source.name, col.name)))?;
+            ty = parse_type_name(name).ok_or_else(|| {
+                Error::bad_input(format!(
+                    "--type {}.{}={name}: unknown type name",
+                    source.name, col.name
+                ))
+            })?;
             rule_text = format!("--type override → {}", ty.pg_name());
         }
         if policy == Policy::AsText {
@@ -189,11 +246,21 @@ fn plan_created_table(
             rule_text = "--on-bad-value …=text → text".into();
         }
         if col.generated.is_some() {
-            warnings.push(format!("{}.{} is a generated column; it becomes a plain column holding the copied values", source.name, col.name));
+            warnings.push(format!(
+                "{}.{} is a generated column; it becomes a plain column holding the copied values",
+                source.name, col.name
+            ));
             tcol.generated = None;
         }
         tcol.ty = ty.clone();
-        tcol.default = translate_default(col.default.as_ref(), from, to, &source.name, &col.name, warnings);
+        tcol.default = translate_default(
+            col.default.as_ref(),
+            from,
+            to,
+            &source.name,
+            &col.name,
+            warnings,
+        );
         tcol.declared_type = declared_in(to, &ty);
         if tcol.auto_increment && !matches!(ty, ColumnType::Int { .. }) {
             tcol.auto_increment = false;
@@ -201,7 +268,11 @@ fn plan_created_table(
         columns.push(ColumnPlan {
             source: Some(col.name.clone()),
             target: col.name.clone(),
-            source_type: if col.declared_type.is_empty() { "(none)".into() } else { col.declared_type.clone() },
+            source_type: if col.declared_type.is_empty() {
+                "(none)".into()
+            } else {
+                col.declared_type.clone()
+            },
             target_type: tcol.declared_type.clone(),
             ty,
             rule: rule_text,
@@ -213,17 +284,34 @@ fn plan_created_table(
     let type_of = |name: &str| target.column(name).map(|c| c.ty.clone());
     let mut checks = vec![];
     for check in &source.checks {
+        // The CHECK Ferry writes for an enum column in SQLite is the enum type itself on the
+        // way back, not an extra constraint.
+        let enum_check = target.columns.iter().any(|c| matches!(&c.ty, ColumnType::Enum { labels, .. } if enum_check_sql(&c.name, labels) == check.expression));
+        if enum_check {
+            continue;
+        }
         match sqlexpr::translate_check(&check.expression, from, to, &type_of) {
-            Translation::Same(e) | Translation::Translated(e) => checks.push(Check { name: check.name.clone(), expression: e }),
-            Translation::Implied { reason } => warnings.push(format!("{}: CHECK ({}) is enforced by the column type in the target ({reason})", source.name, check.expression)),
-            Translation::Untranslatable { reason } => warnings.push(format!("{}: CHECK ({}) is not migrated: {reason}", source.name, check.expression)),
+            Translation::Same(e) | Translation::Translated(e) => checks.push(Check {
+                name: check.name.clone(),
+                expression: e,
+            }),
+            Translation::Implied { reason } => warnings.push(format!(
+                "{}: CHECK ({}) is enforced by the column type in the target ({reason})",
+                source.name, check.expression
+            )),
+            Translation::Untranslatable { reason } => warnings.push(format!(
+                "{}: CHECK ({}) is not migrated: {reason}",
+                source.name, check.expression
+            )),
         }
     }
     if to == Dialect::Sqlite {
         for col in &target.columns {
             if let ColumnType::Enum { labels, .. } = &col.ty {
-                let list: Vec<String> = labels.iter().map(|l| format!("'{}'", l.replace('\'', "''"))).collect();
-                checks.push(Check { name: None, expression: format!("{} IN ({})", crate::sqlite::ddl::quote_ident(&col.name), list.join(", ")) });
+                checks.push(Check {
+                    name: None,
+                    expression: enum_check_sql(&col.name, labels),
+                });
             }
         }
     }
@@ -232,7 +320,12 @@ fn plan_created_table(
     target.foreign_keys.retain(|fk| {
         let kept = selected.iter().any(|t| t.name == fk.ref_table);
         if !kept {
-            warnings.push(format!("{}: foreign key ({}) → {} dropped: that table is not copied", source.name, fk.columns.join(", "), fk.ref_table));
+            warnings.push(format!(
+                "{}: foreign key ({}) → {} dropped: that table is not copied",
+                source.name,
+                fk.columns.join(", "),
+                fk.ref_table
+            ));
         }
         kept
     });
@@ -252,10 +345,16 @@ fn plan_created_table(
         }
         let portable = index.columns.iter().all(|c| match c {
             crate::catalog::IndexColumn::Column { .. } => true,
-            crate::catalog::IndexColumn::Expression { sql } => matches!(sqlexpr::translate_check(sql, from, to, &type_of), Translation::Same(_)),
+            crate::catalog::IndexColumn::Expression { sql } => matches!(
+                sqlexpr::translate_check(sql, from, to, &type_of),
+                Translation::Same(_)
+            ),
         });
         if !portable {
-            warnings.push(format!("{}: expression index {} is not migrated", source.name, index.name));
+            warnings.push(format!(
+                "{}: expression index {} is not migrated",
+                source.name, index.name
+            ));
             continue;
         }
         indexes.push(index);
@@ -273,12 +372,27 @@ fn plan_created_table(
     })
 }
 
-fn plan_existing_table(input: &PlanInput, source: &Table, findings: &mut Vec<Finding>) -> Result<TablePlan> {
+fn plan_existing_table(
+    input: &PlanInput,
+    source: &Table,
+    findings: &mut Vec<Finding>,
+) -> Result<TablePlan> {
     let o = input.options;
-    let target_catalog = input.target.ok_or_else(|| Error::bad_input(format!("--into-existing: {} has no schema to load into", input.target_display)))?;
-    let target = find_by_name(&target_catalog.tables, &source.name, |t| &t.name).ok_or_else(|| {
-        Error::bad_input(format!("--into-existing: {} has no table '{}' (it has: {})", input.target_display, source.name, table_list(target_catalog)))
+    let target_catalog = input.target.ok_or_else(|| {
+        Error::bad_input(format!(
+            "--into-existing: {} has no schema to load into",
+            input.target_display
+        ))
     })?;
+    let target =
+        find_by_name(&target_catalog.tables, &source.name, |t| &t.name).ok_or_else(|| {
+            Error::bad_input(format!(
+                "--into-existing: {} has no table '{}' (it has: {})",
+                input.target_display,
+                source.name,
+                table_list(target_catalog)
+            ))
+        })?;
     if let Some(n) = target.row_count.filter(|n| *n > 0) {
         if !o.append {
             return Err(Error::bad_input(format!(
@@ -358,6 +472,19 @@ fn plan_existing_table(input: &PlanInput, source: &Table, findings: &mut Vec<Fin
     })
 }
 
+/// The CHECK that keeps a SQLite text column to an enum's labels.
+fn enum_check_sql(column: &str, labels: &[String]) -> String {
+    let list: Vec<String> = labels
+        .iter()
+        .map(|l| format!("'{}'", l.replace('\'', "''")))
+        .collect();
+    format!(
+        "{} IN ({})",
+        crate::sqlite::ddl::quote_ident(column),
+        list.join(", ")
+    )
+}
+
 /// Exact name first, then a unique case-insensitive match.
 fn find_by_name<'a, T>(items: &'a [T], name: &str, key: impl Fn(&T) -> &String) -> Option<&'a T> {
     if let Some(t) = items.iter().find(|t| key(t) == name) {
@@ -370,7 +497,14 @@ fn find_by_name<'a, T>(items: &'a [T], name: &str, key: impl Fn(&T) -> &String) 
     }
 }
 
-fn translate_default(default: Option<&DefaultValue>, from: Dialect, to: Dialect, table: &str, column: &str, warnings: &mut Vec<String>) -> Option<DefaultValue> {
+fn translate_default(
+    default: Option<&DefaultValue>,
+    from: Dialect,
+    to: Dialect,
+    table: &str,
+    column: &str,
+    warnings: &mut Vec<String>,
+) -> Option<DefaultValue> {
     match default? {
         DefaultValue::Expression { dialect, sql } if *dialect != to => {
             warnings.push(format!("{table}.{column}: DEFAULT {sql} is not migrated ({from:?} expression with no {to:?} equivalent known to Ferry)"));
@@ -408,13 +542,18 @@ fn type_by_content(classes: &[(String, u64)]) -> ColumnType {
 
 fn describe_classes(classes: &[(String, u64)]) -> String {
     let parts: Vec<String> = classes.iter().map(|(k, n)| format!("{n} {k}")).collect();
-    if parts.is_empty() { "empty".into() } else { parts.join(", ") }
+    if parts.is_empty() {
+        "empty".into()
+    } else {
+        parts.join(", ")
+    }
 }
 
 /// PostgreSQL type names a user may give to `--type` (the same reader as Ferry's own
 /// `pg:` hints); names Ferry would only move as opaque text are refused.
 pub fn parse_type_name(text: &str) -> Option<ColumnType> {
-    crate::sqlite::types::parse_pg_type(&text.to_ascii_lowercase()).filter(|t| !matches!(t, ColumnType::Opaque { .. }))
+    crate::sqlite::types::parse_pg_type(&text.to_ascii_lowercase())
+        .filter(|t| !matches!(t, ColumnType::Opaque { .. }))
 }
 
 fn write_summary(input: &PlanInput, mode: Mode, tables: &[TablePlan]) -> WriteSummary {
@@ -424,31 +563,55 @@ fn write_summary(input: &PlanInput, mode: Mode, tables: &[TablePlan]) -> WriteSu
     let backup;
     match (input.target_dialect, mode) {
         (Dialect::Postgres, Mode::CreateSchema) => {
-            effects.push(format!("create {} table(s) in schema {} and load {rows} row(s), in one transaction", tables.len(), o.pg_schema));
+            effects.push(format!(
+                "create {} table(s) in schema {} and load {rows} row(s), in one transaction",
+                tables.len(),
+                o.pg_schema
+            ));
             backup = "none needed: Ferry only creates new tables, inside one transaction that commits after verification".into();
         }
         (Dialect::Postgres, Mode::IntoExisting) => {
-            effects.push(format!("add {rows} row(s) to {} existing table(s) in schema {}, in one transaction", tables.len(), o.pg_schema));
+            effects.push(format!(
+                "add {rows} row(s) to {} existing table(s) in schema {}, in one transaction",
+                tables.len(),
+                o.pg_schema
+            ));
             backup = match &o.backup {
                 crate::options::BackupChoice::Skip => "skipped at your request (--no-backup)".into(),
                 _ => "the rows Ferry adds are in one transaction that commits only after verification; existing rows are never changed or deleted".into(),
             };
         }
         (Dialect::Sqlite, _) => {
-            let verb = if mode == Mode::IntoExisting { "add rows to" } else if input.target_file_exists { "replace" } else { "create" };
+            let verb = if mode == Mode::IntoExisting {
+                "add rows to"
+            } else if input.target_file_exists {
+                "replace"
+            } else {
+                "create"
+            };
             effects.push(format!("{verb} {} ({} table(s), {rows} row(s)), built in a temporary file and moved into place after verification", input.target_display, tables.len()));
             backup = if !input.target_file_exists {
                 "none needed: the file does not exist yet".into()
             } else {
                 match &o.backup {
-                    crate::options::BackupChoice::Skip => "skipped at your request (--no-backup)".into(),
-                    crate::options::BackupChoice::Dir(d) => format!("the existing file, into {}", d.display()),
-                    crate::options::BackupChoice::Default => "the existing file, beside it (name.ferry-backup-<UTC time>.db)".into(),
+                    crate::options::BackupChoice::Skip => {
+                        "skipped at your request (--no-backup)".into()
+                    }
+                    crate::options::BackupChoice::Dir(d) => {
+                        format!("the existing file, into {}", d.display())
+                    }
+                    crate::options::BackupChoice::Default => {
+                        "the existing file, beside it (name.ferry-backup-<UTC time>.db)".into()
+                    }
                 }
             };
         }
     }
-    WriteSummary { target: input.target_display.clone(), effects, backup }
+    WriteSummary {
+        target: input.target_display.clone(),
+        effects,
+        backup,
+    }
 }
 
 #[cfg(test)]
@@ -457,18 +620,42 @@ mod tests {
 
     #[test]
     fn untyped_columns_are_typed_by_content() {
-        let c = |v: &[(&str, u64)]| v.iter().map(|(k, n)| (k.to_string(), *n)).collect::<Vec<_>>();
-        assert_eq!(type_by_content(&c(&[("integer", 5), ("null", 1)])), ColumnType::Int { bits: 64 });
-        assert_eq!(type_by_content(&c(&[("integer", 5), ("real", 1)])), ColumnType::Float { bits: 64 });
+        let c = |v: &[(&str, u64)]| {
+            v.iter()
+                .map(|(k, n)| (k.to_string(), *n))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            type_by_content(&c(&[("integer", 5), ("null", 1)])),
+            ColumnType::Int { bits: 64 }
+        );
+        assert_eq!(
+            type_by_content(&c(&[("integer", 5), ("real", 1)])),
+            ColumnType::Float { bits: 64 }
+        );
         assert_eq!(type_by_content(&c(&[("blob", 2)])), ColumnType::Bytes);
-        assert_eq!(type_by_content(&c(&[("text", 2), ("integer", 1)])), ColumnType::Text);
+        assert_eq!(
+            type_by_content(&c(&[("text", 2), ("integer", 1)])),
+            ColumnType::Text
+        );
     }
 
     #[test]
     fn type_names_for_overrides() {
         assert_eq!(parse_type_name("uuid"), Some(ColumnType::Uuid));
-        assert_eq!(parse_type_name("NUMERIC(12,2)"), Some(ColumnType::Numeric { precision: Some(12), scale: Some(2) }));
-        assert_eq!(parse_type_name("text[]"), Some(ColumnType::Array { element: Box::new(ColumnType::Text) }));
+        assert_eq!(
+            parse_type_name("NUMERIC(12,2)"),
+            Some(ColumnType::Numeric {
+                precision: Some(12),
+                scale: Some(2)
+            })
+        );
+        assert_eq!(
+            parse_type_name("text[]"),
+            Some(ColumnType::Array {
+                element: Box::new(ColumnType::Text)
+            })
+        );
         assert_eq!(parse_type_name("nonsense"), None);
     }
 

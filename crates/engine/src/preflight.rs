@@ -22,14 +22,21 @@ pub fn converter_for(table: &TablePlan, to_sqlite: bool) -> RowConverter {
         .copied_columns()
         .map(|c| {
             let source_name = c.source.as_deref().unwrap_or_default();
-            let source_ty = table.source_def.column(source_name).map(|s| s.ty.clone()).unwrap_or(ColumnType::Any);
+            let source_ty = table
+                .source_def
+                .column(source_name)
+                .map(|s| s.ty.clone())
+                .unwrap_or(ColumnType::Any);
             crate::rowconv::ColumnConverter {
                 target: c.target.clone(),
                 target_ty: c.ty.clone(),
                 source_ty,
                 rules: c.rules.clone(),
                 policy: c.policy,
-                nullable: !table.target_def.column(&c.target).is_some_and(|t| t.not_null),
+                nullable: !table
+                    .target_def
+                    .column(&c.target)
+                    .is_some_and(|t| t.not_null),
                 to_sqlite,
             }
         })
@@ -39,12 +46,19 @@ pub fn converter_for(table: &TablePlan, to_sqlite: bool) -> RowConverter {
 
 /// The source columns to read for a table: the copied ones, then the key columns that are
 /// not among them (so findings can name rows).
-pub fn read_list(table: &TablePlan, converter: &RowConverter, only: Option<&[usize]>) -> (Vec<(String, ColumnType)>, Vec<usize>) {
+pub fn read_list(
+    table: &TablePlan,
+    converter: &RowConverter,
+    only: Option<&[usize]>,
+) -> (Vec<(String, ColumnType)>, Vec<usize>) {
     let copied: Vec<&crate::plan::ColumnPlan> = table.copied_columns().collect();
     let mut list: Vec<(String, ColumnType)> = vec![];
     for (i, c) in copied.iter().enumerate() {
         if only.is_none_or(|o| o.contains(&i)) {
-            list.push((c.source.clone().unwrap_or_default(), converter.columns[i].source_ty.clone()));
+            list.push((
+                c.source.clone().unwrap_or_default(),
+                converter.columns[i].source_ty.clone(),
+            ));
         }
     }
     let mut key_positions = vec![];
@@ -52,7 +66,11 @@ pub fn read_list(table: &TablePlan, converter: &RowConverter, only: Option<&[usi
         match list.iter().position(|(n, _)| *n == key) {
             Some(p) => key_positions.push(p),
             None => {
-                let ty = table.source_def.column(&key).map(|c| c.ty.clone()).unwrap_or(ColumnType::Any);
+                let ty = table
+                    .source_def
+                    .column(&key)
+                    .map(|c| c.ty.clone())
+                    .unwrap_or(ColumnType::Any);
                 list.push((key, ty));
                 key_positions.push(list.len() - 1);
             }
@@ -63,26 +81,46 @@ pub fn read_list(table: &TablePlan, converter: &RowConverter, only: Option<&[usi
 
 /// Whether converting this column from a PostgreSQL source can fail.
 fn can_fail_from_pg(c: &crate::rowconv::ColumnConverter) -> bool {
-    c.source_ty != c.target_ty || (c.to_sqlite && matches!(c.target_ty, ColumnType::Float { .. } | ColumnType::Numeric { .. } | ColumnType::Array { .. }))
+    c.source_ty != c.target_ty
+        || (c.to_sqlite
+            && matches!(
+                c.target_ty,
+                ColumnType::Float { .. } | ColumnType::Numeric { .. } | ColumnType::Array { .. }
+            ))
 }
 
 /// Scans the source and adds findings to the plan.
 ///
 /// # Errors
 /// Database errors while reading; `Cancelled`.
-pub fn run(source: &mut Source, plan: &mut Plan, to_sqlite: bool, batch_rows: usize, progress: &dyn Progress, cancel: &Cancel) -> Result<()> {
+pub fn run(
+    source: &mut Source,
+    plan: &mut Plan,
+    to_sqlite: bool,
+    batch_rows: usize,
+    progress: &dyn Progress,
+    cancel: &Cancel,
+) -> Result<()> {
     let mut findings: BTreeMap<(String, String, String), Finding> = BTreeMap::new();
     let is_pg = matches!(source, Source::Postgres { .. });
     for table in &plan.tables {
         let full = converter_for(table, to_sqlite);
-        let scan: Vec<usize> = (0..full.columns.len()).filter(|&i| !is_pg || can_fail_from_pg(&full.columns[i])).collect();
+        let scan: Vec<usize> = (0..full.columns.len())
+            .filter(|&i| !is_pg || can_fail_from_pg(&full.columns[i]))
+            .collect();
         if scan.is_empty() {
             continue;
         }
-        let converter = RowConverter { columns: scan.iter().map(|&i| full.columns[i].clone()).collect() };
+        let converter = RowConverter {
+            columns: scan.iter().map(|&i| full.columns[i].clone()).collect(),
+        };
         let (list, key_positions) = read_list(table, &full, Some(&scan));
         let key_names: Vec<String> = key_positions.iter().map(|&p| list[p].0.clone()).collect();
-        progress.event(Event::TableStarted { phase: Phase::Preflight, table: table.source_table.clone(), rows: table.rows });
+        progress.event(Event::TableStarted {
+            phase: Phase::Preflight,
+            table: table.source_table.clone(),
+            rows: table.rows,
+        });
         let started = std::time::Instant::now();
         let mut problems: Vec<ValueProblem> = vec![];
         let rows = source.read(&table.source_table, &list, batch_rows, &mut |batch| {
@@ -91,33 +129,65 @@ pub fn run(source: &mut Source, plan: &mut Plan, to_sqlite: bool, batch_rows: us
                 RawBatch::Sqlite(rows) => {
                     for raw in rows {
                         problems.clear();
-                        if !matches!(converter.convert_sqlite(&raw, &mut problems), RowOutcome::Row(_)) || !problems.is_empty() {
-                            let key: Vec<String> = key_positions.iter().map(|&p| raw[p].describe()).collect();
-                            let values: Vec<String> = problems.iter().map(|p| raw[p.column].describe()).collect();
-                            record(&mut findings, table, &converter, &problems, &describe_key(&key_names, &key), &values);
+                        if !matches!(
+                            converter.convert_sqlite(&raw, &mut problems),
+                            RowOutcome::Row(_)
+                        ) || !problems.is_empty()
+                        {
+                            let key: Vec<String> =
+                                key_positions.iter().map(|&p| raw[p].describe()).collect();
+                            let values: Vec<String> =
+                                problems.iter().map(|p| raw[p.column].describe()).collect();
+                            record(
+                                &mut findings,
+                                table,
+                                &converter,
+                                &problems,
+                                &describe_key(&key_names, &key),
+                                &values,
+                            );
                         }
                     }
                 }
                 RawBatch::Pg(rows) => {
                     for raw in rows {
                         problems.clear();
-                        if !matches!(converter.convert_pg(&raw, &mut problems), RowOutcome::Row(_)) || !problems.is_empty() {
-                            let key: Vec<String> = key_positions.iter().map(|&p| raw[p].describe()).collect();
-                            let values: Vec<String> = problems.iter().map(|p| raw[p.column].describe()).collect();
-                            record(&mut findings, table, &converter, &problems, &describe_key(&key_names, &key), &values);
+                        if !matches!(
+                            converter.convert_pg(&raw, &mut problems),
+                            RowOutcome::Row(_)
+                        ) || !problems.is_empty()
+                        {
+                            let key: Vec<String> =
+                                key_positions.iter().map(|&p| raw[p].describe()).collect();
+                            let values: Vec<String> =
+                                problems.iter().map(|p| raw[p.column].describe()).collect();
+                            record(
+                                &mut findings,
+                                table,
+                                &converter,
+                                &problems,
+                                &describe_key(&key_names, &key),
+                                &values,
+                            );
                         }
                     }
                 }
             }
             Ok(())
         })?;
-        progress.event(Event::TableFinished { phase: Phase::Preflight, table: table.source_table.clone(), rows, seconds: started.elapsed().as_secs_f64() });
+        progress.event(Event::TableFinished {
+            phase: Phase::Preflight,
+            table: table.source_table.clone(),
+            rows,
+            seconds: started.elapsed().as_secs_f64(),
+        });
     }
     if let Source::Sqlite { conn, .. } = source {
         plan.findings.extend(orphaned_foreign_keys(conn, plan)?);
     }
     plan.findings.extend(findings.into_values());
-    plan.findings.sort_by(|a, b| b.severity.cmp(&a.severity).then(a.table.cmp(&b.table)));
+    plan.findings
+        .sort_by(|a, b| b.severity.cmp(&a.severity).then(a.table.cmp(&b.table)));
     Ok(())
 }
 
@@ -132,20 +202,26 @@ fn record(
     for (p, value) in problems.iter().zip(values) {
         let column = converter.columns[p.column].target.clone();
         let kind = p.problem.kind_name();
-        let entry = findings.entry((table.source_table.clone(), column.clone(), kind.clone())).or_insert_with(|| Finding {
-            severity: Severity::Blocking,
-            kind: kind.clone(),
-            table: table.source_table.clone(),
-            column: Some(column.clone()),
-            count: 0,
-            samples: vec![],
-            message: format!("{}.{}: {}", table.source_table, column, p.problem.detail),
-            remedy: remedy_for(&kind, &table.source_table, &column),
-            resolved_by: p.resolved_by,
-        });
+        let entry = findings
+            .entry((table.source_table.clone(), column.clone(), kind.clone()))
+            .or_insert_with(|| Finding {
+                severity: Severity::Blocking,
+                kind: kind.clone(),
+                table: table.source_table.clone(),
+                column: Some(column.clone()),
+                count: 0,
+                samples: vec![],
+                message: format!("{}.{}: {}", table.source_table, column, p.problem.detail),
+                remedy: remedy_for(&kind, &table.source_table, &column),
+                resolved_by: p.resolved_by,
+            });
         entry.count += 1;
         if entry.samples.len() < MAX_SAMPLES {
-            entry.samples.push(Sample { key: key.to_string(), value: value.clone(), detail: p.problem.detail.clone() });
+            entry.samples.push(Sample {
+                key: key.to_string(),
+                value: value.clone(),
+                detail: p.problem.detail.clone(),
+            });
         }
     }
 }
@@ -175,7 +251,9 @@ fn orphaned_foreign_keys(conn: &rusqlite::Connection, plan: &Plan) -> Result<Vec
         }
         let q = crate::sqlite::ddl::quote_ident(&table.source_table);
         let sql = format!("PRAGMA foreign_key_check({q})");
-        let mut stmt = conn.prepare(&sql).context(|| format!("checking foreign keys of {}", table.source_table))?;
+        let mut stmt = conn
+            .prepare(&sql)
+            .context(|| format!("checking foreign keys of {}", table.source_table))?;
         let rows: Vec<(Option<i64>, String)> = stmt
             .query_map([], |r| Ok((r.get(1)?, r.get(2)?)))
             .context(|| format!("checking foreign keys of {}", table.source_table))?
@@ -184,7 +262,12 @@ fn orphaned_foreign_keys(conn: &rusqlite::Connection, plan: &Plan) -> Result<Vec
         let mut by_parent: BTreeMap<String, Finding> = BTreeMap::new();
         for (rowid, parent) in rows {
             // Only constraints the target keeps matter.
-            if !table.target_def.foreign_keys.iter().any(|fk| fk.ref_table == parent) {
+            if !table
+                .target_def
+                .foreign_keys
+                .iter()
+                .any(|fk| fk.ref_table == parent)
+            {
                 continue;
             }
             let f = by_parent.entry(parent.clone()).or_insert_with(|| Finding {
@@ -200,7 +283,11 @@ fn orphaned_foreign_keys(conn: &rusqlite::Connection, plan: &Plan) -> Result<Vec
             });
             f.count += 1;
             if f.samples.len() < MAX_SAMPLES {
-                f.samples.push(Sample { key: rowid.map_or("rowid=?".into(), |r| format!("rowid={r}")), value: String::new(), detail: format!("no matching row in {parent}") });
+                f.samples.push(Sample {
+                    key: rowid.map_or("rowid=?".into(), |r| format!("rowid={r}")),
+                    value: String::new(),
+                    detail: format!("no matching row in {parent}"),
+                });
             }
         }
         out.extend(by_parent.into_values());

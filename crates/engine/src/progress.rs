@@ -45,14 +45,35 @@ impl Phase {
 #[derive(Debug, Clone, Serialize)]
 #[serde(tag = "event", rename_all = "snake_case")]
 pub enum Event {
-    PhaseStarted { phase: Phase },
-    PhaseFinished { phase: Phase, seconds: f64 },
+    PhaseStarted {
+        phase: Phase,
+    },
+    PhaseFinished {
+        phase: Phase,
+        seconds: f64,
+    },
     /// A table's work in the current phase starts; `rows` is the expected count when known.
-    TableStarted { phase: Phase, table: String, rows: Option<u64> },
+    TableStarted {
+        phase: Phase,
+        table: String,
+        rows: Option<u64>,
+    },
     /// Cumulative rows (and bytes, when known) done for the table in the current phase.
-    TableProgress { phase: Phase, table: String, rows: u64, bytes: u64 },
-    TableFinished { phase: Phase, table: String, rows: u64, seconds: f64 },
-    Warning { message: String },
+    TableProgress {
+        phase: Phase,
+        table: String,
+        rows: u64,
+        bytes: u64,
+    },
+    TableFinished {
+        phase: Phase,
+        table: String,
+        rows: u64,
+        seconds: f64,
+    },
+    Warning {
+        message: String,
+    },
 }
 
 /// Receives events from the engine; called from worker threads, so it must be cheap.

@@ -53,7 +53,11 @@ impl RowConverter {
 
     /// Converts a row read from SQLite (only the first `columns.len()` values are used;
     /// readers may append key columns for reporting).
-    pub fn convert_sqlite(&self, raw: &[SqliteValue], problems: &mut Vec<ValueProblem>) -> RowOutcome {
+    pub fn convert_sqlite(
+        &self,
+        raw: &[SqliteValue],
+        problems: &mut Vec<ValueProblem>,
+    ) -> RowOutcome {
         self.convert_with(problems, |i, c| {
             if c.policy == Policy::AsText {
                 stringify(&raw[i], &c.rules)
@@ -112,7 +116,11 @@ impl RowConverter {
                             out.push(Value::Null);
                         }
                     }
-                    problems.push(ValueProblem { column: i, problem, resolved_by });
+                    problems.push(ValueProblem {
+                        column: i,
+                        problem,
+                        resolved_by,
+                    });
                 }
             }
         }
@@ -131,14 +139,22 @@ fn stringify(raw: &SqliteValue, rules: &ColumnRules) -> Result<Value, Problem> {
     match raw {
         SqliteValue::Null => Ok(Value::Null),
         SqliteValue::Integer(i) => Ok(Value::Text(i.to_string())),
-        SqliteValue::Real(f) => Ok(Value::Text(if f.fract() == 0.0 && f.abs() < 1e15 { format!("{f:.1}") } else { format!("{f}") })),
+        SqliteValue::Real(f) => Ok(Value::Text(if f.fract() == 0.0 && f.abs() < 1e15 {
+            format!("{f:.1}")
+        } else {
+            format!("{f}")
+        })),
         other => convert::from_sqlite(other, &ColumnType::Text, rules),
     }
 }
 
 /// A row's identity for findings and diffs: `id=42` or `(a=1, b='x')`.
 pub fn describe_key(names: &[String], values: &[String]) -> String {
-    let parts: Vec<String> = names.iter().zip(values).map(|(n, v)| format!("{n}={v}")).collect();
+    let parts: Vec<String> = names
+        .iter()
+        .zip(values)
+        .map(|(n, v)| format!("{n}={v}"))
+        .collect();
     if parts.len() == 1 {
         parts.into_iter().next().unwrap_or_default()
     } else {

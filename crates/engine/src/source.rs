@@ -12,8 +12,15 @@ use crate::value::{SqliteValue, Value};
 use crate::Result;
 
 pub enum Source {
-    Sqlite { conn: rusqlite::Connection, display: String },
-    Postgres { client: postgres::Client, schema: String, display: String },
+    Sqlite {
+        conn: rusqlite::Connection,
+        display: String,
+    },
+    Postgres {
+        client: postgres::Client,
+        schema: String,
+        display: String,
+    },
 }
 
 /// A batch of rows as the source produced them.
@@ -50,8 +57,14 @@ impl Source {
                 let mut client = crate::postgres::connect(pg)?;
                 client
                     .batch_execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
-                    .context(|| format!("starting a read-only snapshot of {}", location.display()))?;
-                Ok(Source::Postgres { client, schema: pg_schema.to_string(), display: location.display() })
+                    .context(|| {
+                        format!("starting a read-only snapshot of {}", location.display())
+                    })?;
+                Ok(Source::Postgres {
+                    client,
+                    schema: pg_schema.to_string(),
+                    display: location.display(),
+                })
             }
         }
     }
@@ -74,7 +87,9 @@ impl Source {
     pub fn introspect(&mut self) -> Result<Catalog> {
         match self {
             Source::Sqlite { conn, .. } => crate::sqlite::introspect::introspect(conn),
-            Source::Postgres { client, schema, .. } => crate::postgres::introspect::introspect(client, schema),
+            Source::Postgres { client, schema, .. } => {
+                crate::postgres::introspect::introspect(client, schema)
+            }
         }
     }
 
@@ -92,11 +107,26 @@ impl Source {
         match self {
             Source::Sqlite { conn, .. } => {
                 let names: Vec<String> = columns.iter().map(|(n, _)| n.clone()).collect();
-                crate::sqlite::reader::read_table(conn, table, &names, batch_rows, &mut |rows| on_batch(RawBatch::Sqlite(rows)))
+                crate::sqlite::reader::read_table(conn, table, &names, batch_rows, &mut |rows| {
+                    on_batch(RawBatch::Sqlite(rows))
+                })
             }
             Source::Postgres { client, schema, .. } => {
-                let cols: Vec<CopyColumn> = columns.iter().map(|(n, t)| CopyColumn { name: n.clone(), ty: t.clone() }).collect();
-                crate::postgres::copy_out::read_table(client, schema, table, &cols, batch_rows, &mut |rows| on_batch(RawBatch::Pg(rows)))
+                let cols: Vec<CopyColumn> = columns
+                    .iter()
+                    .map(|(n, t)| CopyColumn {
+                        name: n.clone(),
+                        ty: t.clone(),
+                    })
+                    .collect();
+                crate::postgres::copy_out::read_table(
+                    client,
+                    schema,
+                    table,
+                    &cols,
+                    batch_rows,
+                    &mut |rows| on_batch(RawBatch::Pg(rows)),
+                )
             }
         }
     }
@@ -105,14 +135,29 @@ impl Source {
     ///
     /// # Errors
     /// Database errors.
-    pub fn sqlite_storage_classes(&mut self, table: &str, column: &str) -> Result<Vec<(String, u64)>> {
-        let Source::Sqlite { conn, .. } = self else { return Ok(vec![]) };
+    pub fn sqlite_storage_classes(
+        &mut self,
+        table: &str,
+        column: &str,
+    ) -> Result<Vec<(String, u64)>> {
+        let Source::Sqlite { conn, .. } = self else {
+            return Ok(vec![]);
+        };
         let q = crate::sqlite::ddl::quote_ident;
-        let sql = format!("SELECT typeof({c}), count(*) FROM {t} GROUP BY 1 ORDER BY 2 DESC", c = q(column), t = q(table));
-        let mut stmt = conn.prepare(&sql).context(|| format!("profiling {table}.{column}"))?;
-        let rows = stmt
-            .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)? as u64)))
+        let sql = format!(
+            "SELECT typeof({c}), count(*) FROM {t} GROUP BY 1 ORDER BY 2 DESC",
+            c = q(column),
+            t = q(table)
+        );
+        let mut stmt = conn
+            .prepare(&sql)
             .context(|| format!("profiling {table}.{column}"))?;
-        rows.collect::<std::result::Result<Vec<_>, _>>().context(|| format!("profiling {table}.{column}"))
+        let rows = stmt
+            .query_map([], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)? as u64))
+            })
+            .context(|| format!("profiling {table}.{column}"))?;
+        rows.collect::<std::result::Result<Vec<_>, _>>()
+            .context(|| format!("profiling {table}.{column}"))
     }
 }

@@ -26,8 +26,17 @@ pub enum SinkRows {
 }
 
 pub enum Target {
-    Postgres { client: postgres::Client, schema: String, display: String },
-    Sqlite { dest: PathBuf, temp: PathBuf, writer: Option<SqliteWriter>, display: String },
+    Postgres {
+        client: postgres::Client,
+        schema: String,
+        display: String,
+    },
+    Sqlite {
+        dest: PathBuf,
+        temp: PathBuf,
+        writer: Option<SqliteWriter>,
+        display: String,
+    },
 }
 
 impl Target {
@@ -39,14 +48,26 @@ impl Target {
         match location {
             Location::Postgres(pg) => {
                 let client = crate::postgres::connect(pg)?;
-                Ok(Target::Postgres { client, schema: pg_schema.to_string(), display: location.display() })
+                Ok(Target::Postgres {
+                    client,
+                    schema: pg_schema.to_string(),
+                    display: location.display(),
+                })
             }
             Location::Sqlite { path } => {
                 if path.is_dir() {
-                    return Err(Error::bad_input(format!("{} is a directory; give a file name for the SQLite target", path.display())));
+                    return Err(Error::bad_input(format!(
+                        "{} is a directory; give a file name for the SQLite target",
+                        path.display()
+                    )));
                 }
                 let temp = temp_path_for(path);
-                Ok(Target::Sqlite { dest: path.clone(), temp, writer: None, display: location.display() })
+                Ok(Target::Sqlite {
+                    dest: path.clone(),
+                    temp,
+                    writer: None,
+                    display: location.display(),
+                })
             }
         }
     }
@@ -79,7 +100,9 @@ impl Target {
     pub fn introspect_existing(&mut self) -> Result<Option<Catalog>> {
         match self {
             Target::Postgres { client, schema, .. } => {
-                client.batch_execute("BEGIN").context(|| "starting the target transaction".into())?;
+                client
+                    .batch_execute("BEGIN")
+                    .context(|| "starting the target transaction".into())?;
                 let catalog = crate::postgres::introspect::introspect(client, schema)?;
                 Ok(Some(catalog))
             }
@@ -100,7 +123,10 @@ impl Target {
     /// # Errors
     /// I/O and database errors.
     pub fn begin(&mut self, from_existing: bool) -> Result<()> {
-        if let Target::Sqlite { dest, temp, writer, .. } = self {
+        if let Target::Sqlite {
+            dest, temp, writer, ..
+        } = self
+        {
             remove_stale_temps(dest);
             let w = if from_existing && dest.exists() {
                 crate::backup::sqlite_online_copy(dest, temp)?;
@@ -120,8 +146,12 @@ impl Target {
     /// The database's error, with the statement's purpose as context.
     pub fn execute(&mut self, sql: &str, purpose: &str) -> Result<()> {
         match self {
-            Target::Postgres { client, .. } => client.batch_execute(sql).context(|| purpose.to_string()),
-            Target::Sqlite { writer, .. } => writer_mut(writer)?.execute(sql).map_err(|e| add_context(e, purpose)),
+            Target::Postgres { client, .. } => {
+                client.batch_execute(sql).context(|| purpose.to_string())
+            }
+            Target::Sqlite { writer, .. } => writer_mut(writer)?
+                .execute(sql)
+                .map_err(|e| add_context(e, purpose)),
         }
     }
 
@@ -129,23 +159,43 @@ impl Target {
     ///
     /// # Errors
     /// Database errors, or the first error the batch iterator yields.
-    pub fn write_table(&mut self, table: &TablePlan, batches: &mut dyn Iterator<Item = Result<SinkRows>>) -> Result<u64> {
+    pub fn write_table(
+        &mut self,
+        table: &TablePlan,
+        batches: &mut dyn Iterator<Item = Result<SinkRows>>,
+    ) -> Result<u64> {
         let columns: Vec<String> = table.copied_columns().map(|c| c.target.clone()).collect();
         match self {
             Target::Postgres { client, schema, .. } => {
-                let cols: Vec<CopyColumn> = table.copied_columns().map(|c| CopyColumn { name: c.target.clone(), ty: c.ty.clone() }).collect();
+                let cols: Vec<CopyColumn> = table
+                    .copied_columns()
+                    .map(|c| CopyColumn {
+                        name: c.target.clone(),
+                        ty: c.ty.clone(),
+                    })
+                    .collect();
                 let mut rows = batches.map(|b| match b? {
                     SinkRows::Pg(rows) => Ok(rows),
-                    SinkRows::Sqlite(_) => Err(Error::runtime("internal: SQLite rows sent to a PostgreSQL target")),
+                    SinkRows::Sqlite(_) => Err(Error::runtime(
+                        "internal: SQLite rows sent to a PostgreSQL target",
+                    )),
                 });
-                crate::postgres::copy_in::write_table(client, schema, &table.target_table, &cols, &mut rows)
+                crate::postgres::copy_in::write_table(
+                    client,
+                    schema,
+                    &table.target_table,
+                    &cols,
+                    &mut rows,
+                )
             }
             Target::Sqlite { writer, .. } => {
                 let w = writer_mut(writer)?;
                 let mut n = 0u64;
                 for batch in batches {
                     let SinkRows::Sqlite(rows) = batch? else {
-                        return Err(Error::runtime("internal: PostgreSQL rows sent to a SQLite target"));
+                        return Err(Error::runtime(
+                            "internal: PostgreSQL rows sent to a SQLite target",
+                        ));
                     };
                     w.insert_batch(&table.target_table, &columns, &rows)?;
                     n += rows.len() as u64;
@@ -180,12 +230,20 @@ impl Target {
     /// Database and I/O errors; after an error the target is unchanged.
     pub fn commit(&mut self) -> Result<()> {
         match self {
-            Target::Postgres { client, .. } => client.batch_execute("COMMIT").context(|| "committing the target transaction".into()),
-            Target::Sqlite { dest, temp, writer, .. } => {
-                let w = writer.take().ok_or_else(|| Error::runtime("internal: nothing to commit"))?;
+            Target::Postgres { client, .. } => client
+                .batch_execute("COMMIT")
+                .context(|| "committing the target transaction".into()),
+            Target::Sqlite {
+                dest, temp, writer, ..
+            } => {
+                let w = writer
+                    .take()
+                    .ok_or_else(|| Error::runtime("internal: nothing to commit"))?;
                 w.commit()?;
                 w.finish()?;
-                std::fs::rename(&*temp, &*dest).map_err(|e| io_error("moving the verified file into place", dest.clone(), e))?;
+                std::fs::rename(&*temp, &*dest).map_err(|e| {
+                    io_error("moving the verified file into place", dest.clone(), e)
+                })?;
                 if let Some(dir) = dest.parent().filter(|d| !d.as_os_str().is_empty()) {
                     if let Ok(d) = std::fs::File::open(dir) {
                         let _ = d.sync_all();
@@ -224,12 +282,17 @@ impl Drop for Target {
 }
 
 fn writer_mut(writer: &mut Option<SqliteWriter>) -> Result<&mut SqliteWriter> {
-    writer.as_mut().ok_or_else(|| Error::runtime("internal: the SQLite target was not started"))
+    writer
+        .as_mut()
+        .ok_or_else(|| Error::runtime("internal: the SQLite target was not started"))
 }
 
 fn add_context(e: Error, purpose: &str) -> Error {
     match e {
-        Error::Sqlite { source, .. } => Error::Sqlite { context: purpose.to_string(), source },
+        Error::Sqlite { source, .. } => Error::Sqlite {
+            context: purpose.to_string(),
+            source,
+        },
         other => other,
     }
 }
@@ -239,20 +302,35 @@ const TEMP_MARK: &str = ".ferry-tmp-";
 /// `dir/.name.ferry-tmp-<pid>-<nanos>`: hidden, beside the destination (same filesystem, so
 /// the final rename is atomic), unique per run.
 fn temp_path_for(dest: &Path) -> PathBuf {
-    let name = dest.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "ferry.db".into());
-    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
+    let name = dest
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "ferry.db".into());
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or(0);
     dest.with_file_name(format!(".{name}{TEMP_MARK}{}-{nanos}", std::process::id()))
 }
 
 /// Removes temporary files left by runs that were killed (their process is gone).
 fn remove_stale_temps(dest: &Path) {
-    let Some(name) = dest.file_name().map(|n| n.to_string_lossy().into_owned()) else { return };
-    let dir = dest.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let Some(name) = dest.file_name().map(|n| n.to_string_lossy().into_owned()) else {
+        return;
+    };
+    let dir = dest
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
     let prefix = format!(".{name}{TEMP_MARK}");
-    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
     for entry in entries.flatten() {
         let file = entry.file_name().to_string_lossy().into_owned();
-        let Some(rest) = file.strip_prefix(&prefix) else { continue };
+        let Some(rest) = file.strip_prefix(&prefix) else {
+            continue;
+        };
         let pid: Option<u32> = rest.split('-').next().and_then(|p| p.parse().ok());
         let alive = pid.is_some_and(|p| Path::new(&format!("/proc/{p}")).exists());
         if !alive {

@@ -70,7 +70,10 @@ impl SqliteValue {
             SqliteValue::Null => "NULL".into(),
             SqliteValue::Integer(i) => i.to_string(),
             SqliteValue::Real(f) => format!("{f:?}"),
-            SqliteValue::Text(b) => format!("'{}'", truncate(&String::from_utf8_lossy(b).escape_debug().to_string(), 80)),
+            SqliteValue::Text(b) => format!(
+                "'{}'",
+                truncate(&escape_controls(&String::from_utf8_lossy(b)), 80)
+            ),
             SqliteValue::Blob(b) => format!("<blob of {} bytes>", b.len()),
         }
     }
@@ -100,7 +103,7 @@ impl Value {
             Value::Float(f) => format!("{f:?}"),
             Value::Numeric(d) => d.as_str().to_string(),
             Value::Text(s) | Value::Json(s) | Value::Opaque(s) => {
-                format!("'{}'", truncate(&s.escape_debug().to_string(), 80))
+                format!("'{}'", truncate(&escape_controls(s), 80))
             }
             Value::Bytes(b) => format!("<{} bytes>", b.len()),
             Value::Uuid(u) => u.to_string(),
@@ -109,10 +112,25 @@ impl Value {
             }
             Value::Array(items) => {
                 let inner: Vec<String> = items.iter().take(8).map(Value::describe).collect();
-                format!("[{}{}]", inner.join(", "), if items.len() > 8 { ", …" } else { "" })
+                format!(
+                    "[{}{}]",
+                    inner.join(", "),
+                    if items.len() > 8 { ", …" } else { "" }
+                )
             }
         }
     }
+}
+
+/// Control characters (NUL, newlines, tabs…) made visible; everything else as a person wrote it.
+fn escape_controls(s: &str) -> String {
+    s.chars()
+        .map(|c| match c {
+            '\0' => "\\0".to_string(),
+            c if c.is_control() => c.escape_default().to_string(),
+            c => c.to_string(),
+        })
+        .collect()
 }
 
 fn truncate(s: &str, max: usize) -> String {
@@ -160,7 +178,9 @@ impl Decimal {
         if int_part.is_empty() && frac_part.is_empty() {
             return None;
         }
-        if !int_part.bytes().all(|b| b.is_ascii_digit()) || !frac_part.bytes().all(|b| b.is_ascii_digit()) {
+        if !int_part.bytes().all(|b| b.is_ascii_digit())
+            || !frac_part.bytes().all(|b| b.is_ascii_digit())
+        {
             return None;
         }
         if exponent.unsigned_abs() > 1000 {
@@ -170,14 +190,27 @@ impl Decimal {
         let digits = format!("{int_part}{frac_part}");
         let point = int_part.len() as i64 + exponent as i64;
         let (int_digits, frac_digits) = if point <= 0 {
-            (String::from("0"), format!("{}{}", "0".repeat((-point) as usize), digits))
+            (
+                String::from("0"),
+                format!("{}{}", "0".repeat((-point) as usize), digits),
+            )
         } else if point as usize >= digits.len() {
-            (format!("{}{}", digits, "0".repeat(point as usize - digits.len())), String::new())
+            (
+                format!("{}{}", digits, "0".repeat(point as usize - digits.len())),
+                String::new(),
+            )
         } else {
-            (digits[..point as usize].to_string(), digits[point as usize..].to_string())
+            (
+                digits[..point as usize].to_string(),
+                digits[point as usize..].to_string(),
+            )
         };
         let int_digits = int_digits.trim_start_matches('0');
-        let int_digits = if int_digits.is_empty() { "0" } else { int_digits };
+        let int_digits = if int_digits.is_empty() {
+            "0"
+        } else {
+            int_digits
+        };
         let mut s = String::with_capacity(int_digits.len() + frac_digits.len() + 2);
         let is_zero = int_digits == "0" && frac_digits.bytes().all(|b| b == b'0');
         if negative && !is_zero {
@@ -217,7 +250,11 @@ impl Decimal {
     pub fn integer_digits(&self) -> usize {
         let unsigned = self.0.trim_start_matches('-');
         let int = unsigned.split('.').next().unwrap_or("");
-        if int == "0" { 0 } else { int.len() }
+        if int == "0" {
+            0
+        } else {
+            int.len()
+        }
     }
 
     /// Significant fractional digits: the scale with trailing zeros ignored.
@@ -245,7 +282,11 @@ mod tests {
             ("+12", "12", "12"),
             ("007.25", "7.25", "7.25"),
             ("1.5e3", "1500", "1500"),
-            ("12345678901234567890.123456789012345", "12345678901234567890.123456789012345", "12345678901234567890.123456789012345"),
+            (
+                "12345678901234567890.123456789012345",
+                "12345678901234567890.123456789012345",
+                "12345678901234567890.123456789012345",
+            ),
             ("-2.5E-3", "-0.0025", "-0.0025"),
             (".5", "0.5", "0.5"),
             ("nan", "NaN", "NaN"),
@@ -264,7 +305,10 @@ mod tests {
     #[test]
     fn decimal_digit_counts() {
         let d = Decimal::parse("-123.4500").unwrap();
-        assert_eq!((d.integer_digits(), d.scale(), d.significant_scale()), (3, 4, 2));
+        assert_eq!(
+            (d.integer_digits(), d.scale(), d.significant_scale()),
+            (3, 4, 2)
+        );
         assert_eq!(Decimal::parse("0.01").unwrap().integer_digits(), 0);
     }
 }

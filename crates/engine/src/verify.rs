@@ -36,15 +36,32 @@ impl TypedReader<'_> {
     ///
     /// # Errors
     /// Database errors.
-    pub fn read(&mut self, table: &str, columns: &[(String, ColumnType)], batch_rows: usize, on_batch: &mut dyn FnMut(Vec<Vec<Value>>) -> Result<()>) -> Result<u64> {
+    pub fn read(
+        &mut self,
+        table: &str,
+        columns: &[(String, ColumnType)],
+        batch_rows: usize,
+        on_batch: &mut dyn FnMut(Vec<Vec<Value>>) -> Result<()>,
+    ) -> Result<u64> {
         match self {
             TypedReader::Postgres(client, schema) => {
-                let cols: Vec<CopyColumn> = columns.iter().map(|(n, t)| CopyColumn { name: n.clone(), ty: t.clone() }).collect();
-                crate::postgres::copy_out::read_table(client, schema, table, &cols, batch_rows, on_batch)
+                let cols: Vec<CopyColumn> = columns
+                    .iter()
+                    .map(|(n, t)| CopyColumn {
+                        name: n.clone(),
+                        ty: t.clone(),
+                    })
+                    .collect();
+                crate::postgres::copy_out::read_table(
+                    client, schema, table, &cols, batch_rows, on_batch,
+                )
             }
             TypedReader::Sqlite(conn) => {
                 let names: Vec<String> = columns.iter().map(|(n, _)| n.clone()).collect();
-                let rules = ColumnRules { target_is_postgres: false, ..ColumnRules::default() };
+                let rules = ColumnRules {
+                    target_is_postgres: false,
+                    ..ColumnRules::default()
+                };
                 crate::sqlite::reader::read_table(conn, table, &names, batch_rows, &mut |rows| {
                     let typed = rows
                         .into_iter()
@@ -53,7 +70,15 @@ impl TypedReader<'_> {
                                 .zip(columns)
                                 // A stored value that does not decode is kept as its description,
                                 // so it can only ever count as a difference, never vanish.
-                                .map(|(v, (_, ty))| convert::from_sqlite(v, ty, &rules).unwrap_or_else(|p| Value::Opaque(format!("undecodable {}: {}", v.describe(), p.detail))))
+                                .map(|(v, (_, ty))| {
+                                    convert::from_sqlite(v, ty, &rules).unwrap_or_else(|p| {
+                                        Value::Opaque(format!(
+                                            "undecodable {}: {}",
+                                            v.describe(),
+                                            p.detail
+                                        ))
+                                    })
+                                })
                                 .collect()
                         })
                         .collect();
@@ -66,14 +91,21 @@ impl TypedReader<'_> {
 
 /// The copied target columns of a table, with their types.
 pub fn target_columns(table: &TablePlan) -> Vec<(String, ColumnType)> {
-    table.copied_columns().map(|c| (c.target.clone(), c.ty.clone())).collect()
+    table
+        .copied_columns()
+        .map(|c| (c.target.clone(), c.ty.clone()))
+        .collect()
 }
 
 /// Digest of a table as the target holds it.
 ///
 /// # Errors
 /// Database errors.
-pub fn target_digest(reader: &mut TypedReader, table: &TablePlan, batch_rows: usize) -> Result<TableDigest> {
+pub fn target_digest(
+    reader: &mut TypedReader,
+    table: &TablePlan,
+    batch_rows: usize,
+) -> Result<TableDigest> {
     let columns = target_columns(table);
     let types: Vec<&ColumnType> = columns.iter().map(|(_, t)| t).collect();
     let mut digest = TableDigest::new();
@@ -91,20 +123,32 @@ pub fn target_digest(reader: &mut TypedReader, table: &TablePlan, batch_rows: us
 ///
 /// # Errors
 /// Database errors.
-pub fn source_digest(source: &mut Source, table: &TablePlan, converter: &RowConverter, batch_rows: usize) -> Result<TableDigest> {
+pub fn source_digest(
+    source: &mut Source,
+    table: &TablePlan,
+    converter: &RowConverter,
+    batch_rows: usize,
+) -> Result<TableDigest> {
     let (list, _) = crate::preflight::read_list(table, converter, None);
     let types = converter.types();
     let mut digest = TableDigest::new();
     let mut scratch = vec![];
     let mut problems = vec![];
     source.read(&table.source_table, &list, batch_rows, &mut |batch| {
-        for_each_converted(converter, batch, &mut problems, &mut |row| digest.add_row(&row, &types, &mut scratch));
+        for_each_converted(converter, batch, &mut problems, &mut |row| {
+            digest.add_row(&row, &types, &mut scratch)
+        });
         Ok(())
     })?;
     Ok(digest)
 }
 
-fn for_each_converted(converter: &RowConverter, batch: RawBatch, problems: &mut Vec<crate::rowconv::ValueProblem>, f: &mut dyn FnMut(Vec<Value>)) {
+fn for_each_converted(
+    converter: &RowConverter,
+    batch: RawBatch,
+    problems: &mut Vec<crate::rowconv::ValueProblem>,
+    f: &mut dyn FnMut(Vec<Value>),
+) {
     match batch {
         RawBatch::Sqlite(rows) => {
             for raw in rows {
@@ -134,13 +178,26 @@ struct Entry {
 ///
 /// # Errors
 /// Database errors while re-reading either side.
-pub fn locate_differences(source: &mut Source, target: &mut TypedReader, table: &TablePlan, converter: &RowConverter, batch_rows: usize) -> Result<Vec<RowDifference>> {
+pub fn locate_differences(
+    source: &mut Source,
+    target: &mut TypedReader,
+    table: &TablePlan,
+    converter: &RowConverter,
+    batch_rows: usize,
+) -> Result<Vec<RowDifference>> {
     let columns = target_columns(table);
     let types: Vec<&ColumnType> = columns.iter().map(|(_, t)| t).collect();
     let key_cols: Vec<usize> = {
         let ids = table.target_def.identity_columns();
-        let pos: Vec<usize> = ids.iter().filter_map(|k| columns.iter().position(|(n, _)| n == k)).collect();
-        if pos.len() == ids.len() { pos } else { (0..columns.len()).collect() }
+        let pos: Vec<usize> = ids
+            .iter()
+            .filter_map(|k| columns.iter().position(|(n, _)| n == k))
+            .collect();
+        if pos.len() == ids.len() {
+            pos
+        } else {
+            (0..columns.len()).collect()
+        }
     };
     let key_names: Vec<String> = key_cols.iter().map(|&i| columns[i].0.clone()).collect();
     let key_of = |row: &[Value]| -> Vec<u8> {
@@ -166,7 +223,10 @@ pub fn locate_differences(source: &mut Source, target: &mut TypedReader, table: 
             let key = key_of(&row);
             let values = (stored < MAX_ROWS_WITH_VALUES).then(|| row.clone());
             stored += 1;
-            expected.entry(key).or_default().push(Entry { hash, values });
+            expected
+                .entry(key)
+                .or_default()
+                .push(Entry { hash, values });
         });
         Ok(())
     })?;
@@ -177,7 +237,9 @@ pub fn locate_differences(source: &mut Source, target: &mut TypedReader, table: 
             let hash = row_hash(&row, &types, &mut scratch);
             let key = key_of(&row);
             let entries = expected.get_mut(&key);
-            let matched = entries.as_ref().and_then(|e| e.iter().position(|x| x.hash == hash));
+            let matched = entries
+                .as_ref()
+                .and_then(|e| e.iter().position(|x| x.hash == hash));
             match (entries, matched) {
                 (Some(e), Some(i)) => {
                     e.swap_remove(i);
@@ -185,12 +247,20 @@ pub fn locate_differences(source: &mut Source, target: &mut TypedReader, table: 
                 (Some(e), None) if !e.is_empty() => {
                     let source_row = e.swap_remove(0);
                     if diffs.len() < MAX_DIFFERENCES {
-                        diffs.push(RowDifference { key: describe(&row), kind: "values_differ".into(), detail: explain(&columns, source_row.values.as_deref(), &row) });
+                        diffs.push(RowDifference {
+                            key: describe(&row),
+                            kind: "values_differ".into(),
+                            detail: explain(&columns, source_row.values.as_deref(), &row),
+                        });
                     }
                 }
                 _ => {
                     if diffs.len() < MAX_DIFFERENCES {
-                        diffs.push(RowDifference { key: describe(&row), kind: "only_in_target".into(), detail: String::new() });
+                        diffs.push(RowDifference {
+                            key: describe(&row),
+                            kind: "only_in_target".into(),
+                            detail: String::new(),
+                        });
                     }
                 }
             }
@@ -202,15 +272,25 @@ pub fn locate_differences(source: &mut Source, target: &mut TypedReader, table: 
             if diffs.len() >= MAX_DIFFERENCES {
                 return Ok(diffs);
             }
-            let key = e.values.as_deref().map(describe).unwrap_or_else(|| "(row not kept in memory)".into());
-            diffs.push(RowDifference { key, kind: "only_in_source".into(), detail: String::new() });
+            let key = e
+                .values
+                .as_deref()
+                .map(describe)
+                .unwrap_or_else(|| "(row not kept in memory)".into());
+            diffs.push(RowDifference {
+                key,
+                kind: "only_in_source".into(),
+                detail: String::new(),
+            });
         }
     }
     Ok(diffs)
 }
 
 fn explain(columns: &[(String, ColumnType)], source: Option<&[Value]>, target: &[Value]) -> String {
-    let Some(source) = source else { return "values differ".into() };
+    let Some(source) = source else {
+        return "values differ".into();
+    };
     let parts: Vec<String> = columns
         .iter()
         .zip(source.iter().zip(target))
@@ -230,7 +310,9 @@ fn explain(columns: &[(String, ColumnType)], source: Option<&[Value]>, target: &
 /// # Errors
 /// Database errors.
 pub fn sqlite_foreign_key_check(conn: &rusqlite::Connection) -> Result<Check> {
-    let mut stmt = conn.prepare("PRAGMA foreign_key_check").context(|| "checking foreign keys".into())?;
+    let mut stmt = conn
+        .prepare("PRAGMA foreign_key_check")
+        .context(|| "checking foreign keys".into())?;
     let rows: Vec<(String, Option<i64>, String)> = stmt
         .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
         .context(|| "checking foreign keys".into())?
@@ -239,8 +321,25 @@ pub fn sqlite_foreign_key_check(conn: &rusqlite::Connection) -> Result<Check> {
     let detail = if rows.is_empty() {
         "PRAGMA foreign_key_check: no violations".to_string()
     } else {
-        let first: Vec<String> = rows.iter().take(5).map(|(t, id, p)| format!("{t} rowid {} → {p}", id.map_or("?".into(), |i| i.to_string()))).collect();
-        format!("{} row(s) reference missing parents: {}", rows.len(), first.join(", "))
+        let first: Vec<String> = rows
+            .iter()
+            .take(5)
+            .map(|(t, id, p)| {
+                format!(
+                    "{t} rowid {} → {p}",
+                    id.map_or("?".into(), |i| i.to_string())
+                )
+            })
+            .collect();
+        format!(
+            "{} row(s) reference missing parents: {}",
+            rows.len(),
+            first.join(", ")
+        )
     };
-    Ok(Check { name: "foreign keys".into(), passed: rows.is_empty(), detail })
+    Ok(Check {
+        name: "foreign keys".into(),
+        passed: rows.is_empty(),
+        detail,
+    })
 }

@@ -39,7 +39,10 @@ fn schema_survives_with_faithful_types() {
     assert_eq!(col_type(&mut c, "edge_values", "big"), "bigint");
     assert_eq!(col_type(&mut c, "edge_values", "amount"), "numeric(12,2)");
     assert_eq!(col_type(&mut c, "edge_values", "flag"), "boolean");
-    assert_eq!(col_type(&mut c, "edge_values", "happened_at"), "timestamp with time zone");
+    assert_eq!(
+        col_type(&mut c, "edge_values", "happened_at"),
+        "timestamp with time zone"
+    );
     assert_eq!(col_type(&mut c, "edge_values", "doc"), "jsonb");
     assert_eq!(col_type(&mut c, "edge_values", "uid"), "uuid");
     assert_eq!(col_type(&mut c, "edge_values", "tags"), "text[]");
@@ -51,31 +54,79 @@ fn schema_survives_with_faithful_types() {
     assert_eq!(col_type(&mut c, "odd_types", "d"), "text");
     assert_eq!(col_type(&mut c, "odd_types", "e"), "double precision");
     assert_eq!(col_type(&mut c, "odd_types", "f"), "bigint");
-    assert_eq!(col_type(&mut c, "odd_types", "g"), "bigint", "no declared type: typed by content");
+    assert_eq!(
+        col_type(&mut c, "odd_types", "g"),
+        "bigint",
+        "no declared type: typed by content"
+    );
     assert_eq!(col_type(&mut c, "odd_types", "h"), "character varying(3)");
     // Identifier case and quoting survive.
     assert_eq!(col_type(&mut c, "Order", "Line No"), "bigint");
-    assert_eq!(col_type(&mut c, "Order", "quote\"d"), "character varying(20)");
+    assert_eq!(
+        col_type(&mut c, "Order", "quote\"d"),
+        "character varying(20)"
+    );
     // NOT NULL, CHECK and lengths are enforced in the target.
-    assert!(c.batch_execute("INSERT INTO employees (id, name) VALUES (100, '')").is_err(), "CHECK (length(name) > 0) survives");
-    assert!(c.batch_execute("INSERT INTO employees (id) VALUES (101)").is_err(), "NOT NULL survives");
+    assert!(
+        c.batch_execute("INSERT INTO employees (id, name) VALUES (100, '')")
+            .is_err(),
+        "CHECK (length(name) > 0) survives"
+    );
+    assert!(
+        c.batch_execute("INSERT INTO employees (id) VALUES (101)")
+            .is_err(),
+        "NOT NULL survives"
+    );
     assert!(c.batch_execute("INSERT INTO \"Order\" (\"select\", \"Line No\", \"quote\"\"d\") VALUES (9, 9, 'twenty-one characters')").is_err(), "varchar(20) survives");
     // Foreign keys with their actions, including the self reference and the cycle.
     let fks: Vec<String> = c
-        .query("SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE contype = 'f' ORDER BY 1", &[])
+        .query(
+            "SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE contype = 'f' ORDER BY 1",
+            &[],
+        )
         .unwrap()
         .iter()
         .map(|r| r.get(0))
         .collect();
-    assert!(fks.iter().any(|d| d.contains("REFERENCES employees(id) ON DELETE SET NULL")), "{fks:?}");
-    assert!(fks.iter().any(|d| d.contains("REFERENCES authors(id) ON DELETE CASCADE")), "{fks:?}");
-    assert!(fks.iter().any(|d| d.contains("REFERENCES books(id)")), "{fks:?}");
+    assert!(
+        fks.iter()
+            .any(|d| d.contains("REFERENCES employees(id) ON DELETE SET NULL")),
+        "{fks:?}"
+    );
+    assert!(
+        fks.iter()
+            .any(|d| d.contains("REFERENCES authors(id) ON DELETE CASCADE")),
+        "{fks:?}"
+    );
+    assert!(
+        fks.iter().any(|d| d.contains("REFERENCES books(id)")),
+        "{fks:?}"
+    );
     // Unique constraint, unique index, partial and descending indexes.
-    let idx: Vec<String> = c.query("SELECT indexdef FROM pg_indexes WHERE tablename = 'accounts' ORDER BY 1", &[]).unwrap().iter().map(|r| r.get(0)).collect();
-    assert!(idx.iter().any(|d| d.contains("UNIQUE") && d.contains("(handle)")), "{idx:?}");
-    assert!(idx.iter().any(|d| d.contains("WHERE (deleted = 0)")), "{idx:?}");
+    let idx: Vec<String> = c
+        .query(
+            "SELECT indexdef FROM pg_indexes WHERE tablename = 'accounts' ORDER BY 1",
+            &[],
+        )
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    assert!(
+        idx.iter()
+            .any(|d| d.contains("UNIQUE") && d.contains("(handle)")),
+        "{idx:?}"
+    );
+    assert!(
+        idx.iter().any(|d| d.contains("WHERE (deleted = 0)")),
+        "{idx:?}"
+    );
     assert!(idx.iter().any(|d| d.contains("id DESC")), "{idx:?}");
-    assert!(c.batch_execute("INSERT INTO accounts (id, email) VALUES (10, 'a@example.com')").is_err(), "UNIQUE(email) survives");
+    assert!(
+        c.batch_execute("INSERT INTO accounts (id, email) VALUES (10, 'a@example.com')")
+            .is_err(),
+        "UNIQUE(email) survives"
+    );
     // SQLite internals are never user tables.
     assert!(!pg_tables(&mut c).iter().any(|t| t.starts_with("sqlite_")));
 }
@@ -85,12 +136,30 @@ fn the_apps_next_insert_never_collides() {
     let (_dir, _src, db) = nasty_in_pg();
     let mut c = db.client();
     // INTEGER PRIMARY KEY without AUTOINCREMENT still generates ids.
-    let id: i64 = c.query_one("INSERT INTO employees (name) VALUES ('Dee') RETURNING id", &[]).unwrap().get(0);
+    let id: i64 = c
+        .query_one(
+            "INSERT INTO employees (name) VALUES ('Dee') RETURNING id",
+            &[],
+        )
+        .unwrap()
+        .get(0);
     assert_eq!(id, 8);
     // AUTOINCREMENT, a quoted non-`id` column, and an empty table.
-    let id: i64 = c.query_one("INSERT INTO \"Tickets\" (subject) VALUES ('new') RETURNING \"Ticket No\"", &[]).unwrap().get(0);
+    let id: i64 = c
+        .query_one(
+            "INSERT INTO \"Tickets\" (subject) VALUES ('new') RETURNING \"Ticket No\"",
+            &[],
+        )
+        .unwrap()
+        .get(0);
     assert_eq!(id, 43);
-    let id: i64 = c.query_one("INSERT INTO empty_counter (note) VALUES ('first') RETURNING id", &[]).unwrap().get(0);
+    let id: i64 = c
+        .query_one(
+            "INSERT INTO empty_counter (note) VALUES ('first') RETURNING id",
+            &[],
+        )
+        .unwrap()
+        .get(0);
     assert_eq!(id, 1);
 }
 
@@ -98,14 +167,33 @@ fn the_apps_next_insert_never_collides() {
 fn sqlite_defaults_are_translated_never_passed_through() {
     let (_dir, _src, db) = nasty_in_pg();
     let mut c = db.client();
-    assert_eq!(default_of(&mut c, "defaults_zoo", "created_at").as_deref(), Some("now()"));
-    assert_eq!(default_of(&mut c, "defaults_zoo", "updated_at").as_deref(), Some("now()"));
-    assert_eq!(default_of(&mut c, "defaults_zoo", "active").as_deref(), Some("true"));
-    assert_eq!(default_of(&mut c, "defaults_zoo", "archived").as_deref(), Some("false"));
-    assert_eq!(default_of(&mut c, "defaults_zoo", "hidden").as_deref(), Some("false"));
-    assert_eq!(default_of(&mut c, "defaults_zoo", "status").as_deref(), Some("'draft'::text"));
+    assert_eq!(
+        default_of(&mut c, "defaults_zoo", "created_at").as_deref(),
+        Some("now()")
+    );
+    assert_eq!(
+        default_of(&mut c, "defaults_zoo", "updated_at").as_deref(),
+        Some("now()")
+    );
+    assert_eq!(
+        default_of(&mut c, "defaults_zoo", "active").as_deref(),
+        Some("true")
+    );
+    assert_eq!(
+        default_of(&mut c, "defaults_zoo", "archived").as_deref(),
+        Some("false")
+    );
+    assert_eq!(
+        default_of(&mut c, "defaults_zoo", "hidden").as_deref(),
+        Some("false")
+    );
+    assert_eq!(
+        default_of(&mut c, "defaults_zoo", "status").as_deref(),
+        Some("'draft'::text")
+    );
     // Every default works when the app inserts a bare row.
-    c.batch_execute("INSERT INTO defaults_zoo (id) VALUES (2)").unwrap();
+    c.batch_execute("INSERT INTO defaults_zoo (id) VALUES (2)")
+        .unwrap();
     let row = c.query_one("SELECT created_at IS NOT NULL, precise_at IS NOT NULL OR true, active, archived, status, score, retries FROM defaults_zoo WHERE id = 2", &[]).unwrap();
     assert!(row.get::<_, bool>(0));
     assert!(row.get::<_, bool>(2));
@@ -126,12 +214,26 @@ fn epoch_numbers_in_datetime_columns_are_found_then_converted_as_told() {
     );
     let db = TestDb::new();
     let err = migrate(&options(sqlite(&src), pg(&db))).expect_err("epoch numbers need a unit");
-    let kinds: Vec<(&str, &str)> = err.report.findings.iter().map(|f| (f.column.as_deref().unwrap_or(""), f.kind.as_str())).collect();
-    assert!(kinds.contains(&("at", "epoch_number")) && kinds.contains(&("at_ms", "epoch_number")), "{kinds:?}");
+    let kinds: Vec<(&str, &str)> = err
+        .report
+        .findings
+        .iter()
+        .map(|f| (f.column.as_deref().unwrap_or(""), f.kind.as_str()))
+        .collect();
+    assert!(
+        kinds.contains(&("at", "epoch_number")) && kinds.contains(&("at_ms", "epoch_number")),
+        "{kinds:?}"
+    );
     let mut o = options(sqlite(&src), pg(&db));
     o.epoch_columns = vec![
-        ColumnSetting { column: ColumnRef::parse("events.at").unwrap(), value: EpochUnit::Seconds },
-        ColumnSetting { column: ColumnRef::parse("events.at_ms").unwrap(), value: EpochUnit::Milliseconds },
+        ColumnSetting {
+            column: ColumnRef::parse("events.at").unwrap(),
+            value: EpochUnit::Seconds,
+        },
+        ColumnSetting {
+            column: ColumnRef::parse("events.at_ms").unwrap(),
+            value: EpochUnit::Milliseconds,
+        },
     ];
     migrate_ok(&o);
     let rows: Vec<(String, String)> = db
@@ -141,8 +243,20 @@ fn epoch_numbers_in_datetime_columns_are_found_then_converted_as_told() {
         .iter()
         .map(|r| (r.get(0), r.get(1)))
         .collect();
-    assert_eq!(rows[0], ("2023-11-14 22:13:20".to_string(), "2023-11-14 22:13:20.123".to_string()));
-    assert_eq!(rows[1], ("1970-01-01 00:00:00".to_string(), "1969-12-31 23:59:59.000".to_string()));
+    assert_eq!(
+        rows[0],
+        (
+            "2023-11-14 22:13:20".to_string(),
+            "2023-11-14 22:13:20.123".to_string()
+        )
+    );
+    assert_eq!(
+        rows[1],
+        (
+            "1970-01-01 00:00:00".to_string(),
+            "1969-12-31 23:59:59.000".to_string()
+        )
+    );
 }
 
 #[test]
@@ -159,14 +273,23 @@ fn uuids_in_every_sqlite_form_land_as_uuid() {
     let db = TestDb::new();
     let mut o = options(sqlite(&src), pg(&db));
     o.type_overrides = vec![
-        ColumnSetting { column: ColumnRef::parse("things.ref").unwrap(), value: "uuid".into() },
-        ColumnSetting { column: ColumnRef::parse("things.raw").unwrap(), value: "uuid".into() },
+        ColumnSetting {
+            column: ColumnRef::parse("things.ref").unwrap(),
+            value: "uuid".into(),
+        },
+        ColumnSetting {
+            column: ColumnRef::parse("things.raw").unwrap(),
+            value: "uuid".into(),
+        },
     ];
     migrate_ok(&o);
     let mut c = db.client();
     assert_eq!(col_type(&mut c, "things", "raw"), "uuid");
     let distinct: i64 = c.query_one("SELECT count(DISTINCT x) FROM (SELECT ref AS x FROM things UNION ALL SELECT raw FROM things) s", &[]).unwrap().get(0);
-    assert_eq!(distinct, 1, "36-char text, 32-hex text and a 16-byte BLOB are the same uuid");
+    assert_eq!(
+        distinct, 1,
+        "36-char text, 32-hex text and a 16-byte BLOB are the same uuid"
+    );
 }
 
 #[test]
@@ -179,7 +302,8 @@ fn one_bad_value_never_empties_a_table_silently() {
          INSERT INTO readings VALUES (1, '2024-01-01 00:00:00', 1), (2, '2024-01-02 00:00:00', 0), (3, 'not a date', 1);",
     );
     let db = TestDb::new();
-    let err = migrate(&options(sqlite(&src), pg(&db))).expect_err("the run must fail loudly, not succeed with an empty table");
+    let err = migrate(&options(sqlite(&src), pg(&db)))
+        .expect_err("the run must fail loudly, not succeed with an empty table");
     assert_eq!(err.report.findings.len(), 1);
     assert_eq!(err.report.findings[0].samples[0].key, "id=3");
     assert!(pg_tables(&mut db.client()).is_empty());
@@ -200,7 +324,10 @@ fn naive_timestamps_are_read_in_the_chosen_zone_and_aware_ones_keep_their_instan
     migrate_ok(&o);
     let got: Vec<Option<String>> = db
         .client()
-        .query("SELECT to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.MS') FROM t ORDER BY id", &[])
+        .query(
+            "SELECT to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.MS') FROM t ORDER BY id",
+            &[],
+        )
         .unwrap()
         .iter()
         .map(|r| r.get(0))

@@ -39,16 +39,35 @@ fn loads_by_name_in_the_targets_fk_order_and_keeps_target_defaults() {
     assert!(report.verification.unwrap().passed);
     let mut c = db.client();
     let tasks: Vec<(i64, i64, bool, i32)> = c
-        .query("SELECT id, goal_id, done, priority FROM a_tasks ORDER BY id", &[])
+        .query(
+            "SELECT id, goal_id, done, priority FROM a_tasks ORDER BY id",
+            &[],
+        )
         .unwrap()
         .iter()
         .map(|r| (r.get(0), r.get(1), r.get(2), r.get(3)))
         .collect();
-    assert_eq!(tasks, vec![(10, 1, true, 3), (11, 2, false, 3), (12, 2, false, 3)], "converted to the target's types; priority from its default");
-    let version: String = c.query_one("SELECT version_num FROM alembic_version", &[]).unwrap().get(0);
-    assert_eq!(version, "target_head", "framework bookkeeping tables are skipped");
+    assert_eq!(
+        tasks,
+        vec![(10, 1, true, 3), (11, 2, false, 3), (12, 2, false, 3)],
+        "converted to the target's types; priority from its default"
+    );
+    let version: String = c
+        .query_one("SELECT version_num FROM alembic_version", &[])
+        .unwrap()
+        .get(0);
+    assert_eq!(
+        version, "target_head",
+        "framework bookkeeping tables are skipped"
+    );
     // Sequences were moved past the copied ids.
-    let id: i64 = c.query_one("INSERT INTO z_goals (title) VALUES ('next') RETURNING id", &[]).unwrap().get(0);
+    let id: i64 = c
+        .query_one(
+            "INSERT INTO z_goals (title) VALUES ('next') RETURNING id",
+            &[],
+        )
+        .unwrap()
+        .get(0);
     assert_eq!(id, 3);
 
     // A second run would append to non-empty tables: refused unless asked.
@@ -62,11 +81,17 @@ fn refuses_clearly_when_the_target_cannot_take_the_rows() {
     let dir = tempfile::tempdir().unwrap();
     let src = sqlite_from_sql(dir.path(), "app.db", "CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT); INSERT INTO notes VALUES (1, 'x');");
     let db = TestDb::new();
-    db.client().batch_execute("CREATE TABLE notes (id bigint PRIMARY KEY, body text, owner text NOT NULL)").unwrap();
+    db.client()
+        .batch_execute("CREATE TABLE notes (id bigint PRIMARY KEY, body text, owner text NOT NULL)")
+        .unwrap();
     let mut o = options(sqlite(&src), pg(&db));
     o.into_existing = true;
     let err = migrate(&o).expect_err("NOT NULL column without default");
     assert!(err.error.to_string().contains("owner"), "{}", err.error);
-    let n: i64 = db.client().query_one("SELECT count(*) FROM notes", &[]).unwrap().get(0);
+    let n: i64 = db
+        .client()
+        .query_one("SELECT count(*) FROM notes", &[])
+        .unwrap()
+        .get(0);
     assert_eq!(n, 0);
 }

@@ -54,7 +54,9 @@ impl TestDb {
             format!("CREATE DATABASE \"{name}\""),
         ] {
             admin.batch_execute(&sql).unwrap_or_else(|e| {
-                let why = e.as_db_error().map_or(e.to_string(), |d| d.message().to_string());
+                let why = e
+                    .as_db_error()
+                    .map_or(e.to_string(), |d| d.message().to_string());
                 panic!("cannot create test database {name}: {why}")
             });
         }
@@ -69,15 +71,31 @@ impl TestDb {
     /// The same as a `postgres://` URL, for CLI tests.
     pub fn url(&self) -> String {
         let params = parse_kv(&strip_dbname(&server()));
-        let get = |k: &str, d: &str| params.iter().find(|(key, _)| key == k).map(|(_, v)| v.clone()).unwrap_or_else(|| d.to_string());
+        let get = |k: &str, d: &str| {
+            params
+                .iter()
+                .find(|(key, _)| key == k)
+                .map(|(_, v)| v.clone())
+                .unwrap_or_else(|| d.to_string())
+        };
         let host = get("host", "127.0.0.1");
         let port = get("port", "5432");
         let user = get("user", "postgres");
-        let password = params.iter().find(|(k, _)| k == "password").map(|(_, v)| format!(":{v}")).unwrap_or_default();
+        let password = params
+            .iter()
+            .find(|(k, _)| k == "password")
+            .map(|(_, v)| format!(":{v}"))
+            .unwrap_or_default();
         if host.starts_with('/') {
-            format!("postgres://{user}{password}@/{}?host={host}&port={port}&sslmode=disable", self.name)
+            format!(
+                "postgres://{user}{password}@/{}?host={host}&port={port}&sslmode=disable",
+                self.name
+            )
         } else {
-            format!("postgres://{user}{password}@{host}:{port}/{}?sslmode=disable", self.name)
+            format!(
+                "postgres://{user}{password}@{host}:{port}/{}?sslmode=disable",
+                self.name
+            )
         }
     }
 
@@ -96,21 +114,28 @@ impl Default for TestDb {
 impl Drop for TestDb {
     fn drop(&mut self) {
         if let Ok(mut admin) = postgres::Client::connect(&server(), postgres::NoTls) {
-            let _ = admin.batch_execute(&format!("DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)", self.name));
+            let _ = admin.batch_execute(&format!(
+                "DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)",
+                self.name
+            ));
         }
     }
 }
 
 fn reap_leftovers(admin: &mut postgres::Client) {
     let rows = admin
-        .query("SELECT datname FROM pg_database WHERE datname LIKE 'ferry\\_test\\_%'", &[])
+        .query(
+            "SELECT datname FROM pg_database WHERE datname LIKE 'ferry\\_test\\_%'",
+            &[],
+        )
         .unwrap_or_default();
     for row in rows {
         let name: String = row.get(0);
         let pid: Option<u32> = name.split('_').nth(2).and_then(|p| p.parse().ok());
         let alive = pid.is_some_and(|p| std::path::Path::new(&format!("/proc/{p}")).exists());
         if !alive {
-            let _ = admin.batch_execute(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"));
+            let _ =
+                admin.batch_execute(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"));
         }
     }
 }
@@ -127,6 +152,9 @@ fn strip_dbname(conn: &str) -> String {
 /// Minimal key=value parser for the test server string (values without spaces or quotes).
 fn parse_kv(conn: &str) -> Vec<(String, String)> {
     conn.split_whitespace()
-        .filter_map(|kv| kv.split_once('=').map(|(k, v)| (k.to_string(), v.to_string())))
+        .filter_map(|kv| {
+            kv.split_once('=')
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+        })
         .collect()
 }

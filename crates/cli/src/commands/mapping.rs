@@ -19,17 +19,20 @@ struct Rule {
 }
 
 fn rules() -> Vec<Rule> {
-    [(Dialect::Postgres, "postgres → sqlite"), (Dialect::Sqlite, "sqlite → postgres")]
-        .into_iter()
-        .flat_map(|(from, direction)| {
-            mapping::rules(from).iter().map(move |r| Rule {
-                direction,
-                source: r.source,
-                target: r.target,
-                note: r.note,
-            })
+    [
+        (Dialect::Postgres, "postgres → sqlite"),
+        (Dialect::Sqlite, "sqlite → postgres"),
+    ]
+    .into_iter()
+    .flat_map(|(from, direction)| {
+        mapping::rules(from).iter().map(move |r| Rule {
+            direction,
+            source: r.source,
+            target: r.target,
+            note: r.note,
         })
-        .collect()
+    })
+    .collect()
 }
 
 /// # Errors

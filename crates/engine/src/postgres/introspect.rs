@@ -420,9 +420,7 @@ fn read_indexes(
         for (k, part) in parts.into_iter().enumerate() {
             let descending = options.get(k).is_some_and(|o| o & 1 == 1);
             match keys.get(k).copied().unwrap_or(0) {
-                0 => columns.push(IndexColumn::Expression {
-                    sql: part,
-                }),
+                0 => columns.push(IndexColumn::Expression { sql: part }),
                 attnum => {
                     let column =
                         key_names(&draft.attnames, &[attnum], &draft.table.name)?.remove(0);

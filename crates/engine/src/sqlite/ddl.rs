@@ -69,7 +69,12 @@ pub fn declared_type(ty: &ColumnType) -> (String, Option<String>) {
 fn needs_hint(declared: &str, ty: &ColumnType) -> bool {
     // An app's TIMESTAMP/DATETIME holds instants and becomes timestamptz on the way to
     // PostgreSQL; a PostgreSQL `timestamp` (no zone) must say so to come back as itself.
-    parse_declared_type(declared) != *ty || matches!(ty, ColumnType::Timestamp)
+    // Likewise an app's JSON becomes jsonb, so a PostgreSQL `json` (text kept as written) says so.
+    parse_declared_type(declared) != *ty
+        || matches!(
+            ty,
+            ColumnType::Timestamp | ColumnType::Json { binary: false }
+        )
 }
 
 fn declared_name(ty: &ColumnType) -> String {

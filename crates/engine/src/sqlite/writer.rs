@@ -86,13 +86,17 @@ impl SqliteWriter {
     /// `Sqlite` if the file cannot be opened.
     pub fn open_existing(path: &Path) -> Result<Self> {
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-        let conn = Connection::open_with_flags(path, flags).context(|| format!("cannot open {}", path.display()))?;
+        let conn = Connection::open_with_flags(path, flags)
+            .context(|| format!("cannot open {}", path.display()))?;
         conn.execute_batch(
             "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA foreign_keys = OFF; \
              PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY;",
         )
         .context(|| format!("cannot configure {}", path.display()))?;
-        Ok(SqliteWriter { conn, path: path.to_path_buf() })
+        Ok(SqliteWriter {
+            conn,
+            path: path.to_path_buf(),
+        })
     }
 
     /// Runs one or more SQL statements (DDL, mostly).

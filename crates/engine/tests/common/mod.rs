@@ -8,7 +8,9 @@ use ferry_engine::{Cancel, Location, Options, Report, RunError};
 pub use ferry_testkit::TestDb;
 
 pub fn fixture(name: &str) -> String {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name);
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name);
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("fixture {}: {e}", path.display()))
 }
 
@@ -16,7 +18,8 @@ pub fn fixture(name: &str) -> String {
 pub fn sqlite_from_sql(dir: &Path, name: &str, sql: &str) -> PathBuf {
     let path = dir.join(name);
     let conn = rusqlite::Connection::open(&path).unwrap();
-    conn.execute_batch(sql).unwrap_or_else(|e| panic!("building {name}: {e}"));
+    conn.execute_batch(sql)
+        .unwrap_or_else(|e| panic!("building {name}: {e}"));
     path
 }
 
@@ -53,15 +56,22 @@ pub fn pg_fingerprint(client: &mut postgres::Client, table: &str) -> (i64, Strin
         "SELECT count(*), md5(coalesce(string_agg(x::text, E'\\n' ORDER BY x::text COLLATE \"C\"), '')) FROM \"{}\" x",
         table.replace('"', "\"\"")
     );
-    let row = client.query_one(&q, &[]).unwrap_or_else(|e| panic!("fingerprint of {table}: {e}"));
+    let row = client
+        .query_one(&q, &[])
+        .unwrap_or_else(|e| panic!("fingerprint of {table}: {e}"));
     (row.get(0), row.get(1))
 }
 
 /// (table, column, type, not null, default) for every column of schema public.
-pub fn pg_columns(client: &mut postgres::Client) -> Vec<(String, String, String, bool, Option<String>)> {
+pub fn pg_columns(
+    client: &mut postgres::Client,
+) -> Vec<(String, String, String, bool, Option<String>)> {
     client
         .query(
-            "SELECT c.relname::text, a.attname::text, format_type(a.atttypid, a.atttypmod), a.attnotnull, pg_get_expr(d.adbin, d.adrelid)
+            // serial (a nextval default) and identity are the same promise; Ferry recreates
+            // both as identity, so they compare as one marker.
+            "SELECT c.relname::text, a.attname::text, format_type(a.atttypid, a.atttypmod), a.attnotnull,
+                    CASE WHEN a.attidentity <> '' OR pg_get_expr(d.adbin, d.adrelid) LIKE 'nextval(%' THEN 'generated id' ELSE pg_get_expr(d.adbin, d.adrelid) END
              FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace
              LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
              WHERE n.nspname = 'public' AND c.relkind = 'r' AND a.attnum > 0 AND NOT a.attisdropped
@@ -76,7 +86,10 @@ pub fn pg_columns(client: &mut postgres::Client) -> Vec<(String, String, String,
 
 pub fn pg_tables(client: &mut postgres::Client) -> Vec<String> {
     client
-        .query("SELECT tablename::text FROM pg_tables WHERE schemaname = 'public' ORDER BY 1", &[])
+        .query(
+            "SELECT tablename::text FROM pg_tables WHERE schemaname = 'public' ORDER BY 1",
+            &[],
+        )
         .unwrap()
         .iter()
         .map(|r| r.get(0))
@@ -84,10 +97,22 @@ pub fn pg_tables(client: &mut postgres::Client) -> Vec<String> {
 }
 
 /// Each row of a SQLite table as SQLite's own `quote()` of the named columns, by rowid/key order.
-pub fn sqlite_quoted_rows(path: &Path, table: &str, columns: &[&str], order_by: &str) -> Vec<String> {
+pub fn sqlite_quoted_rows(
+    path: &Path,
+    table: &str,
+    columns: &[&str],
+    order_by: &str,
+) -> Vec<String> {
     let conn = rusqlite::Connection::open(path).unwrap();
-    let cols: Vec<String> = columns.iter().map(|c| format!("quote(\"{}\")", c.replace('"', "\"\""))).collect();
-    let sql = format!("SELECT {} FROM \"{}\" ORDER BY {order_by}", cols.join(" || '|' || "), table.replace('"', "\"\""));
+    let cols: Vec<String> = columns
+        .iter()
+        .map(|c| format!("quote(\"{}\")", c.replace('"', "\"\"")))
+        .collect();
+    let sql = format!(
+        "SELECT {} FROM \"{}\" ORDER BY {order_by}",
+        cols.join(" || '|' || "),
+        table.replace('"', "\"\"")
+    );
     let mut stmt = conn.prepare(&sql).unwrap_or_else(|e| panic!("{sql}: {e}"));
     let rows = stmt.query_map([], |r| r.get::<_, String>(0)).unwrap();
     rows.map(|r| r.unwrap()).collect()
