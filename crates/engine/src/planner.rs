@@ -32,6 +32,9 @@ pub const BOOKKEEPING_TABLES: &[&str] = &[
     "__EFMigrationsHistory",
 ];
 
+/// Reports the storage classes (and their counts) of an untyped SQLite column.
+pub type Profiler<'a> = dyn FnMut(&str, &str) -> Result<Vec<(String, u64)>> + 'a;
+
 pub struct PlanInput<'a> {
     pub options: &'a Options,
     pub source: &'a Catalog,
@@ -50,10 +53,7 @@ pub struct PlanInput<'a> {
 /// `BadInput` for choices that cannot work: unknown tables, target tables that already exist
 /// in create mode, unmatched tables or NOT NULL target columns without a default in
 /// into-existing mode, policies that contradict the schema.
-pub fn build(
-    input: &PlanInput,
-    profile: &mut dyn FnMut(&str, &str) -> Result<Vec<(String, u64)>>,
-) -> Result<Plan> {
+pub fn build(input: &PlanInput, profile: &mut Profiler) -> Result<Plan> {
     let o = input.options;
     let mode = if o.into_existing {
         Mode::IntoExisting
@@ -203,7 +203,6 @@ fn column_rules(o: &Options, table: &str, column: &str, target_dialect: Dialect)
         dst: o.dst,
         epoch: setting_for(&o.epoch_columns, table, column).copied(),
         target_is_postgres: target_dialect == Dialect::Postgres,
-        ..ColumnRules::default()
     }
 }
 
@@ -211,7 +210,7 @@ fn plan_created_table(
     input: &PlanInput,
     source: &Table,
     selected: &[&Table],
-    profile: &mut dyn FnMut(&str, &str) -> Result<Vec<(String, u64)>>,
+    profile: &mut Profiler,
     warnings: &mut Vec<String>,
 ) -> Result<TablePlan> {
     let o = input.options;
@@ -560,15 +559,14 @@ fn write_summary(input: &PlanInput, mode: Mode, tables: &[TablePlan]) -> WriteSu
     let o = input.options;
     let rows: u64 = tables.iter().filter_map(|t| t.rows).sum();
     let mut effects = vec![];
-    let backup;
-    match (input.target_dialect, mode) {
+    let backup: String = match (input.target_dialect, mode) {
         (Dialect::Postgres, Mode::CreateSchema) => {
             effects.push(format!(
                 "create {} table(s) in schema {} and load {rows} row(s), in one transaction",
                 tables.len(),
                 o.pg_schema
             ));
-            backup = "none needed: Ferry only creates new tables, inside one transaction that commits after verification".into();
+            "none needed: Ferry only creates new tables, inside one transaction that commits after verification".into()
         }
         (Dialect::Postgres, Mode::IntoExisting) => {
             effects.push(format!(
@@ -576,10 +574,10 @@ fn write_summary(input: &PlanInput, mode: Mode, tables: &[TablePlan]) -> WriteSu
                 tables.len(),
                 o.pg_schema
             ));
-            backup = match &o.backup {
+            match &o.backup {
                 crate::options::BackupChoice::Skip => "skipped at your request (--no-backup)".into(),
                 _ => "the rows Ferry adds are in one transaction that commits only after verification; existing rows are never changed or deleted".into(),
-            };
+            }
         }
         (Dialect::Sqlite, _) => {
             let verb = if mode == Mode::IntoExisting {
@@ -590,7 +588,7 @@ fn write_summary(input: &PlanInput, mode: Mode, tables: &[TablePlan]) -> WriteSu
                 "create"
             };
             effects.push(format!("{verb} {} ({} table(s), {rows} row(s)), built in a temporary file and moved into place after verification", input.target_display, tables.len()));
-            backup = if !input.target_file_exists {
+            if !input.target_file_exists {
                 "none needed: the file does not exist yet".into()
             } else {
                 match &o.backup {
@@ -604,9 +602,9 @@ fn write_summary(input: &PlanInput, mode: Mode, tables: &[TablePlan]) -> WriteSu
                         "the existing file, beside it (name.ferry-backup-<UTC time>.db)".into()
                     }
                 }
-            };
+            }
         }
-    }
+    };
     WriteSummary {
         target: input.target_display.clone(),
         effects,

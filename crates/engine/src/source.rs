@@ -11,6 +11,8 @@ use crate::postgres::copy_out::CopyColumn;
 use crate::value::{SqliteValue, Value};
 use crate::Result;
 
+/// Both variants are long-lived and few (one per run), so their size difference is moot.
+#[allow(clippy::large_enum_variant)]
 pub enum Source {
     Sqlite {
         conn: rusqlite::Connection,
