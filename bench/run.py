@@ -16,10 +16,12 @@ import json
 import os
 import platform
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -31,6 +33,7 @@ from check import Failed  # noqa: E402
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
 TIME = "/usr/bin/time"
+TIMEOUT_S = 1800.0  # per pipeline step; --timeout
 
 S2P = "sqlite→pg"
 P2S = "pg→sqlite"
@@ -56,6 +59,15 @@ def _rss_kb(path):
     raise Failed(f"no peak RSS in {path}")
 
 
+def _kill_groups(procs):
+    for p in procs:
+        if p.poll() is None:
+            try:
+                os.killpg(p.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+
+
 def pipeline(stages, label, capture=False):
     """Run argv lists connected by pipes, each under /usr/bin/time -v.
 
@@ -73,16 +85,29 @@ def pipeline(stages, label, capture=False):
                 stdout=subprocess.PIPE if (not last or capture) else subprocess.DEVNULL,
                 stderr=err,
                 env=env(),
+                start_new_session=True,  # its own process group, so a timeout kills the tool too
             )
             if prev is not None:
                 prev.close()
             prev = p.stdout
             procs.append(p)
             errs.append(err)
-        out = prev.read() if prev is not None else b""
-        if prev is not None:
-            prev.close()
-        codes = [p.wait() for p in procs]
+        # A hung tool (the engine is young) must not hang the benchmark: kill the pipeline.
+        timer = threading.Timer(TIMEOUT_S, _kill_groups, (procs,))
+        timer.start()
+        try:
+            out = prev.read() if prev is not None else b""
+            if prev is not None:
+                prev.close()
+            codes = [p.wait() for p in procs]
+        except BaseException:  # Ctrl-C: the tools live in their own sessions, end them too
+            timer.cancel()
+            _kill_groups(procs)
+            raise
+        timed_out = not timer.is_alive() and any(c < 0 for c in codes)
+        timer.cancel()
+        if timed_out:
+            raise Failed(f"{label}: killed after {TIMEOUT_S:.0f}s (--timeout)")
         for argv, code, err in zip(stages, codes, errs):
             if code != 0:
                 err.seek(0)
@@ -384,6 +409,7 @@ def print_table(rows):
 
 
 def main():
+    global TIMEOUT_S
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--rows", default="100000", help="comma-separated rows per table (default 100000)")
     ap.add_argument("--repeat", type=int, default=3)
@@ -392,7 +418,9 @@ def main():
     ap.add_argument("--seed", type=int, default=42)
     ap.add_argument("--only", default="", help="comma-separated tools to run: ferry,pgloader,limit")
     ap.add_argument("--keep", action="store_true", help="keep the SQLite target files")
+    ap.add_argument("--timeout", type=float, default=TIMEOUT_S, help="seconds before a step is killed")
     args = ap.parse_args()
+    TIMEOUT_S = args.timeout
 
     for exe in ("sqlite3", "psql", "pgloader", TIME):
         if not shutil.which(exe):
