@@ -307,15 +307,15 @@ def bench_n(ctx, n, repeat, only):
     ctx.sample_ids = check.sample_ids(n)
     tag = f"{os.getpid()}"
     ctx.pg_src = f"ferry_bench_src_{n}_{tag}"
-    log(f"[{n}] building the PostgreSQL source with the raw limit pipeline")
-    limit_s2p(ctx, n, ctx.pg_src)
-    problems = check.pg_target(ctx.pg, ctx.pg_src, ctx.src_db, n, ctx.sample_ids)
-    problems += check.pg_numbers_full(ctx.pg, ctx.pg_src, ctx.src_db)
-    if problems:
-        raise Failed(f"raw limit SQLite → PostgreSQL copy is wrong: {problems[:5]}")
     runs = []
     disabled = {}
     try:
+        log(f"[{n}] building the PostgreSQL source with the raw limit pipeline")
+        limit_s2p(ctx, n, ctx.pg_src)
+        problems = check.pg_target(ctx.pg, ctx.pg_src, ctx.src_db, n, ctx.sample_ids)
+        problems += check.pg_numbers_full(ctx.pg, ctx.pg_src, ctx.src_db)
+        if problems:
+            raise Failed(f"raw limit SQLite → PostgreSQL copy is wrong: {problems[:5]}")
         for rep in range(repeat):
             for direction in (S2P, P2S):
                 for tool, fn in TOOLS[direction]:
