@@ -29,7 +29,7 @@ PACKAGES=(
     build-essential pkg-config libssl-dev
     libwebkit2gtk-4.1-dev libgtk-3-dev libsoup-3.0-dev
     xvfb xauth webkit2gtk-driver imagemagick
-    sqlite3 postgresql-client
+    sqlite3 postgresql-client pgbouncer
 )
 
 THROWAWAY_DIR=""
