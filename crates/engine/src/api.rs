@@ -607,6 +607,7 @@ fn run_verify(
     let to_sqlite = b.dialect() == Dialect::Sqlite;
     let verification = phases.run(Phase::Verify, || {
         let mut tables = vec![];
+        let mut unconvertible_checks = vec![];
         for t in &plan.tables {
             cancel.check()?;
             progress.event(Event::TableStarted {
@@ -615,7 +616,14 @@ fn run_verify(
                 rows: t.rows,
             });
             let converter = crate::preflight::converter_for(t, to_sqlite);
-            let sd = crate::verify::source_digest(&mut a, t, &converter, options.batch_rows)?;
+            let (sd, unconvertible) = crate::verify::source_digest(&mut a, t, &converter, options.batch_rows)?;
+            if unconvertible > 0 {
+                unconvertible_checks.push(Check {
+                    name: format!("{}: source values convert", t.source_table),
+                    passed: false,
+                    detail: format!("{unconvertible} source row(s) cannot be converted to the target's column types (ferry plan lists them)"),
+                });
+            }
             let mut reader = match &mut b {
                 Source::Sqlite { conn, .. } => TypedReader::Sqlite(conn),
                 Source::Postgres { client, schema, .. } => {
@@ -645,7 +653,7 @@ fn run_verify(
                 differences,
             });
         }
-        let mut checks = vec![];
+        let mut checks = unconvertible_checks;
         if let Source::Sqlite { conn, .. } = &b {
             checks.push(crate::verify::sqlite_foreign_key_check(conn)?);
         }

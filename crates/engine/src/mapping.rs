@@ -96,7 +96,7 @@ impl Rule {
     }
 }
 
-/// The mapping as a Markdown table (README, `ferry mapping --markdown`).
+/// The mapping as a Markdown table (the README's tables are checked against it).
 pub fn markdown_table(from: Dialect) -> String {
     let (a, b) = match from {
         Dialect::Sqlite => ("SQLite", "PostgreSQL"),

@@ -76,7 +76,8 @@ pub fn setting_for<'a, T>(
 
 #[derive(Debug, Clone, Default)]
 pub enum BackupChoice {
-    /// Back up beside a SQLite target, or in Ferry's data directory for PostgreSQL.
+    /// Back up an existing SQLite target file beside it. (A PostgreSQL target needs none:
+    /// Ferry only adds, inside one transaction that commits after verification.)
     #[default]
     Default,
     Dir(PathBuf),

@@ -119,7 +119,9 @@ pub fn target_digest(
     Ok(digest)
 }
 
-/// Digest of a table as the source holds it, converted to the target's types.
+/// Digest of a table as the source holds it, converted to the target's types, and the
+/// number of source rows that could not be converted (each one a verification failure: a row
+/// the target cannot hold is never silently left out of the comparison).
 ///
 /// # Errors
 /// Database errors.
@@ -128,45 +130,51 @@ pub fn source_digest(
     table: &TablePlan,
     converter: &RowConverter,
     batch_rows: usize,
-) -> Result<TableDigest> {
+) -> Result<(TableDigest, u64)> {
     let (list, _) = crate::preflight::read_list(table, converter, None);
     let types = converter.types();
     let mut digest = TableDigest::new();
     let mut scratch = vec![];
     let mut problems = vec![];
+    let mut unconvertible = 0u64;
     source.read(&table.source_table, &list, batch_rows, &mut |batch| {
-        for_each_converted(converter, batch, &mut problems, &mut |row| {
+        unconvertible += for_each_converted(converter, batch, &mut problems, &mut |row| {
             digest.add_row(&row, &types, &mut scratch)
         });
         Ok(())
     })?;
-    Ok(digest)
+    Ok((digest, unconvertible))
 }
 
+/// Feeds every converted row to `f`; returns how many rows failed to convert (rows a
+/// skip-row policy leaves out are neither fed nor counted).
 fn for_each_converted(
     converter: &RowConverter,
     batch: RawBatch,
     problems: &mut Vec<crate::rowconv::ValueProblem>,
     f: &mut dyn FnMut(Vec<Value>),
-) {
+) -> u64 {
+    let mut failed = 0;
+    let mut take = |outcome: RowOutcome| match outcome {
+        RowOutcome::Row(v) => f(v),
+        RowOutcome::Skipped => {}
+        RowOutcome::Failed => failed += 1,
+    };
     match batch {
         RawBatch::Sqlite(rows) => {
             for raw in rows {
                 problems.clear();
-                if let RowOutcome::Row(v) = converter.convert_sqlite(&raw, problems) {
-                    f(v)
-                }
+                take(converter.convert_sqlite(&raw, problems));
             }
         }
         RawBatch::Pg(rows) => {
             for raw in rows {
                 problems.clear();
-                if let RowOutcome::Row(v) = converter.convert_pg(&raw, problems) {
-                    f(v)
-                }
+                take(converter.convert_pg(&raw, problems));
             }
         }
     }
+    failed
 }
 
 struct Entry {
@@ -218,7 +226,7 @@ pub fn locate_differences(
     let (list, _) = crate::preflight::read_list(table, converter, None);
     let mut problems = vec![];
     source.read(&table.source_table, &list, batch_rows, &mut |batch| {
-        for_each_converted(converter, batch, &mut problems, &mut |row| {
+        let _ = for_each_converted(converter, batch, &mut problems, &mut |row| {
             let hash = row_hash(&row, &types, &mut scratch);
             let key = key_of(&row);
             let values = (stored < MAX_ROWS_WITH_VALUES).then(|| row.clone());

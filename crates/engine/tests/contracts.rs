@@ -289,3 +289,34 @@ fn negative_zero_which_sqlite_cannot_store_is_a_finding_not_a_silent_zero() {
     assert_eq!((f.count, f.samples[0].key.as_str()), (1, "id=1"));
     assert!(!out.exists());
 }
+
+#[test]
+fn verify_fails_when_source_rows_cannot_be_converted() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = sqlite_from_sql(
+        dir.path(),
+        "src.db",
+        "CREATE TABLE t (id INTEGER PRIMARY KEY, ok BOOLEAN); INSERT INTO t VALUES (1, 1), (2, 0);",
+    );
+    let db = TestDb::new();
+    migrate_ok(&options(sqlite(&src), pg(&db)));
+    // A row the target could never hold appears in the source afterwards.
+    rusqlite::Connection::open(&src)
+        .unwrap()
+        .execute_batch("INSERT INTO t VALUES (3, 'maybe')")
+        .unwrap();
+    let err = ferry_engine::verify(
+        &options(sqlite(&src), pg(&db)),
+        &ferry_engine::progress::Silent,
+        &ferry_engine::Cancel::new(),
+    )
+    .expect_err("an unconvertible source row must not be left out of the comparison");
+    assert_eq!(err.error.kind(), ErrorKind::Verification);
+    let checks = &err.report.verification.as_ref().unwrap().checks;
+    assert!(
+        checks
+            .iter()
+            .any(|c| !c.passed && c.detail.contains("1 source row")),
+        "{checks:?}"
+    );
+}
