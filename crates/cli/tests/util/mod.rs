@@ -84,6 +84,16 @@ impl TestCommand {
         }
     }
 
+    /// Starts the command in the background with its output discarded (a run that will be
+    /// killed: nothing reads its pipes, so they must not fill up).
+    pub fn spawn(mut self) -> std::process::Child {
+        self.cmd
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start ferry")
+    }
+
     /// Runs and asserts the exit code.
     pub fn expect_code(self, expected: i32) -> Run {
         let description = format!("{:?}", self.cmd);

@@ -1,0 +1,498 @@
+//! All or nothing under SIGKILL: a `ferry migrate` killed at any moment leaves the target as
+//! it was (no tables in PostgreSQL; no file, or the old file byte for byte, in SQLite), never
+//! touches the source, and the same command run again succeeds and verifies.
+//!
+//! Kill points are not guessed: each direction first runs the migration once, uninterrupted,
+//! with `--json`, and takes the phase timings from its report; the killed runs are then
+//! stopped halfway through `copy`, `indexes` and `verify`. A run that had already finished
+//! when its kill came would prove nothing, so that is a failure, not a pass.
+//!
+//! The two tests take turns (a lock): they calibrate against their own timings, and a second
+//! migration competing for the same two cores would move every phase boundary.
+
+mod util;
+
+use std::collections::BTreeSet;
+use std::path::Path;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use sha2::{Digest, Sha256};
+use util::Dir;
+
+/// Held by a test for its whole run so calibration and kills see the same machine.
+static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
+
+/// Where a kill is aimed. Each is recognised by what the ferry session on the PostgreSQL
+/// side is seen doing (`pg_stat_activity`), not by the clock alone: debug runs of one to
+/// three seconds vary by a third from run to run, more than the indexes phase lasts.
+#[derive(Clone, Copy, Debug)]
+enum Aim {
+    /// Inside the copy of `orders` (92% of the rows): once the COPY carrying all its columns
+    /// has started, 40% of the calibrated copy phase later. (Preflight may COPY a few of its
+    /// columns first, to profile them; that statement does not count.)
+    Copy,
+    /// The moment the PostgreSQL target is seen building an index.
+    Indexes,
+    /// The moment a `COPY (SELECT …) TO STDOUT` starts after the copy of `orders`: the
+    /// verifier reading a table back
+    /// (PostgreSQL target); a quarter into the calibrated verify phase (PostgreSQL source).
+    Verify,
+}
+
+const TO_POSTGRES: &[Aim] = &[Aim::Copy, Aim::Indexes, Aim::Verify];
+/// Each once with the destination absent and once with it present. The SQLite indexes phase
+/// has no PostgreSQL statement to recognise it by (and lasts ~30 ms).
+const TO_SQLITE: &[Aim] = &[Aim::Copy, Aim::Verify];
+
+const CUSTOMERS: u32 = 5_000;
+const ORDERS: u32 = 60_000;
+
+fn sqlite_source_sql() -> String {
+    format!(
+        "
+        PRAGMA journal_mode = DELETE;
+        CREATE TABLE customers (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL,
+            email TEXT NOT NULL UNIQUE
+        );
+        CREATE TABLE orders (
+            id INTEGER PRIMARY KEY,
+            customer_id INTEGER NOT NULL REFERENCES customers(id),
+            amount REAL NOT NULL,
+            placed TEXT NOT NULL,
+            note TEXT
+        );
+        CREATE INDEX orders_customer ON orders(customer_id);
+        WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {CUSTOMERS})
+        INSERT INTO customers SELECT i, 'customer ' || i, 'c' || i || '@example.com' FROM n;
+        WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {ORDERS})
+        INSERT INTO orders
+        SELECT i, 1 + (i * 7919) % {CUSTOMERS}, (i % 100000) / 100.0,
+               'order placed on day ' || (i % 365),
+               CASE WHEN i % 5 = 0 THEN NULL ELSE 'note ' || i END
+        FROM n;
+        "
+    )
+}
+
+fn pg_source_sql() -> String {
+    format!(
+        "
+        CREATE TABLE customers (
+            id bigint PRIMARY KEY,
+            name text NOT NULL,
+            email text NOT NULL UNIQUE
+        );
+        CREATE TABLE orders (
+            id bigint PRIMARY KEY,
+            customer_id bigint NOT NULL REFERENCES customers(id),
+            amount numeric(12,2) NOT NULL,
+            placed timestamptz NOT NULL,
+            note text
+        );
+        CREATE INDEX orders_customer ON orders(customer_id);
+        INSERT INTO customers
+        SELECT i, 'customer ' || i, 'c' || i || '@example.com'
+        FROM generate_series(1, {CUSTOMERS}) i;
+        INSERT INTO orders
+        SELECT i, 1 + (i * 7919) % {CUSTOMERS}, (i % 100000) / 100.0,
+               timestamptz '2024-01-01 00:00:00+00' + i * interval '1 minute',
+               CASE WHEN i % 5 = 0 THEN NULL ELSE 'note ' || i END
+        FROM generate_series(1, {ORDERS}) i;
+        "
+    )
+}
+
+/// One phase of the calibration run: when it started and ended, in seconds after launch.
+#[derive(Debug, Clone)]
+struct Span {
+    phase: String,
+    start: f64,
+    end: f64,
+}
+
+/// Runs the migration once, uninterrupted, and returns its phases laid end to end.
+/// Everything before the engine's first phase (process start, argument parsing) is added to
+/// the first phase's start, so a kill time is measured from launch like the real ones.
+/// Also returns how long the copy of `customers` (the first table) took.
+fn calibrate(dir: &Dir, args: &[String]) -> (Vec<Span>, f64, f64) {
+    let started = Instant::now();
+    let run = dir.command().args(args).expect_code(0);
+    let wall = started.elapsed().as_secs_f64();
+    let report = run.json();
+    assert_eq!(report["outcome"], "committed", "{report}");
+    assert_eq!(report["verification"]["passed"], true, "{report}");
+    let engine_seconds = report["seconds"].as_f64().expect("report.seconds");
+    let mut at = (wall - engine_seconds).max(0.0);
+    let spans: Vec<Span> = report["phases"]
+        .as_array()
+        .expect("report.phases")
+        .iter()
+        .map(|p| {
+            let seconds = p["seconds"].as_f64().expect("phase seconds");
+            let span = Span {
+                phase: p["phase"].as_str().expect("phase name").to_string(),
+                start: at,
+                end: at + seconds,
+            };
+            at += seconds;
+            span
+        })
+        .collect();
+    let customers = report["tables"]
+        .as_array()
+        .expect("report.tables")
+        .iter()
+        .find(|t| t["source_table"] == "customers")
+        .and_then(|t| t["seconds"].as_f64())
+        .unwrap_or_else(|| panic!("no customers table in the report: {report}"));
+    (spans, wall, customers)
+}
+
+fn phase_seconds(spans: &[Span], phase: &str) -> f64 {
+    let span = spans
+        .iter()
+        .find(|s| s.phase == phase)
+        .unwrap_or_else(|| panic!("no '{phase}' phase in the calibration run: {spans:?}"));
+    span.end - span.start
+}
+
+/// Watches the ferry session(s) on one PostgreSQL database from another connection.
+struct Watch {
+    client: postgres::Client,
+    /// Distinct COPY statements seen so far, by backend pid and start time.
+    copies: BTreeSet<String>,
+    /// When the copy of `orders` (every column) was first seen, since launch.
+    orders_copy_at: Option<Duration>,
+    /// A COPY that started after it: the verifier reading a table back.
+    verifying: bool,
+    /// For a PostgreSQL source, whose rows are digested as they are copied: verification
+    /// reads only the SQLite target and shows nothing here, so it is aimed at by the clock,
+    /// this long after the copy of `orders` started.
+    verify_after_orders: Option<Duration>,
+}
+
+impl Watch {
+    fn new(client: postgres::Client, verify_after_orders: Option<Duration>) -> Watch {
+        Watch {
+            verify_after_orders,
+            client,
+            copies: BTreeSet::new(),
+            orders_copy_at: None,
+            verifying: false,
+        }
+    }
+
+    /// One look: what the other sessions are doing (`state: query`), noting new COPYs.
+    fn look(&mut self, elapsed: Duration) -> String {
+        let rows = self
+            .client
+            .query(
+                "SELECT pid::text || ' ' || coalesce(query_start::text, ''), \
+                        coalesce(state, '') || ': ' || left(regexp_replace(query, '\\s+', ' ', 'g'), 50) \
+                 FROM pg_stat_activity \
+                 WHERE datname = current_database() AND pid <> pg_backend_pid() \
+                   AND backend_type = 'client backend'",
+                &[],
+            )
+            .expect("read pg_stat_activity");
+        let mut seen = Vec::new();
+        for row in rows {
+            let (key, what): (String, String) = (row.get(0), row.get(1));
+            if what.contains(": COPY ") && !self.copies.contains(&key) {
+                if self.orders_copy_at.is_some() {
+                    // A large table may be loaded by more than one COPY … FROM STDIN.
+                    self.verifying |= what.contains("COPY (SELECT");
+                } else if what.contains(r#""id", "customer_id""#) {
+                    self.orders_copy_at = Some(elapsed);
+                }
+                self.copies.insert(key);
+            }
+            seen.push(what);
+        }
+        if seen.is_empty() {
+            "no session".into()
+        } else {
+            seen.join(" | ")
+        }
+    }
+
+    /// Whether the run has reached `aim`; if so, what it was doing.
+    fn reached(&mut self, aim: Aim, elapsed: Duration, spans: &[Span]) -> Option<String> {
+        let seen = self.look(elapsed);
+        let hit = match aim {
+            Aim::Copy => self.orders_copy_at.is_some_and(|at| {
+                elapsed >= at + Duration::from_secs_f64(0.4 * phase_seconds(spans, "copy"))
+            }),
+            Aim::Indexes => {
+                seen.contains("active: CREATE INDEX") || seen.contains("active: CREATE UNIQUE")
+            }
+            Aim::Verify => match (self.verify_after_orders, self.orders_copy_at) {
+                (Some(after), Some(at)) => elapsed >= at + after,
+                (Some(_), None) => false,
+                (None, _) => self.verifying,
+            },
+        };
+        hit.then_some(seen)
+    }
+}
+
+/// Starts the migration, polls `ready` (given the time since launch) until it says what the
+/// run is doing, and SIGKILLs it (`Child::kill` is SIGKILL on Unix). Panics when the run
+/// ends first: that kill point proves nothing.
+fn kill_when(
+    dir: &Dir,
+    args: &[String],
+    mut ready: impl FnMut(Duration) -> Option<String>,
+) -> String {
+    let launched = Instant::now();
+    let mut child = dir.command().args(args).spawn();
+    let seen = loop {
+        let elapsed = launched.elapsed();
+        if let Some(seen) = ready(elapsed) {
+            break format!("t={:.2}s {seen}", elapsed.as_secs_f64());
+        }
+        if let Some(status) = child.try_wait().expect("poll ferry") {
+            panic!("ferry ended ({status}) before its kill point: too late for this machine");
+        }
+        // Polling interval: short against every phase aimed at, cheap for two cores.
+        std::thread::sleep(Duration::from_millis(2));
+    };
+    if let Some(status) = child.try_wait().expect("poll ferry") {
+        panic!("ferry ended ({status}) before its kill point: too late for this machine");
+    }
+    child.kill().expect("SIGKILL ferry");
+    let status = child.wait().expect("reap ferry");
+    assert_eq!(
+        std::os::unix::process::ExitStatusExt::signal(&status),
+        Some(9),
+        "ferry must have died of the SIGKILL, not exited: {status}"
+    );
+    seen
+}
+
+fn sha256(path: &Path) -> String {
+    let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()));
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// Every relation (table, index, sequence, view) in `public`, by name.
+fn public_relations(client: &mut postgres::Client) -> Vec<String> {
+    client
+        .query(
+            "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
+             WHERE n.nspname = 'public' ORDER BY 1",
+            &[],
+        )
+        .expect("list relations")
+        .iter()
+        .map(|r| r.get(0))
+        .collect()
+}
+
+/// Row counts and a content digest of every source table.
+fn pg_fingerprint(client: &mut postgres::Client) -> Vec<(String, i64, String)> {
+    ["customers", "orders"]
+        .iter()
+        .map(|t| {
+            let row = client
+                .query_one(
+                    &format!(
+                        "SELECT count(*), md5(string_agg(x::text, '|' ORDER BY id)) FROM {t} x"
+                    ),
+                    &[],
+                )
+                .expect("fingerprint");
+            (t.to_string(), row.get(0), row.get(1))
+        })
+        .collect()
+}
+
+fn temp_files(dir: &Path) -> Vec<String> {
+    std::fs::read_dir(dir)
+        .expect("list the directory")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains(".ferry-tmp-"))
+        .collect()
+}
+
+fn migrate_args(from: &str, to: &str) -> Vec<String> {
+    ["migrate", "--yes", "--json", "--from", from, "--to", to]
+        .iter()
+        .map(|s| s.to_string())
+        .collect()
+}
+
+fn rerun_commits(dir: &Dir, args: &[String], label: &str) {
+    let report = dir.command().args(args).expect_code(0).json();
+    assert_eq!(
+        report["outcome"], "committed",
+        "rerun after kill at {label}: {report}"
+    );
+    assert_eq!(
+        report["verification"]["passed"], true,
+        "rerun after kill at {label}: {report}"
+    );
+}
+
+#[test]
+fn sqlite_to_postgres_killed_anywhere_leaves_no_tables() {
+    let _turn = ONE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
+    let dir = Dir::new();
+    let source = dir.sqlite("app.db", &sqlite_source_sql());
+    let source_str = source.to_str().unwrap().to_string();
+    let source_sha = sha256(&source);
+
+    let calibration_db = ferry_testkit::TestDb::new();
+    let (spans, wall, _) = calibrate(&dir, &migrate_args(&source_str, &calibration_db.url()));
+    drop(calibration_db);
+    eprintln!("sqlite→postgres uninterrupted: {wall:.2}s, phases {spans:?}");
+
+    for &aim in TO_POSTGRES {
+        let label = format!("{aim:?}");
+        let db = ferry_testkit::TestDb::new();
+        let args = migrate_args(&source_str, &db.url());
+        let mut client = db.client();
+        let mut watch = Watch::new(db.client(), None);
+        let started = Instant::now();
+        let seen = kill_when(&dir, &args, |elapsed| watch.reached(aim, elapsed, &spans));
+        eprintln!("sqlite→postgres killed at {label}; target session: {seen}");
+
+        // Uncommitted work is invisible at once, whether or not the server has yet noticed
+        // that its client is gone.
+        assert_eq!(
+            public_relations(&mut client),
+            Vec::<String>::new(),
+            "killed at {label}: the target must have no tables"
+        );
+        assert_eq!(
+            sha256(&source),
+            source_sha,
+            "killed at {label}: the source changed"
+        );
+
+        rerun_commits(&dir, &args, &label);
+        let orders: i64 = client
+            .query_one("SELECT count(*) FROM orders", &[])
+            .expect("count orders")
+            .get(0);
+        assert_eq!(orders, i64::from(ORDERS), "after the rerun at {label}");
+        assert_eq!(
+            sha256(&source),
+            source_sha,
+            "rerun at {label}: the source changed"
+        );
+        eprintln!("  kill + rerun: {:.2}s", started.elapsed().as_secs_f64());
+    }
+}
+
+#[test]
+fn postgres_to_sqlite_killed_anywhere_leaves_the_destination_as_it_was() {
+    let _turn = ONE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
+    let pg = ferry_testkit::TestDb::new();
+    let mut client = pg.client();
+    client
+        .batch_execute(&pg_source_sql())
+        .expect("fill the source");
+    // Otherwise autovacuum visits the fresh tables during the calibration run.
+    client
+        .batch_execute("VACUUM (FREEZE, ANALYZE)")
+        .expect("vacuum the source");
+    let fingerprint = pg_fingerprint(&mut client);
+    let relations = public_relations(&mut client);
+
+    let calibration = Dir::new();
+    let calibration_dest = calibration.path("out.db");
+    let (spans, wall, customers_seconds) = calibrate(
+        &calibration,
+        &migrate_args(&pg.url(), calibration_dest.to_str().unwrap()),
+    );
+    eprintln!("postgres→sqlite uninterrupted: {wall:.2}s, phases {spans:?}");
+    // A quarter into verify, counted from where the copy of `orders` began: early, because
+    // a run can be faster than the calibration run (then a late kill would find it ended).
+    let span = |name: &str| spans.iter().find(|s| s.phase == name).unwrap().clone();
+    let (copy, verify) = (span("copy"), span("verify"));
+    let verify_after_orders = Duration::from_secs_f64(
+        verify.start + 0.25 * (verify.end - verify.start) - (copy.start + customers_seconds),
+    );
+
+    let mut temp_files_left = 0;
+    for existing in [false, true] {
+        for &aim in TO_SQLITE {
+            let label = format!(
+                "{aim:?}, destination {}",
+                if existing { "exists" } else { "absent" }
+            );
+            let dir = Dir::new();
+            let dest = dir.path("out.db");
+            let old_sha = existing.then(|| {
+                dir.sqlite(
+                    "out.db",
+                    "CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT);
+                     INSERT INTO notes VALUES (1, 'the old file');",
+                );
+                sha256(&dest)
+            });
+            let args = migrate_args(&pg.url(), dest.to_str().unwrap());
+            let started = Instant::now();
+            let mut watch = Watch::new(pg.client(), Some(verify_after_orders));
+            let seen = kill_when(&dir, &args, |elapsed| watch.reached(aim, elapsed, &spans));
+            let temps = temp_files(dest.parent().unwrap());
+            eprintln!(
+                "postgres→sqlite killed at {label}; source session: {seen}; temp files left: {}",
+                temps.len()
+            );
+            temp_files_left += temps.len();
+
+            match &old_sha {
+                None => assert!(
+                    !dest.exists(),
+                    "killed at {label}: a file appeared at the destination"
+                ),
+                Some(sha) => assert_eq!(
+                    &sha256(&dest),
+                    sha,
+                    "killed at {label}: the old destination file changed"
+                ),
+            }
+            assert_eq!(
+                pg_fingerprint(&mut client),
+                fingerprint,
+                "killed at {label}: the source changed"
+            );
+            assert_eq!(
+                public_relations(&mut client),
+                relations,
+                "killed at {label}"
+            );
+
+            rerun_commits(&dir, &args, &label);
+            assert_eq!(
+                temp_files(dest.parent().unwrap()),
+                Vec::<String>::new(),
+                "after the rerun at {label}: the killed run's temporary file must be gone"
+            );
+            let conn = rusqlite::Connection::open(&dest).expect("open the result");
+            let orders: u32 = conn
+                .query_row("SELECT count(*) FROM orders", [], |r| r.get(0))
+                .expect("count orders");
+            assert_eq!(orders, ORDERS, "after the rerun at {label}");
+            assert_eq!(
+                pg_fingerprint(&mut client),
+                fingerprint,
+                "rerun at {label}: the source changed"
+            );
+            eprintln!("  kill + rerun: {:.2}s", started.elapsed().as_secs_f64());
+        }
+    }
+    // Otherwise the clean-up assertions above never had anything to clean.
+    assert!(
+        temp_files_left > 0,
+        "no kill left a temporary file behind, so the clean-up at the next run went untested"
+    );
+}
