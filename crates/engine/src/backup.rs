@@ -57,19 +57,37 @@ pub fn backup_sqlite_file(source: &Path, dir: Option<&Path>) -> Result<BackupInf
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_else(|| "database".into());
     let path = unique_backup_path(&dir, &stem, "db")?;
-    // Reserve the name first so two runs in the same second can never share it.
+    // Reserve the final name first so two runs in the same second can never share it, then
+    // build the copy under a temporary name: a run killed mid-backup never leaves a partial
+    // file that looks like a finished backup.
     std::fs::OpenOptions::new()
         .write(true)
         .create_new(true)
         .open(&path)
         .map_err(|e| io_error("reserving the backup file name", &path, e))?;
-    std::fs::remove_file(&path).map_err(|e| io_error("preparing the backup file", &path, e))?;
-    sqlite_online_copy(source, &path)?;
-    let sha256 = sha256_file(&path)?;
+    restrict_to_owner(&path)?;
+    let partial = path.with_extension("db.partial");
+    let _ = std::fs::remove_file(&partial);
+    let made = sqlite_online_copy(source, &partial).and_then(|()| {
+        let sha256 = sha256_file(&partial)?;
+        recheck_sqlite_backup(&partial, &sha256)?;
+        Ok(sha256)
+    });
+    let sha256 = match made {
+        Ok(sha) => sha,
+        Err(e) => {
+            let _ = std::fs::remove_file(&partial);
+            let _ = std::fs::remove_file(&path);
+            return Err(e);
+        }
+    };
+    std::fs::rename(&partial, &path)
+        .map_err(|e| io_error("naming the finished backup", &path, e))?;
+    // The rename moved the same bytes; check once more under the final name.
+    recheck_sqlite_backup(&path, &sha256)?;
     let bytes = std::fs::metadata(&path)
         .map_err(|e| io_error("reading the backup size", &path, e))?
         .len();
-    recheck_sqlite_backup(&path, &sha256)?;
     Ok(BackupInfo {
         of: source.display().to_string(),
         path: path.display().to_string(),
