@@ -59,8 +59,20 @@ pub fn inspect(location: &Location, pg_schema: &str) -> Result<Inspection> {
 /// Connection and bad-input errors; findings are returned inside the plan, not as errors.
 pub fn plan(options: &Options, progress: &dyn Progress, cancel: &Cancel) -> Result<Plan> {
     let mut phases = Phases::new(progress);
-    let (mut source, mut target) = open_both(options, &mut phases)?;
-    let mut plan = plan_with(options, &mut source, &mut target, &mut phases)?;
+    let (_source, mut target, plan) = prepare(options, &mut phases, progress, cancel)?;
+    target.rollback();
+    Ok(plan)
+}
+
+/// Connect, introspect, plan and preflight: everything before the first write.
+fn prepare(
+    options: &Options,
+    phases: &mut Phases,
+    progress: &dyn Progress,
+    cancel: &Cancel,
+) -> Result<(Source, Target, Plan)> {
+    let (mut source, mut target) = open_both(options, phases)?;
+    let mut plan = plan_with(options, &mut source, &mut target, phases)?;
     let to_sqlite = target.wants_sqlite_rows();
     phases.run(Phase::Preflight, || {
         crate::preflight::run(
@@ -72,8 +84,7 @@ pub fn plan(options: &Options, progress: &dyn Progress, cancel: &Cancel) -> Resu
             cancel,
         )
     })?;
-    target.rollback();
-    Ok(plan)
+    Ok((source, target, plan))
 }
 
 /// The full run: plan, preflight, backup, copy, finish, verify, then commit (or roll back
@@ -220,21 +231,9 @@ fn run_migrate(
     report: &mut Report,
     phases: &mut Phases,
 ) -> Result<()> {
-    let (mut source, mut target) = open_both(options, phases)?;
-    let mut plan = plan_with(options, &mut source, &mut target, phases)?;
+    let (mut source, mut target, plan) = prepare(options, phases, progress, cancel)?;
     report.warnings = plan.warnings.clone();
     report.not_migrated = plan.not_migrated.clone();
-    let to_sqlite = target.wants_sqlite_rows();
-    phases.run(Phase::Preflight, || {
-        crate::preflight::run(
-            &mut source,
-            &mut plan,
-            to_sqlite,
-            options.batch_rows,
-            progress,
-            cancel,
-        )
-    })?;
     report.findings = plan.findings.clone();
     let blocking = plan.blocking_findings();
     if blocking > 0 {

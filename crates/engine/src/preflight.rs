@@ -125,51 +125,37 @@ pub fn run(
         let mut problems: Vec<ValueProblem> = vec![];
         let rows = source.read(&table.source_table, &list, batch_rows, &mut |batch| {
             cancel.check()?;
+            // One row at a time through the shared converter; only rows with a problem
+            // are described (key and offending values), the rest cost one conversion.
+            let mut check = |outcome: RowOutcome,
+                             problems: &[ValueProblem],
+                             describe: &dyn Fn(usize) -> String| {
+                if !matches!(outcome, RowOutcome::Row(_)) || !problems.is_empty() {
+                    let key: Vec<String> = key_positions.iter().map(|&p| describe(p)).collect();
+                    let values: Vec<String> = problems.iter().map(|p| describe(p.column)).collect();
+                    record(
+                        &mut findings,
+                        table,
+                        &converter,
+                        problems,
+                        &describe_key(&key_names, &key),
+                        &values,
+                    );
+                }
+            };
             match batch {
                 RawBatch::Sqlite(rows) => {
                     for raw in rows {
                         problems.clear();
-                        if !matches!(
-                            converter.convert_sqlite(&raw, &mut problems),
-                            RowOutcome::Row(_)
-                        ) || !problems.is_empty()
-                        {
-                            let key: Vec<String> =
-                                key_positions.iter().map(|&p| raw[p].describe()).collect();
-                            let values: Vec<String> =
-                                problems.iter().map(|p| raw[p.column].describe()).collect();
-                            record(
-                                &mut findings,
-                                table,
-                                &converter,
-                                &problems,
-                                &describe_key(&key_names, &key),
-                                &values,
-                            );
-                        }
+                        let outcome = converter.convert_sqlite(&raw, &mut problems);
+                        check(outcome, &problems, &|i| raw[i].describe());
                     }
                 }
                 RawBatch::Pg(rows) => {
                     for raw in rows {
                         problems.clear();
-                        if !matches!(
-                            converter.convert_pg(&raw, &mut problems),
-                            RowOutcome::Row(_)
-                        ) || !problems.is_empty()
-                        {
-                            let key: Vec<String> =
-                                key_positions.iter().map(|&p| raw[p].describe()).collect();
-                            let values: Vec<String> =
-                                problems.iter().map(|p| raw[p.column].describe()).collect();
-                            record(
-                                &mut findings,
-                                table,
-                                &converter,
-                                &problems,
-                                &describe_key(&key_names, &key),
-                                &values,
-                            );
-                        }
+                        let outcome = converter.convert_pg(&raw, &mut problems);
+                        check(outcome, &problems, &|i| raw[i].describe());
                     }
                 }
             }

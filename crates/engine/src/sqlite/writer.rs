@@ -68,15 +68,7 @@ impl SqliteWriter {
             | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let conn = Connection::open_with_flags(path, flags)
             .context(|| format!("cannot create {}", path.display()))?;
-        conn.execute_batch(
-            "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA foreign_keys = OFF; \
-             PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY;",
-        )
-        .context(|| format!("cannot configure {}", path.display()))?;
-        Ok(SqliteWriter {
-            conn,
-            path: path.to_path_buf(),
-        })
+        Self::configured(conn, path)
     }
 
     /// Opens a database Ferry made itself (a backup-API copy of an existing target) to add to
@@ -88,6 +80,12 @@ impl SqliteWriter {
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let conn = Connection::open_with_flags(path, flags)
             .context(|| format!("cannot open {}", path.display()))?;
+        Self::configured(conn, path)
+    }
+
+    /// The file is a temporary one, discarded on any failure: no journal, no fsync while
+    /// building (the finished file is synced once in `finish`), foreign keys checked at the end.
+    fn configured(conn: Connection, path: &Path) -> Result<Self> {
         conn.execute_batch(
             "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA foreign_keys = OFF; \
              PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY;",
