@@ -181,15 +181,6 @@ pub fn restrict_to_owner(path: &Path) -> Result<()> {
     Ok(())
 }
 
-/// Where backups of PostgreSQL tables go by default: `$XDG_DATA_HOME/ferry/backups`.
-pub fn default_backup_dir() -> PathBuf {
-    let base = std::env::var_os("XDG_DATA_HOME")
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/share")))
-        .unwrap_or_else(|| PathBuf::from("."));
-    base.join("ferry").join("backups")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -81,6 +81,13 @@ impl TablePlan {
     pub fn copied_columns(&self) -> impl Iterator<Item = &ColumnPlan> {
         self.columns.iter().filter(|c| c.source.is_some())
     }
+
+    /// The copied target columns with their types, in copy order.
+    pub fn target_columns(&self) -> Vec<(String, ColumnType)> {
+        self.copied_columns()
+            .map(|c| (c.target.clone(), c.ty.clone()))
+            .collect()
+    }
 }
 
 impl Plan {

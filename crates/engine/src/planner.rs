@@ -172,7 +172,6 @@ pub fn build(input: &PlanInput, profile: &mut Profiler) -> Result<Plan> {
         .map(|o| format!("{} {}", o.kind, o.name))
         .collect();
     let writes = write_summary(input, mode, &tables);
-    let _ = &mut findings;
     Ok(Plan {
         source: input.source_display.clone(),
         target: input.target_display.clone(),

@@ -114,13 +114,7 @@ impl Source {
                 })
             }
             Source::Postgres { client, schema, .. } => {
-                let cols: Vec<CopyColumn> = columns
-                    .iter()
-                    .map(|(n, t)| CopyColumn {
-                        name: n.clone(),
-                        ty: t.clone(),
-                    })
-                    .collect();
+                let cols = CopyColumn::from_pairs(columns);
                 crate::postgres::copy_out::read_table(
                     client,
                     schema,

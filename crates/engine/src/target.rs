@@ -164,16 +164,9 @@ impl Target {
         table: &TablePlan,
         batches: &mut dyn Iterator<Item = Result<SinkRows>>,
     ) -> Result<u64> {
-        let columns: Vec<String> = table.copied_columns().map(|c| c.target.clone()).collect();
         match self {
             Target::Postgres { client, schema, .. } => {
-                let cols: Vec<CopyColumn> = table
-                    .copied_columns()
-                    .map(|c| CopyColumn {
-                        name: c.target.clone(),
-                        ty: c.ty.clone(),
-                    })
-                    .collect();
+                let cols = CopyColumn::from_pairs(&table.target_columns());
                 let mut rows = batches.map(|b| match b? {
                     SinkRows::Pg(rows) => Ok(rows),
                     SinkRows::Sqlite(_) => Err(Error::runtime(
@@ -190,6 +183,8 @@ impl Target {
             }
             Target::Sqlite { writer, .. } => {
                 let w = writer_mut(writer)?;
+                let columns: Vec<String> =
+                    table.copied_columns().map(|c| c.target.clone()).collect();
                 let mut n = 0u64;
                 for batch in batches {
                     let SinkRows::Sqlite(rows) = batch? else {

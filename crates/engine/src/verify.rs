@@ -45,13 +45,7 @@ impl TypedReader<'_> {
     ) -> Result<u64> {
         match self {
             TypedReader::Postgres(client, schema) => {
-                let cols: Vec<CopyColumn> = columns
-                    .iter()
-                    .map(|(n, t)| CopyColumn {
-                        name: n.clone(),
-                        ty: t.clone(),
-                    })
-                    .collect();
+                let cols = CopyColumn::from_pairs(columns);
                 crate::postgres::copy_out::read_table(
                     client, schema, table, &cols, batch_rows, on_batch,
                 )
@@ -89,14 +83,6 @@ impl TypedReader<'_> {
     }
 }
 
-/// The copied target columns of a table, with their types.
-pub fn target_columns(table: &TablePlan) -> Vec<(String, ColumnType)> {
-    table
-        .copied_columns()
-        .map(|c| (c.target.clone(), c.ty.clone()))
-        .collect()
-}
-
 /// Digest of a table as the target holds it.
 ///
 /// # Errors
@@ -106,7 +92,7 @@ pub fn target_digest(
     table: &TablePlan,
     batch_rows: usize,
 ) -> Result<TableDigest> {
-    let columns = target_columns(table);
+    let columns = table.target_columns();
     let types: Vec<&ColumnType> = columns.iter().map(|(_, t)| t).collect();
     let mut digest = TableDigest::new();
     let mut scratch = vec![];
@@ -193,7 +179,7 @@ pub fn locate_differences(
     converter: &RowConverter,
     batch_rows: usize,
 ) -> Result<Vec<RowDifference>> {
-    let columns = target_columns(table);
+    let columns = table.target_columns();
     let types: Vec<&ColumnType> = columns.iter().map(|(_, t)| t).collect();
     let key_cols: Vec<usize> = {
         let ids = table.target_def.identity_columns();

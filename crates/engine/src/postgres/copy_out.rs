@@ -24,6 +24,19 @@ pub struct CopyColumn {
     pub ty: ColumnType,
 }
 
+impl CopyColumn {
+    /// Columns given as `(name, type)` pairs, the way the engine's readers carry them.
+    pub fn from_pairs(pairs: &[(String, ColumnType)]) -> Vec<CopyColumn> {
+        pairs
+            .iter()
+            .map(|(name, ty)| CopyColumn {
+                name: name.clone(),
+                ty: ty.clone(),
+            })
+            .collect()
+    }
+}
+
 /// The 11-byte signature every binary COPY stream starts with.
 pub(crate) const SIGNATURE: &[u8; 11] = b"PGCOPY\n\xff\r\n\0";
 
