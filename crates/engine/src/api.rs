@@ -220,7 +220,9 @@ fn plan_with(
         target_file_exists,
     };
     phases.run(Phase::Plan, || {
-        planner::build(&input, &mut |t, c| source.sqlite_storage_classes(t, c))
+        let plan = planner::build(&input, &mut |t, c| source.sqlite_storage_classes(t, c))?;
+        planner::check_required_columns(&plan)?;
+        Ok(plan)
     })
 }
 

@@ -192,7 +192,10 @@ fn read_table(
         table: table.target_table.clone(),
         rows: table.rows,
     });
-    source.read(&table.source_table, &list, batch_rows, &mut |batch| {
+    source.read(
+        &table.source_table,
+        table.source_filter.as_deref(),
+        &list, batch_rows, &mut |batch| {
         cancel.check()?;
         let mut values: Vec<Vec<Value>> = Vec::with_capacity(batch.len());
         let n = batch.len() as u64;

@@ -9,9 +9,12 @@ use crate::convert::{self, ColumnRules, Problem};
 use crate::finding::Policy;
 use crate::value::{SqliteValue, Value};
 
-/// How one target column gets its value from one source column.
+/// How one target column gets its value: from the next source column of the row read, or a
+/// constant (a plan's fill value).
 #[derive(Debug, Clone)]
 pub struct ColumnConverter {
+    /// Written as is instead of a source value; such columns are not read from the source.
+    pub constant: Option<Value>,
     pub target: String,
     pub target_ty: ColumnType,
     /// The type the source reader decodes the column as (PostgreSQL sources).
@@ -51,8 +54,8 @@ impl RowConverter {
         self.columns.iter().map(|c| &c.target_ty).collect()
     }
 
-    /// Converts a row read from SQLite (only the first `columns.len()` values are used;
-    /// readers may append key columns for reporting).
+    /// Converts a row read from SQLite. The row holds one value per non-constant column, in
+    /// order (readers may append key columns for reporting; those are not used here).
     pub fn convert_sqlite(
         &self,
         raw: &[SqliteValue],
@@ -90,8 +93,16 @@ impl RowConverter {
         let mut out = Vec::with_capacity(self.columns.len());
         let mut failed = false;
         let mut skipped = false;
+        let mut raw_index = 0;
         for (i, c) in self.columns.iter().enumerate() {
-            let result = one(i, c).and_then(|v| {
+            let value = match &c.constant {
+                Some(v) => Ok(v.clone()),
+                None => {
+                    raw_index += 1;
+                    one(raw_index - 1, c)
+                }
+            };
+            let result = value.and_then(|v| {
                 if c.to_sqlite && !v.is_null() {
                     convert::to_sqlite(&v, &c.target_ty)?;
                 }

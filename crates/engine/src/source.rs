@@ -95,13 +95,16 @@ impl Source {
         }
     }
 
-    /// Streams the named columns of a table in batches.
+    /// Streams the named columns of a table in batches; with a `filter` (a boolean SQL
+    /// expression in the source's dialect, from [`crate::plan::TablePlan::source_filter`])
+    /// only the rows it accepts.
     ///
     /// # Errors
     /// Database errors, and whatever `on_batch` returns.
     pub fn read(
         &mut self,
         table: &str,
+        filter: Option<&str>,
         columns: &[(String, ColumnType)],
         batch_rows: usize,
         on_batch: &mut dyn FnMut(RawBatch) -> Result<()>,
@@ -109,17 +112,23 @@ impl Source {
         match self {
             Source::Sqlite { conn, .. } => {
                 let names: Vec<String> = columns.iter().map(|(n, _)| n.clone()).collect();
-                crate::sqlite::reader::read_table(conn, table, &names, batch_rows, &mut |rows| {
-                    on_batch(RawBatch::Sqlite(rows))
-                })
+                crate::sqlite::reader::read_table_where(
+                    conn,
+                    table,
+                    &names,
+                    filter,
+                    batch_rows,
+                    &mut |rows| on_batch(RawBatch::Sqlite(rows)),
+                )
             }
             Source::Postgres { client, schema, .. } => {
                 let cols = CopyColumn::from_pairs(columns);
-                crate::postgres::copy_out::read_table(
+                crate::postgres::copy_out::read_table_where(
                     client,
                     schema,
                     table,
                     &cols,
+                    filter,
                     batch_rows,
                     &mut |rows| on_batch(RawBatch::Pg(rows)),
                 )
