@@ -167,6 +167,42 @@ pub struct RunArgs {
     /// Rows per batch between the reader and the writer.
     #[arg(long, value_name = "N", default_value_t = 2000, value_parser = clap::value_parser!(u64).range(1..=10_000_000))]
     pub batch_rows: u64,
+    #[command(flatten)]
+    pub extract: ExtractArgs,
+}
+
+/// Extract: one user's rows of a multi-user PostgreSQL database into a single-user SQLite file.
+#[derive(Debug, Args)]
+pub struct ExtractArgs {
+    /// Copy only the data of the user with this email (PostgreSQL → SQLite); their row becomes
+    /// the singleton app_config table and owner columns are left out.
+    #[arg(long, value_name = "EMAIL")]
+    pub extract_user: Option<String>,
+    /// With --extract-user: the users table (default: found by name and an email column).
+    #[arg(long, value_name = "TABLE", requires = "extract_user")]
+    pub users_table: Option<String>,
+    /// With --extract-user: a column holding the owning user's id (repeatable; default: every
+    /// foreign key to the users table).
+    #[arg(long, value_name = "TABLE.COLUMN", requires = "extract_user", value_parser = parse_column_ref)]
+    pub owner_column: Vec<ColumnRef>,
+}
+
+impl ExtractArgs {
+    /// The Extract job these flags ask for, if any.
+    pub fn job(&self) -> Option<ferry_engine::jobs::Job> {
+        let email = self.extract_user.as_ref()?;
+        Some(ferry_engine::jobs::Job::Extract(
+            ferry_engine::jobs::extract::ExtractOptions {
+                email: email.trim().to_string(),
+                users_table: self.users_table.clone(),
+                owner_columns: self.owner_column.clone(),
+            },
+        ))
+    }
+}
+
+fn parse_column_ref(text: &str) -> Result<ColumnRef, String> {
+    ColumnRef::parse(text).map_err(|e| e.to_string())
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -228,6 +264,9 @@ impl RunArgs {
             (None, false) => BackupChoice::Default,
         };
         options.batch_rows = usize::try_from(self.batch_rows).unwrap_or(usize::MAX);
+        if let Some(job) = self.extract.job() {
+            options.job = job;
+        }
         Ok(options)
     }
 }

@@ -210,9 +210,10 @@ fn plan_with(
     target: &mut Target,
     phases: &mut Phases,
 ) -> Result<Plan> {
-    let (source_catalog, target_catalog) = phases.run(Phase::Introspect, || {
+    let (mut source_catalog, mut target_catalog) = phases.run(Phase::Introspect, || {
         Ok((source.introspect()?, target.introspect_existing()?))
     })?;
+    crate::jobs::transform_catalogs(options, &mut source_catalog, target_catalog.as_mut())?;
     let target_file_exists = matches!(&options.target, Location::Sqlite { path } if path.exists());
     let input = PlanInput {
         options,

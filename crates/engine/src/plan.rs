@@ -56,6 +56,11 @@ pub struct TablePlan {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub source_filter: Option<String>,
     pub columns: Vec<ColumnPlan>,
+    /// A copied row whose primary key is already in the target replaces that row's copied
+    /// columns instead of failing (an existing schema's seeded singleton row, e.g.
+    /// `app_config` with `id = 1`); the row's other columns keep their values.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub replace_existing: bool,
     /// The target table definition (what Ferry creates or found).
     #[serde(skip)]
     pub target_def: Table,

@@ -367,6 +367,7 @@ fn plan_created_table(
         create: true,
         source_filter: None,
         columns,
+        replace_existing: false,
         target_def: target,
         source_def: source.clone(),
     })
@@ -459,6 +460,7 @@ fn plan_existing_table(
         create: false,
         source_filter: None,
         columns,
+        replace_existing: false,
         target_def: target.clone(),
         source_def: source.clone(),
     })

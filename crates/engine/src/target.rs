@@ -192,7 +192,12 @@ impl Target {
                             "internal: PostgreSQL rows sent to a SQLite target",
                         ));
                     };
-                    w.insert_batch(&table.target_table, &columns, &rows)?;
+                    if table.replace_existing {
+                        let key = &table.target_def.primary_key;
+                        w.upsert_batch(&table.target_table, &columns, key, &rows)?;
+                    } else {
+                        w.insert_batch(&table.target_table, &columns, &rows)?;
+                    }
                     n += rows.len() as u64;
                 }
                 Ok(n)

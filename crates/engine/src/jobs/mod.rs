@@ -3,7 +3,9 @@
 //! single-user SQLite) are transforms on the plan and the row stream, not copies of the copier
 //! (DESIGN.md, "Shape of the code").
 //!
-//! A job takes part in a run at three points, all called from [`crate::api`]:
+//! A job takes part in a run at these points, all called from [`crate::api`]:
+//! 0. [`transform_catalogs`], after introspection and before planning: the schema the planner
+//!    sees (Extract plans from the single-user view of the source);
 //! 1. [`transform_plan`], after the plan is built and before the preflight: choose rows
 //!    (`TablePlan::source_filter`), add or drop columns, set constant values
 //!    (`ColumnPlan::fill`), rename tables;
@@ -12,6 +14,9 @@
 //! 3. [`invariants`], during verification: the job's own checks (no NULL owner, exactly one
 //!    admin, singletons have one row), which the report lists beside the digests.
 
+pub mod extract;
+
+use crate::catalog::Catalog;
 use crate::options::Options;
 use crate::plan::Plan;
 use crate::report::Check;
@@ -25,6 +30,23 @@ pub enum Job {
     /// Copy every selected table as it is.
     #[default]
     Copy,
+    /// One user's rows of a multi-user PostgreSQL database into a single-user SQLite file.
+    Extract(extract::ExtractOptions),
+}
+
+/// Step 0: adjusts the catalogs the planner sees.
+///
+/// # Errors
+/// `BadInput` when the job cannot apply to these databases (the reason named).
+pub fn transform_catalogs(
+    options: &Options,
+    source: &mut Catalog,
+    target: Option<&mut Catalog>,
+) -> Result<()> {
+    match &options.job {
+        Job::Extract(e) => extract::transform_catalogs(options, e, source, target),
+        _ => Ok(()),
+    }
 }
 
 /// Step 1: reshapes the plan for the job.
@@ -37,6 +59,7 @@ pub fn transform_plan(options: &Options, plan: &mut Plan, source: &mut Source) -
             let _ = (plan, source);
             Ok(())
         }
+        Job::Extract(e) => extract::transform_plan(options, e, plan, source),
     }
 }
 
@@ -46,7 +69,7 @@ pub fn transform_plan(options: &Options, plan: &mut Plan, source: &mut Source) -
 /// Database errors; the run then rolls back.
 pub fn prepare_target(options: &Options, plan: &mut Plan, target: &mut Target) -> Result<()> {
     match &options.job {
-        Job::Copy => {
+        Job::Copy | Job::Extract(_) => {
             let _ = (plan, target);
             Ok(())
         }
@@ -69,5 +92,6 @@ pub fn invariants(
             let _ = (plan, source, target);
             Ok(vec![])
         }
+        Job::Extract(e) => extract::invariants(options, e, plan, source, target),
     }
 }

@@ -132,9 +132,25 @@ impl SqliteWriter {
         columns: &[String],
         rows: &[Vec<SqliteValue>],
     ) -> Result<()> {
+        self.upsert_batch(table, columns, &[], rows)
+    }
+
+    /// Like [`SqliteWriter::insert_batch`], but a row whose `key` columns match a row already
+    /// in the table updates that row's `columns` (the others keep their values) instead of
+    /// failing: a seeded singleton row is updated, not duplicated. An empty `key`: plain insert.
+    ///
+    /// # Errors
+    /// As [`SqliteWriter::insert_batch`].
+    pub fn upsert_batch(
+        &mut self,
+        table: &str,
+        columns: &[String],
+        key: &[String],
+        rows: &[Vec<SqliteValue>],
+    ) -> Result<()> {
         let names: Vec<String> = columns.iter().map(|c| quote_ident(c)).collect();
         let marks = vec!["?"; columns.len()].join(", ");
-        let sql = if columns.is_empty() {
+        let mut sql = if columns.is_empty() {
             format!("INSERT INTO {} DEFAULT VALUES", quote_ident(table))
         } else {
             format!(
@@ -143,6 +159,20 @@ impl SqliteWriter {
                 names.join(", ")
             )
         };
+        let updated: Vec<String> = columns
+            .iter()
+            .filter(|c| !key.contains(c))
+            .map(|c| format!("{q} = excluded.{q}", q = quote_ident(c)))
+            .collect();
+        if !key.is_empty() && !columns.is_empty() {
+            let key: Vec<String> = key.iter().map(|c| quote_ident(c)).collect();
+            sql.push_str(&format!(" ON CONFLICT ({}) DO ", key.join(", ")));
+            if updated.is_empty() {
+                sql.push_str("NOTHING");
+            } else {
+                sql.push_str(&format!("UPDATE SET {}", updated.join(", ")));
+            }
+        }
         let mut stmt = self
             .conn
             .prepare_cached(&sql)

@@ -1,0 +1,241 @@
+//! Extract: one user's rows of a multi-user PostgreSQL database → a single-user SQLite file
+//! (DESIGN.md, job 3).
+//!
+//! 1. [`transform_catalogs`]: the planner sees the single-user view of the source
+//!    (`view`): `app_config` instead of the users table, no owner columns, singletons;
+//!    an existing desktop schema's seeded singleton rows do not count as data to protect,
+//!    since they are updated, not appended to.
+//! 2. [`transform_plan`]: the planned tables are pointed back at the real source tables, each
+//!    read through the ownership filter (`filter`); singleton keys are filled with 1 and their
+//!    rows replace a seeded row with the same key.
+//! 3. [`invariants`]: the user's rows counted again on the source by a separate query and
+//!    compared with the target (`checks`).
+
+mod checks;
+mod filter;
+mod ownership;
+mod view;
+
+use crate::catalog::Catalog;
+use crate::location::Location;
+use crate::options::{ColumnRef, Options};
+use crate::plan::Plan;
+use crate::report::Check;
+use crate::source::Source;
+use crate::target::Target;
+use crate::value::Value;
+use crate::{Error, Result};
+
+pub use ownership::{analyse, Link, OwnedTable, Ownership};
+pub use view::{APP_CONFIG, SINGLETON_KEY};
+
+/// What the user asked Extract for.
+#[derive(Debug, Clone, Default)]
+pub struct ExtractOptions {
+    /// The email of the user whose data is extracted.
+    pub email: String,
+    /// The users table (default: found by name and an email column).
+    pub users_table: Option<String>,
+    /// The owner columns (default: every foreign key to the users table).
+    pub owner_columns: Vec<ColumnRef>,
+}
+
+/// Refuses what Extract cannot do, before anything is read.
+fn check_locations(options: &Options) -> Result<()> {
+    if !matches!(options.source, Location::Postgres(_)) {
+        return Err(Error::bad_input(
+            "--extract-user reads a multi-user PostgreSQL database: --from must be a PostgreSQL location",
+        ));
+    }
+    if !matches!(options.target, Location::Sqlite { .. }) {
+        return Err(Error::bad_input(
+            "--extract-user writes a single-user SQLite file: --to must be a SQLite file",
+        ));
+    }
+    Ok(())
+}
+
+/// Step 0: the catalogs the planner sees.
+///
+/// # Errors
+/// `BadInput`: wrong kinds of databases, no users table, an unknown owner column.
+pub fn transform_catalogs(
+    options: &Options,
+    extract: &ExtractOptions,
+    source: &mut Catalog,
+    target: Option<&mut Catalog>,
+) -> Result<()> {
+    check_locations(options)?;
+    let own = analyse(source, extract)?;
+    if source.table(APP_CONFIG).is_some() {
+        return Err(Error::bad_input(format!(
+            "the source already has a table named {APP_CONFIG}, the name the user's own row gets; exclude or rename it"
+        )));
+    }
+    view::single_user_view(source, &own);
+    if let Some(target) = target {
+        for t in &mut target.tables {
+            if t.name == APP_CONFIG || own.is_singleton(&t.name) {
+                // Seeded singleton rows are updated in place, not appended to.
+                t.row_count = None;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Step 1: point the planned tables at the real source tables, with the ownership filter.
+///
+/// # Errors
+/// `BadInput` for an unknown email (saying how many users exist, never who).
+pub fn transform_plan(
+    options: &Options,
+    extract: &ExtractOptions,
+    plan: &mut Plan,
+    source: &mut Source,
+) -> Result<()> {
+    check_locations(options)?;
+    let catalog = source.introspect()?;
+    let own = analyse(&catalog, extract)?;
+    let user_key = find_user(source, &own, &extract.email)?;
+    let schema = options.pg_schema.clone();
+    for t in &mut plan.tables {
+        let real = if t.source_table == APP_CONFIG {
+            own.users_table.clone()
+        } else {
+            t.source_table.clone()
+        };
+        let def = catalog.table(&real).ok_or_else(|| {
+            Error::runtime(format!(
+                "internal: planned table {real} is not in the source"
+            ))
+        })?;
+        t.source_def = def.clone();
+        t.source_table = real.clone();
+        t.rows = None;
+        t.source_filter = filter::row_filter(&own, &schema, &real, &user_key);
+        if real == own.users_table || own.is_singleton(&real) {
+            t.replace_existing = true;
+            for c in &mut t.columns {
+                if c.target == SINGLETON_KEY {
+                    c.source = None;
+                    c.fill = Some(Value::Int(1));
+                    c.rule = "singleton key: always 1".into();
+                }
+            }
+        }
+    }
+    // Columns the desktop schema does not have stay behind, reported, not blocking: its
+    // schema decides what a single-user edition keeps.
+    let mut left_behind = vec![];
+    plan.findings.retain(|f| {
+        let drop = f.kind == "no_target_column";
+        if drop {
+            let table = if f.table == APP_CONFIG {
+                own.users_table.as_str()
+            } else {
+                f.table.as_str()
+            };
+            left_behind.push(format!(
+                "{table}.{} is not in the target schema; its values are not copied",
+                f.column.as_deref().unwrap_or("?")
+            ));
+        }
+        !drop
+    });
+    plan.warnings.extend(left_behind);
+    plan.warnings.extend(own.notes.iter().cloned());
+    plan.warnings.push(format!(
+        "extract: only the rows of one user of {} are copied; owner columns {} are left out",
+        own.users_table,
+        own.owner_columns
+            .iter()
+            .map(|c| format!("{}.{}", c.table, c.column))
+            .collect::<Vec<_>>()
+            .join(", ")
+    ));
+    Ok(())
+}
+
+/// The user's key as text.
+fn find_user(source: &mut Source, own: &Ownership, email: &str) -> Result<String> {
+    let Source::Postgres { client, schema, .. } = source else {
+        return Err(Error::bad_input("--extract-user needs a PostgreSQL source"));
+    };
+    use crate::error::Context;
+    use crate::postgres::ddl::{qualified, quote_ident};
+    let table = qualified(schema, &own.users_table);
+    let (key, col) = (quote_ident(&own.user_key), quote_ident(&own.email_column));
+    let ctx = || format!("looking up the user in {}", own.users_table);
+    let exact = client
+        .query(
+            &format!("SELECT {key}::text FROM {table} WHERE {col} = $1"),
+            &[&email],
+        )
+        .context(ctx)?;
+    let rows = if exact.is_empty() {
+        client
+            .query(
+                &format!("SELECT {key}::text FROM {table} WHERE lower({col}) = lower($1)"),
+                &[&email],
+            )
+            .context(ctx)?
+    } else {
+        exact
+    };
+    match rows.as_slice() {
+        [one] => Ok(one.get(0)),
+        [] => {
+            let counts = client
+                .query_one(
+                    &format!("SELECT count(*), count(DISTINCT lower({col})) FROM {table}"),
+                    &[],
+                )
+                .context(ctx)?;
+            let (users, emails): (i64, i64) = (counts.get(0), counts.get(1));
+            Err(Error::bad_input(format!(
+                "no user with email {email} in {} ({users} user(s), {emails} distinct email(s) in column {}); check the address",
+                own.users_table, own.email_column
+            )))
+        }
+        many => Err(Error::bad_input(format!(
+            "{} users of {} have the email {email} (compared without case); Extract needs exactly one",
+            many.len(),
+            own.users_table
+        ))),
+    }
+}
+
+/// Step 2: the job's checks.
+///
+/// # Errors
+/// Database errors while checking.
+pub fn invariants(
+    options: &Options,
+    extract: &ExtractOptions,
+    plan: &Plan,
+    source: &mut Source,
+    target: &mut Target,
+) -> Result<Vec<Check>> {
+    let catalog = source.introspect()?;
+    let own = analyse(&catalog, extract)?;
+    let user_key = find_user(source, &own, &extract.email)?;
+    let Source::Postgres { client, .. } = source else {
+        return Err(Error::runtime(
+            "internal: Extract without a PostgreSQL source",
+        ));
+    };
+    let conn = target
+        .sqlite_writer()
+        .ok_or_else(|| Error::runtime("internal: Extract without a SQLite target"))?
+        .connection();
+    checks::run(
+        &own,
+        plan,
+        client,
+        &options.pg_schema,
+        &user_key,
+        &extract.email,
+        conn,
+    )
+}

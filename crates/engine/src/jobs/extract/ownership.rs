@@ -1,0 +1,436 @@
+//! Who owns what: the users table, the owner columns, and for every table the references
+//! (ownership links) that tie its rows to a user, directly or through parents.
+//!
+//! Rule (the README's "Extract"): a row belongs to the extracted user's copy when every
+//! ownership link it holds leads to that user or to shared data — an owner column equal to the
+//! user or NULL, a parent row that is itself kept, or a NULL reference. A row that references
+//! another user's data through any link is left out, and so is everything that hangs off it:
+//! the copy never carries another user's rows and never writes a dangling reference.
+//! Tables with no path to the users table are copied whole.
+
+use std::collections::BTreeMap;
+
+use crate::catalog::{Catalog, ColumnType, Table};
+use crate::options::ColumnRef;
+use crate::{Error, Result};
+
+use super::ExtractOptions;
+
+/// Table names a users table usually has, in order of preference.
+const USERS_TABLE_NAMES: &[&str] = &[
+    "users",
+    "user",
+    "accounts",
+    "account",
+    "app_users",
+    "auth_user",
+    "members",
+    "profiles",
+];
+
+/// Column names an email column usually has, in order of preference.
+const EMAIL_COLUMN_NAMES: &[&str] = &["email", "email_address", "mail", "e_mail"];
+
+/// How a table's rows reach the users table.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Link {
+    /// A column holding the owning user's key.
+    Owner { column: String },
+    /// A foreign key to a table that is itself owned.
+    Parent {
+        columns: Vec<String>,
+        parent: String,
+        parent_columns: Vec<String>,
+    },
+}
+
+/// A table with a path to the users table.
+#[derive(Debug, Clone)]
+pub struct OwnedTable {
+    /// 1 for tables with an owner column, parent depth + 1 for the others.
+    pub depth: usize,
+    pub links: Vec<Link>,
+}
+
+/// The result of analysing a source catalog for one extraction.
+#[derive(Debug, Clone)]
+pub struct Ownership {
+    pub users_table: String,
+    /// The users table's single primary-key column.
+    pub user_key: String,
+    pub user_key_type: ColumnType,
+    pub email_column: String,
+    /// Owner columns (dropped in the target), by table.
+    pub owner_columns: Vec<ColumnRef>,
+    /// Columns that reference the users table without being owner columns (another user's
+    /// id, e.g. `users.invited_by`): dropped in the target too.
+    pub other_user_columns: Vec<ColumnRef>,
+    /// Tables with a path to the users table (not the users table itself).
+    pub owned: BTreeMap<String, OwnedTable>,
+    /// 1:1-per-user tables (unique owner column) that become singletons.
+    pub singletons: Vec<String>,
+    /// What the analysis decided that a person should know.
+    pub notes: Vec<String>,
+}
+
+impl Ownership {
+    /// Every column of `table` that the target does not get.
+    pub fn dropped_columns(&self, table: &str) -> Vec<&str> {
+        self.owner_columns
+            .iter()
+            .chain(&self.other_user_columns)
+            .filter(|c| c.table == table)
+            .map(|c| c.column.as_str())
+            .collect()
+    }
+
+    pub fn is_singleton(&self, table: &str) -> bool {
+        self.singletons.iter().any(|s| s == table)
+    }
+
+    /// Owned tables, parents before children.
+    pub fn by_depth(&self) -> Vec<(&String, &OwnedTable)> {
+        let mut v: Vec<_> = self.owned.iter().collect();
+        v.sort_by_key(|(name, t)| (t.depth, name.as_str()));
+        v
+    }
+}
+
+/// Analyses the catalog.
+///
+/// # Errors
+/// `BadInput` when no users table can be found (naming the candidates), it has no email
+/// column or no single-column key, or an `--owner-column` names nothing.
+pub fn analyse(catalog: &Catalog, options: &ExtractOptions) -> Result<Ownership> {
+    let users = find_users_table(catalog, options.users_table.as_deref())?;
+    let email_column = find_email_column(users).ok_or_else(|| {
+        Error::bad_input(format!(
+            "the users table '{}' has no email column (looked for {}); its columns: {}",
+            users.name,
+            EMAIL_COLUMN_NAMES.join(", "),
+            column_list(users)
+        ))
+    })?;
+    let [user_key] = users.primary_key.as_slice() else {
+        return Err(Error::bad_input(format!(
+            "the users table '{}' needs a single-column primary key to identify a user (it has: {})",
+            users.name,
+            if users.primary_key.is_empty() { "none".into() } else { users.primary_key.join(", ") }
+        )));
+    };
+    let user_key_type = users
+        .column(user_key)
+        .map(|c| c.ty.clone())
+        .unwrap_or(ColumnType::Text);
+
+    let references_users: Vec<ColumnRef> = catalog
+        .tables
+        .iter()
+        .flat_map(|t| {
+            t.foreign_keys
+                .iter()
+                .filter(|fk| fk.ref_table == users.name && fk.columns.len() == 1)
+                .map(|fk| ColumnRef {
+                    table: t.name.clone(),
+                    column: fk.columns[0].clone(),
+                })
+        })
+        .collect();
+    let mut notes = vec![];
+    let owner_columns: Vec<ColumnRef> = if options.owner_columns.is_empty() {
+        references_users
+            .iter()
+            .filter(|c| c.table != users.name)
+            .cloned()
+            .collect()
+    } else {
+        for c in &options.owner_columns {
+            let ok = catalog
+                .table(&c.table)
+                .is_some_and(|t| t.column(&c.column).is_some());
+            if !ok || c.table == users.name {
+                return Err(Error::bad_input(format!(
+                    "--owner-column {}.{}: no such column outside the users table (tables with a column referencing {}: {})",
+                    c.table,
+                    c.column,
+                    users.name,
+                    names(references_users.iter().map(|c| format!("{}.{}", c.table, c.column)))
+                )));
+            }
+        }
+        options.owner_columns.clone()
+    };
+    let other_user_columns: Vec<ColumnRef> = references_users
+        .into_iter()
+        .filter(|c| !owner_columns.contains(c))
+        .collect();
+    for c in &other_user_columns {
+        notes.push(format!(
+            "{}.{} names a user of {} without being an owner column; it is left out of the target (it may name another user)",
+            c.table, c.column, users.name
+        ));
+    }
+
+    let owned = owned_tables(catalog, &users.name, &owner_columns);
+    let mut singletons = vec![];
+    for c in &owner_columns {
+        let table = catalog.table(&c.table).expect("checked above");
+        if !is_unique_column(table, &c.column) || singletons.contains(&table.name) {
+            continue;
+        }
+        let referenced_by: Vec<&str> = catalog
+            .tables
+            .iter()
+            .filter(|t| t.foreign_keys.iter().any(|fk| fk.ref_table == table.name))
+            .map(|t| t.name.as_str())
+            .collect();
+        if referenced_by.is_empty() {
+            singletons.push(table.name.clone());
+        } else {
+            notes.push(format!(
+                "{} has one row per user but {} reference(s) it, so it keeps its own key instead of becoming a singleton",
+                table.name,
+                referenced_by.join(", ")
+            ));
+        }
+    }
+    Ok(Ownership {
+        users_table: users.name.clone(),
+        user_key: user_key.clone(),
+        user_key_type,
+        email_column,
+        owner_columns,
+        other_user_columns,
+        owned,
+        singletons,
+        notes,
+    })
+}
+
+fn find_users_table<'a>(catalog: &'a Catalog, named: Option<&str>) -> Result<&'a Table> {
+    if let Some(name) = named {
+        return catalog.table(name).ok_or_else(|| {
+            Error::bad_input(format!(
+                "--users-table {name}: no such table (tables: {})",
+                names(catalog.tables.iter().map(|t| t.name.clone()))
+            ))
+        });
+    }
+    let with_email = |t: &&Table| find_email_column(t).is_some();
+    for wanted in USERS_TABLE_NAMES {
+        if let Some(t) = catalog
+            .tables
+            .iter()
+            .filter(with_email)
+            .find(|t| t.name.eq_ignore_ascii_case(wanted))
+        {
+            return Ok(t);
+        }
+    }
+    let email_tables = names(
+        catalog
+            .tables
+            .iter()
+            .filter(with_email)
+            .map(|t| t.name.clone()),
+    );
+    Err(Error::bad_input(format!(
+        "no users table found: looked for a table named {} with an email column; tables with an email column: {email_tables}; all tables: {} — name it with --users-table",
+        USERS_TABLE_NAMES.join(", "),
+        names(catalog.tables.iter().map(|t| t.name.clone()))
+    )))
+}
+
+fn find_email_column(table: &Table) -> Option<String> {
+    let texty = |c: &&crate::catalog::Column| {
+        matches!(
+            c.ty,
+            ColumnType::Text
+                | ColumnType::Varchar { .. }
+                | ColumnType::Char { .. }
+                | ColumnType::Opaque { .. }
+        )
+    };
+    EMAIL_COLUMN_NAMES
+        .iter()
+        .find_map(|n| {
+            table
+                .columns
+                .iter()
+                .filter(texty)
+                .find(|c| c.name.eq_ignore_ascii_case(n))
+        })
+        .or_else(|| {
+            table
+                .columns
+                .iter()
+                .filter(texty)
+                .find(|c| c.name.to_ascii_lowercase().contains("email"))
+        })
+        .map(|c| c.name.clone())
+}
+
+/// The owned tables and their links. A table is owned when it has an owner column or a
+/// foreign key to an owned table (found breadth-first, so each table gets its distance from
+/// the users table). Its links are its owner columns and its foreign keys to owned tables,
+/// except a reference back around a cycle (to a parent that itself reaches this table and is
+/// not closer to the users table, e.g. a self-reference): following it would never end. The
+/// target's foreign-key check still covers such references.
+fn owned_tables(
+    catalog: &Catalog,
+    users: &str,
+    owner_columns: &[ColumnRef],
+) -> BTreeMap<String, OwnedTable> {
+    let distance = distances(catalog, users, owner_columns);
+    // Every foreign key between owned tables, before cycles are broken.
+    let mut links: BTreeMap<String, Vec<Link>> = BTreeMap::new();
+    for name in distance.keys() {
+        let table = catalog
+            .table(name)
+            .expect("distance only holds catalog tables");
+        let mut own: Vec<Link> = owner_columns
+            .iter()
+            .filter(|c| &c.table == name)
+            .map(|c| Link::Owner {
+                column: c.column.clone(),
+            })
+            .collect();
+        for fk in &table.foreign_keys {
+            if fk.ref_table == users || !distance.contains_key(&fk.ref_table) {
+                continue;
+            }
+            let parent_columns = if fk.ref_columns.is_empty() {
+                catalog
+                    .table(&fk.ref_table)
+                    .map(|p| p.primary_key.clone())
+                    .unwrap_or_default()
+            } else {
+                fk.ref_columns.clone()
+            };
+            own.push(Link::Parent {
+                columns: fk.columns.clone(),
+                parent: fk.ref_table.clone(),
+                parent_columns,
+            });
+        }
+        links.insert(name.clone(), own);
+    }
+    let all = links.clone();
+    for (name, own) in links.iter_mut() {
+        own.retain(|l| match l {
+            Link::Owner { .. } => true,
+            Link::Parent { parent, .. } => {
+                !reaches(&all, parent, name) || distance[parent] < distance[name]
+            }
+        });
+    }
+    // Depth: the longest chain of kept links (they form no cycle), so parents sort first.
+    let mut depth: BTreeMap<String, usize> = BTreeMap::new();
+    while depth.len() < links.len() {
+        let before = depth.len();
+        for (name, own) in &links {
+            if depth.contains_key(name) {
+                continue;
+            }
+            let parents: Option<Vec<usize>> = own
+                .iter()
+                .filter_map(|l| match l {
+                    Link::Parent { parent, .. } => Some(depth.get(parent).copied()),
+                    Link::Owner { .. } => None,
+                })
+                .collect();
+            if let Some(p) = parents {
+                depth.insert(name.clone(), 1 + p.into_iter().max().unwrap_or(0));
+            }
+        }
+        if depth.len() == before {
+            break; // cannot happen (kept links form no cycle); never loop forever
+        }
+    }
+    links
+        .into_iter()
+        .map(|(name, links)| {
+            let depth = depth.get(&name).copied().unwrap_or(1);
+            (name, OwnedTable { depth, links })
+        })
+        .collect()
+}
+
+/// Each owned table's distance from the users table (1: it has an owner column).
+fn distances(
+    catalog: &Catalog,
+    users: &str,
+    owner_columns: &[ColumnRef],
+) -> BTreeMap<String, usize> {
+    let mut distance: BTreeMap<String, usize> = BTreeMap::new();
+    for c in owner_columns {
+        distance.insert(c.table.clone(), 1);
+    }
+    let mut level = 1;
+    loop {
+        let next: Vec<String> = catalog
+            .tables
+            .iter()
+            .filter(|t| t.name != users && !distance.contains_key(&t.name))
+            .filter(|t| {
+                t.foreign_keys
+                    .iter()
+                    .any(|fk| distance.get(&fk.ref_table) == Some(&level))
+            })
+            .map(|t| t.name.clone())
+            .collect();
+        if next.is_empty() {
+            return distance;
+        }
+        level += 1;
+        for n in next {
+            distance.insert(n, level);
+        }
+    }
+}
+
+/// Whether `from` reaches `to` through parent links.
+fn reaches(links: &BTreeMap<String, Vec<Link>>, from: &str, to: &str) -> bool {
+    let mut stack = vec![from.to_string()];
+    let mut seen = std::collections::BTreeSet::new();
+    while let Some(t) = stack.pop() {
+        if t == to {
+            return true;
+        }
+        if !seen.insert(t.clone()) {
+            continue;
+        }
+        for l in links.get(&t).into_iter().flatten() {
+            if let Link::Parent { parent, .. } = l {
+                stack.push(parent.clone());
+            }
+        }
+    }
+    false
+}
+
+/// The column alone is the primary key, a UNIQUE constraint or a unique index.
+fn is_unique_column(table: &Table, column: &str) -> bool {
+    let alone = |cols: &[String]| cols.len() == 1 && cols[0] == column;
+    alone(&table.primary_key)
+        || table.uniques.iter().any(|u| alone(&u.columns))
+        || table.indexes.iter().any(|i| {
+            i.unique
+                && i.predicate.is_none()
+                && i.columns.len() == 1
+                && matches!(&i.columns[0], crate::catalog::IndexColumn::Column { name, .. } if name == column)
+        })
+}
+
+fn names(items: impl Iterator<Item = String>) -> String {
+    let v: Vec<String> = items.collect();
+    if v.is_empty() {
+        "none".into()
+    } else {
+        v.join(", ")
+    }
+}
+
+fn column_list(t: &Table) -> String {
+    names(t.columns.iter().map(|c| c.name.clone()))
+}
