@@ -84,16 +84,24 @@ fn extract_user_into_the_desktop_schema_keeps_its_seeded_settings() {
         .command()
         .args(["migrate", "--yes", "--from", &db.url(), "--to"])
         .path_arg(&file)
-        .args(["--extract-user", ALICE, "--users-table", "users", "--into-existing"])
+        .args([
+            "--extract-user",
+            ALICE,
+            "--users-table",
+            "users",
+            "--into-existing",
+        ])
         .expect_code(0);
     run.assert_stdout_contains("users.is_active is not in the target schema");
     let (clients, charts) = alice_counts(&db);
     assert_eq!(sqlite_counts(&file), (clients, charts, ALICE.to_string()));
     let conn = rusqlite::Connection::open(&file).unwrap();
     let (rows, version): (i64, String) = conn
-        .query_row("SELECT count(*), max(app_version) FROM app_config", [], |r| {
-            Ok((r.get(0)?, r.get(1)?))
-        })
+        .query_row(
+            "SELECT count(*), max(app_version) FROM app_config",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
         .unwrap();
     assert_eq!((rows, version.as_str()), (1, "2.3.0"));
 }
@@ -112,13 +120,27 @@ fn extract_mistakes_exit_2_and_write_nothing() {
     let run = dir
         .command()
         .args(["migrate", "--yes", "--from", &db.url()])
-        .args(["--to", "mine.db", "--extract-user", ALICE, "--users-table", "people"])
+        .args([
+            "--to",
+            "mine.db",
+            "--extract-user",
+            ALICE,
+            "--users-table",
+            "people",
+        ])
         .expect_code(2);
     run.assert_stderr_contains("--users-table people: no such table");
     let run = dir
         .command()
         .args(["migrate", "--yes", "--from", &db.url()])
-        .args(["--to", "mine.db", "--extract-user", ALICE, "--owner-column", "clients.owner"])
+        .args([
+            "--to",
+            "mine.db",
+            "--extract-user",
+            ALICE,
+            "--owner-column",
+            "clients.owner",
+        ])
         .expect_code(2);
     run.assert_stderr_contains("--owner-column clients.owner");
     // Usage errors: a flag that only makes sense with --extract-user, a malformed column.

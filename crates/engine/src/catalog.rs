@@ -123,6 +123,22 @@ pub struct Column {
     pub generated: Option<String>,
 }
 
+impl Column {
+    /// A nullable column without default, identity or generation.
+    pub fn plain(name: &str, declared_type: &str, ty: ColumnType) -> Column {
+        Column {
+            name: name.into(),
+            declared_type: declared_type.into(),
+            ty,
+            not_null: false,
+            default: None,
+            auto_increment: false,
+            sequence: None,
+            generated: None,
+        }
+    }
+}
+
 /// Ferry's understanding of a column's type. Mapping rules (`crate::mapping`) turn source
 /// types into target types; converters (`crate::convert`) turn values accordingly.
 #[derive(Debug, Clone, PartialEq, Serialize)]

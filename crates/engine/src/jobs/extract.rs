@@ -40,12 +40,13 @@ pub struct ExtractOptions {
     pub owner_columns: Vec<ColumnRef>,
 }
 
+const NEEDS_PG_SOURCE: &str =
+    "--extract-user reads a multi-user PostgreSQL database: --from must be a PostgreSQL location";
+
 /// Refuses what Extract cannot do, before anything is read.
 fn check_locations(options: &Options) -> Result<()> {
     if !matches!(options.source, Location::Postgres(_)) {
-        return Err(Error::bad_input(
-            "--extract-user reads a multi-user PostgreSQL database: --from must be a PostgreSQL location",
-        ));
+        return Err(Error::bad_input(NEEDS_PG_SOURCE));
     }
     if !matches!(options.target, Location::Sqlite { .. }) {
         return Err(Error::bad_input(
@@ -95,10 +96,11 @@ pub fn transform_plan(
     source: &mut Source,
 ) -> Result<()> {
     check_locations(options)?;
-    let catalog = source.introspect()?;
+    let catalog = source_schema(source)?;
     let own = analyse(&catalog, extract)?;
     let user_key = find_user(source, &own, &extract.email)?;
     let schema = options.pg_schema.clone();
+    let all_rows: u64 = plan.tables.iter().filter_map(|t| t.rows).sum();
     for t in &mut plan.tables {
         let real = if t.source_table == APP_CONFIG {
             own.users_table.clone()
@@ -112,8 +114,8 @@ pub fn transform_plan(
         })?;
         t.source_def = def.clone();
         t.source_table = real.clone();
-        t.rows = None;
         t.source_filter = filter::row_filter(&own, &schema, &real, &user_key);
+        t.rows = Some(count_rows(source, &real, t.source_filter.as_deref())?);
         if real == own.users_table || own.is_singleton(&real) {
             t.replace_existing = true;
             for c in &mut t.columns {
@@ -121,9 +123,19 @@ pub fn transform_plan(
                     c.source = None;
                     c.fill = Some(Value::Int(1));
                     c.rule = "singleton key: always 1".into();
+                    c.source_type = String::new();
                 }
             }
         }
+    }
+    // The write summary counted every user's rows; it is about one user's.
+    let user_rows: u64 = plan.tables.iter().filter_map(|t| t.rows).sum();
+    for effect in &mut plan.writes.effects {
+        *effect = effect.replacen(
+            &format!(" {all_rows} row(s)"),
+            &format!(" {user_rows} row(s) of {}", extract.email),
+            1,
+        );
     }
     // Columns the desktop schema does not have stay behind, reported, not blocking: its
     // schema decides what a single-user edition keeps.
@@ -146,7 +158,8 @@ pub fn transform_plan(
     plan.warnings.extend(left_behind);
     plan.warnings.extend(own.notes.iter().cloned());
     plan.warnings.push(format!(
-        "extract: only the rows of one user of {} are copied; owner columns {} are left out",
+        "extract: only the rows of {} are copied (its row of {} becomes {APP_CONFIG}); owner columns {} are left out",
+        extract.email,
         own.users_table,
         own.owner_columns
             .iter()
@@ -157,10 +170,40 @@ pub fn transform_plan(
     Ok(())
 }
 
+/// The source's schema again (the planner saw the single-user view), without row counts:
+/// the same snapshot, so the same schema the introspection phase read.
+fn source_schema(source: &mut Source) -> Result<Catalog> {
+    match source {
+        Source::Postgres { client, schema, .. } => {
+            crate::postgres::introspect::introspect_schema(client, schema)
+        }
+        Source::Sqlite { .. } => Err(Error::bad_input(NEEDS_PG_SOURCE)),
+    }
+}
+
+/// How many rows of `table` the filter keeps (for progress and the write summary; the
+/// copy counts again, and verification counts independently).
+fn count_rows(source: &mut Source, table: &str, filter: Option<&str>) -> Result<u64> {
+    let Source::Postgres { client, schema, .. } = source else {
+        return Err(Error::bad_input(NEEDS_PG_SOURCE));
+    };
+    use crate::error::Context;
+    let sql = format!(
+        "SELECT count(*) FROM {}{}",
+        crate::postgres::ddl::qualified(schema, table),
+        filter.map(|f| format!(" WHERE ({f})")).unwrap_or_default()
+    );
+    let n: i64 = client
+        .query_one(&sql, &[])
+        .context(|| format!("counting the user's rows of {table}"))?
+        .get(0);
+    Ok(n as u64)
+}
+
 /// The user's key as text.
 fn find_user(source: &mut Source, own: &Ownership, email: &str) -> Result<String> {
     let Source::Postgres { client, schema, .. } = source else {
-        return Err(Error::bad_input("--extract-user needs a PostgreSQL source"));
+        return Err(Error::bad_input(NEEDS_PG_SOURCE));
     };
     use crate::error::Context;
     use crate::postgres::ddl::{qualified, quote_ident};
@@ -217,7 +260,7 @@ pub fn invariants(
     source: &mut Source,
     target: &mut Target,
 ) -> Result<Vec<Check>> {
-    let catalog = source.introspect()?;
+    let catalog = source_schema(source)?;
     let own = analyse(&catalog, extract)?;
     let user_key = find_user(source, &own, &extract.email)?;
     let Source::Postgres { client, .. } = source else {

@@ -38,6 +38,19 @@ use crate::{Error, Result};
 /// A query failure (with the object being read as context), or `BadInput` when the schema
 /// does not exist.
 pub fn introspect(client: &mut Client, schema: &str) -> Result<Catalog> {
+    read_catalog(client, schema, true)
+}
+
+/// [`introspect`] without the row counts (which scan every table): for a second look at a
+/// schema already introspected in the same snapshot, e.g. by a job.
+///
+/// # Errors
+/// As [`introspect`].
+pub fn introspect_schema(client: &mut Client, schema: &str) -> Result<Catalog> {
+    read_catalog(client, schema, false)
+}
+
+fn read_catalog(client: &mut Client, schema: &str, count_rows: bool) -> Result<Catalog> {
     let exists = client
         .query_opt("SELECT 1 FROM pg_namespace WHERE nspname = $1", &[&schema])
         .context(|| format!("reading schema {schema:?}"))?;
@@ -53,7 +66,7 @@ pub fn introspect(client: &mut Client, schema: &str) -> Result<Catalog> {
     read_constraints(client, schema, &mut tables)?;
     let mut not_migrated = Vec::new();
     read_indexes(client, schema, &mut tables, &mut not_migrated)?;
-    for t in &mut tables {
+    for t in tables.iter_mut().filter(|_| count_rows) {
         let only = if t.partitioned { "" } else { "ONLY " };
         let sql = format!(
             "SELECT count(*) FROM {only}{}",

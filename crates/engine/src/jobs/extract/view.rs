@@ -70,19 +70,9 @@ fn drop_columns(table: &mut Table, dropped: &[String]) {
 
 /// `id integer NOT NULL PRIMARY KEY CHECK (id = 1)` in front; the old key is a plain column.
 fn make_singleton(table: &mut Table) {
-    table.columns.insert(
-        0,
-        Column {
-            name: SINGLETON_KEY.into(),
-            declared_type: "bigint".into(),
-            ty: ColumnType::Int { bits: 64 },
-            not_null: true,
-            default: None,
-            auto_increment: false,
-            sequence: None,
-            generated: None,
-        },
-    );
+    let mut key = Column::plain(SINGLETON_KEY, "bigint", ColumnType::Int { bits: 64 });
+    key.not_null = true;
+    table.columns.insert(0, key);
     table.primary_key = vec![SINGLETON_KEY.into()];
     table.checks.push(Check {
         name: Some(format!("{}_singleton", table.name)),
