@@ -270,3 +270,39 @@ fn short(sql: &str) -> String {
         one_line
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn upsert_updates_the_seeded_row_and_keeps_its_other_columns() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut w = SqliteWriter::create(&dir.path().join("t.db")).unwrap();
+        w.execute(
+            "CREATE TABLE cfg (id INTEGER PRIMARY KEY CHECK (id = 1), email TEXT, version TEXT);
+             INSERT INTO cfg (id, version) VALUES (1, 'seeded');",
+        )
+        .unwrap();
+        let cols = ["id".to_string(), "email".to_string()];
+        let key = ["id".to_string()];
+        let row = vec![
+            SqliteValue::Integer(1),
+            SqliteValue::Text(b"a@example.com".to_vec()),
+        ];
+        w.upsert_batch("cfg", &cols, &key, std::slice::from_ref(&row))
+            .unwrap();
+        let got: (i64, String, String) = w
+            .connection()
+            .query_row("SELECT count(*), email, version FROM cfg", [], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            })
+            .unwrap();
+        assert_eq!(got, (1, "a@example.com".into(), "seeded".into()));
+        // A plain insert of the same key fails: the upsert is what made it an update.
+        assert!(w.insert_batch("cfg", &cols, &[row]).is_err());
+        // Only key columns: nothing to update, nothing duplicated.
+        w.upsert_batch("cfg", &key, &key, &[vec![SqliteValue::Integer(1)]])
+            .unwrap();
+    }
+}
