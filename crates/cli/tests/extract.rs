@@ -23,15 +23,20 @@ fn practice_db() -> ferry_testkit::TestDb {
     db
 }
 
-/// Alice's clients and charts, counted here.
+/// Alice's clients and charts (a chart derived from another user's chart is not hers),
+/// counted here.
 fn alice_counts(db: &ferry_testkit::TestDb) -> (i64, i64) {
     let row = db
         .client()
         .query_one(
             "SELECT (SELECT count(*) FROM clients c JOIN users u ON u.id = c.user_id WHERE u.email = $1),
-                    (SELECT count(*) FROM charts h JOIN users u ON u.id = h.user_id
-                      WHERE u.email = $1
-                        AND (h.client_id IS NULL OR h.client_id IN (SELECT id FROM clients WHERE user_id = u.id)))",
+                    (WITH RECURSIVE mine AS (
+                        SELECT h.id, h.parent_chart_id FROM charts h JOIN users u ON u.id = h.user_id
+                        WHERE u.email = $1
+                          AND (h.client_id IS NULL OR h.client_id IN (SELECT id FROM clients WHERE user_id = u.id))),
+                     kept AS (SELECT id FROM mine WHERE parent_chart_id IS NULL
+                              UNION SELECT m.id FROM mine m JOIN kept k ON m.parent_chart_id = k.id)
+                     SELECT count(*) FROM kept)",
             &[&ALICE],
         )
         .unwrap();

@@ -99,6 +99,7 @@ pub fn transform_plan(
     let catalog = source_schema(source)?;
     let own = analyse(&catalog, extract)?;
     let user_key = find_user(source, &own, &extract.email)?;
+    no_jit(source)?;
     let schema = options.pg_schema.clone();
     let all_rows: u64 = plan.tables.iter().filter_map(|t| t.rows).sum();
     for t in &mut plan.tables {
@@ -179,6 +180,27 @@ fn source_schema(source: &mut Source) -> Result<Catalog> {
         }
         Source::Sqlite { .. } => Err(Error::bad_input(NEEDS_PG_SOURCE)),
     }
+}
+
+/// Turns PostgreSQL's JIT compilation off for the rest of the source's snapshot transaction:
+/// the filters' recursive parts have estimated costs far above their real ones, and compiling
+/// them takes most of a second per query while running them takes milliseconds.
+fn no_jit(source: &mut Source) -> Result<()> {
+    let Source::Postgres { client, .. } = source else {
+        return Ok(());
+    };
+    use crate::error::Context;
+    let ctx = || "turning off JIT for the extraction's queries".to_string();
+    // `SET` of a parameter the server does not know (before PostgreSQL 11) would end the
+    // transaction; ask first.
+    let has_jit = client
+        .query_opt("SELECT 1 FROM pg_settings WHERE name = 'jit'", &[])
+        .context(ctx)?
+        .is_some();
+    if has_jit {
+        client.batch_execute("SET LOCAL jit = off").context(ctx)?;
+    }
+    Ok(())
 }
 
 /// How many rows of `table` the filter keeps (for progress and the write summary; the

@@ -201,12 +201,41 @@ fn kept_chain(own: &Ownership, schema: &str) -> String {
             if conditions.is_empty() {
                 conditions.push("TRUE".into());
             }
-            format!(
-                "{} AS (SELECT t.* FROM {} t {} WHERE {})",
-                cte_name(name),
+            let passing = format!(
+                "FROM {} t {} WHERE {}",
                 qualified(schema, name),
                 joins.join(" "),
                 conditions.join(" AND ")
+            );
+            let Some(self_ref) = &owned.self_ref else {
+                return format!("{} AS (SELECT t.* {passing})", cte_name(name));
+            };
+            // Top down from the rows without a parent in the same table: a row is kept when
+            // it passes and its parent was kept.
+            let q = |cols: &[String], a: &str| -> Vec<String> {
+                cols.iter()
+                    .map(|c| format!("{a}.{}", quote_ident(c)))
+                    .collect()
+            };
+            let parent_cols = q(&self_ref.parent_columns, "b").join(", ");
+            let roots = q(&self_ref.columns, "b")
+                .iter()
+                .map(|c| format!("{c} IS NULL"))
+                .collect::<Vec<_>>()
+                .join(" OR ");
+            let on: Vec<String> = q(&self_ref.columns, "b")
+                .iter()
+                .zip(q(&self_ref.parent_columns, "g"))
+                .map(|(c, pc)| format!("{c} = {pc}"))
+                .collect();
+            format!(
+                "{name_} AS (WITH RECURSIVE base AS (SELECT t.ctid AS ferry_row, t.* {passing}), \
+                 good AS (SELECT b.ferry_row, {parent_cols} FROM base b WHERE {roots} \
+                 UNION SELECT b.ferry_row, {parent_cols} FROM base b JOIN good g ON {on}) \
+                 SELECT t.* FROM {table} t WHERE t.ctid IN (SELECT ferry_row FROM good))",
+                name_ = cte_name(name),
+                table = qualified(schema, name),
+                on = on.join(" AND ")
             )
         })
         .collect();

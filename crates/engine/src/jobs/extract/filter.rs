@@ -31,8 +31,55 @@ fn user_literal(own: &Ownership, user_key: &str) -> String {
     )
 }
 
-/// The condition "this row (of `table`, named `alias`) is kept".
+/// The condition "this row (of `table`, named `alias`) is kept": its links hold and, when the
+/// table references itself, no ancestor row in the same table fails them.
 fn kept(
+    own: &Ownership,
+    schema: &str,
+    table: &str,
+    alias: &str,
+    user: &str,
+    counter: &mut usize,
+) -> String {
+    let links = links_hold(own, schema, table, alias, user, counter);
+    let Some(self_ref) = own.owned.get(table).and_then(|o| o.self_ref.as_ref()) else {
+        return links;
+    };
+    // The rows that fail their links, and every row below them through the self-reference
+    // (UNION, not UNION ALL: a loop in the data ends). Rows are named by ctid, so tables
+    // without a key work too.
+    *counter += 1;
+    let bad = format!("ferry_b{counter}");
+    let x = format!("ferry_x{counter}");
+    let (c, p) = (format!("ferry_c{counter}"), format!("ferry_p{counter}"));
+    let failing = links_hold(own, schema, table, &x, user, counter);
+    let t = qualified(schema, table);
+    let cols = |a: &str| -> String {
+        self_ref
+            .parent_columns
+            .iter()
+            .map(|c| format!(", {a}.{}", quote_ident(c)))
+            .collect()
+    };
+    let join: Vec<String> = self_ref
+        .columns
+        .iter()
+        .zip(&self_ref.parent_columns)
+        .map(|(col, pc)| format!("{c}.{} = {p}.{}", quote_ident(col), quote_ident(pc)))
+        .collect();
+    format!(
+        "{links} AND {alias}.ctid NOT IN (WITH RECURSIVE {bad} AS (\
+         SELECT {x}.ctid AS ferry_row{} FROM {t} AS {x} WHERE NOT ({failing}) \
+         UNION SELECT {c}.ctid{} FROM {t} AS {c} JOIN {bad} AS {p} ON {}) \
+         SELECT ferry_row FROM {bad})",
+        cols(&x),
+        cols(&c),
+        join.join(" AND ")
+    )
+}
+
+/// The condition "this row's ownership links hold".
+fn links_hold(
     own: &Ownership,
     schema: &str,
     table: &str,

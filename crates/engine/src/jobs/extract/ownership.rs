@@ -50,6 +50,16 @@ pub struct OwnedTable {
     /// 1 for tables with an owner column, parent depth + 1 for the others.
     pub depth: usize,
     pub links: Vec<Link>,
+    /// The table's first foreign key to itself (`parent_id → id`), followed too: a row
+    /// whose parent row in the same table is left out is left out.
+    pub self_ref: Option<SelfRef>,
+}
+
+/// A foreign key from a table to itself.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SelfRef {
+    pub columns: Vec<String>,
+    pub parent_columns: Vec<String>,
 }
 
 /// The result of analysing a source catalog for one extraction.
@@ -274,8 +284,8 @@ fn find_email_column(table: &Table) -> Option<String> {
 /// foreign key to an owned table (found breadth-first, so each table gets its distance from
 /// the users table). Its links are its owner columns and its foreign keys to owned tables,
 /// except a reference back around a cycle (to a parent that itself reaches this table and is
-/// not closer to the users table, e.g. a self-reference): following it would never end. The
-/// target's foreign-key check still covers such references.
+/// not closer to the users table): following it would never end. The target's foreign-key
+/// check still covers such references. A self-reference is followed separately (`SelfRef`).
 fn owned_tables(
     catalog: &Catalog,
     users: &str,
@@ -351,7 +361,29 @@ fn owned_tables(
         .into_iter()
         .map(|(name, links)| {
             let depth = depth.get(&name).copied().unwrap_or(1);
-            (name, OwnedTable { depth, links })
+            let table = catalog
+                .table(&name)
+                .expect("owned tables are catalog tables");
+            let self_ref = table
+                .foreign_keys
+                .iter()
+                .find(|fk| fk.ref_table == name)
+                .map(|fk| SelfRef {
+                    columns: fk.columns.clone(),
+                    parent_columns: if fk.ref_columns.is_empty() {
+                        table.primary_key.clone()
+                    } else {
+                        fk.ref_columns.clone()
+                    },
+                });
+            (
+                name,
+                OwnedTable {
+                    depth,
+                    links,
+                    self_ref,
+                },
+            )
         })
         .collect()
 }
@@ -561,6 +593,22 @@ mod tests {
         ]);
         let own = analyse(&c, &ExtractOptions::default()).unwrap();
         assert_eq!(parents(&own, "charts"), ["owner user_id"]);
+        let self_ref = own.owned["charts"].self_ref.as_ref().unwrap();
+        assert_eq!(
+            (
+                self_ref.columns.as_slice(),
+                self_ref.parent_columns.as_slice()
+            ),
+            (
+                ["parent_id".to_string()].as_slice(),
+                ["id".to_string()].as_slice()
+            )
+        );
+        let filter = super::super::filter::row_filter(&own, "s", "folders", "u").unwrap();
+        assert!(
+            filter.contains("ferry_e1.ctid NOT IN (WITH RECURSIVE ferry_b2"),
+            "a parent with a self-reference brings its closure: {filter}"
+        );
         assert_eq!(parents(&own, "folders"), ["charts"]);
         let order: Vec<&str> = own.by_depth().iter().map(|(n, _)| n.as_str()).collect();
         assert_eq!(order, ["charts", "folders"]);
