@@ -157,5 +157,10 @@ fn extract_mistakes_exit_2_and_write_nothing() {
         .args(["migrate", "--yes", "--from", &db.url(), "--to", "mine.db"])
         .args(["--extract-user", ALICE, "--owner-column", "nodot"])
         .expect_code(2);
+    dir.command()
+        .args(["verify", "--from", &db.url(), "--to", "mine.db"])
+        .args(["--extract-user", ALICE])
+        .expect_code(2)
+        .assert_stderr_contains("inside `ferry migrate --extract-user`");
     assert!(!dir.path("mine.db").exists(), "nothing was written");
 }
