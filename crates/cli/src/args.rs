@@ -181,8 +181,8 @@ pub struct ExtractArgs {
     /// With --extract-user: the users table (default: found by name and an email column).
     #[arg(long, value_name = "TABLE", requires = "extract_user")]
     pub users_table: Option<String>,
-    /// With --extract-user: a column holding the owning user's id (repeatable; default: every
-    /// foreign key to the users table).
+    /// With --extract-user: a column holding the owning user's id that the schema does not
+    /// declare as a foreign key (repeatable; foreign keys to the users table always count).
     #[arg(long, value_name = "TABLE.COLUMN", requires = "extract_user", value_parser = parse_column_ref)]
     pub owner_column: Vec<ColumnRef>,
 }

@@ -36,7 +36,7 @@ pub struct ExtractOptions {
     pub email: String,
     /// The users table (default: found by name and an email column).
     pub users_table: Option<String>,
-    /// The owner columns (default: every foreign key to the users table).
+    /// Owner columns besides the foreign keys to the users table (which always are).
     pub owner_columns: Vec<ColumnRef>,
 }
 
@@ -234,14 +234,14 @@ fn find_user(source: &mut Source, own: &Ownership, email: &str) -> Result<String
     let ctx = || format!("looking up the user in {}", own.users_table);
     let exact = client
         .query(
-            &format!("SELECT {key}::text FROM {table} WHERE {col} = $1"),
+            &format!("SELECT {key}::text FROM {table} WHERE {col}::text = $1"),
             &[&email],
         )
         .context(ctx)?;
     let rows = if exact.is_empty() {
         client
             .query(
-                &format!("SELECT {key}::text FROM {table} WHERE lower({col}) = lower($1)"),
+                &format!("SELECT {key}::text FROM {table} WHERE lower({col}::text) = lower($1)"),
                 &[&email],
             )
             .context(ctx)?
@@ -253,7 +253,7 @@ fn find_user(source: &mut Source, own: &Ownership, email: &str) -> Result<String
         [] => {
             let counts = client
                 .query_one(
-                    &format!("SELECT count(*), count(DISTINCT lower({col})) FROM {table}"),
+                    &format!("SELECT count(*), count(DISTINCT lower({col}::text)) FROM {table}"),
                     &[],
                 )
                 .context(ctx)?;

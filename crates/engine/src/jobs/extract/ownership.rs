@@ -72,8 +72,8 @@ pub struct Ownership {
     pub email_column: String,
     /// Owner columns (dropped in the target), by table.
     pub owner_columns: Vec<ColumnRef>,
-    /// Columns that reference the users table without being owner columns (another user's
-    /// id, e.g. `users.invited_by`): dropped in the target too.
+    /// Columns of the users table that reference it (another user's id, e.g.
+    /// `users.invited_by`): dropped from `app_config`.
     pub other_user_columns: Vec<ColumnRef>,
     /// Tables with a path to the users table (not the users table itself).
     pub owned: BTreeMap<String, OwnedTable>,
@@ -147,36 +147,40 @@ pub fn analyse(catalog: &Catalog, options: &ExtractOptions) -> Result<Ownership>
         })
         .collect();
     let mut notes = vec![];
-    let owner_columns: Vec<ColumnRef> = if options.owner_columns.is_empty() {
-        references_users
-            .iter()
-            .filter(|c| c.table != users.name)
-            .cloned()
-            .collect()
-    } else {
-        for c in &options.owner_columns {
-            let ok = catalog
-                .table(&c.table)
-                .is_some_and(|t| t.column(&c.column).is_some());
-            if !ok || c.table == users.name {
-                return Err(Error::bad_input(format!(
-                    "--owner-column {}.{}: no such column outside the users table (tables with a column referencing {}: {})",
-                    c.table,
-                    c.column,
-                    users.name,
-                    names(references_users.iter().map(|c| format!("{}.{}", c.table, c.column)))
-                )));
-            }
+    // Every foreign key to the users table is an owner column, plus the ones named: naming
+    // can add columns the schema does not declare, never remove one, since a column that names
+    // a user but did not count would let that user's rows through.
+    for c in &options.owner_columns {
+        let ok = catalog
+            .table(&c.table)
+            .is_some_and(|t| t.column(&c.column).is_some());
+        if !ok || c.table == users.name {
+            return Err(Error::bad_input(format!(
+                "--owner-column {}.{}: no such column outside the users table (columns referencing {}: {})",
+                c.table,
+                c.column,
+                users.name,
+                names(references_users.iter().map(|c| format!("{}.{}", c.table, c.column)))
+            )));
         }
-        options.owner_columns.clone()
-    };
+    }
+    let mut owner_columns: Vec<ColumnRef> = references_users
+        .iter()
+        .filter(|c| c.table != users.name)
+        .cloned()
+        .collect();
+    for c in &options.owner_columns {
+        if !owner_columns.contains(c) {
+            owner_columns.push(c.clone());
+        }
+    }
     let other_user_columns: Vec<ColumnRef> = references_users
         .into_iter()
         .filter(|c| !owner_columns.contains(c))
         .collect();
     for c in &other_user_columns {
         notes.push(format!(
-            "{}.{} names a user of {} without being an owner column; it is left out of the target (it may name another user)",
+            "{}.{} names another row of {}; it is left out of the target (it may name another user)",
             c.table, c.column, users.name
         ));
     }
@@ -630,6 +634,35 @@ mod tests {
         };
         let own = analyse(&c, &named).unwrap();
         assert_eq!(parents(&own, "orders"), ["owner customer_id"]);
+    }
+
+    #[test]
+    fn named_owner_columns_add_to_the_foreign_keys() {
+        let c = catalog(vec![
+            users("users"),
+            table("clients", &["user_id"], &[("user_id", "users")]),
+            table("notes", &["owner"], &[]),
+        ]);
+        let named = ExtractOptions {
+            owner_columns: vec![ColumnRef::parse("notes.owner").unwrap()],
+            ..Default::default()
+        };
+        let own = analyse(&c, &named).unwrap();
+        let owners: Vec<String> = own
+            .owner_columns
+            .iter()
+            .map(|c| format!("{}.{}", c.table, c.column))
+            .collect();
+        assert_eq!(owners, ["clients.user_id", "notes.owner"]);
+        let bad = ExtractOptions {
+            owner_columns: vec![ColumnRef::parse("notes.nope").unwrap()],
+            ..Default::default()
+        };
+        let err = analyse(&c, &bad).unwrap_err().to_string();
+        assert!(
+            err.contains("columns referencing users: clients.user_id"),
+            "{err}"
+        );
     }
 
     #[test]
