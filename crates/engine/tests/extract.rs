@@ -450,6 +450,35 @@ fn a_user_without_a_one_to_one_row_gets_an_empty_singleton() {
         })
         .unwrap();
     assert_eq!(email, "erin@example.com", "the email matches without case");
+
+    // Into the desktop schema, the seeded preferences row stays as it was.
+    let file = sqlite_from_sql(dir.path(), "desktop.db", &fixture("extract_desktop.sql"));
+    let mut options = extract_options(&db, &file, "erin@example.com");
+    options.into_existing = true;
+    let report = migrate_ok(&options);
+    assert!(
+        report
+            .warnings
+            .iter()
+            .any(|w| w.contains("user_preferences row is kept")),
+        "{:?}",
+        report.warnings
+    );
+    let conn = rusqlite::Connection::open(&file).unwrap();
+    let prefs: (i64, String, i64) = conn
+        .query_row(
+            "SELECT count(*), max(theme), max(font_size) FROM user_preferences",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .unwrap();
+    assert_eq!(prefs, (1, "light".to_string(), 16));
+    let email: String = conn
+        .query_row("SELECT email FROM app_config WHERE id = 1", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert_eq!(email, "erin@example.com");
 }
 
 fn assert_nothing_written(dir: &Path) {

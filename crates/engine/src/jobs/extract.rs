@@ -129,6 +129,21 @@ pub fn transform_plan(
             }
         }
     }
+    // A singleton the user has no row for, in an existing schema: its own (seeded) row stays
+    // as it is, so there is nothing to copy or compare.
+    let into_existing = plan.mode == crate::plan::Mode::IntoExisting;
+    let mut untouched = vec![];
+    plan.tables.retain(|t| {
+        let empty_singleton = own.is_singleton(&t.source_table) && t.rows == Some(0);
+        if into_existing && empty_singleton {
+            untouched.push(format!(
+                "{} has no row of {} in {}; the target's own {} row is kept as it is",
+                extract.email, t.source_table, own.users_table, t.target_table
+            ));
+        }
+        !(into_existing && empty_singleton)
+    });
+    plan.warnings.extend(untouched);
     // The write summary counted every user's rows; it is about one user's.
     let user_rows: u64 = plan.tables.iter().filter_map(|t| t.rows).sum();
     for effect in &mut plan.writes.effects {
