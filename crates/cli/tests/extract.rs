@@ -157,6 +157,22 @@ fn extract_mistakes_exit_2_and_write_nothing() {
         .args(["migrate", "--yes", "--from", &db.url(), "--to", "mine.db"])
         .args(["--extract-user", ALICE, "--owner-column", "nodot"])
         .expect_code(2);
+    // Extract reads PostgreSQL and writes SQLite.
+    dir.command()
+        .args(["migrate", "--yes", "--from", &db.url(), "--to", &db.url()])
+        .args(["--extract-user", ALICE])
+        .expect_code(2)
+        .assert_stderr_contains("--to must be a SQLite file");
+    let sqlite_source = dir.sqlite(
+        "app.db",
+        "CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT);",
+    );
+    dir.command()
+        .args(["migrate", "--yes", "--from"])
+        .path_arg(&sqlite_source)
+        .args(["--to", "mine.db", "--extract-user", ALICE])
+        .expect_code(2)
+        .assert_stderr_contains("--from must be a PostgreSQL location");
     dir.command()
         .args(["verify", "--from", &db.url(), "--to", "mine.db"])
         .args(["--extract-user", ALICE])
