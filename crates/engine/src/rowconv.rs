@@ -72,14 +72,25 @@ impl RowConverter {
 
     /// Converts a row read from PostgreSQL (values typed as the source columns).
     pub fn convert_pg(&self, raw: &[Value], problems: &mut Vec<ValueProblem>) -> RowOutcome {
+        self.convert_pg_owned(raw.to_vec(), problems)
+    }
+
+    /// [`Self::convert_pg`] for a row the caller no longer needs: values that keep their
+    /// type are moved, not copied (the copy and the verifier convert every row).
+    pub fn convert_pg_owned(
+        &self,
+        mut raw: Vec<Value>,
+        problems: &mut Vec<ValueProblem>,
+    ) -> RowOutcome {
         self.convert_with(problems, |i, c| {
+            let v = std::mem::replace(&mut raw[i], Value::Null);
             if c.source_ty == c.target_ty {
-                Ok(raw[i].clone())
+                Ok(v)
             } else {
                 // Through SQLite's stored form: the same rules as a SQLite source, so a
                 // PostgreSQL value lands in a differently typed column exactly as it would
                 // have from the SQLite file Ferry would write for it.
-                let stored = convert::to_sqlite(&raw[i], &c.source_ty)?;
+                let stored = convert::to_sqlite(&v, &c.source_ty)?;
                 convert::from_sqlite(&stored, &c.target_ty, &c.rules)
             }
         })

@@ -162,7 +162,7 @@ fn for_each_converted(
         RawBatch::Pg(rows) => {
             for raw in rows {
                 problems.clear();
-                take(converter.convert_pg(&raw, problems));
+                take(converter.convert_pg_owned(raw, problems));
             }
         }
     }
