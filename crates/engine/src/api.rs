@@ -508,7 +508,25 @@ fn verify_target(
     let mut tables = vec![];
     let mut checks = vec![];
     let to_sqlite = target.wants_sqlite_rows();
-    for (t, copy) in plan.tables.iter().zip(copies) {
+    // A SQLite target is digested (and its foreign keys checked) on parallel readers of the
+    // committed temporary file; a PostgreSQL target is read inside its own transaction.
+    let sqlite_digests = match target.sqlite_writer() {
+        Some(writer) => {
+            writer.commit()?;
+            let result = crate::parallel_verify::verify_sqlite_file(
+                writer.path(),
+                &plan.tables,
+                batch_rows,
+                verify_threads(),
+            );
+            writer.begin()?;
+            let verified = result?;
+            checks.push(verified.foreign_keys);
+            Some(verified.digests)
+        }
+        None => None,
+    };
+    for (i, (t, copy)) in plan.tables.iter().zip(copies).enumerate() {
         progress.event(Event::TableStarted {
             phase: Phase::Verify,
             table: t.target_table.clone(),
@@ -516,7 +534,10 @@ fn verify_target(
         });
         let started = Instant::now();
         let mut reader = typed_reader_for(target)?;
-        let digest = crate::verify::target_digest(&mut reader, t, batch_rows)?;
+        let digest = match &sqlite_digests {
+            Some(digests) => digests[i].clone(),
+            None => crate::verify::target_digest(&mut reader, t, batch_rows)?,
+        };
         let matched = digest == copy.digest;
         let differences = if matched {
             vec![]
@@ -541,13 +562,7 @@ fn verify_target(
         });
     }
     match target {
-        Target::Sqlite { .. } => {
-            let conn = target
-                .sqlite_writer()
-                .ok_or_else(|| Error::runtime("internal: no SQLite target"))?
-                .connection();
-            checks.push(crate::verify::sqlite_foreign_key_check(conn)?);
-        }
+        Target::Sqlite { .. } => {} // checked with the digests above
         Target::Postgres { .. } => {
             let n: usize = plan
                 .tables
@@ -564,6 +579,12 @@ fn verify_target(
         tables,
         checks,
     })
+}
+
+/// Readers for verifying a SQLite target: one per core, at least two (one core still
+/// overlaps reading the file with digesting it), at most eight.
+fn verify_threads() -> usize {
+    std::thread::available_parallelism().map_or(2, |n| n.get().clamp(2, 8))
 }
 
 fn typed_reader_for(target: &mut Target) -> Result<TypedReader<'_>> {

@@ -19,6 +19,7 @@ pub mod location;
 pub mod mapping;
 pub mod options;
 pub mod order;
+pub mod parallel_verify;
 pub mod plan;
 pub mod planner;
 pub mod postgres;
