@@ -25,6 +25,7 @@ pub mod postgres;
 pub mod preflight;
 pub mod progress;
 pub mod report;
+pub mod secret;
 pub mod rowconv;
 pub mod source;
 pub mod sqlexpr;

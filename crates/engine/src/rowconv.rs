@@ -15,6 +15,8 @@ use crate::value::{SqliteValue, Value};
 pub struct ColumnConverter {
     /// Written as is instead of a source value; such columns are not read from the source.
     pub constant: Option<Value>,
+    /// Written instead of a NULL the source holds (a job's "NULL becomes this" rule).
+    pub null_becomes: Option<Value>,
     pub target: String,
     pub target_ty: ColumnType,
     /// The type the source reader decodes the column as (PostgreSQL sources).
@@ -101,6 +103,10 @@ impl RowConverter {
                     raw_index += 1;
                     one(raw_index - 1, c)
                 }
+            };
+            let value = match (value, &c.null_becomes) {
+                (Ok(Value::Null), Some(replacement)) => Ok(replacement.clone()),
+                (other, _) => other,
             };
             let result = value.and_then(|v| {
                 if c.to_sqlite && !v.is_null() {
