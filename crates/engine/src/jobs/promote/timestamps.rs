@@ -243,3 +243,64 @@ fn comparison_sql(schema: &str, table: &str, key: &str, column: &str) -> String 
         col = quote_ident(column),
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(c: &mut postgres::Client, texts: &[Option<&str>], fold: &str) -> Tally {
+        let keys: Vec<String> = (1..=texts.len()).map(|i| i.to_string()).collect();
+        let texts: Vec<Option<String>> = texts.iter().map(|t| t.map(String::from)).collect();
+        let zone = "Europe/Berlin".to_string();
+        let filled: Option<String> = None;
+        let fold = fold.to_string();
+        let nulls = false;
+        let params: [&(dyn postgres::types::ToSql + Sync); 6] =
+            [&keys, &texts, &zone, &filled, &fold, &nulls];
+        let mut tally = Tally {
+            checked: 0,
+            not_text: 0,
+            columns: 1,
+            skipped: vec![],
+            problems: vec![],
+        };
+        compare_batch(c, &comparison_sql("public", "t", "id", "ts"), &params, "t.ts", &mut tally)
+            .unwrap();
+        tally
+    }
+
+    #[test]
+    fn values_that_differ_from_postgresqls_reading_are_named() {
+        let db = ferry_testkit::TestDb::new();
+        let mut c = db.client();
+        c.batch_execute(
+            "CREATE TABLE t (id bigint PRIMARY KEY, ts timestamptz);
+             INSERT INTO t VALUES (1, '2025-03-30 01:30:00+00'), (2, '2025-10-26 00:30:00+00'),
+                                  (3, '2025-11-18 14:30:45+00'), (4, '2025-01-01 00:00:00+00'),
+                                  (5, NULL);
+             BEGIN",
+        )
+        .unwrap();
+        let texts = [
+            Some("2025-03-30 02:30:00"),       // gap: the offset before the jump
+            Some("2025-10-26 02:30:00"),       // fold: earlier = 00:30Z
+            Some("2025-11-18T15:30:45+01:00"), // aware
+            Some("2025-01-01 00:00:00"),       // naive Berlin = 2024-12-31 23:00Z, not what t holds
+            None,
+        ];
+        let tally = run(&mut c, &texts, "earlier");
+        assert_eq!(tally.checked, 5);
+        assert_eq!(tally.problems.len(), 1, "{:?}", tally.problems);
+        assert!(tally.problems[0].contains("1 value(s)") && tally.problems[0].contains("4: '2025-01-01 00:00:00'"), "{:?}", tally.problems);
+
+        // With "later" the fold row is wrong too.
+        let tally = run(&mut c, &texts, "later");
+        assert!(tally.problems[0].contains("2 value(s)"), "{:?}", tally.problems);
+
+        // Text PostgreSQL refuses fails the check, not the transaction.
+        let tally = run(&mut c, &[Some("not a time")], "earlier");
+        assert!(tally.problems[0].contains("could not read"), "{:?}", tally.problems);
+        let still: i64 = c.query_one("SELECT count(*) FROM t", &[]).unwrap().get(0);
+        assert_eq!(still, 5);
+    }
+}
