@@ -35,11 +35,19 @@ fn promote_args<'a>(src: &'a str, url: &'a str) -> Vec<&'a str> {
 /// The password: the line right after the notice, alone on it; the notice appears once.
 fn shown_password(run: &Run) -> String {
     let lines: Vec<&str> = run.stderr.lines().collect();
-    let at: Vec<usize> = (0..lines.len()).filter(|&i| lines[i].contains(NOTICE)).collect();
+    let at: Vec<usize> = (0..lines.len())
+        .filter(|&i| lines[i].contains(NOTICE))
+        .collect();
     assert_eq!(at.len(), 1, "one notice on stderr:\n{}", run.stderr);
     assert!(lines[at[0]].contains("change it"), "{}", lines[at[0]]);
     let pw = lines.get(at[0] + 1).expect("the password line").to_string();
-    assert!(pw.len() >= 22 && pw.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'), "{pw:?}");
+    assert!(
+        pw.len() >= 22
+            && pw
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'),
+        "{pw:?}"
+    );
     assert_eq!(run.stderr.matches(&pw).count(), 1, "shown exactly once");
     assert!(!run.stdout.contains(&pw), "never on stdout");
     pw
@@ -61,7 +69,10 @@ fn assert_no_file_contains(dir: &Dir, secret: &str) {
 
 fn stored_hash(pg: &ferry_testkit::TestDb, column: &str) -> String {
     pg.client()
-        .query_one(&format!("SELECT {column} FROM users WHERE email = $1"), &[&EMAIL])
+        .query_one(
+            &format!("SELECT {column} FROM users WHERE email = $1"),
+            &[&EMAIL],
+        )
         .unwrap()
         .get(0)
 }
@@ -82,9 +93,16 @@ fn json_run_shows_the_password_once_on_stderr_and_nowhere_else() {
     assert_eq!(json["admin"]["email"], EMAIL);
     assert_eq!(json["admin"]["password_hash"], "bcrypt");
     let checks = json["verification"]["checks"].as_array().unwrap();
-    for name in ["no NULL owner", "exactly one admin", "admin password hash", "timestamps equal their source instants"] {
+    for name in [
+        "no NULL owner",
+        "exactly one admin",
+        "admin password hash",
+        "timestamps equal their source instants",
+    ] {
         assert!(
-            checks.iter().any(|c| c["name"] == name && c["passed"] == true),
+            checks
+                .iter()
+                .any(|c| c["name"] == name && c["passed"] == true),
             "{name}: {checks:#?}"
         );
     }
@@ -94,7 +112,10 @@ fn json_run_shows_the_password_once_on_stderr_and_nowhere_else() {
 
     let hash = stored_hash(&pg, "password_hash");
     assert!(hash.starts_with("$2b$12$"), "{hash}");
-    assert!(bcrypt::verify(&pw, &hash).unwrap(), "the shown password signs in");
+    assert!(
+        bcrypt::verify(&pw, &hash).unwrap(),
+        "the shown password signs in"
+    );
     let owned: i64 = pg
         .client()
         .query_one(
@@ -114,7 +135,13 @@ fn into_existing_with_argon2id_in_human_output() {
     pg.client().batch_execute(APP_SCHEMA).unwrap();
     let url = pg.url();
     let mut args = promote_args(src.to_str().unwrap(), &url);
-    args.extend(["--into-existing", "--password-hash", "argon2id", "--admin-username", "boss"]);
+    args.extend([
+        "--into-existing",
+        "--password-hash",
+        "argon2id",
+        "--admin-username",
+        "boss",
+    ]);
     let run = dir.command().args(&args).expect_code(0);
     run.assert_stdout_contains("admin admin@example.com (boss) in users");
     let pw = shown_password(&run);
@@ -122,7 +149,9 @@ fn into_existing_with_argon2id_in_human_output() {
     let hash = stored_hash(&pg, "hashed_password");
     use argon2::PasswordVerifier;
     let parsed = argon2::PasswordHash::new(&hash).unwrap();
-    assert!(argon2::Argon2::default().verify_password(pw.as_bytes(), &parsed).is_ok());
+    assert!(argon2::Argon2::default()
+        .verify_password(pw.as_bytes(), &parsed)
+        .is_ok());
 }
 
 #[test]
@@ -140,7 +169,10 @@ fn dry_run_shows_no_password() {
 
 fn tables(pg: &ferry_testkit::TestDb) -> i64 {
     pg.client()
-        .query_one("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'", &[])
+        .query_one(
+            "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'",
+            &[],
+        )
         .unwrap()
         .get(0)
 }
@@ -163,7 +195,10 @@ fn promote_errors_are_one_clear_line_and_write_nothing() {
 
     // An app users table whose columns detection cannot read.
     pg.client()
-        .batch_execute(&APP_SCHEMA.replace("    hashed_password text NOT NULL,\n", "    secret text NOT NULL,\n"))
+        .batch_execute(&APP_SCHEMA.replace(
+            "    hashed_password text NOT NULL,\n",
+            "    secret text NOT NULL,\n",
+        ))
         .unwrap();
     let before = tables(&pg);
     let mut args = promote_args(src, &url);
@@ -173,7 +208,10 @@ fn promote_errors_are_one_clear_line_and_write_nothing() {
     run.assert_stderr_contains("--password-column");
     let rows: i64 = pg
         .client()
-        .query_one("SELECT (SELECT count(*) FROM users) + (SELECT count(*) FROM tasks)", &[])
+        .query_one(
+            "SELECT (SELECT count(*) FROM users) + (SELECT count(*) FROM tasks)",
+            &[],
+        )
         .unwrap()
         .get(0);
     assert_eq!((tables(&pg), rows), (before, 0));
@@ -181,7 +219,10 @@ fn promote_errors_are_one_clear_line_and_write_nothing() {
     // A NOT NULL column without a default that Ferry cannot fill for the admin.
     let pg2 = ferry_testkit::TestDb::new();
     pg2.client()
-        .batch_execute(&APP_SCHEMA.replace("    is_active boolean NOT NULL DEFAULT true,\n", "    org_id bigint NOT NULL,\n"))
+        .batch_execute(&APP_SCHEMA.replace(
+            "    is_active boolean NOT NULL DEFAULT true,\n",
+            "    org_id bigint NOT NULL,\n",
+        ))
         .unwrap();
     let url2 = pg2.url();
     let mut args = promote_args(src, &url2);
@@ -189,6 +230,10 @@ fn promote_errors_are_one_clear_line_and_write_nothing() {
     let run = dir.command().args(&args).expect_code(2);
     run.assert_one_line_error();
     run.assert_stderr_contains("org_id");
-    let users: i64 = pg2.client().query_one("SELECT count(*) FROM users", &[]).unwrap().get(0);
+    let users: i64 = pg2
+        .client()
+        .query_one("SELECT count(*) FROM users", &[])
+        .unwrap()
+        .get(0);
     assert_eq!(users, 0);
 }

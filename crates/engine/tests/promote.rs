@@ -40,7 +40,11 @@ fn password(report: &Report) -> &str {
 
 /// Loads every source timestamp text into `src_ts(tbl, id, col, txt)` in the target database,
 /// so that PostgreSQL can compute the expected instants itself.
-fn load_source_texts(client: &mut postgres::Client, src: &std::path::Path, columns: &[(&str, &str)]) {
+fn load_source_texts(
+    client: &mut postgres::Client,
+    src: &std::path::Path,
+    columns: &[(&str, &str)],
+) {
     let conn = rusqlite::Connection::open(src).unwrap();
     let (mut tbls, mut ids, mut cols, mut txts) = (vec![], vec![], vec![], vec![]);
     for (table, column) in columns {
@@ -48,7 +52,9 @@ fn load_source_texts(client: &mut postgres::Client, src: &std::path::Path, colum
             .prepare(&format!("SELECT id, {column} FROM {table}"))
             .unwrap();
         let rows = stmt
-            .query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, Option<String>>(1)?)))
+            .query_map([], |r| {
+                Ok((r.get::<_, i64>(0)?, r.get::<_, Option<String>>(1)?))
+            })
             .unwrap();
         for row in rows {
             let (id, txt) = row.unwrap();
@@ -133,7 +139,11 @@ fn reference_scenario_creates_users_admin_and_owners() {
     let mut c = db.client();
 
     // Load order from the FK graph, although tasks is declared first.
-    let order: Vec<&str> = report.tables.iter().map(|t| t.target_table.as_str()).collect();
+    let order: Vec<&str> = report
+        .tables
+        .iter()
+        .map(|t| t.target_table.as_str())
+        .collect();
     assert_eq!(order, ["goals", "tasks"]);
     for name in [
         "no NULL owner",
@@ -146,21 +156,33 @@ fn reference_scenario_creates_users_admin_and_owners() {
 
     // One admin, its hash a bcrypt $2b$ cost 12 of the password this run returned.
     let row = c
-        .query_one("SELECT id, email, username, password_hash, is_admin FROM users", &[])
+        .query_one(
+            "SELECT id, email, username, password_hash, is_admin FROM users",
+            &[],
+        )
         .unwrap();
     let (admin_id, email, username, hash, is_admin): (i64, String, Option<String>, String, bool) =
         (row.get(0), row.get(1), row.get(2), row.get(3), row.get(4));
     assert_eq!(count(&mut c, "SELECT count(*) FROM users"), 1);
-    assert_eq!((email.as_str(), username.as_deref(), is_admin), (EMAIL, Some("admin"), true));
+    assert_eq!(
+        (email.as_str(), username.as_deref(), is_admin),
+        (EMAIL, Some("admin"), true)
+    );
     assert!(hash.starts_with("$2b$12$"), "{hash}");
     let pw = password(&report);
     assert!(pw.len() >= 22, "at least 128 bits of base64");
-    assert!(bcrypt::verify(pw, &hash).unwrap(), "the stored hash verifies");
+    assert!(
+        bcrypt::verify(pw, &hash).unwrap(),
+        "the stored hash verifies"
+    );
     assert!(!hash.contains(pw));
 
     // The report carries the account, never the password.
     let admin = report.admin.as_ref().unwrap();
-    assert_eq!(admin.user_id.as_deref(), Some(admin_id.to_string().as_str()));
+    assert_eq!(
+        admin.user_id.as_deref(),
+        Some(admin_id.to_string().as_str())
+    );
     assert!(admin.created);
     let json = serde_json::to_string(&report).unwrap();
     assert!(!json.contains(pw), "the password is not serialized");
@@ -169,7 +191,10 @@ fn reference_scenario_creates_users_admin_and_owners() {
     // Every row owned by the admin, through a real foreign key.
     for t in ["goals", "tasks"] {
         assert_eq!(
-            count(&mut c, &format!("SELECT count(*) FROM {t} WHERE user_id IS DISTINCT FROM {admin_id}")),
+            count(
+                &mut c,
+                &format!("SELECT count(*) FROM {t} WHERE user_id IS DISTINCT FROM {admin_id}")
+            ),
             0,
             "{t}"
         );
@@ -185,7 +210,10 @@ fn reference_scenario_creates_users_admin_and_owners() {
         "INSERT INTO goals (title, archived, created_at, user_id) VALUES ('x', false, now(), 999)",
         &[],
     );
-    assert!(orphan.is_err(), "an unknown owner is refused by the foreign key");
+    assert!(
+        orphan.is_err(),
+        "an unknown owner is refused by the foreign key"
+    );
 
     // Booleans and JSON, against the source's own counts.
     assert_eq!(
@@ -193,8 +221,14 @@ fn reference_scenario_creates_users_admin_and_owners() {
         sqlite_count(&src, "SELECT count(*) FROM tasks WHERE done = 1")
     );
     assert_eq!(
-        count(&mut c, "SELECT count(*) FROM tasks WHERE labels = '[\"home\", \"errand\"]'::jsonb"),
-        sqlite_count(&src, "SELECT count(*) FROM tasks WHERE labels = '[\"home\",\"errand\"]'")
+        count(
+            &mut c,
+            "SELECT count(*) FROM tasks WHERE labels = '[\"home\", \"errand\"]'::jsonb"
+        ),
+        sqlite_count(
+            &src,
+            "SELECT count(*) FROM tasks WHERE labels = '[\"home\",\"errand\"]'"
+        )
     );
     let types: Vec<(String, String)> = c
         .query(
@@ -249,7 +283,10 @@ fn reference_scenario_creates_users_admin_and_owners() {
 
     // --fill-updated-at: every NULL updated_at became one instant, the migration time.
     for t in ["tasks", "goals"] {
-        let nulls = sqlite_count(&src, &format!("SELECT count(*) FROM {t} WHERE updated_at IS NULL"));
+        let nulls = sqlite_count(
+            &src,
+            &format!("SELECT count(*) FROM {t} WHERE updated_at IS NULL"),
+        );
         assert!(nulls > 0);
         let row = c
             .query_one(
@@ -264,7 +301,10 @@ fn reference_scenario_creates_users_admin_and_owners() {
         let (filled, distinct, when, still_null): (i64, i64, chrono::DateTime<chrono::Utc>, i64) =
             (row.get(0), row.get(1), row.get(2), row.get(3));
         assert_eq!((filled, distinct, still_null), (nulls, 1, 0), "{t}");
-        assert!(when >= before - chrono::Duration::seconds(1) && when <= after, "{when}");
+        assert!(
+            when >= before - chrono::Duration::seconds(1) && when <= after,
+            "{when}"
+        );
     }
 }
 
@@ -305,18 +345,28 @@ fn fold_later_and_a_column_in_its_own_zone() {
     let report = migrate_ok(&o);
     check_passed(&report, "timestamps equal their source instants");
     let mut c = db.client();
-    load_source_texts(&mut c, &src, &[("tasks", "completed_at"), ("tasks", "created_at")]);
+    load_source_texts(
+        &mut c,
+        &src,
+        &[("tasks", "completed_at"), ("tasks", "created_at")],
+    );
     assert!(timestamp_mismatches(&mut c, "tasks", "completed_at", "UTC", &[]).is_empty());
     // With "later", the fold agrees with PostgreSQL's own choice: no exception needed.
     assert!(timestamp_mismatches(&mut c, "tasks", "created_at", "Europe/Berlin", &[]).is_empty());
     let fold: String = c
-        .query_one("SELECT to_char(created_at AT TIME ZONE 'UTC', 'HH24:MI') FROM tasks WHERE id = 9002", &[])
+        .query_one(
+            "SELECT to_char(created_at AT TIME ZONE 'UTC', 'HH24:MI') FROM tasks WHERE id = 9002",
+            &[],
+        )
         .unwrap()
         .get(0);
     assert_eq!(fold, "01:30");
     // Without --fill-updated-at, NULL stays NULL.
     assert_eq!(
-        count(&mut c, "SELECT count(*) FROM tasks WHERE updated_at IS NULL"),
+        count(
+            &mut c,
+            "SELECT count(*) FROM tasks WHERE updated_at IS NULL"
+        ),
         sqlite_count(&src, "SELECT count(*) FROM tasks WHERE updated_at IS NULL")
     );
 }
@@ -356,9 +406,18 @@ fn into_existing_uses_the_apps_users_table_and_owner_columns_with_argon2id() {
             &[&EMAIL],
         )
         .unwrap();
-    let (id, username, hash, superuser, active, tz): (i64, String, String, bool, bool, String) =
-        (row.get(0), row.get(1), row.get(2), row.get(3), row.get(4), row.get(5));
-    assert_eq!((username.as_str(), superuser, active, tz.as_str()), ("boss", true, true, "UTC"));
+    let (id, username, hash, superuser, active, tz): (i64, String, String, bool, bool, String) = (
+        row.get(0),
+        row.get(1),
+        row.get(2),
+        row.get(3),
+        row.get(4),
+        row.get(5),
+    );
+    assert_eq!(
+        (username.as_str(), superuser, active, tz.as_str()),
+        ("boss", true, true, "UTC")
+    );
     assert!(hash.starts_with("$argon2id$"), "{hash}");
     use argon2::PasswordVerifier;
     let parsed = argon2::PasswordHash::new(&hash).unwrap();
@@ -368,23 +427,46 @@ fn into_existing_uses_the_apps_users_table_and_owner_columns_with_argon2id() {
 
     for t in ["goals", "tasks"] {
         assert_eq!(
-            count(&mut c, &format!("SELECT count(*) FROM {t} WHERE user_id IS DISTINCT FROM {id}")),
+            count(
+                &mut c,
+                &format!("SELECT count(*) FROM {t} WHERE user_id IS DISTINCT FROM {id}")
+            ),
             0
         );
     }
-    assert_eq!(count(&mut c, "SELECT count(*) FROM tasks WHERE position = 0"), 604);
+    assert_eq!(
+        count(&mut c, "SELECT count(*) FROM tasks WHERE position = 0"),
+        604
+    );
     assert_eq!(count(&mut c, "SELECT count(*) FROM alembic_version"), 1);
-    assert_eq!(count(&mut c, "SELECT count(*) FROM tasks WHERE updated_at IS NULL"), 0);
-    load_source_texts(&mut c, &src, &[("goals", "created_at"), ("tasks", "created_at")]);
+    assert_eq!(
+        count(
+            &mut c,
+            "SELECT count(*) FROM tasks WHERE updated_at IS NULL"
+        ),
+        0
+    );
+    load_source_texts(
+        &mut c,
+        &src,
+        &[("goals", "created_at"), ("tasks", "created_at")],
+    );
     assert!(timestamp_mismatches(&mut c, "goals", "created_at", "Europe/Berlin", &[]).is_empty());
-    assert!(timestamp_mismatches(&mut c, "tasks", "created_at", "Europe/Berlin", &[9002]).is_empty());
+    assert!(
+        timestamp_mismatches(&mut c, "tasks", "created_at", "Europe/Berlin", &[9002]).is_empty()
+    );
 }
 
 /// A Promote error: bad input, a clear message, and no table or row written.
 fn refused(o: &Options, c: &mut postgres::Client, needles: &[&str]) {
     let users_before = count(c, "SELECT count(*) FROM users");
     let err = migrate(o).expect_err("refused");
-    assert_eq!(err.error.kind(), ferry_engine::ErrorKind::BadInput, "{}", err.error);
+    assert_eq!(
+        err.error.kind(),
+        ferry_engine::ErrorKind::BadInput,
+        "{}",
+        err.error
+    );
     let msg = err.error.to_string();
     for n in needles {
         assert!(msg.contains(n), "'{n}' missing from: {msg}");
@@ -415,10 +497,26 @@ fn a_users_table_detection_cannot_read_is_refused_until_named() {
     o.into_existing = true;
     let report = migrate_ok(&o);
     let hash: String = c
-        .query_one("SELECT secret_digest FROM users WHERE login_mail = $1", &[&EMAIL])
+        .query_one(
+            "SELECT secret_digest FROM users WHERE login_mail = $1",
+            &[&EMAIL],
+        )
         .unwrap()
         .get(0);
     assert!(bcrypt::verify(password(&report), &hash).unwrap());
+
+    // The same admin again (appending): refused, and the first admin is the only one.
+    o.append = true;
+    let err = migrate(&o).expect_err("the email exists");
+    assert!(
+        err.error
+            .to_string()
+            .contains("already has a user with email"),
+        "{}",
+        err.error
+    );
+    assert_eq!(count(&mut c, "SELECT count(*) FROM users"), 1);
+    assert_eq!(count(&mut c, "SELECT count(*) FROM tasks"), 604);
 }
 
 #[test]
@@ -432,7 +530,11 @@ fn unfillable_columns_and_ambiguous_names_are_refused_by_name() {
     );
     let mut o = promote_options(&src, &db, PromoteOptions::new(EMAIL));
     o.into_existing = true;
-    refused(&o, &mut c, &["tenant_id", "display_name", "NOT NULL", "default"]);
+    refused(
+        &o,
+        &mut c,
+        &["tenant_id", "display_name", "NOT NULL", "default"],
+    );
 
     let db2 = TestDb::new();
     let mut c2 = app_schema(
@@ -441,7 +543,11 @@ fn unfillable_columns_and_ambiguous_names_are_refused_by_name() {
     );
     let mut o = promote_options(&src, &db2, PromoteOptions::new(EMAIL));
     o.into_existing = true;
-    refused(&o, &mut c2, &["password, password_hash", "--password-column"]);
+    refused(
+        &o,
+        &mut c2,
+        &["password, password_hash", "--password-column"],
+    );
 }
 
 #[test]
@@ -453,7 +559,11 @@ fn create_mode_refuses_an_existing_users_table_and_dry_run_creates_no_account() 
     c.batch_execute("CREATE TABLE users (id int)").unwrap();
     let o = promote_options(&src, &db, PromoteOptions::new(EMAIL));
     let err = migrate(&o).expect_err("refused");
-    assert!(err.error.to_string().contains("--into-existing"), "{}", err.error);
+    assert!(
+        err.error.to_string().contains("--into-existing"),
+        "{}",
+        err.error
+    );
     assert_eq!(common::pg_tables(&mut c), ["users"]);
 
     let db = TestDb::new();

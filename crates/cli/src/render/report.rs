@@ -93,7 +93,10 @@ pub fn report(r: &Report) -> String {
         out.push_str(&format!(
             "\nadmin {}{} in {} (id {id}): {state}; password stored as {}\n",
             a.email,
-            a.username.as_deref().map(|u| format!(" ({u})")).unwrap_or_default(),
+            a.username
+                .as_deref()
+                .map(|u| format!(" ({u})"))
+                .unwrap_or_default(),
             a.users_table,
             a.password_hash
         ));

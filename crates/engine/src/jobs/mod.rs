@@ -37,7 +37,7 @@ pub enum Job {
 pub enum JobState {
     #[default]
     None,
-    Promote(promote::PromoteState),
+    Promote(Box<promote::PromoteState>),
 }
 
 /// Step 1: reshapes the plan for the job.

@@ -145,13 +145,13 @@ pub fn transform_plan(o: &PromoteOptions, options: &Options, plan: &mut Plan) ->
         format!("{admin} into the existing table {}", users.name)
     };
     plan.writes.effects.insert(0, users_effect);
-    plan.job_state = crate::jobs::JobState::Promote(PromoteState {
+    plan.job_state = crate::jobs::JobState::Promote(Box::new(PromoteState {
         users,
         owners,
         migration_time,
         admin_id: None,
         password: None,
-    });
+    }));
     Ok(())
 }
 
@@ -236,7 +236,12 @@ pub fn invariants(
         .as_ref()
         .ok_or_else(|| Error::runtime("internal: no admin was inserted"))?;
     let id_text = value_text(id);
-    let mut checks = vec![owners::owner_check(client, &schema, &state.owners, &id_text)?];
+    let mut checks = vec![owners::owner_check(
+        client,
+        &schema,
+        &state.owners,
+        &id_text,
+    )?];
     checks.push(users::one_admin_check(
         client,
         &schema,

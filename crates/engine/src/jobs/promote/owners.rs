@@ -150,7 +150,9 @@ pub fn set_owner(plan: &mut Plan, owners: &[(String, String)], id: &Value) -> Re
 
 /// Whether a column name is one of the "last modified" names.
 pub fn is_updated_at(name: &str) -> bool {
-    UPDATED_AT_NAMES.iter().any(|n| name.eq_ignore_ascii_case(n))
+    UPDATED_AT_NAMES
+        .iter()
+        .any(|n| name.eq_ignore_ascii_case(n))
 }
 
 /// `--fill-updated-at`: NULL in an `updated_at`-style timestamp column becomes the migration
@@ -166,7 +168,8 @@ pub fn fill_updated_at(plan: &mut Plan, migration_time: i64) {
             };
             if is_updated_at(&c.target) {
                 c.null_becomes = Some(value);
-                c.rule.push_str("; NULL → migration time (--fill-updated-at)");
+                c.rule
+                    .push_str("; NULL → migration time (--fill-updated-at)");
                 touched += 1;
             }
         }

@@ -131,6 +131,10 @@ mod tests {
         let stored = hash(&pw, HashScheme::Argon2id).unwrap();
         assert!(stored.starts_with("$argon2id$v=19$"), "{stored}");
         assert!(verifies(&pw, &stored, HashScheme::Argon2id));
-        assert!(!verifies(&generate().unwrap(), &stored, HashScheme::Argon2id));
+        assert!(!verifies(
+            &generate().unwrap(),
+            &stored,
+            HashScheme::Argon2id
+        ));
     }
 }

@@ -27,7 +27,8 @@ use crate::{Error, Result};
 const BATCH: usize = 5000;
 
 /// Text that ends in a UTC offset after a time of day (PostgreSQL's regex syntax).
-const AWARE: &str = r"[0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)?\s*(z|utc|[+-][0-9]{1,2}(:?[0-9]{2}){0,2})$";
+const AWARE: &str =
+    r"[0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)?\s*(z|utc|[+-][0-9]{1,2}(:?[0-9]{2}){0,2})$";
 
 struct Tally {
     checked: i64,
@@ -58,7 +59,10 @@ pub fn check(
         for c in t.columns.iter().filter(|c| c.ty == ColumnType::TimestampTz) {
             let Some(src) = &c.source else { continue };
             let Some((key_source, key_target)) = single_key(t) else {
-                tally.skipped.push(format!("{}.{} (no single-column key)", t.target_table, c.target));
+                tally.skipped.push(format!(
+                    "{}.{} (no single-column key)",
+                    t.target_table, c.target
+                ));
                 continue;
             };
             tally.columns += 1;
@@ -102,7 +106,10 @@ pub fn check(
 fn single_key(t: &TablePlan) -> Option<(String, String)> {
     let key = t.source_def.identity_columns();
     let [key] = key.as_slice() else { return None };
-    let c = t.columns.iter().find(|c| c.source.as_deref() == Some(key))?;
+    let c = t
+        .columns
+        .iter()
+        .find(|c| c.source.as_deref() == Some(key))?;
     matches!(
         c.ty,
         ColumnType::Int { .. } | ColumnType::Text | ColumnType::Varchar { .. }
@@ -129,7 +136,12 @@ fn check_column(
         col = q(src),
         table = q(&t.source_table)
     );
-    let read_error = |e: rusqlite::Error| Error::runtime(format!("re-reading {}.{src} from the source: {e}", t.source_table));
+    let read_error = |e: rusqlite::Error| {
+        Error::runtime(format!(
+            "re-reading {}.{src} from the source: {e}",
+            t.source_table
+        ))
+    };
     let mut stmt = source.prepare(&sql).map_err(read_error)?;
     let mut rows = stmt.query([]).map_err(read_error)?;
     let mut keys: Vec<String> = vec![];
@@ -152,7 +164,11 @@ fn check_column(
         if let Some(row) = row {
             let is_text: bool = row.get(2).map_err(read_error)?;
             if is_text {
-                keys.push(row.get::<_, Option<String>>(0).map_err(read_error)?.unwrap_or_default());
+                keys.push(
+                    row.get::<_, Option<String>>(0)
+                        .map_err(read_error)?
+                        .unwrap_or_default(),
+                );
                 texts.push(row.get(1).map_err(read_error)?);
             } else {
                 tally.not_text += 1;
@@ -161,7 +177,13 @@ fn check_column(
         if keys.len() >= BATCH || (done && !keys.is_empty()) {
             let params: [&(dyn postgres::types::ToSql + Sync); 6] =
                 [&keys, &texts, &zone, &filled, &fold, &nulls_allowed];
-            compare_batch(client, &query, &params, &format!("{}.{}", t.target_table, c.target), tally)?;
+            compare_batch(
+                client,
+                &query,
+                &params,
+                &format!("{}.{}", t.target_table, c.target),
+                tally,
+            )?;
             keys.clear();
             texts.clear();
         }
@@ -200,8 +222,13 @@ fn compare_batch(
             client
                 .batch_execute("ROLLBACK TO SAVEPOINT ferry_promote_ts")
                 .map_err(in_pg)?;
-            let reason = e.as_db_error().map(|d| d.message().to_string()).unwrap_or_else(|| e.to_string());
-            tally.problems.push(format!("{column}: PostgreSQL could not read the source text: {reason}"));
+            let reason = e
+                .as_db_error()
+                .map(|d| d.message().to_string())
+                .unwrap_or_else(|| e.to_string());
+            tally.problems.push(format!(
+                "{column}: PostgreSQL could not read the source text: {reason}"
+            ));
         }
     }
     Ok(())
@@ -264,8 +291,14 @@ mod tests {
             skipped: vec![],
             problems: vec![],
         };
-        compare_batch(c, &comparison_sql("public", "t", "id", "ts"), &params, "t.ts", &mut tally)
-            .unwrap();
+        compare_batch(
+            c,
+            &comparison_sql("public", "t", "id", "ts"),
+            &params,
+            "t.ts",
+            &mut tally,
+        )
+        .unwrap();
         tally
     }
 
@@ -291,15 +324,28 @@ mod tests {
         let tally = run(&mut c, &texts, "earlier");
         assert_eq!(tally.checked, 5);
         assert_eq!(tally.problems.len(), 1, "{:?}", tally.problems);
-        assert!(tally.problems[0].contains("1 value(s)") && tally.problems[0].contains("4: '2025-01-01 00:00:00'"), "{:?}", tally.problems);
+        assert!(
+            tally.problems[0].contains("1 value(s)")
+                && tally.problems[0].contains("4: '2025-01-01 00:00:00'"),
+            "{:?}",
+            tally.problems
+        );
 
         // With "later" the fold row is wrong too.
         let tally = run(&mut c, &texts, "later");
-        assert!(tally.problems[0].contains("2 value(s)"), "{:?}", tally.problems);
+        assert!(
+            tally.problems[0].contains("2 value(s)"),
+            "{:?}",
+            tally.problems
+        );
 
         // Text PostgreSQL refuses fails the check, not the transaction.
         let tally = run(&mut c, &[Some("not a time")], "earlier");
-        assert!(tally.problems[0].contains("could not read"), "{:?}", tally.problems);
+        assert!(
+            tally.problems[0].contains("could not read"),
+            "{:?}",
+            tally.problems
+        );
         let still: i64 = c.query_one("SELECT count(*) FROM t", &[]).unwrap().get(0);
         assert_eq!(still, 5);
     }

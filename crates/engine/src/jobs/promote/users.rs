@@ -126,18 +126,43 @@ pub fn detect(catalog: &Catalog, names: &UsersNames) -> Result<UsersTable> {
                 ))
             })?,
     };
-    let email = pick(table, names.email_column.as_deref(), EMAIL_COLUMNS, "email", "--email-column")?
-        .ok_or_else(|| unsure(table, EMAIL_COLUMNS, "the email", "--email-column"))?;
-    let password = pick(table, names.password_column.as_deref(), PASSWORD_COLUMNS, "password hash", "--password-column")?
-        .ok_or_else(|| unsure(table, PASSWORD_COLUMNS, "the password hash", "--password-column"))?;
-    let username = pick(table, names.username_column.as_deref(), USERNAME_COLUMNS, "username", "--username-column")?;
+    let email = pick(
+        table,
+        names.email_column.as_deref(),
+        EMAIL_COLUMNS,
+        "email",
+        "--email-column",
+    )?
+    .ok_or_else(|| unsure(table, EMAIL_COLUMNS, "the email", "--email-column"))?;
+    let password = pick(
+        table,
+        names.password_column.as_deref(),
+        PASSWORD_COLUMNS,
+        "password hash",
+        "--password-column",
+    )?
+    .ok_or_else(|| {
+        unsure(
+            table,
+            PASSWORD_COLUMNS,
+            "the password hash",
+            "--password-column",
+        )
+    })?;
+    let username = pick(
+        table,
+        names.username_column.as_deref(),
+        USERNAME_COLUMNS,
+        "username",
+        "--username-column",
+    )?;
     let id_column = match table.primary_key.as_slice() {
         [one] => one.clone(),
         _ => {
             return Err(Error::bad_input(format!(
-                "users table '{}' needs a single-column primary key for the owner columns to reference",
-                table.name
-            )))
+            "users table '{}' needs a single-column primary key for the owner columns to reference",
+            table.name
+        )))
         }
     };
     let id = table
@@ -153,14 +178,22 @@ pub fn detect(catalog: &Catalog, names: &UsersNames) -> Result<UsersTable> {
         .columns
         .iter()
         .filter(|c| c.ty == ColumnType::Bool)
-        .filter(|c| ADMIN_FLAG_COLUMNS.iter().any(|n| c.name.eq_ignore_ascii_case(n)))
+        .filter(|c| {
+            ADMIN_FLAG_COLUMNS
+                .iter()
+                .any(|n| c.name.eq_ignore_ascii_case(n))
+        })
         .map(|c| c.name.clone())
         .collect();
-    let written: Vec<&str> = [Some(email.as_str()), Some(password.as_str()), username.as_deref()]
-        .into_iter()
-        .flatten()
-        .chain(admin_flags.iter().map(String::as_str))
-        .collect();
+    let written: Vec<&str> = [
+        Some(email.as_str()),
+        Some(password.as_str()),
+        username.as_deref(),
+    ]
+    .into_iter()
+    .flatten()
+    .chain(admin_flags.iter().map(String::as_str))
+    .collect();
     let unfillable: Vec<&str> = table
         .columns
         .iter()
@@ -294,7 +327,13 @@ pub fn insert_admin(
     // Text parameters with an assignment cast, so varchar, citext and the like all accept them.
     let values: Vec<String> = values
         .into_iter()
-        .map(|v| if v.starts_with('$') { format!("{v}::text") } else { v })
+        .map(|v| {
+            if v.starts_with('$') {
+                format!("{v}::text")
+            } else {
+                v
+            }
+        })
         .collect();
     let sql = format!(
         "INSERT INTO {table} ({}) VALUES ({}) RETURNING {}::text",
