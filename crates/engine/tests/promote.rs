@@ -548,6 +548,31 @@ fn unfillable_columns_and_ambiguous_names_are_refused_by_name() {
         &mut c2,
         &["password, password_hash", "--password-column"],
     );
+
+    // The database refuses the admin row: the error names the constraint, and never quotes
+    // the row (PostgreSQL's DETAIL would show the hash).
+    let db3 = TestDb::new();
+    let mut c3 = app_schema(
+        &db3,
+        Some("CREATE TABLE users (id bigserial PRIMARY KEY, email text NOT NULL, hashed_password text NOT NULL CONSTRAINT short_hash CHECK (length(hashed_password) < 20));"),
+    );
+    let mut o = promote_options(&src, &db3, PromoteOptions::new(EMAIL));
+    o.into_existing = true;
+    let err = migrate(&o).expect_err("the CHECK refuses the row");
+    let msg = err.error.to_string();
+    assert!(msg.contains("short_hash"), "{msg}");
+    assert!(
+        !msg.contains("$2b$") && !msg.contains("Failing row"),
+        "{msg}"
+    );
+    assert!(!err
+        .report
+        .error
+        .as_deref()
+        .unwrap_or_default()
+        .contains("$2b$"));
+    assert_eq!(count(&mut c3, "SELECT count(*) FROM users"), 0);
+    assert_eq!(count(&mut c3, "SELECT count(*) FROM tasks"), 0);
 }
 
 #[test]
@@ -574,6 +599,16 @@ fn create_mode_refuses_an_existing_users_table_and_dry_run_creates_no_account() 
     assert!(!report.admin.as_ref().unwrap().created);
     check_passed(&report, "admin password hash");
     assert!(common::pg_tables(&mut db.client()).is_empty());
+
+    let mut to_sqlite = promote_options(&src, &db, PromoteOptions::new(EMAIL));
+    to_sqlite.target = sqlite(&dir.path().join("out.db"));
+    let err = migrate(&to_sqlite).expect_err("Promote writes PostgreSQL");
+    assert!(
+        err.error.to_string().contains("PostgreSQL"),
+        "{}",
+        err.error
+    );
+    assert!(!dir.path().join("out.db").exists());
 
     let bad = promote_options(&src, &db, PromoteOptions::new("not-an-email"));
     let err = migrate(&bad).expect_err("refused");

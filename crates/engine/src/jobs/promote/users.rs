@@ -341,10 +341,23 @@ pub fn insert_admin(
         values.join(", "),
         quote_ident(&u.id_column)
     );
-    // The error context names the table, never the values (the hash is not for logs either).
+    // PostgreSQL's DETAIL of a failed insert quotes the row ("Failing row contains (…)"),
+    // hash included: the error keeps only the message and the constraint's name.
     let id: String = client
         .query_one(&sql, &params)
-        .context(|| format!("inserting the admin user into {}", u.name))?
+        .map_err(|e| {
+            let reason = match e.as_db_error() {
+                Some(db) => match db.constraint() {
+                    Some(c) => format!("{} (constraint {c})", db.message()),
+                    None => db.message().to_string(),
+                },
+                None => e.to_string(),
+            };
+            Error::runtime(format!(
+                "inserting the admin user into {}: {reason}",
+                u.name
+            ))
+        })?
         .get(0);
     id_value(&id, &u.id_type)
 }
