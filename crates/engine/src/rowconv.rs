@@ -178,3 +178,53 @@ pub fn describe_key(names: &[String], values: &[String]) -> String {
         format!("({})", parts.join(", "))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn converter(null_becomes: Option<Value>) -> RowConverter {
+        RowConverter {
+            columns: vec![ColumnConverter {
+                constant: None,
+                null_becomes,
+                target: "updated_at".into(),
+                target_ty: ColumnType::TimestampTz,
+                source_ty: ColumnType::Any,
+                rules: ColumnRules::default(),
+                policy: Policy::Stop,
+                nullable: true,
+                to_sqlite: false,
+            }],
+        }
+    }
+
+    #[test]
+    fn null_becomes_replaces_only_nulls() {
+        let mut problems = vec![];
+        let filled = converter(Some(Value::TimestampTz(42)));
+        let row = |c: &RowConverter, v: SqliteValue, p: &mut Vec<ValueProblem>| match c
+            .convert_sqlite(&[v], p)
+        {
+            RowOutcome::Row(values) => values,
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(
+            row(&filled, SqliteValue::Null, &mut problems),
+            [Value::TimestampTz(42)]
+        );
+        assert_eq!(
+            row(
+                &filled,
+                SqliteValue::Text(b"1970-01-01T00:00:01Z".to_vec()),
+                &mut problems
+            ),
+            [Value::TimestampTz(1_000_000)]
+        );
+        assert_eq!(
+            row(&converter(None), SqliteValue::Null, &mut problems),
+            [Value::Null]
+        );
+        assert!(problems.is_empty());
+    }
+}
