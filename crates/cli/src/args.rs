@@ -191,7 +191,7 @@ pub struct PromoteArgs {
     #[arg(long, value_name = "NAME", requires = "promote")]
     pub admin_username: Option<String>,
     /// How the temporary password is stored.
-    #[arg(long, value_enum, value_name = "SCHEME", default_value_t = PasswordHashArg::Bcrypt)]
+    #[arg(long, value_enum, value_name = "SCHEME", default_value_t = PasswordHashArg::Bcrypt, requires = "promote")]
     pub password_hash: PasswordHashArg,
     /// Set NULL updated_at-style columns (updated_at, modified_at, updated, modified,
     /// last_modified, …) to the migration time.

@@ -192,6 +192,21 @@ fn promote_errors_are_one_clear_line_and_write_nothing() {
         .expect_code(2);
     run.assert_stderr_contains("--admin-email");
     assert_eq!(tables(&pg), 0);
+    // Promote's options without --promote are usage errors too, not silently ignored.
+    for flag in [
+        &["--password-hash", "argon2id"][..],
+        &["--fill-updated-at"],
+        &["--users-table", "accounts"],
+        &["--admin-email", EMAIL],
+    ] {
+        let run = dir
+            .command()
+            .args(["migrate", "--from", src, "--to", &url, "--yes"])
+            .args(flag)
+            .expect_code(2);
+        run.assert_stderr_contains("--promote");
+    }
+    assert_eq!(tables(&pg), 0);
 
     // An app users table whose columns detection cannot read.
     pg.client()
