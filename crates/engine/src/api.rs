@@ -323,7 +323,9 @@ fn write_verify_commit(
             report.outcome = Outcome::Committed;
         }
         Ok(())
-    })
+    })?;
+    crate::jobs::finish_report(options, plan, report);
+    Ok(())
 }
 
 fn verification_summary(v: &Verification) -> String {

@@ -27,6 +27,7 @@ pub mod preflight;
 pub mod progress;
 pub mod report;
 pub mod rowconv;
+pub mod secret;
 pub mod source;
 pub mod sqlexpr;
 pub mod sqlite;

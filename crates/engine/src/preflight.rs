@@ -29,6 +29,7 @@ pub fn converter_for(table: &TablePlan, to_sqlite: bool) -> RowConverter {
                 .unwrap_or(ColumnType::Any);
             crate::rowconv::ColumnConverter {
                 constant: c.fill.clone(),
+                null_becomes: c.null_becomes.clone(),
                 target: c.target.clone(),
                 target_ty: c.ty.clone(),
                 source_ty,

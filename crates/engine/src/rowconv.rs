@@ -15,6 +15,8 @@ use crate::value::{SqliteValue, Value};
 pub struct ColumnConverter {
     /// Written as is instead of a source value; such columns are not read from the source.
     pub constant: Option<Value>,
+    /// Written instead of a NULL the source holds (a job's "NULL becomes this" rule).
+    pub null_becomes: Option<Value>,
     pub target: String,
     pub target_ty: ColumnType,
     /// The type the source reader decodes the column as (PostgreSQL sources).
@@ -113,6 +115,10 @@ impl RowConverter {
                     one(raw_index - 1, c)
                 }
             };
+            let value = match (value, &c.null_becomes) {
+                (Ok(Value::Null), Some(replacement)) => Ok(replacement.clone()),
+                (other, _) => other,
+            };
             let result = value.and_then(|v| {
                 if c.to_sqlite && !v.is_null() {
                     convert::to_sqlite(&v, &c.target_ty)?;
@@ -181,5 +187,55 @@ pub fn describe_key(names: &[String], values: &[String]) -> String {
         parts.into_iter().next().unwrap_or_default()
     } else {
         format!("({})", parts.join(", "))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn converter(null_becomes: Option<Value>) -> RowConverter {
+        RowConverter {
+            columns: vec![ColumnConverter {
+                constant: None,
+                null_becomes,
+                target: "updated_at".into(),
+                target_ty: ColumnType::TimestampTz,
+                source_ty: ColumnType::Any,
+                rules: ColumnRules::default(),
+                policy: Policy::Stop,
+                nullable: true,
+                to_sqlite: false,
+            }],
+        }
+    }
+
+    #[test]
+    fn null_becomes_replaces_only_nulls() {
+        let mut problems = vec![];
+        let filled = converter(Some(Value::TimestampTz(42)));
+        let row = |c: &RowConverter, v: SqliteValue, p: &mut Vec<ValueProblem>| match c
+            .convert_sqlite(&[v], p)
+        {
+            RowOutcome::Row(values) => values,
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(
+            row(&filled, SqliteValue::Null, &mut problems),
+            [Value::TimestampTz(42)]
+        );
+        assert_eq!(
+            row(
+                &filled,
+                SqliteValue::Text(b"1970-01-01T00:00:01Z".to_vec()),
+                &mut problems
+            ),
+            [Value::TimestampTz(1_000_000)]
+        );
+        assert_eq!(
+            row(&converter(None), SqliteValue::Null, &mut problems),
+            [Value::Null]
+        );
+        assert!(problems.is_empty());
     }
 }

@@ -18,6 +18,7 @@ use crate::render;
 /// the report is printed (and saved) before a run's error is returned.
 pub fn run(args: &MigrateArgs, cancel: &Cancel) -> Result<Code, Error> {
     let mut options = args.run.to_options()?;
+    args.promote.apply(&mut options);
     options.dry_run = args.dry_run;
 
     // Refuse before connecting: a script that forgot --yes learns it at once, not after a
@@ -36,7 +37,7 @@ pub fn run(args: &MigrateArgs, cancel: &Cancel) -> Result<Code, Error> {
         let watch = Watch::new(args.json, Phase::Copy, None);
         let result = ferry_engine::migrate(&options, watch.progress(), cancel);
         watch.done();
-        return finish_run(result, args.json, file);
+        return finish_with_password(result, args.json, file);
     }
 
     let watch = Watch::new(args.json, Phase::Preflight, None);
@@ -107,5 +108,25 @@ pub fn run(args: &MigrateArgs, cancel: &Cancel) -> Result<Code, Error> {
     let watch = Watch::new(args.json, Phase::Copy, expected);
     let result = ferry_engine::migrate(&options, watch.progress(), cancel);
     watch.done();
-    finish_run(result, args.json, file)
+    finish_with_password(result, args.json, file)
+}
+
+/// Prints and saves the report (which never holds the password), then shows Promote's
+/// temporary password once, last, on stderr — the terminal, not stdout, which may be
+/// carrying JSON into a file or another program.
+fn finish_with_password(
+    result: Result<ferry_engine::Report, ferry_engine::RunError>,
+    json: bool,
+    file: Option<ReportFile>,
+) -> Result<Code, Error> {
+    let shown = result.as_ref().ok().and_then(|r| {
+        let admin = r.admin.as_ref()?;
+        Some((admin.email.clone(), r.temporary_password.clone()?))
+    });
+    let code = finish_run(result, json, file);
+    if let Some((email, password)) = shown {
+        render::to_stderr(&render::temporary_password_notice(&email));
+        render::to_stderr(password.expose());
+    }
+    code
 }
