@@ -10,6 +10,9 @@ const NOTES: &str = "
     INSERT INTO notes VALUES (1, 'first', 0.1, x'00ff'), (2, NULL, 2.5, NULL), (3, 'x''y', 1e300, x'');
 ";
 
+/// A row of `notes` as PostgreSQL returns it.
+type Note = (i64, Option<String>, f64, Option<Vec<u8>>);
+
 #[test]
 fn export_then_import_into_postgres_with_json_reports() {
     let dir = Dir::new();
@@ -38,12 +41,20 @@ fn export_then_import_into_postgres_with_json_reports() {
     let pg = ferry_testkit::TestDb::new();
     let run = dir
         .command()
-        .args(["import", "--yes", "--json", "--from", "out", "--to", &pg.url()])
+        .args([
+            "import",
+            "--yes",
+            "--json",
+            "--from",
+            "out",
+            "--to",
+            &pg.url(),
+        ])
         .expect_code(0);
     let report = run.json();
     assert_eq!(report["command"], "import", "{report}");
     assert_eq!(report["outcome"], "committed", "{report}");
-    let rows: Vec<(i64, Option<String>, f64, Option<Vec<u8>>)> = pg
+    let rows: Vec<Note> = pg
         .client()
         .query("SELECT id, body, score, raw FROM notes ORDER BY id", &[])
         .unwrap()

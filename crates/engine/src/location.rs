@@ -19,10 +19,14 @@ use crate::{Error, Result};
 
 #[derive(Debug, Clone)]
 pub enum Location {
-    Sqlite { path: PathBuf },
+    Sqlite {
+        path: PathBuf,
+    },
     Postgres(PgLocation),
     /// A bundle folder (`bundle:./export`, or a folder holding `manifest.json`).
-    Bundle { dir: PathBuf },
+    Bundle {
+        dir: PathBuf,
+    },
 }
 
 /// A resolved PostgreSQL connection target.
@@ -239,7 +243,12 @@ pub(crate) fn parse_with(text: &str, env: &Env<'_>) -> Result<(Location, Vec<Str
         if dir.is_empty() {
             return Err(Error::bad_input(format!("no folder in \"{}\"", masked())));
         }
-        return Ok((Location::Bundle { dir: PathBuf::from(dir) }, Vec::new()));
+        return Ok((
+            Location::Bundle {
+                dir: PathBuf::from(dir),
+            },
+            Vec::new(),
+        ));
     } else if let Some((scheme, _)) = trimmed.split_once("://").filter(|(s, _)| is_scheme(s)) {
         return Err(Error::bad_input(format!(
             "unknown kind of database location \"{}\" (use a SQLite path, sqlite:path, or postgres://…); {scheme}:// is not supported",

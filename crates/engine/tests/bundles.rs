@@ -84,7 +84,9 @@ fn sqlite_bundle_imports_exactly_like_a_direct_migration() {
     migrate_ok(&options(bundle(&out), sqlite(&via)));
     assert_eq!(sqlite_schema_sql(&direct), sqlite_schema_sql(&via));
     assert_eq!(sqlite_fingerprint(&direct), sqlite_fingerprint(&via));
-    assert!(!sqlite_fingerprint(&via).iter().all(|(_, rows)| rows.is_empty()));
+    assert!(!sqlite_fingerprint(&via)
+        .iter()
+        .all(|(_, rows)| rows.is_empty()));
 
     // → PostgreSQL
     let (a, b) = (TestDb::new(), TestDb::new());
@@ -92,7 +94,7 @@ fn sqlite_bundle_imports_exactly_like_a_direct_migration() {
     migrate_ok(&options(bundle(&out), pg(&b)));
     let (mut ca, mut cb) = (a.client(), b.client());
     assert_eq!(pg_tables(&mut ca), pg_tables(&mut cb));
-    assert_eq!(pg_everything(&mut ca), pg_everything(&mut cb));
+    assert_eq!(pg_snapshot(&mut ca), pg_snapshot(&mut cb));
 }
 
 #[test]
@@ -111,11 +113,11 @@ fn postgres_bundle_imports_exactly_like_a_direct_migration() {
     migrate_ok(&options(pg(&source), pg(&a)));
     migrate_ok(&options(bundle(&out), pg(&b)));
     let (mut cs, mut ca, mut cb) = (source.client(), a.client(), b.client());
-    let via = pg_everything(&mut cb);
-    assert_eq!(pg_everything(&mut ca), via);
+    let via = pg_snapshot(&mut cb);
+    assert_eq!(pg_snapshot(&mut ca), via);
     assert_eq!(
-        pg_everything(&mut cs).2,
-        via.2,
+        pg_snapshot(&mut cs).content,
+        via.content,
         "content equals the source's"
     );
 
@@ -154,7 +156,10 @@ fn manifest_masks_the_password_and_files_are_private() {
     assert_eq!(parsed["tables"][0]["rows"], 2);
     // The recorded hash is the file's SHA-256, computed here independently.
     let file = table_file(&out, "t");
-    assert_eq!(parsed["tables"][0]["sha256"].as_str().unwrap(), sha256(&file));
+    assert_eq!(
+        parsed["tables"][0]["sha256"].as_str().unwrap(),
+        sha256(&file)
+    );
     for entry in std::fs::read_dir(&out).unwrap() {
         let path = entry.unwrap().path();
         assert!(
@@ -260,7 +265,10 @@ fn an_edited_manifest_is_refused() {
     std::fs::write(&path, manifest.to_string()).unwrap();
     let err = import_error(&out, unreachable_pg());
     assert_eq!(err.kind(), ErrorKind::BadInput);
-    assert!(err.to_string().contains("not a file name Ferry writes"), "{err}");
+    assert!(
+        err.to_string().contains("not a file name Ferry writes"),
+        "{err}"
+    );
 
     // The schema is covered by its hash too.
     std::fs::write(&path, &original).unwrap();
@@ -274,7 +282,11 @@ fn an_edited_manifest_is_refused() {
 #[test]
 fn export_never_overwrites_and_leaves_nothing_behind_on_refusal() {
     let dir = tempfile::tempdir().unwrap();
-    let db = sqlite_from_sql(dir.path(), "x.db", "CREATE TABLE t (a); INSERT INTO t VALUES (1);");
+    let db = sqlite_from_sql(
+        dir.path(),
+        "x.db",
+        "CREATE TABLE t (a); INSERT INTO t VALUES (1);",
+    );
     let busy = dir.path().join("busy");
     std::fs::create_dir(&busy).unwrap();
     std::fs::write(busy.join("keep.txt"), "mine").unwrap();
@@ -284,7 +296,10 @@ fn export_never_overwrites_and_leaves_nothing_behind_on_refusal() {
     };
     assert_eq!(err.kind(), ErrorKind::BadInput, "{err}");
     assert!(err.to_string().contains("not empty"), "{err}");
-    assert_eq!(std::fs::read_to_string(busy.join("keep.txt")).unwrap(), "mine");
+    assert_eq!(
+        std::fs::read_to_string(busy.join("keep.txt")).unwrap(),
+        "mine"
+    );
 
     // An empty folder is fine; a dry run writes and checks everything, then removes it.
     let empty = dir.path().join("empty");
@@ -292,7 +307,11 @@ fn export_never_overwrites_and_leaves_nothing_behind_on_refusal() {
     let mut dry = Options::new(sqlite(&db), bundle(&empty));
     dry.dry_run = true;
     migrate_ok(&dry);
-    assert_eq!(std::fs::read_dir(&empty).unwrap().count(), 0, "dry run left files");
+    assert_eq!(
+        std::fs::read_dir(&empty).unwrap().count(),
+        0,
+        "dry run left files"
+    );
     export_ok(sqlite(&db), &empty);
     assert!(empty.join("manifest.json").is_file());
     let leftovers: Vec<String> = std::fs::read_dir(dir.path())

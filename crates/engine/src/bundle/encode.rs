@@ -253,7 +253,11 @@ fn decode_pg(v: &Json) -> Result<Value, String> {
                 "json" => Ok(Value::Json(text()?.to_string())),
                 "opaque" => Ok(Value::Opaque(text()?.to_string())),
                 "array" => match inner {
-                    Json::Array(items) => items.iter().map(decode_pg).collect::<Result<_, _>>().map(Value::Array),
+                    Json::Array(items) => items
+                        .iter()
+                        .map(decode_pg)
+                        .collect::<Result<_, _>>()
+                        .map(Value::Array),
                     _ => Err(bad(tag, inner)),
                 },
                 other => Err(format!("unknown kind \"{other}\" in a PostgreSQL bundle")),

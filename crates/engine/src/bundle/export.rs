@@ -49,7 +49,14 @@ pub(crate) fn run(
     })?;
     cancel.check()?;
     report.tables = phases.run(Phase::Copy, || {
-        write_tables(&mut source, &mut writer, &catalog, options, progress, cancel)
+        write_tables(
+            &mut source,
+            &mut writer,
+            &catalog,
+            options,
+            progress,
+            cancel,
+        )
     })?;
     writer.write_manifest(catalog, &options.source.display())?;
     cancel.check()?;

@@ -94,7 +94,12 @@ pub fn verify(dir: &Path) -> Result<(Manifest, SchemaFile)> {
     let schema_bytes = read_small(&dir.join(&manifest.schema.file), "the bundle's schema")?;
     let actual = hex(&Sha256::digest(&schema_bytes));
     if actual != manifest.schema.sha256 {
-        return Err(changed(dir, &manifest.schema.file, &actual, &manifest.schema.sha256));
+        return Err(changed(
+            dir,
+            &manifest.schema.file,
+            &actual,
+            &manifest.schema.sha256,
+        ));
     }
     for table in &manifest.tables {
         let path = dir.join(&table.file);
@@ -161,7 +166,10 @@ fn read_manifest(dir: &Path) -> Result<Manifest> {
     }
     let bytes = read_small(&path, "the bundle's manifest")?;
     let manifest: Manifest = serde_json::from_slice(&bytes).map_err(|e| {
-        Error::bad_input(format!("{}: not a Ferry bundle manifest ({e})", path.display()))
+        Error::bad_input(format!(
+            "{}: not a Ferry bundle manifest ({e})",
+            path.display()
+        ))
     })?;
     if manifest.format != FORMAT {
         return Err(Error::bad_input(format!(
@@ -329,7 +337,15 @@ mod tests {
 
     #[test]
     fn table_file_names_are_plain_and_unique() {
-        let names = ["Order", "order", "../etc/passwd", "a/b", "naïve ✓", "\"q\"", ""];
+        let names = [
+            "Order",
+            "order",
+            "../etc/passwd",
+            "a/b",
+            "naïve ✓",
+            "\"q\"",
+            "",
+        ];
         let files: Vec<String> = names
             .iter()
             .enumerate()
@@ -345,8 +361,18 @@ mod tests {
 
     #[test]
     fn names_that_leave_the_folder_are_refused() {
-        for bad in ["../x.jsonl", "/etc/x.jsonl", "a/b.jsonl", ".hidden.jsonl", "x.txt", ""] {
-            assert!(check_name(Path::new("m"), bad, TABLE_EXTENSION).is_err(), "{bad}");
+        for bad in [
+            "../x.jsonl",
+            "/etc/x.jsonl",
+            "a/b.jsonl",
+            ".hidden.jsonl",
+            "x.txt",
+            "",
+        ] {
+            assert!(
+                check_name(Path::new("m"), bad, TABLE_EXTENSION).is_err(),
+                "{bad}"
+            );
         }
     }
 }

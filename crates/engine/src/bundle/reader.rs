@@ -80,7 +80,10 @@ impl BundleSource {
         on_batch: &mut dyn FnMut(RawBatch) -> Result<()>,
     ) -> Result<u64> {
         let entry = self.manifest.table(table).ok_or_else(|| {
-            Error::bad_input(format!("the bundle {} has no table {table}", self.dir.display()))
+            Error::bad_input(format!(
+                "the bundle {} has no table {table}",
+                self.dir.display()
+            ))
         })?;
         let picks: Vec<usize> = columns
             .iter()
@@ -101,8 +104,8 @@ impl BundleSource {
             Dialect::Sqlite => {
                 let mut batch: Vec<Vec<SqliteValue>> = Vec::with_capacity(batch_rows.min(4096));
                 while let Some(line) = lines.next_line()? {
-                    let row = encode::decode_sqlite_row(line, width)
-                        .map_err(|e| lines.bad_line(&e))?;
+                    let row =
+                        encode::decode_sqlite_row(line, width).map_err(|e| lines.bad_line(&e))?;
                     batch.push(project(row, &picks));
                     if batch.len() >= batch_rows {
                         count += batch.len() as u64;
@@ -118,8 +121,7 @@ impl BundleSource {
             Dialect::Postgres => {
                 let mut batch: Vec<Vec<Value>> = Vec::with_capacity(batch_rows.min(4096));
                 while let Some(line) = lines.next_line()? {
-                    let row =
-                        encode::decode_pg_row(line, width).map_err(|e| lines.bad_line(&e))?;
+                    let row = encode::decode_pg_row(line, width).map_err(|e| lines.bad_line(&e))?;
                     batch.push(project(row, &picks));
                     if batch.len() >= batch_rows {
                         count += batch.len() as u64;

@@ -138,7 +138,10 @@ pub fn sqlite_fingerprint(path: &Path) -> Vec<(String, Vec<String>)> {
         .map(|table| {
             let q = |s: &str| format!("\"{}\"", s.replace('"', "\"\""));
             let mut stmt = conn
-                .prepare(&format!("SELECT name FROM pragma_table_info('{}')", table.replace('\'', "''")))
+                .prepare(&format!(
+                    "SELECT name FROM pragma_table_info('{}')",
+                    table.replace('\'', "''")
+                ))
                 .unwrap();
             let cols: Vec<String> = stmt
                 .query_map([], |r| r.get::<_, String>(0))
@@ -178,19 +181,26 @@ pub fn pg_constraint_defs(client: &mut postgres::Client) -> Vec<String> {
         .collect()
 }
 
-/// Tables, columns (types, NOT NULL, defaults), constraints and every table's content
-/// fingerprint of a PostgreSQL database, for comparing two databases.
-pub fn pg_everything(
-    client: &mut postgres::Client,
-) -> (
-    Vec<(String, String, String, bool, Option<String>)>,
-    Vec<String>,
-    Vec<(String, (i64, String))>,
-) {
-    let tables = pg_tables(client);
-    let content = tables
-        .iter()
-        .map(|t| (t.clone(), pg_fingerprint(client, t)))
+/// What a PostgreSQL database holds, for comparing two: columns (types, NOT NULL, defaults),
+/// constraints, and every table's content fingerprint.
+#[derive(Debug, PartialEq)]
+pub struct PgSnapshot {
+    pub columns: Vec<(String, String, String, bool, Option<String>)>,
+    pub constraints: Vec<String>,
+    pub content: Vec<(String, (i64, String))>,
+}
+
+pub fn pg_snapshot(client: &mut postgres::Client) -> PgSnapshot {
+    let content = pg_tables(client)
+        .into_iter()
+        .map(|t| {
+            let f = pg_fingerprint(client, &t);
+            (t, f)
+        })
         .collect();
-    (pg_columns(client), pg_constraint_defs(client), content)
+    PgSnapshot {
+        columns: pg_columns(client),
+        constraints: pg_constraint_defs(client),
+        content,
+    }
 }
