@@ -327,3 +327,32 @@ fn export_never_overwrites_and_leaves_nothing_behind_on_refusal() {
     )
     .map(|_| panic!("a second export over a bundle must be refused"));
 }
+
+#[test]
+fn a_cancelled_export_leaves_nothing_and_a_killed_ones_leftovers_are_removed() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = sqlite_from_sql(
+        dir.path(),
+        "x.db",
+        "CREATE TABLE t (a); INSERT INTO t VALUES (1);",
+    );
+    let out = dir.path().join("out");
+    // What a killed export leaves: its hidden folder, named after a process that is gone.
+    let stale = dir.path().join(".out.ferry-tmp-999999999-1");
+    std::fs::create_dir(&stale).unwrap();
+    std::fs::write(stale.join("0001-t.jsonl"), "[1]\n").unwrap();
+
+    let cancel = Cancel::new();
+    cancel.cancel();
+    let err = ferry_engine::export(&Options::new(sqlite(&db), bundle(&out)), &Silent, &cancel)
+        .map(|r| panic!("a cancelled export committed: {:?}", r.outcome))
+        .unwrap_err();
+    assert_eq!(err.error.kind(), ErrorKind::Cancelled, "{}", err.error);
+    assert!(!out.exists(), "a cancelled export leaves no bundle");
+    assert!(!stale.exists(), "the killed run's folder was removed");
+    let names: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names, ["x.db"], "nothing else is left behind");
+}

@@ -17,7 +17,6 @@ use super::manifest::{self, Manifest, ManifestTable, SchemaFile};
 use crate::catalog::{Catalog, ColumnType, Dialect};
 use crate::error::io_error;
 use crate::source::RawBatch;
-use crate::value::{SqliteValue, Value};
 use crate::{Error, Result};
 
 pub struct BundleSource {
@@ -96,47 +95,53 @@ impl BundleSource {
                 })
             })
             .collect::<Result<_>>()?;
-        let mut lines = Lines::open(&self.dir, entry)?;
-        let batch_rows = batch_rows.max(1);
+        let lines = Lines::open(&self.dir, entry)?;
         let width = entry.columns.len();
-        let mut count = 0u64;
         match self.dialect() {
-            Dialect::Sqlite => {
-                let mut batch: Vec<Vec<SqliteValue>> = Vec::with_capacity(batch_rows.min(4096));
-                while let Some(line) = lines.next_line()? {
-                    let row =
-                        encode::decode_sqlite_row(line, width).map_err(|e| lines.bad_line(&e))?;
-                    batch.push(project(row, &picks));
-                    if batch.len() >= batch_rows {
-                        count += batch.len() as u64;
-                        on_batch(RawBatch::Sqlite(std::mem::take(&mut batch)))?;
-                    }
-                }
-                lines.finish()?;
-                if !batch.is_empty() {
-                    count += batch.len() as u64;
-                    on_batch(RawBatch::Sqlite(batch))?;
-                }
-            }
-            Dialect::Postgres => {
-                let mut batch: Vec<Vec<Value>> = Vec::with_capacity(batch_rows.min(4096));
-                while let Some(line) = lines.next_line()? {
-                    let row = encode::decode_pg_row(line, width).map_err(|e| lines.bad_line(&e))?;
-                    batch.push(project(row, &picks));
-                    if batch.len() >= batch_rows {
-                        count += batch.len() as u64;
-                        on_batch(RawBatch::Pg(std::mem::take(&mut batch)))?;
-                    }
-                }
-                lines.finish()?;
-                if !batch.is_empty() {
-                    count += batch.len() as u64;
-                    on_batch(RawBatch::Pg(batch))?;
-                }
-            }
+            Dialect::Sqlite => stream(
+                lines,
+                batch_rows,
+                |line| Ok(project(encode::decode_sqlite_row(line, width)?, &picks)),
+                RawBatch::Sqlite,
+                on_batch,
+            ),
+            Dialect::Postgres => stream(
+                lines,
+                batch_rows,
+                |line| Ok(project(encode::decode_pg_row(line, width)?, &picks)),
+                RawBatch::Pg,
+                on_batch,
+            ),
         }
-        Ok(count)
     }
+}
+
+/// Decodes every line into batches of at most `batch_rows` rows; the file's hash and row
+/// count are checked before the last batch is handed on.
+fn stream<T>(
+    mut lines: Lines,
+    batch_rows: usize,
+    decode: impl Fn(&[u8]) -> std::result::Result<Vec<T>, String>,
+    wrap: fn(Vec<Vec<T>>) -> RawBatch,
+    on_batch: &mut dyn FnMut(RawBatch) -> Result<()>,
+) -> Result<u64> {
+    let batch_rows = batch_rows.max(1);
+    let mut batch = Vec::with_capacity(batch_rows.min(4096));
+    let mut count = 0u64;
+    while let Some(line) = lines.next_line()? {
+        let row = decode(line).map_err(|e| lines.bad_line(&e))?;
+        batch.push(row);
+        if batch.len() >= batch_rows {
+            count += batch.len() as u64;
+            on_batch(wrap(std::mem::take(&mut batch)))?;
+        }
+    }
+    lines.finish()?;
+    if !batch.is_empty() {
+        count += batch.len() as u64;
+        on_batch(wrap(batch))?;
+    }
+    Ok(count)
 }
 
 /// The requested columns of a full stored row, in the requested order.
