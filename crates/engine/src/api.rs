@@ -73,6 +73,10 @@ fn prepare(
 ) -> Result<(Source, Target, Plan)> {
     let (mut source, mut target) = open_both(options, phases)?;
     let mut plan = plan_with(options, &mut source, &mut target, phases)?;
+    phases.run(Phase::Plan, || {
+        crate::jobs::transform_plan(options, &mut plan, &mut source)?;
+        planner::check_required_columns(&plan)
+    })?;
     let to_sqlite = target.wants_sqlite_rows();
     phases.run(Phase::Preflight, || {
         crate::preflight::run(
@@ -255,7 +259,7 @@ fn run_migrate(
     report: &mut Report,
     phases: &mut Phases,
 ) -> Result<()> {
-    let (mut source, mut target, plan) = prepare(options, phases, progress, cancel)?;
+    let (mut source, mut target, mut plan) = prepare(options, phases, progress, cancel)?;
     report.warnings = plan.warnings.clone();
     report.not_migrated = plan.not_migrated.clone();
     report.findings = plan.findings.clone();
@@ -267,7 +271,7 @@ fn run_migrate(
     cancel.check()?;
     let result = write_verify_commit(
         options,
-        &plan,
+        &mut plan,
         &mut source,
         &mut target,
         progress,
@@ -284,7 +288,7 @@ fn run_migrate(
 #[allow(clippy::too_many_arguments)]
 fn write_verify_commit(
     options: &Options,
-    plan: &Plan,
+    plan: &mut Plan,
     source: &mut Source,
     target: &mut Target,
     progress: &dyn Progress,
@@ -296,8 +300,10 @@ fn write_verify_commit(
     report.backup = phases.run(Phase::Backup, || backup(options))?;
     phases.run(Phase::Schema, || {
         target.begin(into_existing)?;
-        create_schema(target, plan)
+        create_schema(target, plan)?;
+        crate::jobs::prepare_target(options, plan, target)
     })?;
+    let plan = &*plan;
     cancel.check()?;
     let copies = phases.run(Phase::Copy, || {
         crate::copy::copy_tables(source, target, plan, options.batch_rows, progress, cancel)
@@ -308,7 +314,7 @@ fn write_verify_commit(
     phases.run(Phase::Sequences, || reset_sequences(target, plan))?;
     cancel.check()?;
     let verification = phases.run(Phase::Verify, || {
-        verify_target(source, target, plan, &copies, options.batch_rows, progress)
+        verify_target(source, target, plan, &copies, options, progress)
     })?;
     report.tables = plan
         .tables
@@ -519,9 +525,10 @@ fn verify_target(
     target: &mut Target,
     plan: &Plan,
     copies: &[TableCopy],
-    batch_rows: usize,
+    options: &Options,
     progress: &dyn Progress,
 ) -> Result<Verification> {
+    let batch_rows = options.batch_rows;
     let mut tables = vec![];
     let mut checks = vec![];
     let to_sqlite = target.wants_sqlite_rows();
@@ -574,6 +581,7 @@ fn verify_target(
             checks.push(Check { name: "foreign keys".into(), passed: true, detail: format!("{n} constraint(s) validated by PostgreSQL when they were added or as rows were loaded") });
         }
     }
+    checks.extend(crate::jobs::invariants(options, plan, source, target)?);
     let passed = tables.iter().all(|t| t.digest_match) && checks.iter().all(|c| c.passed);
     Ok(Verification {
         passed,

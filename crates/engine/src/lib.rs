@@ -15,6 +15,7 @@ pub mod copy;
 pub mod digest;
 pub mod error;
 pub mod finding;
+pub mod jobs;
 pub mod location;
 pub mod mapping;
 pub mod options;

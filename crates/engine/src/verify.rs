@@ -123,12 +123,18 @@ pub fn source_digest(
     let mut scratch = vec![];
     let mut problems = vec![];
     let mut unconvertible = 0u64;
-    source.read(&table.source_table, &list, batch_rows, &mut |batch| {
-        unconvertible += for_each_converted(converter, batch, &mut problems, &mut |row| {
-            digest.add_row(&row, &types, &mut scratch)
-        });
-        Ok(())
-    })?;
+    source.read(
+        &table.source_table,
+        table.source_filter.as_deref(),
+        &list,
+        batch_rows,
+        &mut |batch| {
+            unconvertible += for_each_converted(converter, batch, &mut problems, &mut |row| {
+                digest.add_row(&row, &types, &mut scratch)
+            });
+            Ok(())
+        },
+    )?;
     Ok((digest, unconvertible))
 }
 
@@ -156,7 +162,7 @@ fn for_each_converted(
         RawBatch::Pg(rows) => {
             for raw in rows {
                 problems.clear();
-                take(converter.convert_pg(&raw, problems));
+                take(converter.convert_pg_owned(raw, problems));
             }
         }
     }
@@ -211,19 +217,25 @@ pub fn locate_differences(
     let mut scratch = vec![];
     let (list, _) = crate::preflight::read_list(table, converter, None);
     let mut problems = vec![];
-    source.read(&table.source_table, &list, batch_rows, &mut |batch| {
-        let _ = for_each_converted(converter, batch, &mut problems, &mut |row| {
-            let hash = row_hash(&row, &types, &mut scratch);
-            let key = key_of(&row);
-            let values = (stored < MAX_ROWS_WITH_VALUES).then(|| row.clone());
-            stored += 1;
-            expected
-                .entry(key)
-                .or_default()
-                .push(Entry { hash, values });
-        });
-        Ok(())
-    })?;
+    source.read(
+        &table.source_table,
+        table.source_filter.as_deref(),
+        &list,
+        batch_rows,
+        &mut |batch| {
+            let _ = for_each_converted(converter, batch, &mut problems, &mut |row| {
+                let hash = row_hash(&row, &types, &mut scratch);
+                let key = key_of(&row);
+                let values = (stored < MAX_ROWS_WITH_VALUES).then(|| row.clone());
+                stored += 1;
+                expected
+                    .entry(key)
+                    .or_default()
+                    .push(Entry { hash, values });
+            });
+            Ok(())
+        },
+    )?;
 
     let mut diffs = vec![];
     target.read(&table.target_table, &columns, batch_rows, &mut |rows| {

@@ -135,17 +135,23 @@ fn write_tables(
             rows: table.row_count,
         });
         let mut file = writer.table(&table.name, &columns, catalog.dialect)?;
-        let read = source.read(&table.name, &columns, options.batch_rows, &mut |batch| {
-            cancel.check()?;
-            file.write(&batch)?;
-            progress.event(Event::TableProgress {
-                phase: Phase::Copy,
-                table: table.name.clone(),
-                rows: file.rows(),
-                bytes: file.bytes(),
-            });
-            Ok(())
-        })?;
+        let read = source.read(
+            &table.name,
+            None,
+            &columns,
+            options.batch_rows,
+            &mut |batch| {
+                cancel.check()?;
+                file.write(&batch)?;
+                progress.event(Event::TableProgress {
+                    phase: Phase::Copy,
+                    table: table.name.clone(),
+                    rows: file.rows(),
+                    bytes: file.bytes(),
+                });
+                Ok(())
+            },
+        )?;
         let bytes = file.bytes();
         let entry = writer.finish_table(file)?;
         if entry.rows != read {

@@ -26,6 +26,22 @@ pub fn read_table(
     batch_rows: usize,
     on_batch: &mut dyn FnMut(Vec<Vec<SqliteValue>>) -> Result<()>,
 ) -> Result<u64> {
+    read_table_where(conn, table, columns, None, batch_rows, on_batch)
+}
+
+/// [`read_table`], keeping only the rows for which `filter` (a SQLite boolean expression over
+/// the table's columns, e.g. a job's ownership test) is true.
+///
+/// # Errors
+/// As [`read_table`].
+pub fn read_table_where(
+    conn: &Connection,
+    table: &str,
+    columns: &[String],
+    filter: Option<&str>,
+    batch_rows: usize,
+    on_batch: &mut dyn FnMut(Vec<Vec<SqliteValue>>) -> Result<()>,
+) -> Result<u64> {
     let batch_rows = batch_rows.max(1);
     let list: Vec<String> = columns.iter().map(|c| quote_ident(c)).collect();
     let select_list = if list.is_empty() {
@@ -33,7 +49,13 @@ pub fn read_table(
     } else {
         list.join(", ")
     };
-    let sql = format!("SELECT {select_list} FROM {}", quote_ident(table));
+    let sql = match filter {
+        Some(f) => format!(
+            "SELECT {select_list} FROM {} WHERE ({f})",
+            quote_ident(table)
+        ),
+        None => format!("SELECT {select_list} FROM {}", quote_ident(table)),
+    };
     let mut stmt = conn
         .prepare(&sql)
         .context(|| format!("cannot read table {table}"))?;
