@@ -38,6 +38,10 @@ pub enum Command {
     Migrate(MigrateArgs),
     /// Compare two databases' content table by table.
     Verify(VerifyArgs),
+    /// Write a database into a new bundle folder: JSON Lines per table, schema, manifest.
+    Export(ExportArgs),
+    /// Load a bundle into a database (checks every file's SHA-256 first), verify, commit.
+    Import(MigrateArgs),
     /// Print the default type-mapping rules.
     Mapping(MappingArgs),
 }
@@ -47,7 +51,11 @@ impl Command {
     pub fn is_cancellable(&self) -> bool {
         matches!(
             self,
-            Command::Plan(_) | Command::Migrate(_) | Command::Verify(_)
+            Command::Plan(_)
+                | Command::Migrate(_)
+                | Command::Verify(_)
+                | Command::Export(_)
+                | Command::Import(_)
         )
     }
 }
@@ -109,6 +117,64 @@ pub struct VerifyArgs {
     /// Also save the JSON report to FILE (created with mode 0600).
     #[arg(long, value_name = "FILE")]
     pub report: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// The database to export (a SQLite file, a PostgreSQL URL, or another bundle).
+    #[arg(long, value_name = "LOCATION")]
+    pub from: String,
+    /// The bundle folder to create; it must not exist or be empty (never overwritten).
+    #[arg(long, value_name = "FOLDER")]
+    pub to: String,
+    /// PostgreSQL schema to read from.
+    #[arg(long, default_value = "public")]
+    pub schema: String,
+    /// Only these source tables (comma-separated; default: all).
+    #[arg(long, value_name = "TABLE,...", value_delimiter = ',')]
+    pub tables: Vec<String>,
+    /// Leave these source tables out (comma-separated, repeatable).
+    #[arg(long, value_name = "TABLE,...", value_delimiter = ',')]
+    pub exclude: Vec<String>,
+    /// Rows per batch between the reader and the writer.
+    #[arg(long, value_name = "N", default_value_t = 2000, value_parser = clap::value_parser!(u64).range(1..=10_000_000))]
+    pub batch_rows: u64,
+    /// Write and check the whole bundle, then delete it: nothing is left behind.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Accepted for symmetry with migrate; export never asks (it only creates a new folder).
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+    /// Print the report as JSON on stdout (and nothing else there).
+    #[arg(long)]
+    pub json: bool,
+    /// Also save the JSON report to FILE (created with mode 0600).
+    #[arg(long, value_name = "FILE")]
+    pub report: Option<PathBuf>,
+}
+
+impl ExportArgs {
+    /// The engine's options for an export.
+    ///
+    /// # Errors
+    /// `BadInput` for a source location the engine cannot parse.
+    pub fn to_options(&self) -> Result<Options, Error> {
+        let source = Location::parse(&self.from)?;
+        let folder = self.to.strip_prefix("bundle:").unwrap_or(&self.to).trim();
+        if folder.is_empty() {
+            return Err(Error::bad_input("--to needs a folder for the bundle"));
+        }
+        let target = Location::Bundle {
+            dir: PathBuf::from(folder),
+        };
+        let mut options = Options::new(source, target);
+        options.pg_schema = self.schema.clone();
+        options.tables = non_empty(&self.tables);
+        options.exclude = non_empty(&self.exclude);
+        options.dry_run = self.dry_run;
+        options.batch_rows = usize::try_from(self.batch_rows).unwrap_or(usize::MAX);
+        Ok(options)
+    }
 }
 
 #[derive(Debug, Args)]

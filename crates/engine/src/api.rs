@@ -1,4 +1,4 @@
-//! The engine's front door: the four things a front end asks for. Each connects, runs its
+//! The engine's front door: the things a front end asks for. Each connects, runs its
 //! phases and returns a typed result; none prints or prompts.
 
 use std::time::Instant;
@@ -101,6 +101,10 @@ pub fn migrate(
     progress: &dyn Progress,
     cancel: &Cancel,
 ) -> std::result::Result<Report, RunError> {
+    if matches!(options.target, Location::Bundle { .. }) {
+        // Migrating into a bundle is exporting: the bundle keeps the source's own terms.
+        return export(options, progress, cancel);
+    }
     let mut report = Report::new(
         "migrate",
         options.source.display(),
@@ -110,6 +114,26 @@ pub fn migrate(
     let started = Instant::now();
     let mut phases = Phases::new(progress);
     let result = run_migrate(options, progress, cancel, &mut report, &mut phases);
+    finish_report(report, phases, started, result)
+}
+
+/// Writes `options.source` into a new bundle folder (`options.target`, a
+/// [`Location::Bundle`]): every table as JSON Lines in the source's own terms, its schema and
+/// a manifest of SHA-256s; checked by reading it back, then renamed into place. Honours
+/// `tables`, `exclude`, `batch_rows`, `pg_schema` and `dry_run`. See [`crate::bundle`].
+///
+/// # Errors
+/// A [`RunError`] carrying the error and the report so far.
+pub fn export(
+    options: &Options,
+    progress: &dyn Progress,
+    cancel: &Cancel,
+) -> std::result::Result<Report, RunError> {
+    let mut report = Report::new("export", options.source.display(), options.target.display());
+    report.dry_run = options.dry_run;
+    let started = Instant::now();
+    let mut phases = Phases::new(progress);
+    let result = crate::bundle::export::run(options, progress, cancel, &mut report, &mut phases);
     finish_report(report, phases, started, result)
 }
 
@@ -158,7 +182,7 @@ fn finish_report(
 }
 
 /// Times phases and tells the progress watcher.
-struct Phases<'a> {
+pub(crate) struct Phases<'a> {
     progress: &'a dyn Progress,
     timings: Vec<PhaseTiming>,
 }
@@ -171,7 +195,7 @@ impl<'a> Phases<'a> {
         }
     }
 
-    fn run<T>(&mut self, phase: Phase, f: impl FnOnce() -> Result<T>) -> Result<T> {
+    pub(crate) fn run<T>(&mut self, phase: Phase, f: impl FnOnce() -> Result<T>) -> Result<T> {
         self.progress.event(Event::PhaseStarted { phase });
         let t = Instant::now();
         let result = f();
@@ -658,6 +682,11 @@ fn run_verify(
                 Source::Sqlite { conn, .. } => TypedReader::Sqlite(conn),
                 Source::Postgres { client, schema, .. } => {
                     TypedReader::Postgres(client, schema.as_str())
+                }
+                Source::Bundle { .. } => {
+                    return Err(Error::bad_input(
+                        "a bundle can be compared as --from only; give the database as --to",
+                    ))
                 }
             };
             let td = crate::verify::target_digest(&mut reader, t, options.batch_rows)?;

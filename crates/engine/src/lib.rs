@@ -8,6 +8,7 @@
 
 pub mod api;
 pub mod backup;
+pub mod bundle;
 pub mod catalog;
 pub mod convert;
 pub mod copy;
@@ -36,7 +37,7 @@ pub mod temporal;
 pub mod value;
 pub mod verify;
 
-pub use api::{inspect, migrate, plan, verify, Inspection, RunError};
+pub use api::{export, inspect, migrate, plan, verify, Inspection, RunError};
 pub use error::{Error, ErrorKind, Result};
 pub use location::Location;
 pub use options::Options;

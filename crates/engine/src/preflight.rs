@@ -104,7 +104,7 @@ pub fn run(
     cancel: &Cancel,
 ) -> Result<()> {
     let mut findings: BTreeMap<(String, String, String), Finding> = BTreeMap::new();
-    let is_pg = matches!(source, Source::Postgres { .. });
+    let is_pg = source.dialect() == crate::catalog::Dialect::Postgres;
     for table in &plan.tables {
         let full = converter_for(table, to_sqlite);
         let scan: Vec<usize> = (0..full.columns.len())
