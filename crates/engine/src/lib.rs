@@ -20,6 +20,7 @@ pub mod location;
 pub mod mapping;
 pub mod options;
 pub mod order;
+mod parallel_preflight;
 pub mod parallel_verify;
 pub mod plan;
 pub mod planner;
