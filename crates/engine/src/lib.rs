@@ -8,6 +8,7 @@
 
 pub mod api;
 pub mod backup;
+pub mod bundle;
 pub mod catalog;
 pub mod convert;
 pub mod copy;
@@ -19,6 +20,8 @@ pub mod location;
 pub mod mapping;
 pub mod options;
 pub mod order;
+mod parallel_preflight;
+pub mod parallel_verify;
 pub mod plan;
 pub mod planner;
 pub mod postgres;
@@ -26,6 +29,7 @@ pub mod preflight;
 pub mod progress;
 pub mod report;
 pub mod rowconv;
+pub mod secret;
 pub mod source;
 pub mod sqlexpr;
 pub mod sqlite;
@@ -34,7 +38,7 @@ pub mod temporal;
 pub mod value;
 pub mod verify;
 
-pub use api::{inspect, migrate, plan, verify, Inspection, RunError};
+pub use api::{export, inspect, migrate, plan, verify, Inspection, RunError};
 pub use error::{Error, ErrorKind, Result};
 pub use location::Location;
 pub use options::Options;

@@ -28,6 +28,10 @@ pub struct Plan {
     pub warnings: Vec<String>,
     /// Source objects that are not migrated (views, triggers, …), as `kind name`.
     pub not_migrated: Vec<String>,
+    /// What the job decided while preparing (Promote: the admin's id and temporary password).
+    /// Never serialized: it may hold a secret.
+    #[serde(skip)]
+    pub job_state: crate::jobs::JobState,
     /// Source tables left out on purpose (framework bookkeeping, `--exclude`), with why.
     pub skipped_tables: Vec<String>,
     pub writes: WriteSummary,
@@ -78,6 +82,11 @@ pub struct ColumnPlan {
     /// singleton id = 1). It is part of what is copied, digested and verified.
     #[serde(skip)]
     pub fill: Option<crate::value::Value>,
+    /// A value written instead of a source NULL (Promote's `--fill-updated-at`: the
+    /// migration time). Applied by the row converter, so it is digested and verified like
+    /// any converted value.
+    #[serde(skip)]
+    pub null_becomes: Option<crate::value::Value>,
     pub target: String,
     pub source_type: String,
     /// The target type as the target database spells it.

@@ -180,6 +180,7 @@ pub fn build(input: &PlanInput, profile: &mut Profiler) -> Result<Plan> {
         findings,
         warnings,
         not_migrated,
+        job_state: Default::default(),
         skipped_tables,
         writes,
     })
@@ -266,6 +267,7 @@ fn plan_created_table(
         columns.push(ColumnPlan {
             source: Some(col.name.clone()),
             fill: None,
+            null_becomes: None,
             target: col.name.clone(),
             source_type: if col.declared_type.is_empty() {
                 "(none)".into()
@@ -413,6 +415,7 @@ fn plan_existing_table(
                 columns.push(ColumnPlan {
                     source: Some(scol.name.clone()),
                     fill: None,
+                    null_becomes: None,
                     target: tcol.name.clone(),
                     source_type: scol.declared_type.clone(),
                     target_type: tcol.declared_type.clone(),
@@ -426,6 +429,7 @@ fn plan_existing_table(
                 columns.push(ColumnPlan {
                     source: None,
                     fill: None,
+                    null_becomes: None,
                     target: tcol.name.clone(),
                     source_type: String::new(),
                     target_type: tcol.declared_type.clone(),

@@ -9,7 +9,7 @@ use crate::error::Context;
 use crate::location::Location;
 use crate::postgres::copy_out::CopyColumn;
 use crate::value::{SqliteValue, Value};
-use crate::Result;
+use crate::{Error, Result};
 
 /// Both variants are long-lived and few (one per run), so their size difference is moot.
 #[allow(clippy::large_enum_variant)]
@@ -21,6 +21,12 @@ pub enum Source {
     Postgres {
         client: postgres::Client,
         schema: String,
+        display: String,
+    },
+    /// A bundle folder, checked against its manifest when opened; it reads and reports the
+    /// dialect of the database it was exported from.
+    Bundle {
+        bundle: crate::bundle::reader::BundleSource,
         display: String,
     },
 }
@@ -68,6 +74,10 @@ impl Source {
                     display: location.display(),
                 })
             }
+            Location::Bundle { dir } => Ok(Source::Bundle {
+                bundle: crate::bundle::reader::BundleSource::open(dir)?,
+                display: location.display(),
+            }),
         }
     }
 
@@ -75,12 +85,15 @@ impl Source {
         match self {
             Source::Sqlite { .. } => Dialect::Sqlite,
             Source::Postgres { .. } => Dialect::Postgres,
+            Source::Bundle { bundle, .. } => bundle.dialect(),
         }
     }
 
     pub fn display(&self) -> &str {
         match self {
-            Source::Sqlite { display, .. } | Source::Postgres { display, .. } => display,
+            Source::Sqlite { display, .. }
+            | Source::Postgres { display, .. }
+            | Source::Bundle { display, .. } => display,
         }
     }
 
@@ -92,6 +105,7 @@ impl Source {
             Source::Postgres { client, schema, .. } => {
                 crate::postgres::introspect::introspect(client, schema)
             }
+            Source::Bundle { bundle, .. } => Ok(bundle.catalog()),
         }
     }
 
@@ -133,6 +147,13 @@ impl Source {
                     &mut |rows| on_batch(RawBatch::Pg(rows)),
                 )
             }
+            Source::Bundle { bundle, .. } => match filter {
+                // A filter is SQL for the source's database; a bundle has none to run it.
+                Some(_) => Err(Error::bad_input(format!(
+                    "{table}: rows of a bundle cannot be filtered (Extract reads a database, not a bundle)"
+                ))),
+                None => bundle.read(table, columns, batch_rows, on_batch),
+            },
         }
     }
 
@@ -145,8 +166,10 @@ impl Source {
         table: &str,
         column: &str,
     ) -> Result<Vec<(String, u64)>> {
-        let Source::Sqlite { conn, .. } = self else {
-            return Ok(vec![]);
+        let conn = match self {
+            Source::Sqlite { conn, .. } => conn,
+            Source::Bundle { bundle, .. } => return Ok(bundle.storage_classes(table, column)),
+            Source::Postgres { .. } => return Ok(vec![]),
         };
         let q = crate::sqlite::ddl::quote_ident;
         let sql = format!(

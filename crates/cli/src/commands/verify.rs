@@ -12,11 +12,6 @@ use crate::exit::Code;
 /// after the report naming the tables and rows was printed.
 pub fn run(args: &VerifyArgs, cancel: &Cancel) -> Result<Code, Error> {
     let options = args.run.to_options()?;
-    if args.run.extract.extract_user.is_some() {
-        return Err(Error::bad_input(
-            "ferry verify compares whole databases; an extraction's checks run inside `ferry migrate --extract-user` (see its report)",
-        ));
-    }
     let file = ReportFile::create(args.report.as_deref())?;
     let watch = Watch::new(args.json, Phase::Verify, None);
     let result = ferry_engine::verify(&options, watch.progress(), cancel);

@@ -83,7 +83,7 @@ fn column_mapping(t: &TablePlan) -> String {
         columns.row(vec![
             match (&c.source, &c.fill) {
                 (Some(source), _) => source.clone(),
-                (None, Some(_)) => "(none: constant)".into(),
+                (None, Some(_)) => "(none: set by the job)".into(),
                 (None, None) => "(none: default)".into(),
             },
             c.source_type.clone(),

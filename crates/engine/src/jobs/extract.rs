@@ -193,7 +193,7 @@ fn source_schema(source: &mut Source) -> Result<Catalog> {
         Source::Postgres { client, schema, .. } => {
             crate::postgres::introspect::introspect_schema(client, schema)
         }
-        Source::Sqlite { .. } => Err(Error::bad_input(NEEDS_PG_SOURCE)),
+        _ => Err(Error::bad_input(NEEDS_PG_SOURCE)),
     }
 }
 

@@ -15,11 +15,12 @@
 //!    admin, singletons have one row), which the report lists beside the digests.
 
 pub mod extract;
+pub mod promote;
 
 use crate::catalog::Catalog;
 use crate::options::Options;
 use crate::plan::Plan;
-use crate::report::Check;
+use crate::report::{Check, Report};
 use crate::source::Source;
 use crate::target::Target;
 use crate::Result;
@@ -30,8 +31,19 @@ pub enum Job {
     /// Copy every selected table as it is.
     #[default]
     Copy,
+    /// Single-user SQLite → multi-user PostgreSQL: users table, admin, owner columns.
+    Promote(promote::PromoteOptions),
     /// One user's rows of a multi-user PostgreSQL database into a single-user SQLite file.
     Extract(extract::ExtractOptions),
+}
+
+/// What a job decided while planning and preparing, carried in the plan to the later steps
+/// and the report (never serialized: Promote's holds the temporary password).
+#[derive(Debug, Clone, Default)]
+pub enum JobState {
+    #[default]
+    None,
+    Promote(Box<promote::PromoteState>),
 }
 
 /// Step 0: adjusts the catalogs the planner sees.
@@ -55,6 +67,7 @@ pub fn transform_catalogs(
 /// `BadInput` when the job cannot apply to these databases (the reason named).
 pub fn transform_plan(options: &Options, plan: &mut Plan, source: &mut Source) -> Result<()> {
     match &options.job {
+        Job::Promote(o) => promote::transform_plan(o, options, plan),
         Job::Copy => {
             let _ = (plan, source);
             Ok(())
@@ -69,6 +82,7 @@ pub fn transform_plan(options: &Options, plan: &mut Plan, source: &mut Source) -
 /// Database errors; the run then rolls back.
 pub fn prepare_target(options: &Options, plan: &mut Plan, target: &mut Target) -> Result<()> {
     match &options.job {
+        Job::Promote(o) => promote::prepare_target(o, plan, target),
         Job::Copy | Job::Extract(_) => {
             let _ = (plan, target);
             Ok(())
@@ -88,10 +102,25 @@ pub fn invariants(
     target: &mut Target,
 ) -> Result<Vec<Check>> {
     match &options.job {
+        Job::Promote(o) => promote::invariants(o, options, plan, source, target),
         Job::Copy => {
             let _ = (plan, source, target);
             Ok(vec![])
         }
         Job::Extract(e) => extract::invariants(options, e, plan, source, target),
+    }
+}
+
+/// After the run: what the job adds to the report (Promote: the admin account and, only when
+/// the run committed, the temporary password for the front end to show once).
+pub fn finish_report(options: &Options, plan: &Plan, report: &mut Report) {
+    match &options.job {
+        Job::Promote(o) => promote::finish_report(
+            o,
+            plan,
+            report,
+            report.outcome == crate::report::Outcome::Committed,
+        ),
+        Job::Copy | Job::Extract(_) => {}
     }
 }
