@@ -7,7 +7,8 @@
 //!    since they are updated, not appended to.
 //! 2. [`transform_plan`]: the planned tables are pointed back at the real source tables, each
 //!    read through the ownership filter (`filter`); singleton keys are filled with 1 and their
-//!    rows replace a seeded row with the same key.
+//!    rows replace a seeded row with the same key. The analysis (`ExtractState`) rides in the
+//!    plan's job state to step 3.
 //! 3. [`invariants`]: the user's rows counted again on the source by a separate query and
 //!    compared with the target (`checks`).
 
@@ -183,7 +184,16 @@ pub fn transform_plan(
             .collect::<Vec<_>>()
             .join(", ")
     ));
+    plan.job_state = crate::jobs::JobState::Extract(Box::new(ExtractState { own, user_key }));
     Ok(())
+}
+
+/// What the plan step found, carried to verification.
+#[derive(Debug, Clone)]
+pub struct ExtractState {
+    pub own: Ownership,
+    /// The user's key, as text.
+    pub user_key: String,
 }
 
 /// The source's schema again (the planner saw the single-user view), without row counts:
@@ -297,9 +307,11 @@ pub fn invariants(
     source: &mut Source,
     target: &mut Target,
 ) -> Result<Vec<Check>> {
-    let catalog = source_schema(source)?;
-    let own = analyse(&catalog, extract)?;
-    let user_key = find_user(source, &own, &extract.email)?;
+    let crate::jobs::JobState::Extract(state) = &plan.job_state else {
+        return Err(Error::runtime(
+            "internal: the Extract plan has no Extract state",
+        ));
+    };
     let Source::Postgres { client, .. } = source else {
         return Err(Error::runtime(
             "internal: Extract without a PostgreSQL source",
@@ -310,11 +322,11 @@ pub fn invariants(
         .ok_or_else(|| Error::runtime("internal: Extract without a SQLite target"))?
         .connection();
     checks::run(
-        &own,
+        &state.own,
         plan,
         client,
         &options.pg_schema,
-        &user_key,
+        &state.user_key,
         &extract.email,
         conn,
     )

@@ -44,6 +44,7 @@ pub enum JobState {
     #[default]
     None,
     Promote(Box<promote::PromoteState>),
+    Extract(Box<extract::ExtractState>),
 }
 
 /// Step 0: adjusts the catalogs the planner sees.
