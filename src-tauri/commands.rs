@@ -136,7 +136,9 @@ pub async fn pick_path(
 
 #[tauri::command]
 pub fn recent_locations(app: AppHandle) -> Vec<Recent> {
-    config_dir(&app).map(|d| recent::load(&d)).unwrap_or_default()
+    config_dir(&app)
+        .map(|d| recent::load(&d))
+        .unwrap_or_default()
 }
 
 fn schema_or_public(schema: &str) -> &str {

@@ -115,7 +115,7 @@ fn thousands(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -144,12 +144,19 @@ mod tests {
         let new = Location::Sqlite {
             path: dir.path().join("new.db"),
         };
-        assert!(test(&new, Role::Target, "public").unwrap().contains("will create"));
-        assert!(test(&new, Role::Source, "public").is_err(), "a source must exist");
+        assert!(test(&new, Role::Target, "public")
+            .unwrap()
+            .contains("will create"));
+        assert!(
+            test(&new, Role::Source, "public").is_err(),
+            "a source must exist"
+        );
         let nowhere = Location::Sqlite {
             path: dir.path().join("missing/new.db"),
         };
-        let e = test(&nowhere, Role::Target, "public").unwrap_err().to_string();
+        let e = test(&nowhere, Role::Target, "public")
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("does not exist"), "{e}");
         assert_eq!(thousands(1234567), "1,234,567");
     }
@@ -159,9 +166,18 @@ mod tests {
         let db = ferry_testkit::TestDb::new();
         let loc = Location::parse(&db.conn_str()).unwrap();
         let said = test(&loc, Role::Target, "public").unwrap();
-        assert!(said.contains(&db.name) && said.contains("no tables yet"), "{said}");
-        let missing = Location::parse(&format!("{} dbname=ferry_no_such_db_here", ferry_testkit::server())).unwrap();
-        let e = test(&missing, Role::Target, "public").unwrap_err().to_string();
+        assert!(
+            said.contains(&db.name) && said.contains("no tables yet"),
+            "{said}"
+        );
+        let missing = Location::parse(&format!(
+            "{} dbname=ferry_no_such_db_here",
+            ferry_testkit::server()
+        ))
+        .unwrap();
+        let e = test(&missing, Role::Target, "public")
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("does not exist"), "{e}");
     }
 }

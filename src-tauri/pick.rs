@@ -26,7 +26,9 @@ pub fn sqlite_file(app: &AppHandle, role: Role, current: Option<&str>) -> Option
         }
     }
     let picked = match role {
-        Role::Source => dialog.set_title("Choose the SQLite database to copy").blocking_pick_file(),
+        Role::Source => dialog
+            .set_title("Choose the SQLite database to copy")
+            .blocking_pick_file(),
         Role::Target => dialog
             .set_title("Where should Ferry write the SQLite database?")
             .blocking_save_file(),

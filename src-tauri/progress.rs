@@ -81,12 +81,27 @@ mod tests {
         progress.forward(Event::PhaseStarted { phase: Phase::Copy }, at(0));
         // One event every 10 ms for half a second: one per 100 ms passes.
         for rows in 0..50 {
-            let event = Event::TableProgress { phase: Phase::Copy, table: table(), rows, bytes: 0 };
+            let event = Event::TableProgress {
+                phase: Phase::Copy,
+                table: table(),
+                rows,
+                bytes: 0,
+            };
             progress.forward(event, at(rows * 10));
         }
-        let other = Event::TableProgress { phase: Phase::Copy, table: "goals".into(), rows: 1, bytes: 0 };
+        let other = Event::TableProgress {
+            phase: Phase::Copy,
+            table: "goals".into(),
+            rows: 1,
+            bytes: 0,
+        };
         progress.forward(other, at(5));
-        let finished = Event::TableFinished { phase: Phase::Copy, table: table(), rows: 50, seconds: 0.5 };
+        let finished = Event::TableFinished {
+            phase: Phase::Copy,
+            table: table(),
+            rows: 50,
+            seconds: 0.5,
+        };
         progress.forward(finished, at(495));
         let seen = seen.lock().unwrap();
         let count = |kind: &str| seen.iter().filter(|j| j.contains(kind)).count();

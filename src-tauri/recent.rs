@@ -59,7 +59,14 @@ pub fn remember(config_dir: &Path, role: Role, request: &LocationRequest) -> Res
     let label = location.to_location()?.display();
     let mut list = load(config_dir);
     list.retain(|r| !(r.role == role && r.location == location));
-    list.insert(0, Recent { role, location, label });
+    list.insert(
+        0,
+        Recent {
+            role,
+            location,
+            label,
+        },
+    );
     let mut kept = 0;
     list.retain(|r| {
         if r.role != role {
@@ -73,8 +80,9 @@ pub fn remember(config_dir: &Path, role: Role, request: &LocationRequest) -> Res
 
 fn save(config_dir: &Path, list: &[Recent]) -> Result<(), Error> {
     let path: PathBuf = config_dir.join(FILE_NAME);
-    std::fs::create_dir_all(config_dir)
-        .map_err(|e| ferry_engine::error::io_error("creating the settings folder", config_dir, e))?;
+    std::fs::create_dir_all(config_dir).map_err(|e| {
+        ferry_engine::error::io_error("creating the settings folder", config_dir, e)
+    })?;
     let json = serde_json::to_vec_pretty(list)
         .map_err(|e| Error::runtime(format!("cannot encode the recent locations: {e}")))?;
     let tmp = path.with_extension("json.tmp");
@@ -111,7 +119,13 @@ mod tests {
             panic!("a URL is remembered as fields: {list:?}")
         };
         assert_eq!(
-            (f.host.as_str(), f.port.as_str(), f.database.as_str(), f.user.as_str(), f.sslmode.as_str()),
+            (
+                f.host.as_str(),
+                f.port.as_str(),
+                f.database.as_str(),
+                f.user.as_str(),
+                f.sslmode.as_str()
+            ),
             ("db.example", "6543", "prod", "app", "require")
         );
     }

@@ -19,7 +19,11 @@ pub fn save(dir: &Path, report: &Report) -> Result<PathBuf, Error> {
         .map_err(|e| Error::runtime(format!("cannot encode the report: {e}")))?;
     let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%SZ");
     for n in 1..1000 {
-        let suffix = if n == 1 { String::new() } else { format!("-{n}") };
+        let suffix = if n == 1 {
+            String::new()
+        } else {
+            format!("-{n}")
+        };
         let path = dir.join(format!("ferry-report-{stamp}{suffix}.json"));
         let mut open = std::fs::OpenOptions::new();
         open.write(true).create_new(true);
@@ -36,7 +40,10 @@ pub fn save(dir: &Path, report: &Report) -> Result<PathBuf, Error> {
             .map_err(|e| io_error("cannot write the report", &path, e))?;
         return Ok(path);
     }
-    Err(Error::runtime(format!("no free report file name in {}", dir.display())))
+    Err(Error::runtime(format!(
+        "no free report file name in {}",
+        dir.display()
+    )))
 }
 
 fn create_private_dir(dir: &Path) -> Result<(), Error> {

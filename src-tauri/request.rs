@@ -59,7 +59,9 @@ impl LocationRequest {
             }
             LocationRequest::PostgresUrl { url } => {
                 if url.trim().is_empty() {
-                    return Err(Error::bad_input("enter a PostgreSQL URL (postgres://user@host/database)"));
+                    return Err(Error::bad_input(
+                        "enter a PostgreSQL URL (postgres://user@host/database)",
+                    ));
                 }
                 Location::parse(url.trim())
             }
@@ -93,7 +95,11 @@ impl PgFields {
             .filter(|(_, v)| !v.trim().is_empty())
             .map(|(k, v)| {
                 // A password is taken as typed; other fields lose stray spaces.
-                let v = if *k == "password" { v.as_str() } else { v.trim() };
+                let v = if *k == "password" {
+                    v.as_str()
+                } else {
+                    v.trim()
+                };
                 format!("{k}='{}'", v.replace('\\', "\\\\").replace('\'', "\\'"))
             })
             .collect::<Vec<_>>()
@@ -266,11 +272,16 @@ mod tests {
                 "target":{"kind":"postgres_url","url":"postgres://u:pw@db.example:6432/app"}}"#,
         );
         let o = r.to_options().unwrap();
-        assert!(matches!(&o.source, Location::Sqlite { path } if path == &PathBuf::from("/tmp/a.db")));
+        assert!(
+            matches!(&o.source, Location::Sqlite { path } if path == &PathBuf::from("/tmp/a.db"))
+        );
         let Location::Postgres(pg) = &o.target else {
             panic!("target is not PostgreSQL")
         };
-        assert_eq!((pg.host.as_str(), pg.port, pg.database.as_str()), ("db.example", 6432, "app"));
+        assert_eq!(
+            (pg.host.as_str(), pg.port, pg.database.as_str()),
+            ("db.example", 6432, "app")
+        );
         assert_eq!(o.pg_schema, "public");
         assert_eq!(o.source_timezone, chrono_tz::UTC);
         assert_eq!(o.default_policy, Policy::Stop);
@@ -291,11 +302,16 @@ mod tests {
                 "dry_run":true,"backup":"skip","append":true}"#,
         );
         let o = r.to_options().unwrap();
-        assert!(matches!(&o.source, Location::Sqlite { path } if path == &PathBuf::from("/tmp/a=b.db")));
+        assert!(
+            matches!(&o.source, Location::Sqlite { path } if path == &PathBuf::from("/tmp/a=b.db"))
+        );
         assert_eq!(o.pg_schema, "public");
         assert_eq!(o.exclude, ["logs"]);
         assert_eq!(o.source_timezone, chrono_tz::Europe::Paris);
-        assert_eq!((o.dst.gap, o.dst.fold), (GapPolicy::ShiftForward, FoldPolicy::Later));
+        assert_eq!(
+            (o.dst.gap, o.dst.fold),
+            (GapPolicy::ShiftForward, FoldPolicy::Later)
+        );
         assert_eq!(o.epoch_columns[0].value, EpochUnit::Milliseconds);
         assert_eq!(o.policy_for("tasks", "done"), Policy::Null);
         assert_eq!(o.policy_for("t", "c"), Policy::SkipRow);
@@ -309,10 +325,18 @@ mod tests {
         let mut r = RunRequest::default();
         let e = r.to_options().unwrap_err().to_string();
         assert!(e.contains("Browse"), "{e}");
-        r.source = LocationRequest::Sqlite { path: "/a.db".into() };
-        r.target = LocationRequest::Sqlite { path: "/b.db".into() };
+        r.source = LocationRequest::Sqlite {
+            path: "/a.db".into(),
+        };
+        r.target = LocationRequest::Sqlite {
+            path: "/b.db".into(),
+        };
         r.source_timezone = "Mars/Olympus".into();
-        assert!(r.to_options().unwrap_err().to_string().contains("Mars/Olympus"));
+        assert!(r
+            .to_options()
+            .unwrap_err()
+            .to_string()
+            .contains("Mars/Olympus"));
         r.source_timezone = "UTC".into();
         r.policies = vec![ColumnChoice {
             table: "t".into(),
@@ -332,7 +356,9 @@ mod tests {
             password: "p w\\'x".into(),
             sslmode: "require".into(),
         };
-        let Location::Postgres(pg) = LocationRequest::PostgresFields(fields).to_location().unwrap()
+        let Location::Postgres(pg) = LocationRequest::PostgresFields(fields)
+            .to_location()
+            .unwrap()
         else {
             panic!("not PostgreSQL")
         };

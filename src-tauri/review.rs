@@ -69,7 +69,11 @@ pub struct BackupView {
 
 impl Review {
     pub fn new(plan: Plan, options: &Options) -> Review {
-        let choices = plan.findings.iter().map(|f| choices_for(&plan, f)).collect();
+        let choices = plan
+            .findings
+            .iter()
+            .map(|f| choices_for(&plan, f))
+            .collect();
         let blocking = plan.blocking_findings();
         let backup = backup_view(&plan, &options.target);
         Review {
@@ -119,9 +123,24 @@ fn choices_for(plan: &Plan, finding: &ferry_engine::finding::Finding) -> Vec<Cho
         .find(|t| t.source_table == finding.table)
         .and_then(|t| t.target_def.column(&column))
         .is_some_and(|c| !c.not_null);
-    let null = || policy("null", format!("Store NULL in {column} instead of these values"));
-    let skip = || policy("skip", "Leave these rows out (the report lists them)".into());
-    let text = || policy("text", format!("Make {column} a text column and keep every value as written"));
+    let null = || {
+        policy(
+            "null",
+            format!("Store NULL in {column} instead of these values"),
+        )
+    };
+    let skip = || {
+        policy(
+            "skip",
+            "Leave these rows out (the report lists them)".into(),
+        )
+    };
+    let text = || {
+        policy(
+            "text",
+            format!("Make {column} a text column and keep every value as written"),
+        )
+    };
     match finding.kind.as_str() {
         "epoch_number" => vec![
             epoch("seconds", "The numbers are Unix times in seconds"),
@@ -187,7 +206,9 @@ fn backup_view(plan: &Plan, target: &Location) -> BackupView {
                 .display()
                 .to_string()
         }),
-        bytes: existing.and_then(|p| std::fs::metadata(p).ok()).map(|m| m.len()),
+        bytes: existing
+            .and_then(|p| std::fs::metadata(p).ok())
+            .map(|m| m.len()),
         summary: plan.writes.backup.clone(),
         effects: plan.writes.effects.clone(),
     }

@@ -11,17 +11,22 @@ pub fn all() -> Vec<&'static str> {
 /// This machine's zone: `TZ`, then `/etc/timezone`, then the `/etc/localtime` link;
 /// `UTC` when none names a zone chrono-tz knows.
 pub fn local() -> String {
-    let from_env = std::env::var("TZ").ok().map(|tz| tz.trim_start_matches(':').to_string());
+    let from_env = std::env::var("TZ")
+        .ok()
+        .map(|tz| tz.trim_start_matches(':').to_string());
     let from_file = || {
         std::fs::read_to_string("/etc/timezone")
             .ok()
             .map(|s| s.trim().to_string())
     };
     let from_link = || {
-        std::fs::read_link("/etc/localtime").ok().and_then(|target| {
-            let text = target.to_string_lossy().into_owned();
-            text.split_once("zoneinfo/").map(|(_, zone)| zone.to_string())
-        })
+        std::fs::read_link("/etc/localtime")
+            .ok()
+            .and_then(|target| {
+                let text = target.to_string_lossy().into_owned();
+                text.split_once("zoneinfo/")
+                    .map(|(_, zone)| zone.to_string())
+            })
     };
     [from_env, from_file(), from_link()]
         .into_iter()

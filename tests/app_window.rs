@@ -19,7 +19,11 @@ const BIG_TABLE: &str = include_str!("fixtures/big_table.sql");
 async fn choose_sqlite_source(app: &App, path: &Path) {
     app.type_into("#source-path", path.to_str().unwrap()).await;
     app.click("#source-test").await;
-    app.wait_until("the source test to succeed", "return !!document.querySelector('#source-status .ok')").await;
+    app.wait_until(
+        "the source test to succeed",
+        "return !!document.querySelector('#source-status .ok')",
+    )
+    .await;
 }
 
 /// Fills the target as a pasted PostgreSQL URL and tests it.
@@ -27,7 +31,11 @@ async fn choose_postgres_target(app: &App, url: &str) {
     app.click("#target-kind-postgres").await;
     app.type_into("#target-url", url).await;
     app.click("#target-test").await;
-    app.wait_until("the target test to succeed", "return !!document.querySelector('#target-status .ok')").await;
+    app.wait_until(
+        "the target test to succeed",
+        "return !!document.querySelector('#target-status .ok')",
+    )
+    .await;
 }
 
 /// From the locations step through the job step to a finished review.
@@ -48,6 +56,25 @@ async fn go_to_review(app: &mut App, shot: bool) {
         .js("const e = document.querySelector('#review-error .error'); return e ? e.innerText : null", vec![])
         .await;
     assert!(error.is_null(), "planning failed: {error}");
+}
+
+/// Every visible form control has a name a screen reader can say (a `<label>`, an
+/// aria-label, or its own text), and the focused element after a step change is its heading.
+async fn assert_every_control_is_labelled(app: &App) {
+    let unnamed = app
+        .js(
+            "return [...document.querySelectorAll('input, select, button, progress')]
+                .filter(e => e.offsetParent !== null)
+                .filter(e => !(e.labels && e.labels.length) && !e.getAttribute('aria-label') && !(e.tagName === 'BUTTON' && e.textContent.trim()))
+                .map(e => e.outerHTML)",
+            vec![],
+        )
+        .await;
+    assert_eq!(unnamed, serde_json::json!([]), "controls without a label");
+    let focused = app
+        .js("return document.activeElement.tagName", vec![])
+        .await;
+    assert_eq!(focused, "H2", "a new step moves the focus to its heading");
 }
 
 fn pg_count(client: &mut postgres::Client, sql: &str) -> i64 {
@@ -80,7 +107,10 @@ fn copy_sqlite_to_postgres_through_every_step() {
     // Independent SQL against the target.
     let mut pg = db.client();
     assert_eq!(pg_count(&mut pg, "SELECT count(*) FROM goals"), 3);
-    assert_eq!(pg_count(&mut pg, "SELECT count(*) FROM tasks WHERE done"), 2);
+    assert_eq!(
+        pg_count(&mut pg, "SELECT count(*) FROM tasks WHERE done"),
+        2
+    );
     assert_eq!(pg_count(&mut pg, "SELECT count(*) FROM notes"), 3);
     let types: Vec<(String, String)> = pg
         .query(
@@ -91,17 +121,30 @@ fn copy_sqlite_to_postgres_through_every_step() {
         .iter()
         .map(|r| (r.get(0), r.get(1)))
         .collect();
-    let ty = |c: &str| types.iter().find(|(n, _)| n == c).map(|(_, t)| t.clone()).unwrap();
+    let ty = |c: &str| {
+        types
+            .iter()
+            .find(|(n, _)| n == c)
+            .map(|(_, t)| t.clone())
+            .unwrap()
+    };
     assert_eq!(
         (ty("done"), ty("tags"), ty("due_at")),
-        ("boolean".into(), "jsonb".into(), "timestamp with time zone".into())
+        (
+            "boolean".into(),
+            "jsonb".into(),
+            "timestamp with time zone".into()
+        )
     );
     let tags: serde_json::Value = pg
         .query_one("SELECT tags FROM tasks WHERE title = 'Buy shoes'", &[])
         .unwrap()
         .get(0);
     assert_eq!(tags, serde_json::json!({"size": 44}));
-    let body: String = pg.query_one("SELECT body FROM notes WHERE id = 2", &[]).unwrap().get(0);
+    let body: String = pg
+        .query_one("SELECT body FROM notes WHERE id = 2", &[])
+        .unwrap()
+        .get(0);
     assert_eq!(body, "ünïcödé ✓");
     let fks = pg_count(
         &mut pg,
@@ -110,14 +153,26 @@ fn copy_sqlite_to_postgres_through_every_step() {
     assert_eq!(fks, 1);
     // The sequence was set past the copied keys: a new row gets the next id.
     let next: i64 = pg
-        .query_one("INSERT INTO goals (title, created_at) VALUES ('new', now()) RETURNING id", &[])
+        .query_one(
+            "INSERT INTO goals (title, created_at) VALUES ('new', now()) RETURNING id",
+            &[],
+        )
         .unwrap()
         .get(0);
     assert_eq!(next, 4);
 
     // Both choices were remembered for next time, without a password.
-    let recent = std::fs::read_to_string(app.app.home.path().join("config/dev.ferry.app/recent-locations.json")).unwrap();
-    assert!(recent.contains("tasks app.db") && recent.contains(&db.name), "{recent}");
+    let recent = std::fs::read_to_string(
+        app.app
+            .home
+            .path()
+            .join("config/dev.ferry.app/recent-locations.json"),
+    )
+    .unwrap();
+    assert!(
+        recent.contains("tasks app.db") && recent.contains(&db.name),
+        "{recent}"
+    );
     assert!(!recent.contains("password"), "{recent}");
 }
 
@@ -135,35 +190,90 @@ impl Copied {
 }
 
 async fn copy_in_the_window(source: &Path, url: &str, db_name: &str) -> Copied {
-    let mut app = App::start(Options { name: "copy", screen: (1100, 760), dark: false }).await;
+    let mut app = App::start(Options {
+        name: "copy",
+        screen: (1100, 760),
+        dark: false,
+    })
+    .await;
     app.screenshot("start");
 
+    assert_every_control_is_labelled(&app).await;
     choose_sqlite_source(&app, source).await;
+
+    // A database that does not exist: the answer says so in words, details behind a click.
+    app.click("#target-kind-postgres").await;
+    let missing = url.replace(db_name, &format!("{db_name}_missing"));
+    app.type_into("#target-url", &missing).await;
+    app.click("#target-test").await;
+    app.wait_until(
+        "the failed test",
+        "return !!document.querySelector('#target-status .error')",
+    )
+    .await;
+    let said = app.text("#target-status .error").await;
+    assert!(
+        said.contains("Cannot connect") && said.contains("does not exist"),
+        "{said}"
+    );
+    app.screenshot("connection-error");
+
     choose_postgres_target(&app, url).await;
     let said = app.text("#target-status").await;
-    assert!(said.contains(db_name) && said.contains("no tables yet"), "{said}");
+    assert!(
+        said.contains(db_name) && said.contains("no tables yet"),
+        "{said}"
+    );
     app.screenshot("locations-tested");
 
     go_to_review(&mut app, true).await;
+    assert_every_control_is_labelled(&app).await;
     let tables = app.js("return [...document.querySelectorAll('input[data-table]')].map(b => b.dataset.table + ':' + b.checked)", vec![]).await;
-    let tables: Vec<&str> = tables.as_array().unwrap().iter().filter_map(|t| t.as_str()).collect();
-    let at = |name: &str| tables.iter().position(|t| *t == name).unwrap_or_else(|| panic!("{name} not listed: {tables:?}"));
+    let tables: Vec<&str> = tables
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|t| t.as_str())
+        .collect();
+    let at = |name: &str| {
+        tables
+            .iter()
+            .position(|t| *t == name)
+            .unwrap_or_else(|| panic!("{name} not listed: {tables:?}"))
+    };
     assert_eq!(tables.len(), 3, "{tables:?}");
-    assert!(at("goals:true") < at("tasks:true"), "load order puts parents first: {tables:?}");
+    assert!(
+        at("goals:true") < at("tasks:true"),
+        "load order puts parents first: {tables:?}"
+    );
     at("notes:true");
     let review = app.text("#review-body").await;
-    assert!(review.contains("5 rows") && review.contains("tasks"), "{review}");
-    assert!(!app.is_disabled("#review-next").await, "nothing blocks this copy");
+    assert!(
+        review.contains("5 rows") && review.contains("tasks"),
+        "{review}"
+    );
+    assert!(
+        !app.is_disabled("#review-next").await,
+        "nothing blocks this copy"
+    );
     // Open the column types of tasks: source type → target type.
     app.click("li.table-item[data-table='tasks'] summary").await;
-    let types = app.text("li.table-item[data-table='tasks'] table.columns").await;
-    assert!(types.contains("BOOLEAN") && types.contains("boolean") && types.contains("jsonb"), "{types}");
+    let types = app
+        .text("li.table-item[data-table='tasks'] table.columns")
+        .await;
+    assert!(
+        types.contains("BOOLEAN") && types.contains("boolean") && types.contains("jsonb"),
+        "{types}"
+    );
     app.screenshot("review");
 
     app.click("#review-next").await;
     app.wait_for_step("backup").await;
     let backup = app.text("#backup-summary").await;
-    assert!(backup.starts_with("None needed"), "a new PostgreSQL schema needs no backup: {backup}");
+    assert!(
+        backup.starts_with("None needed"),
+        "a new PostgreSQL schema needs no backup: {backup}"
+    );
     app.screenshot("backup");
 
     app.click("#start").await;
@@ -179,10 +289,17 @@ async fn copy_in_the_window(source: &Path, url: &str, db_name: &str) -> Copied {
         .await;
     assert_eq!(
         rows,
-        serde_json::json!(["goals|3|3|✓ match|✓", "notes|3|3|✓ match|✓", "tasks|5|5|✓ match|✓"])
+        serde_json::json!([
+            "goals|3|3|✓ match|✓",
+            "notes|3|3|✓ match|✓",
+            "tasks|5|5|✓ match|✓"
+        ])
     );
     let shown_report_path = app.text("#report-path").await;
-    Copied { app, shown_report_path }
+    Copied {
+        app,
+        shown_report_path,
+    }
 }
 
 #[test]
@@ -205,7 +322,12 @@ fn cancelling_mid_copy_leaves_the_target_unchanged() {
 }
 
 async fn cancel_in_the_window(source: &Path, url: &str) -> App {
-    let mut app = App::start(Options { name: "cancel", screen: (1100, 760), dark: false }).await;
+    let mut app = App::start(Options {
+        name: "cancel",
+        screen: (1100, 760),
+        dark: false,
+    })
+    .await;
     choose_sqlite_source(&app, source).await;
     choose_postgres_target(&app, url).await;
     go_to_review(&mut app, false).await;
@@ -226,7 +348,10 @@ async fn cancel_in_the_window(source: &Path, url: &str) -> App {
     app.wait_for_step("result").await;
     app.screenshot("cancelled");
     let banner = app.text("#result-banner").await;
-    assert!(banner.contains("Cancelled — nothing was written"), "{banner}");
+    assert!(
+        banner.contains("Cancelled — nothing was written"),
+        "{banner}"
+    );
     app
 }
 
@@ -237,15 +362,27 @@ fn a_blocking_finding_holds_the_copy_until_a_policy_is_chosen() {
     sqlite_from(&source, BAD_BOOLEAN);
     // An existing SQLite target: Ferry must back it up before replacing it.
     let target = dir.path().join("out.db");
-    sqlite_from(&target, "CREATE TABLE old_stuff(x); INSERT INTO old_stuff VALUES (42);");
+    sqlite_from(
+        &target,
+        "CREATE TABLE old_stuff(x); INSERT INTO old_stuff VALUES (42);",
+    );
     let (_app, shown_sha, backup_path) =
         support::runtime().block_on(resolve_in_the_window(&source, &target));
 
-    let sha = std::process::Command::new("sha256sum").arg(&backup_path).output().unwrap();
+    let sha = std::process::Command::new("sha256sum")
+        .arg(&backup_path)
+        .output()
+        .unwrap();
     let sha = String::from_utf8(sha.stdout).unwrap();
-    assert_eq!(sha.split_whitespace().next(), Some(shown_sha.as_str()), "the SHA-256 shown is the backup's");
+    assert_eq!(
+        sha.split_whitespace().next(),
+        Some(shown_sha.as_str()),
+        "the SHA-256 shown is the backup's"
+    );
     let old = rusqlite::Connection::open(&backup_path).unwrap();
-    let kept: i64 = old.query_row("SELECT x FROM old_stuff", [], |r| r.get(0)).unwrap();
+    let kept: i64 = old
+        .query_row("SELECT x FROM old_stuff", [], |r| r.get(0))
+        .unwrap();
     assert_eq!(kept, 42, "the backup holds the replaced file's data");
 
     let out = rusqlite::Connection::open(&target).unwrap();
@@ -262,22 +399,38 @@ fn a_blocking_finding_holds_the_copy_until_a_policy_is_chosen() {
 /// Returns the window, the SHA-256 it showed for the backup, and the backup's path.
 async fn resolve_in_the_window(source: &Path, target: &Path) -> (App, String, String) {
     // The smallest window the app allows, in dark mode.
-    let mut app = App::start(Options { name: "blocking", screen: (1024, 700), dark: true }).await;
+    let mut app = App::start(Options {
+        name: "blocking",
+        screen: (1024, 700),
+        dark: true,
+    })
+    .await;
     app.resize(1024, 700).await;
 
     choose_sqlite_source(&app, source).await;
-    app.type_into("#target-path", target.to_str().unwrap()).await;
+    app.type_into("#target-path", target.to_str().unwrap())
+        .await;
     app.click("#target-test").await;
-    app.wait_until("the target test", "return !!document.querySelector('#target-status .ok')").await;
+    app.wait_until(
+        "the target test",
+        "return !!document.querySelector('#target-status .ok')",
+    )
+    .await;
     app.screenshot("locations");
     go_to_review(&mut app, false).await;
 
     // Blocked: the finding names the row and value, Next is disabled and says what to do.
-    assert!(app.is_disabled("#review-next").await, "a blocking finding must disable Next");
+    assert!(
+        app.is_disabled("#review-next").await,
+        "a blocking finding must disable Next"
+    );
     let blocked = app.text("#review-blocked").await;
     assert!(blocked.contains("1 finding must be resolved"), "{blocked}");
     let finding = app.text(".finding.blocking").await;
-    assert!(finding.contains("tasks.done") && finding.contains("maybe") && finding.contains("3"), "{finding}");
+    assert!(
+        finding.contains("tasks.done") && finding.contains("maybe") && finding.contains("3"),
+        "{finding}"
+    );
     app.screenshot("blocked");
 
     // Pick "Store NULL": the engine plans again and the finding is resolved.
@@ -301,20 +454,29 @@ async fn resolve_in_the_window(source: &Path, target: &Path) -> (App, String, St
         "return document.getElementById('review-busy').hidden && !!document.querySelector('.finding.resolved')",
     )
     .await;
-    assert!(!app.is_disabled("#review-next").await, "the policy resolves the only finding");
+    assert!(
+        !app.is_disabled("#review-next").await,
+        "the policy resolves the only finding"
+    );
     assert!(app.text(".finding.resolved").await.contains("Resolved"));
     app.screenshot("resolved");
 
     app.click("#review-next").await;
     app.wait_for_step("backup").await;
     let backup = app.text("#backup-summary").await;
-    assert!(backup.contains("out.db") && backup.contains("SHA-256"), "{backup}");
+    assert!(
+        backup.contains("out.db") && backup.contains("SHA-256"),
+        "{backup}"
+    );
     app.screenshot("backup");
     app.click("#start").await;
     app.wait_for_step("result").await;
     app.screenshot("result");
 
-    assert!(app.text("#result-banner").await.contains("Copied and verified"));
+    assert!(app
+        .text("#result-banner")
+        .await
+        .contains("Copied and verified"));
     let shown_sha = app.text("#backup-sha256").await;
     let backup_path = app.text("#backup-path").await;
     (app, shown_sha, backup_path)

@@ -77,7 +77,11 @@ pub struct App {
 fn program(env_var: &str, name: &str, package_hint: &str) -> PathBuf {
     if let Some(path) = std::env::var_os(env_var).filter(|p| !p.is_empty()) {
         let path = PathBuf::from(path);
-        assert!(path.is_file(), "{env_var}={} does not exist", path.display());
+        assert!(
+            path.is_file(),
+            "{env_var}={} does not exist",
+            path.display()
+        );
         return path;
     }
     which(name).unwrap_or_else(|| {
@@ -114,7 +118,11 @@ fn display(group: &mut Group, screen: (u32, u32)) -> String {
     if let Some(d) = std::env::var("DISPLAY").ok().filter(|d| !d.is_empty()) {
         return d;
     }
-    let xvfb = program("FERRY_XVFB", "Xvfb", "Install it with: apt-get install xvfb xauth");
+    let xvfb = program(
+        "FERRY_XVFB",
+        "Xvfb",
+        "Install it with: apt-get install xvfb xauth",
+    );
     let n = (90..190)
         .find(|n| {
             !Path::new(&format!("/tmp/.X11-unix/X{n}")).exists()
@@ -126,7 +134,12 @@ fn display(group: &mut Group, screen: (u32, u32)) -> String {
         group,
         "Xvfb",
         Command::new(xvfb)
-            .args([&display, "-screen", "0", &format!("{}x{}x24", screen.0, screen.1)])
+            .args([
+                &display,
+                "-screen",
+                "0",
+                &format!("{}x{}x24", screen.0, screen.1),
+            ])
             .args(["-nolisten", "tcp"])
             .stdout(Stdio::null())
             .stderr(Stdio::null()),
@@ -134,7 +147,10 @@ fn display(group: &mut Group, screen: (u32, u32)) -> String {
     let socket = format!("/tmp/.X11-unix/X{n}");
     let deadline = Instant::now() + Duration::from_secs(20);
     while !Path::new(&socket).exists() {
-        assert!(Instant::now() < deadline, "Xvfb {display} did not start within 20 s");
+        assert!(
+            Instant::now() < deadline,
+            "Xvfb {display} did not start within 20 s"
+        );
         std::thread::sleep(Duration::from_millis(50));
     }
     display
@@ -152,6 +168,9 @@ pub fn target_dir() -> PathBuf {
 
 impl App {
     /// Starts the display, tauri-driver and the app, and waits for the page to be ready.
+    // The guard serializes whole tests (each on its own thread with its own runtime), not
+    // tasks of one runtime, so holding it across awaits cannot deadlock.
+    #[allow(clippy::await_holding_lock)]
     pub async fn start(options: Options) -> App {
         let lock = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
         let driver = program(
@@ -173,7 +192,12 @@ impl App {
         let log = std::fs::File::create(home.path().join("driver.log")).expect("driver log");
         let mut command = Command::new(driver);
         command
-            .args(["--port", &port.to_string(), "--native-port", &native_port.to_string()])
+            .args([
+                "--port",
+                &port.to_string(),
+                "--native-port",
+                &native_port.to_string(),
+            ])
             .env("DISPLAY", &display)
             .env("GSETTINGS_BACKEND", "memory")
             .env("XDG_CONFIG_HOME", home.path().join("config"))
@@ -187,7 +211,10 @@ impl App {
         spawn(&mut group, "tauri-driver", &mut command);
         let deadline = Instant::now() + Duration::from_secs(20);
         while TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(Instant::now() < deadline, "tauri-driver did not listen on port {port} within 20 s");
+            assert!(
+                Instant::now() < deadline,
+                "tauri-driver did not listen on port {port} within 20 s"
+            );
             std::thread::sleep(Duration::from_millis(50));
         }
         let mut caps = serde_json::Map::new();
@@ -198,7 +225,9 @@ impl App {
         caps.insert("browserName".into(), json!("wry"));
         let client = tokio::time::timeout(
             STARTUP_TIMEOUT,
-            ClientBuilder::native().capabilities(caps).connect(&format!("http://127.0.0.1:{port}")),
+            ClientBuilder::native()
+                .capabilities(caps)
+                .connect(&format!("http://127.0.0.1:{port}")),
         )
         .await
         .unwrap_or_else(|_| panic!("the app window did not open within {STARTUP_TIMEOUT:?}"))
@@ -224,14 +253,19 @@ impl App {
     pub async fn js(&self, script: &str, args: Vec<Value>) -> Value {
         tokio::time::timeout(CALL_TIMEOUT, self.client.execute(script, args))
             .await
-            .unwrap_or_else(|_| panic!("WebDriver did not answer within {CALL_TIMEOUT:?}: {script}"))
+            .unwrap_or_else(|_| {
+                panic!("WebDriver did not answer within {CALL_TIMEOUT:?}: {script}")
+            })
             .unwrap_or_else(|e| panic!("script failed: {e}\n{script}"))
     }
 
     /// The element's text content (what a person reads).
     pub async fn text(&self, css: &str) -> String {
         let v = self
-            .js("const e = document.querySelector(arguments[0]); return e ? e.textContent : null;", vec![json!(css)])
+            .js(
+                "const e = document.querySelector(arguments[0]); return e ? e.textContent : null;",
+                vec![json!(css)],
+            )
             .await;
         v.as_str()
             .unwrap_or_else(|| panic!("no element {css} on the page"))
@@ -239,16 +273,21 @@ impl App {
     }
 
     pub async fn is_disabled(&self, css: &str) -> bool {
-        self.js("return document.querySelector(arguments[0]).disabled;", vec![json!(css)])
-            .await
-            .as_bool()
-            .unwrap_or_else(|| panic!("no element {css} with a disabled property"))
+        self.js(
+            "return document.querySelector(arguments[0]).disabled;",
+            vec![json!(css)],
+        )
+        .await
+        .as_bool()
+        .unwrap_or_else(|| panic!("no element {css} with a disabled property"))
     }
 
     async fn find(&self, css: &str) -> fantoccini::elements::Element {
         tokio::time::timeout(CALL_TIMEOUT, self.client.find(Locator::Css(css)))
             .await
-            .unwrap_or_else(|_| panic!("WebDriver did not answer within {CALL_TIMEOUT:?} finding {css}"))
+            .unwrap_or_else(|_| {
+                panic!("WebDriver did not answer within {CALL_TIMEOUT:?} finding {css}")
+            })
             .unwrap_or_else(|e| panic!("cannot find {css}: {e}"))
     }
 
@@ -257,7 +296,9 @@ impl App {
         let element = self.find(css).await;
         tokio::time::timeout(CALL_TIMEOUT, element.click())
             .await
-            .unwrap_or_else(|_| panic!("WebDriver did not answer within {CALL_TIMEOUT:?} clicking {css}"))
+            .unwrap_or_else(|_| {
+                panic!("WebDriver did not answer within {CALL_TIMEOUT:?} clicking {css}")
+            })
             .unwrap_or_else(|e| panic!("cannot click {css}: {e}"));
     }
 
@@ -269,7 +310,9 @@ impl App {
             element.send_keys(text).await
         })
         .await
-        .unwrap_or_else(|_| panic!("WebDriver did not answer within {CALL_TIMEOUT:?} typing into {css}"))
+        .unwrap_or_else(|_| {
+            panic!("WebDriver did not answer within {CALL_TIMEOUT:?} typing into {css}")
+        })
         .unwrap_or_else(|e| panic!("cannot type into {css}: {e}"));
     }
 
@@ -278,14 +321,17 @@ impl App {
         let element = self.find(css).await;
         tokio::time::timeout(CALL_TIMEOUT, element.select_by_value(value))
             .await
-            .unwrap_or_else(|_| panic!("WebDriver did not answer within {CALL_TIMEOUT:?} selecting in {css}"))
+            .unwrap_or_else(|_| {
+                panic!("WebDriver did not answer within {CALL_TIMEOUT:?} selecting in {css}")
+            })
             .unwrap_or_else(|e| panic!("cannot select {value} in {css}: {e}"));
     }
 
     /// Polls `script` (returning a boolean) until true; on timeout takes a screenshot and
     /// fails with what it waited for.
     pub async fn wait_until(&self, what: &str, script: &str) {
-        self.wait_until_for(what, script, Duration::from_secs(90)).await
+        self.wait_until_for(what, script, Duration::from_secs(90))
+            .await
     }
 
     pub async fn wait_until_for(&self, what: &str, script: &str, limit: Duration) {
@@ -296,7 +342,9 @@ impl App {
             }
             if Instant::now() > deadline {
                 let shot = self.screenshot_to("timeout");
-                let body = self.js("return document.querySelector('main').innerText", vec![]).await;
+                let body = self
+                    .js("return document.querySelector('main').innerText", vec![])
+                    .await;
                 panic!(
                     "waited {limit:?} for {what}; screenshot {}\npage text:\n{}",
                     shot.display(),
@@ -334,8 +382,14 @@ impl App {
                 .env("DISPLAY", &self.display)
                 .stdin(Stdio::null())
                 .status()
-                .unwrap_or_else(|e| panic!("cannot run `import` (apt-get install imagemagick): {e}"));
-            assert!(status.success(), "import -window root failed for {}", path.display());
+                .unwrap_or_else(|e| {
+                    panic!("cannot run `import` (apt-get install imagemagick): {e}")
+                });
+            assert!(
+                status.success(),
+                "import -window root failed for {}",
+                path.display()
+            );
             if colours(&path) > 1 {
                 break;
             }
@@ -384,9 +438,14 @@ pub fn runtime() -> tokio::runtime::Runtime {
 impl App {
     /// Resizes the window (there is no window manager to do it).
     pub async fn resize(&self, width: u32, height: u32) {
-        tokio::time::timeout(CALL_TIMEOUT, self.client.set_window_rect(0, 0, width, height))
-            .await
-            .unwrap_or_else(|_| panic!("WebDriver did not answer within {CALL_TIMEOUT:?} resizing the window"))
-            .unwrap_or_else(|e| panic!("cannot resize the window: {e}"));
+        tokio::time::timeout(
+            CALL_TIMEOUT,
+            self.client.set_window_rect(0, 0, width, height),
+        )
+        .await
+        .unwrap_or_else(|_| {
+            panic!("WebDriver did not answer within {CALL_TIMEOUT:?} resizing the window")
+        })
+        .unwrap_or_else(|e| panic!("cannot resize the window: {e}"));
     }
 }
