@@ -16,6 +16,11 @@ pub fn sqlite_file(app: &AppHandle, role: Role, current: Option<&str>) -> Option
         .file()
         .add_filter("SQLite database", SQLITE_EXTENSIONS)
         .add_filter("All files", &["*"]);
+    // GTK starts in the working directory, which for a launched app is meaningless: start
+    // beside the current choice, else in the home folder.
+    if let Some(home) = std::env::var_os("HOME").filter(|h| std::path::Path::new(h).is_dir()) {
+        dialog = dialog.set_directory(home);
+    }
     if let Some(current) = current.map(str::trim).filter(|c| !c.is_empty()) {
         let path = std::path::Path::new(current);
         if let Some(dir) = path.parent().filter(|d| d.is_dir()) {
