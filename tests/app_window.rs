@@ -304,8 +304,14 @@ async fn copy_in_the_window(source: &Path, url: &str, db_name: &str) -> Copied {
         .js("return ['source', 'target'].map(r => [...document.querySelectorAll(`#${r}-recent option`)].slice(1).map(o => o.textContent))", vec![])
         .await;
     let recent: Vec<Vec<String>> = serde_json::from_value(recent).unwrap();
-    assert!(recent[0].len() == 1 && recent[0][0].ends_with("tasks app.db"), "{recent:?}");
-    assert!(recent[1].len() == 1 && recent[1][0].contains(db_name), "{recent:?}");
+    assert!(
+        recent[0].len() == 1 && recent[0][0].ends_with("tasks app.db"),
+        "{recent:?}"
+    );
+    assert!(
+        recent[1].len() == 1 && recent[1][0].contains(db_name),
+        "{recent:?}"
+    );
     app.screenshot("again-with-recent-choices");
     Copied {
         app,

@@ -81,6 +81,7 @@ $("job-next").addEventListener("click", () => {
 
 let planning = false;
 
+/** Plans `request`; true when the engine answered with a plan. */
 async function makePlan() {
   planning = true;
   $("review-busy").hidden = false;
@@ -98,10 +99,12 @@ async function makePlan() {
     });
     renderReview($("review-body"), review, request, replan);
     setReviewBlocked(review.blocking);
+    return true;
   } catch (err) {
     review = null;
     $("review-body").replaceChildren();
     $("review-error").replaceChildren(errorBox(err, err?.kind === "cancelled" ? "Cancelled" : undefined));
+    return false;
   } finally {
     planning = false;
     $("review-busy").hidden = true;
@@ -111,10 +114,22 @@ async function makePlan() {
 }
 
 /** A choice on the Review step changed the request: plan again so the engine judges it. */
-function replan(mutate) {
+async function replan(mutate) {
   if (planning) return;
+  const before = structuredClone(request);
+  const lastGood = review;
   mutate(request);
-  makePlan();
+  if (await makePlan()) return;
+  // The engine refused the change: undo it, so the person is never stuck with a request
+  // that cannot plan, and show the last good plan under the error.
+  request = before;
+  review = lastGood;
+  if (review) {
+    renderReview($("review-body"), review, request, replan);
+    setReviewBlocked(review.blocking);
+  }
+  const error = $("review-error").firstChild;
+  if (error) error.querySelector("strong").textContent = "That choice cannot be used; it was undone";
 }
 
 function setReviewBlocked(blocking) {

@@ -90,7 +90,7 @@ function findingCard(finding, index, choices, request, onChange) {
 
 /** What a policy did to the values it resolved, in words. */
 export function resolvedWords(policy) {
-  return { null: "these values become NULL", "skip-row": "these rows are left out and listed in the report", "as-text": "the column keeps every value as text" }[policy] ?? policy;
+  return { null: "stored as NULL", "skip-row": "rows left out (the report lists them)", "as-text": "kept as text (the column is text)" }[policy] ?? policy;
 }
 
 function group(title, cls, items) {
