@@ -154,6 +154,8 @@ pub struct RunRequest {
     pub epochs: Vec<ColumnChoice>,
     /// `value`: `null`, `skip`, `text` (what the CLI's `--on-bad-value T.C=…` takes).
     pub policies: Vec<ColumnChoice>,
+    /// `value`: a PostgreSQL type name (what the CLI's `--type T.C=…` takes).
+    pub type_overrides: Vec<ColumnChoice>,
     pub dry_run: bool,
     pub backup: BackupRequest,
 }
@@ -175,6 +177,7 @@ impl Default for RunRequest {
             dst: DstPolicy::default(),
             epochs: vec![],
             policies: vec![],
+            type_overrides: vec![],
             dry_run: false,
             backup: BackupRequest::Default,
         }
@@ -199,6 +202,7 @@ impl RunRequest {
         options.dst = self.dst;
         options.epoch_columns = settings(&self.epochs, parse_epoch)?;
         options.column_policies = settings(&self.policies, parse_policy)?;
+        options.type_overrides = settings(&self.type_overrides, parse_type_name)?;
         options.dry_run = self.dry_run;
         options.backup = match self.backup {
             BackupRequest::Default => BackupChoice::Default,
@@ -230,6 +234,12 @@ fn parse_epoch(text: &str) -> Option<EpochUnit> {
 
 fn parse_policy(text: &str) -> Option<Policy> {
     Policy::parse(text)
+}
+
+/// Only emptiness is judged here; the planner knows the type names and says which it does
+/// not.
+fn parse_type_name(text: &str) -> Option<String> {
+    Some(text.trim().to_string()).filter(|t| !t.is_empty())
 }
 
 fn settings<T>(
@@ -299,6 +309,7 @@ mod tests {
                 "epochs":[{"table":"tasks","column":"due","value":"milliseconds"}],
                 "policies":[{"table":"tasks","column":"done","value":"null"},
                             {"table":"t","column":"c","value":"skip"}],
+                "type_overrides":[{"table":"t","column":"c","value":" numeric(12,2) "}],
                 "dry_run":true,"backup":"skip","append":true}"#,
         );
         let o = r.to_options().unwrap();
@@ -316,6 +327,7 @@ mod tests {
         assert_eq!(o.policy_for("tasks", "done"), Policy::Null);
         assert_eq!(o.policy_for("t", "c"), Policy::SkipRow);
         assert_eq!(o.policy_for("t", "other"), Policy::Stop);
+        assert_eq!(o.type_overrides[0].value, "numeric(12,2)");
         assert!(o.dry_run && matches!(o.backup, BackupChoice::Skip));
         assert!(!o.append, "append only makes sense with into_existing");
     }

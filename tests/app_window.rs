@@ -129,13 +129,22 @@ fn copy_sqlite_to_postgres_through_every_step() {
             .unwrap()
     };
     assert_eq!(
-        (ty("done"), ty("tags"), ty("due_at")),
+        (ty("done"), ty("tags"), ty("due_at"), ty("estimate")),
         (
             "boolean".into(),
             "jsonb".into(),
-            "timestamp with time zone".into()
+            "timestamp with time zone".into(),
+            "numeric".into()
         )
     );
+    let estimate: String = pg
+        .query_one(
+            "SELECT estimate::text FROM tasks WHERE title = 'Read the book'",
+            &[],
+        )
+        .unwrap()
+        .get(0);
+    assert_eq!(estimate, "12.50", "the type chosen on the Review step");
     let tags: serde_json::Value = pg
         .query_one("SELECT tags FROM tasks WHERE title = 'Buy shoes'", &[])
         .unwrap()
@@ -256,8 +265,18 @@ async fn copy_in_the_window(source: &Path, url: &str, db_name: &str) -> Copied {
         !app.is_disabled("#review-next").await,
         "nothing blocks this copy"
     );
-    // Open the column types of tasks: source type → target type.
+    // Open the column types of tasks: source type → target type; give one another type
+    // (the CLI's --type), which plans again.
     app.click("li.table-item[data-table='tasks'] summary").await;
+    let estimate =
+        "li.table-item[data-table='tasks'] input[aria-label^='Target type for tasks.estimate ']";
+    // Tab commits the field (Enter may go to the suggestion list).
+    app.type_into(estimate, "numeric(12,2)\u{E004}").await;
+    app.wait_until(
+        "the plan with the new type",
+        "return document.getElementById('review-busy').hidden && [...document.querySelectorAll(\"li.table-item[data-table='tasks'] td code\")].some(c => c.textContent === 'numeric(12,2)')",
+    )
+    .await;
     let types = app
         .text("li.table-item[data-table='tasks'] table.columns")
         .await;

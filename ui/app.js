@@ -27,6 +27,7 @@ function freshRequest() {
     dst: { gap: "reject", fold: "reject" },
     epochs: [],
     policies: [],
+    type_overrides: [],
     dry_run: false,
     backup: "default",
   };
@@ -80,6 +81,7 @@ $("job-next").addEventListener("click", () => {
 // --- 3. Review ----------------------------------------------------------------------------
 
 let planning = false;
+let planAgain = false;
 
 /** Plans `request`; true when the engine answered with a plan. */
 async function makePlan() {
@@ -113,13 +115,28 @@ async function makePlan() {
   }
 }
 
+/** Plans, then plans again as long as choices changed while it ran. */
+async function makePlanUntilSettled() {
+  let ok;
+  do {
+    planAgain = false;
+    ok = await makePlan();
+  } while (planAgain);
+  return ok;
+}
+
 /** A choice on the Review step changed the request: plan again so the engine judges it. */
 async function replan(mutate) {
-  if (planning) return;
   const before = structuredClone(request);
-  const lastGood = review;
   mutate(request);
-  if (await makePlan()) return;
+  if (JSON.stringify(before) === JSON.stringify(request)) return;
+  if (planning) {
+    // A change while the engine is still planning: plan once more when it is done.
+    planAgain = true;
+    return;
+  }
+  const lastGood = review;
+  if (await makePlanUntilSettled()) return;
   // The engine refused the change: undo it, so the person is never stuck with a request
   // that cannot plan, and show the last good plan under the error.
   request = before;

@@ -121,12 +121,38 @@ function findingsSection(review, request, onChange) {
   );
 }
 
-function columnsTable(table) {
+/** PostgreSQL type names offered for "Change type" (any name PostgreSQL knows works). */
+const TYPE_NAMES = ["text", "varchar(255)", "integer", "bigint", "numeric(12,2)", "double precision", "boolean", "date", "timestamp", "timestamptz", "uuid", "json", "jsonb", "bytea", "text[]"];
+
+/** A field to give a column another target type (the CLI's --type); empty = the default. */
+function typeOverride(table, column, request, onChange) {
+  const current = request.type_overrides.find((o) => o.table === table && o.column === column);
+  const input = el("input", {
+    type: "text",
+    class: "type-override",
+    list: "type-names",
+    value: current?.value ?? "",
+    placeholder: "default",
+    "aria-label": `Target type for ${table}.${column} (PostgreSQL name; empty for the default)`,
+    spellcheck: "false",
+    autocomplete: "off",
+  });
+  input.addEventListener("change", () =>
+    onChange((r) => {
+      r.type_overrides = r.type_overrides.filter((o) => !(o.table === table && o.column === column));
+      const value = input.value.trim();
+      if (value) r.type_overrides.push({ table, column, value });
+    }),
+  );
+  return input;
+}
+
+function columnsTable(table, createsSchema, request, onChange) {
   return el(
     "table",
     { class: "columns" },
     el("caption", { class: "sr-only" }, `Columns of ${table.source_table}`),
-    el("thead", {}, el("tr", {}, ["Column", "Source type", "", "Target type", "Why"].map((h) => el("th", { scope: "col" }, h)))),
+    el("thead", {}, el("tr", {}, ["Column", "Source type", "", "Target type", "Why", createsSchema ? "Change type" : null].filter((h) => h !== null).map((h) => el("th", { scope: "col" }, h)))),
     el(
       "tbody",
       {},
@@ -139,6 +165,7 @@ function columnsTable(table) {
           el("td", { "aria-hidden": "true" }, "→"),
           el("td", {}, el("code", {}, c.target_type)),
           el("td", { class: "hint" }, c.rule),
+          createsSchema ? el("td", {}, c.source ? typeOverride(table.source_table, c.source, request, onChange) : null) : null,
         ),
       ),
     ),
@@ -169,7 +196,12 @@ function tablesSection(review, request, onChange) {
           el("label", { for: id }, el("code", {}, t.source_table), target, " ", el("span", { class: "hint" }, `${thousands(t.rows)} rows`)),
           el("span", { class: "hint" }, t.create ? "new table" : "existing table"),
         ),
-        el("details", {}, el("summary", {}, `${plural(t.columns.length, "column")}: types`), columnsTable(t)),
+        el(
+          "details",
+          { open: request.type_overrides.some((o) => o.table === t.source_table) },
+          el("summary", {}, `${plural(t.columns.length, "column")}: types`),
+          columnsTable(t, review.plan.mode === "create_schema", request, onChange),
+        ),
       );
     });
   return el("section", { class: "card" }, el("h3", {}, "Tables, in load order"), el("ul", { class: "tables" }, rows));
@@ -186,5 +218,6 @@ export function renderReview(container, review, request, onChange) {
     el("p", {}, el("strong", {}, "To "), el("code", {}, plan.target)),
     el("p", { class: "hint" }, `${plural(plan.tables.length, "table")}, ${thousands(total)} rows · ${plan.mode === "create_schema" ? "Ferry creates the tables" : "into tables that already exist"}`),
   );
-  container.replaceChildren(summary, findingsSection(review, request, onChange), tablesSection(review, request, onChange));
+  const typeNames = el("datalist", { id: "type-names" }, TYPE_NAMES.map((t) => el("option", { value: t })));
+  container.replaceChildren(summary, findingsSection(review, request, onChange), tablesSection(review, request, onChange), typeNames);
 }
