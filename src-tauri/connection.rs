@@ -32,24 +32,32 @@ pub fn test(location: &Location, role: Role, pg_schema: &str) -> Result<String, 
         .iter()
         .filter_map(|t| t.row_count)
         .sum();
-    let what = match location {
-        Location::Sqlite { path } => format!("Opened the SQLite file {}", path.display()),
-        Location::Postgres(pg) => format!(
-            "Connected to PostgreSQL database \"{}\" on {} as {}",
-            pg.database, pg.host, pg.user
+    // Only PostgreSQL gets its own words; any file-like location (SQLite today) is named by
+    // its masked display. Written without exhaustive matches so a new location kind in the
+    // engine does not break the shell.
+    let (what, inside) = match location {
+        Location::Postgres(pg) => (
+            format!(
+                "Connected to PostgreSQL database \"{}\" on {} as {}",
+                pg.database, pg.host, pg.user
+            ),
+            format!("schema \"{pg_schema}\""),
         ),
+        other => {
+            let name = match other {
+                Location::Sqlite { path } => format!("the SQLite file {}", path.display()),
+                _ => other.display(),
+            };
+            (format!("Opened {name}"), "it".to_string())
+        }
     };
-    let contents = match (tables, location) {
-        (0, Location::Postgres(_)) => format!("schema \"{pg_schema}\" has no tables yet"),
-        (0, Location::Sqlite { .. }) => "it has no tables yet".into(),
-        (n, Location::Postgres(_)) => format!(
-            "schema \"{pg_schema}\" has {} with {}",
+    let contents = match tables {
+        0 => format!("{inside} has no tables yet"),
+        n => format!(
+            "{inside} has {} with {}",
             plural(n, "table"),
             rows_text(rows)
         ),
-        (n, Location::Sqlite { .. }) => {
-            format!("it has {} with {}", plural(n, "table"), rows_text(rows))
-        }
     };
     let note = match (role, location) {
         (Role::Target, Location::Sqlite { .. }) => {

@@ -28,19 +28,26 @@ pub struct Recent {
 /// # Errors
 /// When the location does not parse (it is then not worth remembering).
 pub fn remembered(request: &LocationRequest) -> Result<LocationRequest, Error> {
-    Ok(match request.to_location()? {
-        Location::Sqlite { path } => LocationRequest::Sqlite {
-            path: path.display().to_string(),
-        },
-        Location::Postgres(pg) => LocationRequest::PostgresFields(PgFields {
+    let location = request.to_location()?;
+    if let Location::Postgres(pg) = &location {
+        return Ok(LocationRequest::PostgresFields(PgFields {
             host: pg.host.clone(),
             port: pg.port.to_string(),
             database: pg.database.clone(),
             user: pg.user.clone(),
             password: String::new(),
             sslmode: pg.sslmode.as_str().to_string(),
-        }),
-    })
+        }));
+    }
+    if let Location::Sqlite { path } = &location {
+        return Ok(LocationRequest::Sqlite {
+            path: path.display().to_string(),
+        });
+    }
+    Err(Error::bad_input(format!(
+        "{} is neither a SQLite file nor a PostgreSQL database",
+        location.display()
+    )))
 }
 
 pub fn load(config_dir: &Path) -> Vec<Recent> {
