@@ -1,33 +1,40 @@
 //! Ferry's desktop shell: a Tauri window around the static UI in `ui/`.
 //!
-//! This file stays thin on purpose. Everything that moves or checks data lives in the
-//! GUI-free engine (`crates/engine`); the shell only exposes commands the page calls over
-//! Tauri's IPC and, later, runs migrations on a worker thread with progress over a Channel.
+//! This file only wires things together. Everything that moves or checks data lives in the
+//! GUI-free engine (`crates/engine`); the modules here are thin: the page's request and its
+//! translation to engine options (`request`), the commands (`commands`), running engine
+//! work on its own thread (`worker`) with progress over a Channel (`progress`), and the
+//! small things around a run (connection test, review, recent locations, report file).
 
 // Release builds on Windows should not open a console window beside the app.
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
-use serde::Serialize;
-
-/// What the page shows about the running build.
-#[derive(Debug, Serialize)]
-struct AppInfo {
-    /// The engine's version. The engine does not export one yet; every crate shares the
-    /// workspace version, so this package's version is the engine's too.
-    engine_version: &'static str,
-}
-
-/// Tells the page which engine version it is talking to.
-#[tauri::command]
-fn app_info() -> AppInfo {
-    AppInfo {
-        engine_version: env!("CARGO_PKG_VERSION"),
-    }
-}
+mod commands;
+mod connection;
+mod pick;
+mod progress;
+mod recent;
+mod report_file;
+mod request;
+mod review;
+mod ui_error;
+mod worker;
+mod zones;
 
 fn main() {
+    ferry_engine::memory::limit_allocator_arenas();
     tauri::Builder::default()
-        .invoke_handler(tauri::generate_handler![app_info])
+        .plugin(tauri_plugin_dialog::init())
+        .manage(worker::Runs::default())
+        .invoke_handler(tauri::generate_handler![
+            commands::app_info,
+            commands::test_connection,
+            commands::plan,
+            commands::start_run,
+            commands::cancel_run,
+            commands::pick_path,
+            commands::recent_locations,
+        ])
         .run(tauri::generate_context!())
         .unwrap_or_else(|e| {
             eprintln!("ferry: cannot start the desktop app: {e}");

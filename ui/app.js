@@ -1,24 +1,285 @@
-// Ferry's page entry point: plain ES module, no bundler. Talks to the Rust shell through the
-// global Tauri API (app.withGlobalTauri in tauri.conf.json).
+// Ferry's page: plain ES modules, no bundler. The steps of a Copy — source and target, job,
+// review, backup, progress, result — over the Rust shell's commands (ipc.js).
 
-/** Calls a command of the desktop shell; rejects when the page runs outside Tauri. */
-function invoke(command, args) {
-  const tauri = window.__TAURI__;
-  if (!tauri || !tauri.core) {
-    return Promise.reject(new Error("not running inside the Ferry app"));
-  }
-  return tauri.core.invoke(command, args);
+import { $, bytes, el, errorBox, plural } from "./dom.js";
+import * as ipc from "./ipc.js";
+import { locationForm } from "./locations.js";
+import { ProgressView } from "./progress.js";
+import { renderResult } from "./result.js";
+import { renderReview } from "./review.js";
+
+const STEPS = ["locations", "job", "review", "backup", "progress", "result"];
+
+/** What the person chose so far: becomes the shell's RunRequest (src-tauri/request.rs). */
+let request = freshRequest();
+/** The last plan the engine made for `request`. */
+let review = null;
+let info = null;
+
+function freshRequest() {
+  return {
+    job: "copy",
+    schema: "public",
+    into_existing: false,
+    append: false,
+    exclude: [],
+    source_timezone: "UTC",
+    dst: { gap: "reject", fold: "reject" },
+    epochs: [],
+    policies: [],
+    type_overrides: [],
+    dry_run: false,
+    backup: "default",
+  };
 }
 
-async function showVersion() {
-  const line = document.getElementById("version");
+const schema = () => $("schema").value.trim() || "public";
+const source = locationForm($("loc-source"), "source", schema);
+const target = locationForm($("loc-target"), "target", schema);
+
+function go(step) {
+  for (const name of STEPS) {
+    $(`step-${name}`).hidden = name !== step;
+  }
+  const index = STEPS.indexOf(step);
+  document.querySelectorAll(".steps li").forEach((li, i) => {
+    li.classList.toggle("done", i < index);
+    if (i === index) li.setAttribute("aria-current", "step");
+    else li.removeAttribute("aria-current");
+  });
+  document.body.dataset.step = step;
+  $(`h-${step}`).focus();
+}
+
+// --- 1. Source and target -----------------------------------------------------------------
+
+$("locations-next").addEventListener("click", () => {
+  request.source = source.value();
+  request.target = target.value();
+  go("job");
+});
+
+// --- 2. Job -------------------------------------------------------------------------------
+
+$("into-existing").addEventListener("change", () => {
+  $("append").disabled = !$("into-existing").checked;
+  if ($("append").disabled) $("append").checked = false;
+});
+$("use-local-zone").addEventListener("click", () => {
+  if (info) $("timezone").value = info.local_time_zone;
+});
+$("job-back").addEventListener("click", () => go("locations"));
+$("job-next").addEventListener("click", () => {
+  request.schema = schema();
+  request.source_timezone = $("timezone").value.trim() || "UTC";
+  request.into_existing = $("into-existing").checked;
+  request.append = $("append").checked;
+  go("review");
+  makePlan();
+});
+
+// --- 3. Review ----------------------------------------------------------------------------
+
+let planning = false;
+let planAgain = false;
+
+/** Plans `request`; true when the engine answered with a plan. */
+async function makePlan() {
+  planning = true;
+  $("review-busy").hidden = false;
+  $("review-busy-text").textContent = "Reading both databases and checking every value…";
+  $("review-error").replaceChildren();
+  setReviewBlocked(null);
+  $("review-next").disabled = true;
+  $("review-again").disabled = true;
+  document.body.classList.add("busy");
   try {
-    const info = await invoke("app_info");
-    line.textContent = `Engine version: ${info.engine_version}`;
+    review = await ipc.plan(request, (e) => {
+      if (e.event === "table_started" && e.phase === "preflight") {
+        $("review-busy-text").textContent = `Checking every value of ${e.table}…`;
+      }
+    });
+    renderReview($("review-body"), review, request, replan);
+    setReviewBlocked(review.blocking);
+    return true;
   } catch (err) {
-    line.textContent = `Engine version unknown: ${err.message ?? err}`;
-    line.classList.add("error");
+    review = null;
+    $("review-body").replaceChildren();
+    $("review-error").replaceChildren(errorBox(err, err?.kind === "cancelled" ? "Cancelled" : undefined));
+    return false;
+  } finally {
+    planning = false;
+    $("review-busy").hidden = true;
+    $("review-again").disabled = false;
+    document.body.classList.remove("busy");
   }
 }
 
-showVersion();
+/** Plans, then plans again as long as choices changed while it ran. */
+async function makePlanUntilSettled() {
+  let ok;
+  do {
+    planAgain = false;
+    ok = await makePlan();
+  } while (planAgain);
+  return ok;
+}
+
+/** A choice on the Review step changed the request: plan again so the engine judges it. */
+async function replan(mutate) {
+  const before = structuredClone(request);
+  mutate(request);
+  if (JSON.stringify(before) === JSON.stringify(request)) return;
+  if (planning) {
+    // A change while the engine is still planning: plan once more when it is done.
+    planAgain = true;
+    return;
+  }
+  const lastGood = review;
+  if (await makePlanUntilSettled()) return;
+  // The engine refused the change: undo it, so the person is never stuck with a request
+  // that cannot plan, and show the last good plan under the error.
+  request = before;
+  review = lastGood;
+  if (review) {
+    renderReview($("review-body"), review, request, replan);
+    setReviewBlocked(review.blocking);
+  }
+  const error = $("review-error").firstChild;
+  if (error) error.querySelector("strong").textContent = "That choice cannot be used; it was undone";
+}
+
+function setReviewBlocked(blocking) {
+  const line = $("review-blocked");
+  const next = $("review-next");
+  if (blocking === null) {
+    line.hidden = true;
+    return;
+  }
+  next.disabled = blocking > 0;
+  line.hidden = blocking === 0;
+  line.textContent =
+    blocking > 0
+      ? `${plural(blocking, "finding")} must be resolved before copying: choose how Ferry should handle the values above, or fix the data in the source and press “Check again”. Nothing has been written.`
+      : "";
+}
+
+$("review-cancel").addEventListener("click", () => ipc.cancelRun());
+$("review-again").addEventListener("click", () => makePlan());
+$("review-back").addEventListener("click", () => {
+  if (planning) ipc.cancelRun();
+  go("job");
+});
+$("review-next").addEventListener("click", () => {
+  renderBackup();
+  go("backup");
+});
+
+// --- 4. Backup ----------------------------------------------------------------------------
+
+function renderBackup() {
+  const b = review.backup;
+  const body = $("backup-body");
+  if (!b.needed) {
+    const summary = b.summary.charAt(0).toUpperCase() + b.summary.slice(1);
+    body.replaceChildren(el("h3", {}, "Backup"), el("p", { id: "backup-summary" }, `${summary}.`));
+    request.backup = "default";
+  } else {
+    const yes = el("input", { type: "radio", name: "backup", id: "backup-yes", value: "default", checked: request.backup !== "skip" });
+    const no = el("input", { type: "radio", name: "backup", id: "backup-no", value: "skip", checked: request.backup === "skip" });
+    const warn = el("p", { class: "message warning", id: "backup-warning", hidden: request.backup !== "skip" }, "Without a backup, the file Ferry replaces cannot be recovered from Ferry. Choose this only if you have your own copy.");
+    const update = () => {
+      request.backup = no.checked ? "skip" : "default";
+      warn.hidden = !no.checked;
+    };
+    yes.addEventListener("change", update);
+    no.addEventListener("change", update);
+    body.replaceChildren(
+      el("h3", {}, "Backup"),
+      el("p", { id: "backup-summary" }, "Ferry will replace ", el("code", {}, b.of), ` (${bytes(b.bytes)}). Before writing, it copies it with SQLite’s backup API into `, el("code", {}, b.folder), ", records its SHA-256 and re-reads it to check it."),
+      el(
+        "fieldset",
+        { class: "plain" },
+        el("legend", { class: "sr-only" }, "Backup choice"),
+        el("label", { class: "check" }, yes, "Back up the existing file first (recommended)"),
+        el("label", { class: "check" }, no, "Do not back up: I have my own backup"),
+      ),
+      warn,
+    );
+  }
+  $("backup-effects").replaceChildren(...b.effects.map((e) => el("li", {}, e)));
+  $("dry-run").checked = request.dry_run;
+  updateStartLabel();
+}
+
+function updateStartLabel() {
+  request.dry_run = $("dry-run").checked;
+  $("start").textContent = request.dry_run ? "Start dry run" : "Start copy";
+}
+
+$("dry-run").addEventListener("change", updateStartLabel);
+$("backup-back").addEventListener("click", () => go("review"));
+$("start").addEventListener("click", () => startRun());
+
+// --- 5. Progress --------------------------------------------------------------------------
+
+async function startRun() {
+  if (!review || review.blocking > 0) return;
+  const view = new ProgressView(review.plan.tables, request.dry_run);
+  $("cancel").disabled = false;
+  $("cancel").textContent = "Cancel";
+  go("progress");
+  let outcome;
+  try {
+    outcome = await ipc.startRun(request, (e) => view.onEvent(e));
+  } catch (err) {
+    outcome = { report: { outcome: "failed", seconds: 0, findings: [] }, error: err, report_path: null, save_error: null };
+  }
+  renderResult(outcome);
+  go("result");
+}
+
+$("cancel").addEventListener("click", async () => {
+  $("cancel").disabled = true;
+  $("cancel").textContent = "Cancelling…";
+  $("phase").textContent = "Cancelling: rolling back, nothing will be written…";
+  await ipc.cancelRun();
+});
+
+// --- 6. Result ----------------------------------------------------------------------------
+
+$("again").addEventListener("click", async () => {
+  const keep = { source: request.source, target: request.target };
+  request = { ...freshRequest(), ...keep };
+  review = null;
+  $("review-body").replaceChildren();
+  await loadRecent();
+  go("locations");
+});
+
+// --- Start --------------------------------------------------------------------------------
+
+async function loadRecent() {
+  try {
+    const recent = await ipc.recentLocations();
+    source.setRecent(recent);
+    target.setRecent(recent);
+  } catch {
+    // Recent choices are a convenience; without them the forms still work.
+  }
+}
+
+async function start() {
+  try {
+    info = await ipc.appInfo();
+    $("version").textContent = `Ferry ${info.engine_version}`;
+    $("timezones").replaceChildren(...info.time_zones.map((z) => el("option", { value: z })));
+    $("use-local-zone").textContent = `Use this computer’s zone (${info.local_time_zone})`;
+  } catch (err) {
+    $("version").textContent = `Not connected to the Ferry shell: ${err.message ?? err}`;
+  }
+  await loadRecent();
+  go("locations");
+}
+
+start();

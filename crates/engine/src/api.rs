@@ -310,10 +310,12 @@ fn write_verify_commit(
         crate::copy::copy_tables(source, target, plan, options.batch_rows, progress, cancel)
     })?;
     cancel.check()?;
+    crate::memory::release_free_memory();
     phases.run(Phase::Indexes, || create_indexes(target, plan))?;
     phases.run(Phase::Constraints, || create_constraints(target, plan))?;
     phases.run(Phase::Sequences, || reset_sequences(target, plan))?;
     cancel.check()?;
+    crate::memory::release_free_memory();
     let verification = phases.run(Phase::Verify, || {
         verify_target(source, target, plan, &copies, options, progress)
     })?;

@@ -18,6 +18,7 @@ pub mod finding;
 pub mod jobs;
 pub mod location;
 pub mod mapping;
+pub mod memory;
 pub mod options;
 pub mod order;
 mod parallel_preflight;

@@ -1,0 +1,160 @@
+//! The commands the page calls. Each is a thin step: turn the request into engine input,
+//! run the engine off the UI thread (`worker.rs`), turn the answer into what the page shows.
+
+use std::path::PathBuf;
+
+use ferry_engine::{Event, Report};
+use serde::Serialize;
+use tauri::ipc::Channel;
+use tauri::{AppHandle, Manager, State};
+
+use crate::connection::{self, Role};
+use crate::progress::ChannelProgress;
+use crate::recent::{self, Recent};
+use crate::request::{LocationRequest, RunRequest};
+use crate::review::Review;
+use crate::ui_error::UiError;
+use crate::worker::{off_the_ui, Runs};
+use crate::{pick, report_file, zones};
+
+/// What the page shows about the running build and this machine.
+#[derive(Debug, Serialize)]
+pub struct AppInfo {
+    /// Every crate shares the workspace version, so this package's version is the engine's.
+    engine_version: &'static str,
+    /// This machine's time zone, offered for naive timestamps.
+    local_time_zone: String,
+    time_zones: Vec<&'static str>,
+    /// Where run reports are saved.
+    reports_dir: String,
+}
+
+#[tauri::command]
+pub fn app_info(app: AppHandle) -> AppInfo {
+    AppInfo {
+        engine_version: env!("CARGO_PKG_VERSION"),
+        local_time_zone: zones::local(),
+        time_zones: zones::all(),
+        reports_dir: reports_dir(&app).display().to_string(),
+    }
+}
+
+#[tauri::command]
+pub async fn test_connection(
+    location: LocationRequest,
+    role: Role,
+    schema: String,
+) -> Result<String, UiError> {
+    off_the_ui("connection test", move || {
+        let location = location.to_location()?;
+        connection::test(&location, role, schema_or_public(&schema)).map_err(UiError::from)
+    })
+    .await?
+}
+
+/// The plan for the Review step: connects to both sides, maps types, runs the preflight;
+/// writes nothing. Cancellable like a run.
+#[tauri::command]
+pub async fn plan(
+    app: AppHandle,
+    request: RunRequest,
+    progress: Channel<Event>,
+) -> Result<Review, UiError> {
+    let options = request.to_options()?;
+    let config_dir = config_dir(&app);
+    off_the_ui("plan", move || {
+        let runs = app.state::<Runs>();
+        let (_guard, cancel) = runs.begin()?;
+        let plan = ferry_engine::plan(&options, &ChannelProgress::new(progress), &cancel)?;
+        // Worth remembering once both sides answered; failing to remember is not an error.
+        if let Some(dir) = config_dir {
+            let _ = recent::remember(&dir, Role::Source, &request.source);
+            let _ = recent::remember(&dir, Role::Target, &request.target);
+        }
+        Ok(Review::new(plan, &options))
+    })
+    .await?
+}
+
+/// How a run ended, for the Result step.
+#[derive(Debug, Serialize)]
+pub struct RunOutcome {
+    pub report: Report,
+    /// Where the JSON report was saved (`None` if saving failed: see `save_error`).
+    pub report_path: Option<String>,
+    pub save_error: Option<UiError>,
+    /// Why the run did not succeed, if it did not.
+    pub error: Option<UiError>,
+}
+
+/// The migration: runs on a worker thread, streams progress over `progress`, saves the
+/// report, and answers when the run is over (committed, rolled back, failed or cancelled).
+#[tauri::command]
+pub async fn start_run(
+    app: AppHandle,
+    request: RunRequest,
+    progress: Channel<Event>,
+) -> Result<RunOutcome, UiError> {
+    let options = request.to_options()?;
+    let dir = reports_dir(&app);
+    off_the_ui("copy", move || {
+        let runs = app.state::<Runs>();
+        let (_guard, cancel) = runs.begin()?;
+        let result = ferry_engine::migrate(&options, &ChannelProgress::new(progress), &cancel);
+        let (report, error) = match result {
+            Ok(report) => (report, None),
+            Err(e) => (*e.report, Some(UiError::from(&e.error))),
+        };
+        let (report_path, save_error) = match report_file::save(&dir, &report) {
+            Ok(path) => (Some(path.display().to_string()), None),
+            Err(e) => (None, Some(UiError::from(&e))),
+        };
+        Ok(RunOutcome {
+            report,
+            report_path,
+            save_error,
+            error,
+        })
+    })
+    .await?
+}
+
+/// Asks the plan or run in progress to stop; it rolls back and answers as cancelled.
+#[tauri::command]
+pub fn cancel_run(runs: State<'_, Runs>) -> bool {
+    runs.cancel()
+}
+
+#[tauri::command]
+pub async fn pick_path(
+    app: AppHandle,
+    role: Role,
+    current: Option<String>,
+) -> Result<Option<String>, UiError> {
+    Ok(pick::sqlite_file(&app, role, current.as_deref()))
+}
+
+#[tauri::command]
+pub fn recent_locations(app: AppHandle) -> Vec<Recent> {
+    config_dir(&app)
+        .map(|d| recent::load(&d))
+        .unwrap_or_default()
+}
+
+fn schema_or_public(schema: &str) -> &str {
+    match schema.trim() {
+        "" => "public",
+        s => s,
+    }
+}
+
+fn config_dir(app: &AppHandle) -> Option<PathBuf> {
+    app.path().app_config_dir().ok()
+}
+
+fn reports_dir(app: &AppHandle) -> PathBuf {
+    app.path()
+        .app_data_dir()
+        .unwrap_or_else(|_| std::env::temp_dir().join("ferry"))
+        .join("reports")
+}

@@ -1,0 +1,81 @@
+//! Every run's JSON report, saved where the person can find it again: the app's data folder
+//! (`~/.local/share/dev.ferry.app/reports/` on Linux), one file per run, owner-only (0600),
+//! never overwriting an earlier one. The report holds masked locations only (the engine
+//! guarantees it) but may hold row values from findings, hence the permissions.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use ferry_engine::error::io_error;
+use ferry_engine::{Error, Report};
+
+/// Saves `report` as `dir/ferry-report-<UTC time>[-n].json` and gives its path.
+///
+/// # Errors
+/// When the folder or the file cannot be written.
+pub fn save(dir: &Path, report: &Report) -> Result<PathBuf, Error> {
+    create_private_dir(dir)?;
+    let json = serde_json::to_string_pretty(report)
+        .map_err(|e| Error::runtime(format!("cannot encode the report: {e}")))?;
+    let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%SZ");
+    for n in 1..1000 {
+        let suffix = if n == 1 {
+            String::new()
+        } else {
+            format!("-{n}")
+        };
+        let path = dir.join(format!("ferry-report-{stamp}{suffix}.json"));
+        let mut open = std::fs::OpenOptions::new();
+        open.write(true).create_new(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut open, 0o600);
+        let mut file = match open.open(&path) {
+            Ok(f) => f,
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            Err(e) => return Err(io_error("cannot create the report file", &path, e)),
+        };
+        file.write_all(json.as_bytes())
+            .and_then(|()| file.write_all(b"\n"))
+            .and_then(|()| file.sync_all())
+            .map_err(|e| io_error("cannot write the report", &path, e))?;
+        return Ok(path);
+    }
+    Err(Error::runtime(format!(
+        "no free report file name in {}",
+        dir.display()
+    )))
+}
+
+fn create_private_dir(dir: &Path) -> Result<(), Error> {
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder
+        .create(dir)
+        .map_err(|e| io_error("cannot create the reports folder", dir, e))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reports_are_private_and_never_overwritten() {
+        let dir = tempfile::tempdir().unwrap();
+        let reports = dir.path().join("reports");
+        let report = Report::new("migrate", "sqlite:a.db".into(), "postgres://u@h/d".into());
+        let a = save(&reports, &report).unwrap();
+        let b = save(&reports, &report).unwrap();
+        assert_ne!(a, b);
+        let json: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&a).unwrap()).unwrap();
+        assert_eq!(json["command"], "migrate");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&a).unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode, 0o600);
+        }
+    }
+}

@@ -1,0 +1,384 @@
+//! What the page asks for, and its translation into the engine's [`Options`] — in one place.
+//!
+//! The page sends a [`RunRequest`] (JSON) to `plan` and `start_run`. Every field has a
+//! default, so the page only sends what the person chose; a later job (Promote, Extract)
+//! adds a variant to [`Job`] and its own fields without touching the others. The mapping
+//! mirrors the CLI's `RunArgs::to_options`: the app adds no engine semantics of its own.
+
+use std::path::PathBuf;
+
+use ferry_engine::finding::Policy;
+use ferry_engine::options::{BackupChoice, ColumnRef, ColumnSetting};
+use ferry_engine::temporal::{DstPolicy, EpochUnit};
+use ferry_engine::{Error, Location, Options};
+use serde::{Deserialize, Serialize};
+
+/// Where a database is, as the page's form describes it.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum LocationRequest {
+    /// A SQLite file: picked with "Browse…" or pasted.
+    Sqlite { path: String },
+    /// A PostgreSQL URL or libpq key=value string, as pasted.
+    PostgresUrl { url: String },
+    /// The PostgreSQL form's separate fields; empty fields fall back to libpq's defaults
+    /// (`PG*` variables, `~/.pgpass`), exactly as they would in a URL.
+    PostgresFields(PgFields),
+}
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
+#[serde(default)]
+pub struct PgFields {
+    pub host: String,
+    pub port: String,
+    pub database: String,
+    pub user: String,
+    /// Never stored or echoed back; see `recent.rs`.
+    #[serde(skip_serializing)]
+    pub password: String,
+    pub sslmode: String,
+}
+
+impl LocationRequest {
+    /// # Errors
+    /// `BadInput` for an empty path or URL, or what the engine says about the text.
+    pub fn to_location(&self) -> Result<Location, Error> {
+        match self {
+            LocationRequest::Sqlite { path } => {
+                let path = path.trim();
+                if path.is_empty() {
+                    return Err(Error::bad_input(
+                        "choose a SQLite file: click Browse… or paste its path",
+                    ));
+                }
+                // Built directly rather than parsed: a file name may contain '=' or start
+                // with "postgres", and it is a path whatever it looks like.
+                Ok(Location::Sqlite {
+                    path: PathBuf::from(path.strip_prefix("sqlite:").unwrap_or(path)),
+                })
+            }
+            LocationRequest::PostgresUrl { url } => {
+                if url.trim().is_empty() {
+                    return Err(Error::bad_input(
+                        "enter a PostgreSQL URL (postgres://user@host/database)",
+                    ));
+                }
+                Location::parse(url.trim())
+            }
+            LocationRequest::PostgresFields(fields) => {
+                let conninfo = fields.to_conninfo();
+                if conninfo.is_empty() {
+                    return Err(Error::bad_input(
+                        "fill in the PostgreSQL fields: at least host and database",
+                    ));
+                }
+                Location::parse(&conninfo)
+            }
+        }
+    }
+}
+
+impl PgFields {
+    /// A libpq key=value string: every value single-quoted with `\` and `'` escaped, so
+    /// spaces and quotes in a password survive. Empty fields are left out.
+    pub fn to_conninfo(&self) -> String {
+        let pairs = [
+            ("host", &self.host),
+            ("port", &self.port),
+            ("dbname", &self.database),
+            ("user", &self.user),
+            ("password", &self.password),
+            ("sslmode", &self.sslmode),
+        ];
+        pairs
+            .iter()
+            .filter(|(_, v)| !v.trim().is_empty())
+            .map(|(k, v)| {
+                // A password is taken as typed; other fields lose stray spaces.
+                let v = if *k == "password" {
+                    v.as_str()
+                } else {
+                    v.trim()
+                };
+                format!("{k}='{}'", v.replace('\\', "\\\\").replace('\'', "\\'"))
+            })
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+}
+
+/// The job the person picked on the Job step.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(rename_all = "snake_case")]
+pub enum Job {
+    /// Copy every row of the chosen tables (either direction, any schema).
+    #[default]
+    Copy,
+}
+
+/// A choice for one column, as the page sends it.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+pub struct ColumnChoice {
+    pub table: String,
+    pub column: String,
+    pub value: String,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(rename_all = "snake_case")]
+pub enum BackupRequest {
+    /// Back up an existing SQLite target beside it (the engine's default).
+    #[default]
+    Default,
+    /// The person knowingly opted out ("I have my own backup").
+    Skip,
+}
+
+/// Everything a run is asked to do.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default)]
+pub struct RunRequest {
+    pub source: LocationRequest,
+    pub target: LocationRequest,
+    pub job: Job,
+    /// PostgreSQL schema to read from or write to.
+    pub schema: String,
+    pub into_existing: bool,
+    pub append: bool,
+    /// Source tables the person unticked on the Review step.
+    pub exclude: Vec<String>,
+    /// IANA zone of naive timestamps that become timestamptz.
+    pub source_timezone: String,
+    pub dst: DstPolicy,
+    /// `value`: `seconds` or `milliseconds`.
+    pub epochs: Vec<ColumnChoice>,
+    /// `value`: `null`, `skip`, `text` (what the CLI's `--on-bad-value T.C=…` takes).
+    pub policies: Vec<ColumnChoice>,
+    /// `value`: a PostgreSQL type name (what the CLI's `--type T.C=…` takes).
+    pub type_overrides: Vec<ColumnChoice>,
+    pub dry_run: bool,
+    pub backup: BackupRequest,
+}
+
+impl Default for RunRequest {
+    fn default() -> Self {
+        let empty = LocationRequest::Sqlite {
+            path: String::new(),
+        };
+        RunRequest {
+            source: empty.clone(),
+            target: empty,
+            job: Job::Copy,
+            schema: "public".into(),
+            into_existing: false,
+            append: false,
+            exclude: vec![],
+            source_timezone: "UTC".into(),
+            dst: DstPolicy::default(),
+            epochs: vec![],
+            policies: vec![],
+            type_overrides: vec![],
+            dry_run: false,
+            backup: BackupRequest::Default,
+        }
+    }
+}
+
+impl RunRequest {
+    /// The engine's options for this request.
+    ///
+    /// # Errors
+    /// `BadInput` naming the field that is wrong.
+    pub fn to_options(&self) -> Result<Options, Error> {
+        let source = self.source.to_location()?;
+        let target = self.target.to_location()?;
+        let mut options = Options::new(source, target);
+        let schema = self.schema.trim();
+        options.pg_schema = if schema.is_empty() { "public" } else { schema }.to_string();
+        options.into_existing = self.into_existing;
+        options.append = self.into_existing && self.append;
+        options.exclude = self.exclude.clone();
+        options.source_timezone = parse_zone(&self.source_timezone)?;
+        options.dst = self.dst;
+        options.epoch_columns = settings(&self.epochs, parse_epoch)?;
+        options.column_policies = settings(&self.policies, parse_policy)?;
+        options.type_overrides = settings(&self.type_overrides, parse_type_name)?;
+        options.dry_run = self.dry_run;
+        options.backup = match self.backup {
+            BackupRequest::Default => BackupChoice::Default,
+            BackupRequest::Skip => BackupChoice::Skip,
+        };
+        Ok(options)
+    }
+}
+
+fn parse_zone(text: &str) -> Result<chrono_tz::Tz, Error> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Ok(chrono_tz::UTC);
+    }
+    text.parse().map_err(|_| {
+        Error::bad_input(format!(
+            "'{text}' is not a time zone name (IANA names such as UTC, Europe/Paris, America/New_York)"
+        ))
+    })
+}
+
+fn parse_epoch(text: &str) -> Option<EpochUnit> {
+    match text {
+        "seconds" => Some(EpochUnit::Seconds),
+        "milliseconds" | "ms" => Some(EpochUnit::Milliseconds),
+        _ => None,
+    }
+}
+
+fn parse_policy(text: &str) -> Option<Policy> {
+    Policy::parse(text)
+}
+
+/// Only emptiness is judged here; the planner knows the type names and says which it does
+/// not.
+fn parse_type_name(text: &str) -> Option<String> {
+    Some(text.trim().to_string()).filter(|t| !t.is_empty())
+}
+
+fn settings<T>(
+    choices: &[ColumnChoice],
+    parse: impl Fn(&str) -> Option<T>,
+) -> Result<Vec<ColumnSetting<T>>, Error> {
+    choices
+        .iter()
+        .map(|c| {
+            let value = parse(&c.value).ok_or_else(|| {
+                Error::bad_input(format!(
+                    "'{}' is not a valid choice for {}.{}",
+                    c.value, c.table, c.column
+                ))
+            })?;
+            Ok(ColumnSetting {
+                column: ColumnRef {
+                    table: c.table.clone(),
+                    column: c.column.clone(),
+                },
+                value,
+            })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ferry_engine::temporal::{FoldPolicy, GapPolicy};
+
+    fn parse(json: &str) -> RunRequest {
+        serde_json::from_str(json).unwrap()
+    }
+
+    #[test]
+    fn a_minimal_request_gets_the_cli_defaults() {
+        let r = parse(
+            r#"{"source":{"kind":"sqlite","path":"/tmp/a.db"},
+                "target":{"kind":"postgres_url","url":"postgres://u:pw@db.example:6432/app"}}"#,
+        );
+        let o = r.to_options().unwrap();
+        assert!(
+            matches!(&o.source, Location::Sqlite { path } if path == &PathBuf::from("/tmp/a.db"))
+        );
+        let Location::Postgres(pg) = &o.target else {
+            panic!("target is not PostgreSQL")
+        };
+        assert_eq!(
+            (pg.host.as_str(), pg.port, pg.database.as_str()),
+            ("db.example", 6432, "app")
+        );
+        assert_eq!(o.pg_schema, "public");
+        assert_eq!(o.source_timezone, chrono_tz::UTC);
+        assert_eq!(o.default_policy, Policy::Stop);
+        assert!(o.column_policies.is_empty() && o.exclude.is_empty() && !o.dry_run);
+        assert!(matches!(o.backup, BackupChoice::Default));
+    }
+
+    #[test]
+    fn choices_become_engine_settings() {
+        let r = parse(
+            r#"{"source":{"kind":"sqlite","path":"sqlite:/tmp/a=b.db"},
+                "target":{"kind":"sqlite","path":"/tmp/out.db"},
+                "schema":" ","exclude":["logs"],"source_timezone":"Europe/Paris",
+                "dst":{"gap":"shift_forward","fold":"later"},
+                "epochs":[{"table":"tasks","column":"due","value":"milliseconds"}],
+                "policies":[{"table":"tasks","column":"done","value":"null"},
+                            {"table":"t","column":"c","value":"skip"}],
+                "type_overrides":[{"table":"t","column":"c","value":" numeric(12,2) "}],
+                "dry_run":true,"backup":"skip","append":true}"#,
+        );
+        let o = r.to_options().unwrap();
+        assert!(
+            matches!(&o.source, Location::Sqlite { path } if path == &PathBuf::from("/tmp/a=b.db"))
+        );
+        assert_eq!(o.pg_schema, "public");
+        assert_eq!(o.exclude, ["logs"]);
+        assert_eq!(o.source_timezone, chrono_tz::Europe::Paris);
+        assert_eq!(
+            (o.dst.gap, o.dst.fold),
+            (GapPolicy::ShiftForward, FoldPolicy::Later)
+        );
+        assert_eq!(o.epoch_columns[0].value, EpochUnit::Milliseconds);
+        assert_eq!(o.policy_for("tasks", "done"), Policy::Null);
+        assert_eq!(o.policy_for("t", "c"), Policy::SkipRow);
+        assert_eq!(o.policy_for("t", "other"), Policy::Stop);
+        assert_eq!(o.type_overrides[0].value, "numeric(12,2)");
+        assert!(o.dry_run && matches!(o.backup, BackupChoice::Skip));
+        assert!(!o.append, "append only makes sense with into_existing");
+    }
+
+    #[test]
+    fn bad_input_names_the_field() {
+        let mut r = RunRequest::default();
+        let e = r.to_options().unwrap_err().to_string();
+        assert!(e.contains("Browse"), "{e}");
+        r.source = LocationRequest::Sqlite {
+            path: "/a.db".into(),
+        };
+        r.target = LocationRequest::Sqlite {
+            path: "/b.db".into(),
+        };
+        r.source_timezone = "Mars/Olympus".into();
+        assert!(r
+            .to_options()
+            .unwrap_err()
+            .to_string()
+            .contains("Mars/Olympus"));
+        r.source_timezone = "UTC".into();
+        r.policies = vec![ColumnChoice {
+            table: "t".into(),
+            column: "c".into(),
+            value: "explode".into(),
+        }];
+        assert!(r.to_options().unwrap_err().to_string().contains("t.c"));
+    }
+
+    #[test]
+    fn pg_fields_quote_what_libpq_would_misread() {
+        let fields = PgFields {
+            host: " db.example ".into(),
+            port: "5433".into(),
+            database: "my app".into(),
+            user: "o'brien".into(),
+            password: "p w\\'x".into(),
+            sslmode: "require".into(),
+        };
+        let Location::Postgres(pg) = LocationRequest::PostgresFields(fields)
+            .to_location()
+            .unwrap()
+        else {
+            panic!("not PostgreSQL")
+        };
+        assert_eq!(pg.host, "db.example");
+        assert_eq!(pg.port, 5433);
+        assert_eq!(pg.database, "my app");
+        assert_eq!(pg.user, "o'brien");
+        assert_eq!(pg.password.as_deref(), Some("p w\\'x"));
+        assert_eq!(pg.sslmode.as_str(), "require");
+    }
+}

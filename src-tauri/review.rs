@@ -1,0 +1,299 @@
+//! What the Review and Backup steps show: the engine's plan, plus — for each preflight
+//! finding — the choices that would resolve it, and what the backup will be.
+//!
+//! The choices are the ones the engine's remedies name (`preflight::remedy_for`, the
+//! planner's checks): the app only offers what the CLI offers, and leaves out what the
+//! engine would refuse (NULL into a NOT NULL column, "keep as text" into an existing table).
+
+use std::path::Path;
+
+use ferry_engine::plan::{Mode, Plan};
+use ferry_engine::{Location, Options};
+use serde::Serialize;
+
+#[derive(Debug, Serialize)]
+pub struct Review {
+    pub plan: Plan,
+    /// One list per finding, in the order of `plan.findings`.
+    pub choices: Vec<Vec<Choice>>,
+    pub blocking: usize,
+    pub backup: BackupView,
+}
+
+/// One way to resolve a finding, and the request setting that chooses it.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Choice {
+    pub label: String,
+    pub action: Action,
+}
+
+/// A change to the run request (`request.rs`); the page applies it and plans again.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Action {
+    /// `policies` += {table, column, value}: `null`, `skip` or `text`.
+    Policy {
+        table: String,
+        column: String,
+        value: &'static str,
+    },
+    /// `epochs` += {table, column, value}: `seconds` or `milliseconds`.
+    Epoch {
+        table: String,
+        column: String,
+        value: &'static str,
+    },
+    /// `dst.gap` = value.
+    DstGap { value: &'static str },
+    /// `dst.fold` = value.
+    DstFold { value: &'static str },
+    /// `exclude` += table.
+    Exclude { table: String },
+}
+
+/// What will be backed up before writing, or why nothing needs to be.
+#[derive(Debug, Serialize)]
+pub struct BackupView {
+    /// An existing SQLite file will be replaced, so it is backed up first.
+    pub needed: bool,
+    /// The file backed up.
+    pub of: Option<String>,
+    /// The folder the backup goes to.
+    pub folder: Option<String>,
+    pub bytes: Option<u64>,
+    /// The engine's one line about the backup (where, or why there is none).
+    pub summary: String,
+    /// What the run will write, one line per effect.
+    pub effects: Vec<String>,
+}
+
+impl Review {
+    pub fn new(plan: Plan, options: &Options) -> Review {
+        let choices = plan
+            .findings
+            .iter()
+            .map(|f| choices_for(&plan, f))
+            .collect();
+        let blocking = plan.blocking_findings();
+        let backup = backup_view(&plan, &options.target);
+        Review {
+            plan,
+            choices,
+            blocking,
+            backup,
+        }
+    }
+}
+
+fn choices_for(plan: &Plan, finding: &ferry_engine::finding::Finding) -> Vec<Choice> {
+    let table = finding.table.clone();
+    let choice = |label: String, action: Action| Choice { label, action };
+    let Some(column) = finding.column.clone() else {
+        return match finding.kind.as_str() {
+            "orphaned_foreign_key" => vec![choice(
+                format!("Leave the table {table} out of the copy"),
+                Action::Exclude { table },
+            )],
+            _ => vec![],
+        };
+    };
+    let policy = |value: &'static str, label: String| {
+        choice(
+            label,
+            Action::Policy {
+                table: table.clone(),
+                column: column.clone(),
+                value,
+            },
+        )
+    };
+    let epoch = |value: &'static str, label: &str| {
+        choice(
+            label.to_string(),
+            Action::Epoch {
+                table: table.clone(),
+                column: column.clone(),
+                value,
+            },
+        )
+    };
+    let nullable = plan
+        .tables
+        .iter()
+        .find(|t| t.source_table == finding.table)
+        .and_then(|t| t.target_def.column(&column))
+        .is_some_and(|c| !c.not_null);
+    let null = || {
+        policy(
+            "null",
+            format!("Store NULL in {column} instead of these values"),
+        )
+    };
+    let skip = || {
+        policy(
+            "skip",
+            "Leave these rows out (the report lists them)".into(),
+        )
+    };
+    let text = || {
+        policy(
+            "text",
+            format!("Make {column} a text column and keep every value as written"),
+        )
+    };
+    match finding.kind.as_str() {
+        "epoch_number" => vec![
+            epoch("seconds", "The numbers are Unix times in seconds"),
+            epoch("milliseconds", "The numbers are Unix times in milliseconds"),
+        ],
+        "nonexistent_local_time" => vec![choice(
+            "Move times that do not exist (DST gap) forward by the gap".into(),
+            Action::DstGap {
+                value: "shift_forward",
+            },
+        )],
+        "ambiguous_local_time" => vec![
+            choice(
+                "Read times that happen twice (DST fold) as the earlier one".into(),
+                Action::DstFold { value: "earlier" },
+            ),
+            choice(
+                "Read times that happen twice (DST fold) as the later one".into(),
+                Action::DstFold { value: "later" },
+            ),
+        ],
+        // The planner resolves this with the null policy whatever the column's nullability:
+        // the values are simply not copied.
+        "no_target_column" => vec![policy(
+            "null",
+            format!("Leave the values of {column} behind"),
+        )],
+        "bad_uuid" | "not_boolean" | "bad_timestamp" | "bad_json" | "type_mismatch"
+        | "mixed_types" | "not_integer" | "not_numeric" => {
+            let mut out = vec![];
+            if plan.mode == Mode::CreateSchema {
+                out.push(text());
+            }
+            if nullable {
+                out.push(null());
+            }
+            out.push(skip());
+            out
+        }
+        _ => {
+            let mut out = vec![];
+            if nullable {
+                out.push(null());
+            }
+            out.push(skip());
+            out
+        }
+    }
+}
+
+fn backup_view(plan: &Plan, target: &Location) -> BackupView {
+    let existing = match target {
+        Location::Sqlite { path } if path.exists() => Some(path.as_path()),
+        _ => None,
+    };
+    BackupView {
+        needed: existing.is_some(),
+        of: existing.map(|p| p.display().to_string()),
+        folder: existing.map(|p| {
+            p.parent()
+                .filter(|d| !d.as_os_str().is_empty())
+                .unwrap_or(Path::new("."))
+                .display()
+                .to_string()
+        }),
+        bytes: existing
+            .and_then(|p| std::fs::metadata(p).ok())
+            .map(|m| m.len()),
+        summary: plan.writes.backup.clone(),
+        effects: plan.writes.effects.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ferry_engine::progress::Silent;
+    use ferry_engine::Cancel;
+
+    fn review_of(sql: &str, target_exists: bool) -> Review {
+        let dir = tempfile::tempdir().unwrap();
+        let source = dir.path().join("in.db");
+        rusqlite::Connection::open(&source)
+            .unwrap()
+            .execute_batch(sql)
+            .unwrap();
+        let target = dir.path().join("out.db");
+        if target_exists {
+            rusqlite::Connection::open(&target)
+                .unwrap()
+                .execute_batch("CREATE TABLE old(x); INSERT INTO old VALUES (1);")
+                .unwrap();
+        }
+        let options = Options::new(
+            Location::Sqlite { path: source },
+            Location::Sqlite { path: target },
+        );
+        let plan = ferry_engine::plan(&options, &Silent, &Cancel::new()).unwrap();
+        Review::new(plan, &options)
+    }
+
+    fn labels(choices: &[Choice]) -> Vec<&'static str> {
+        choices
+            .iter()
+            .map(|c| match &c.action {
+                Action::Policy { value, .. } => *value,
+                Action::Epoch { value, .. } => *value,
+                Action::DstGap { value } | Action::DstFold { value } => *value,
+                Action::Exclude { .. } => "exclude",
+            })
+            .collect()
+    }
+
+    #[test]
+    fn choices_follow_what_the_engine_accepts() {
+        let review = review_of(
+            "CREATE TABLE t(id INTEGER PRIMARY KEY, a BOOLEAN, b BOOLEAN NOT NULL);
+             INSERT INTO t VALUES (1, 'maybe', 'maybe'), (2, 1, 0);",
+            false,
+        );
+        assert_eq!(review.blocking, 2, "{:?}", review.plan.findings);
+        for (finding, choices) in review.plan.findings.iter().zip(&review.choices) {
+            match finding.column.as_deref() {
+                Some("a") => assert_eq!(labels(choices), ["text", "null", "skip"]),
+                // NULL into a NOT NULL column is refused by the planner: not offered.
+                Some("b") => assert_eq!(labels(choices), ["text", "skip"]),
+                other => panic!("unexpected finding on {other:?}"),
+            }
+        }
+        assert!(!review.backup.needed);
+    }
+
+    #[test]
+    fn an_existing_sqlite_target_is_backed_up_and_orphans_offer_exclusion() {
+        let review = review_of(
+            "PRAGMA foreign_keys=OFF;
+             CREATE TABLE p(id INTEGER PRIMARY KEY);
+             CREATE TABLE c(id INTEGER PRIMARY KEY, p_id INTEGER REFERENCES p(id));
+             INSERT INTO c VALUES (1, 99);",
+            true,
+        );
+        assert!(review.backup.needed);
+        assert!(review.backup.bytes.unwrap() > 0);
+        assert!(review.backup.of.as_deref().unwrap().ends_with("out.db"));
+        let i = review
+            .plan
+            .findings
+            .iter()
+            .position(|f| f.kind == "orphaned_foreign_key")
+            .expect("an orphan finding");
+        assert_eq!(
+            review.choices[i][0].action,
+            Action::Exclude { table: "c".into() }
+        );
+    }
+}

@@ -1,0 +1,123 @@
+// The Result step: what happened, the verification table, the backup and where the JSON
+// report was saved.
+
+import { $, bytes, duration, el, errorBox, plural, thousands } from "./dom.js";
+import { resolvedWords } from "./review.js";
+
+const OK = "✓";
+const BAD = "✗";
+
+function banner(outcome) {
+  const r = outcome.report;
+  const e = outcome.error;
+  switch (r.outcome) {
+    case "committed":
+      return el("div", { class: "message ok big", role: "status" }, el("strong", {}, `${OK} Copied and verified`), el("p", {}, `Every table was re-read and matches the source. The target was committed in ${duration(r.seconds)}.`));
+    case "rolled_back":
+      return el("div", { class: "message ok big", role: "status" }, el("strong", {}, `${OK} Dry run passed — nothing was written`), el("p", {}, `The whole copy was made and verified, then rolled back (${duration(r.seconds)}). Run it without “Dry run” to keep it.`));
+    case "cancelled":
+      return el("div", { class: "message neutral big", role: "status" }, el("strong", {}, "Cancelled — nothing was written"), el("p", {}, "The run was rolled back; the target is exactly as it was before."));
+    case "verification_failed":
+      return errorBox(e ?? { kind: "verification", message: r.error ?? "verification failed", details: [] }, `${BAD} Verification failed — nothing was committed`);
+    default:
+      return errorBox(e ?? { kind: "runtime", message: r.error ?? "the run failed", details: [] }, `${BAD} The copy did not finish — nothing was written`);
+  }
+}
+
+function verificationTable(v) {
+  const fk = v.checks.find((c) => c.name === "foreign keys");
+  return el(
+    "table",
+    { class: "verification", id: "verification" },
+    el("caption", {}, "Verification"),
+    el(
+      "thead",
+      {},
+      el(
+        "tr",
+        {},
+        el("th", { scope: "col" }, "Table"),
+        el("th", { scope: "col", class: "num" }, "Source rows"),
+        el("th", { scope: "col", class: "num" }, "Target rows"),
+        el("th", { scope: "col" }, "Content digest"),
+        el("th", { scope: "col" }, "Foreign keys"),
+      ),
+    ),
+    el(
+      "tbody",
+      {},
+      v.tables.map((t) =>
+        el(
+          "tr",
+          { "data-table": t.table, class: t.digest_match ? "" : "bad" },
+          el("th", { scope: "row" }, el("code", {}, t.table)),
+          el("td", { class: "num" }, thousands(t.source_rows)),
+          el("td", { class: "num" }, thousands(t.target_rows)),
+          el("td", { class: t.digest_match ? "ok" : "bad", title: `source ${t.source_digest}\ntarget ${t.target_digest}` }, t.digest_match ? `${OK} match` : `${BAD} differs`),
+          el("td", { class: fk ? (fk.passed ? "ok" : "bad") : "" }, fk ? (fk.passed ? OK : BAD) : "—"),
+        ),
+      ),
+    ),
+  );
+}
+
+function differences(v) {
+  const rows = v.tables.flatMap((t) => t.differences.map((d) => el("li", {}, el("code", {}, `${t.table} ${d.key}`), ` ${d.kind.replaceAll("_", " ")}${d.detail ? `: ${d.detail}` : ""}`)));
+  return rows.length ? el("div", { class: "card" }, el("h3", {}, "First differing rows"), el("ul", {}, rows)) : null;
+}
+
+function checks(v) {
+  return el(
+    "ul",
+    { class: "checks" },
+    v.checks.map((c) => el("li", { class: c.passed ? "ok" : "bad" }, `${c.passed ? OK : BAD} ${c.name}: ${c.detail}`)),
+  );
+}
+
+function backup(b) {
+  if (!b) return null;
+  return el(
+    "div",
+    { class: "card" },
+    el("h3", {}, "Backup"),
+    el(
+      "dl",
+      { class: "facts" },
+      el("dt", {}, "Of"),
+      el("dd", {}, el("code", {}, b.of)),
+      el("dt", {}, "Saved as"),
+      el("dd", {}, el("code", { id: "backup-path" }, b.path)),
+      el("dt", {}, "Size"),
+      el("dd", {}, bytes(b.bytes)),
+      el("dt", {}, "SHA-256"),
+      el("dd", {}, el("code", { id: "backup-sha256", class: "hash" }, b.sha256), b.rechecked ? el("span", { class: "hint" }, " (re-read and checked)") : null),
+    ),
+  );
+}
+
+function skipped(report) {
+  const resolved = report.findings.filter((f) => f.resolved_by);
+  if (!resolved.length) return null;
+  return el(
+    "div",
+    { class: "card" },
+    el("h3", {}, "Values handled by your choices"),
+    el("ul", {}, resolved.map((f) => el("li", {}, el("code", {}, f.column ? `${f.table}.${f.column}` : f.table), ` — ${plural(f.count, "value")}: ${resolvedWords(f.resolved_by)}`))),
+  );
+}
+
+export function renderResult(outcome) {
+  const r = outcome.report;
+  $("result-banner").replaceChildren(banner(outcome));
+  const where = outcome.report_path
+    ? el("p", {}, "The full report (JSON) was saved to ", el("code", { id: "report-path" }, outcome.report_path), ".")
+    : errorBox(outcome.save_error, "The report could not be saved");
+  const parts = [
+    r.verification ? el("div", { class: "card" }, verificationTable(r.verification), checks(r.verification)) : null,
+    r.verification ? differences(r.verification) : null,
+    backup(r.backup),
+    skipped(r),
+    el("div", { class: "card" }, el("p", {}, `Time taken: ${duration(r.seconds)}.`), where),
+  ];
+  $("result-body").replaceChildren(...parts.filter(Boolean));
+}
