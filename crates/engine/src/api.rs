@@ -104,6 +104,8 @@ pub fn migrate(
     );
     report.dry_run = options.dry_run;
     let started = Instant::now();
+    let watched = crate::pause::Watched::wrap(progress, cancel);
+    let progress: &dyn Progress = watched.as_ref().map_or(progress, |w| w);
     let mut phases = Phases::new(progress);
     let result = run_migrate(options, progress, cancel, &mut report, &mut phases);
     finish_report(report, phases, started, result)

@@ -18,6 +18,7 @@ pub mod location;
 pub mod mapping;
 pub mod options;
 pub mod order;
+pub mod pause;
 pub mod plan;
 pub mod planner;
 pub mod postgres;

@@ -145,6 +145,7 @@ impl Target {
     /// # Errors
     /// The database's error, with the statement's purpose as context.
     pub fn execute(&mut self, sql: &str, purpose: &str) -> Result<()> {
+        crate::pause::at("target:statement");
         match self {
             Target::Postgres { client, .. } => {
                 client.batch_execute(sql).context(|| purpose.to_string())
@@ -164,6 +165,7 @@ impl Target {
         table: &TablePlan,
         batches: &mut dyn Iterator<Item = Result<SinkRows>>,
     ) -> Result<u64> {
+        let batches = &mut batches.inspect(|_| crate::pause::at("target:batch"));
         match self {
             Target::Postgres { client, schema, .. } => {
                 let cols = CopyColumn::from_pairs(&table.target_columns());
@@ -236,6 +238,7 @@ impl Target {
                     .ok_or_else(|| Error::runtime("internal: nothing to commit"))?;
                 w.commit()?;
                 w.finish()?;
+                crate::pause::at("target:sqlite:before-rename");
                 std::fs::rename(&*temp, &*dest).map_err(|e| {
                     io_error("moving the verified file into place", dest.clone(), e)
                 })?;

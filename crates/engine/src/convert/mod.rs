@@ -49,6 +49,8 @@ mod to_sqlite;
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod properties;
 
 use serde::Serialize;
 
