@@ -199,6 +199,7 @@ fn assert_says_connection_lost(run: &util::Run) {
         .next_back()
         .unwrap_or_else(|| panic!("no 'ferry: …' error line:\n{}", run.stderr))
         .to_string();
+    eprintln!("connection cut: {last}");
     assert!(
         last.contains("connection") && (last.contains("lost") || last.contains("closed")),
         "the error must say the connection was lost: {last}"
@@ -284,7 +285,7 @@ fn postgres_source_connection_cut_mid_copy_leaves_no_sqlite_file() {
         // destination is the one file allowed to appear.
         let after: Vec<(String, String)> = folder_fingerprint(&dir.path(""))
             .into_iter()
-            .filter(|(name, _)| !(existing && name.starts_with("out-")))
+            .filter(|(name, _)| !(existing && name.starts_with("out.ferry-backup-")))
             .collect();
         assert_eq!(after, before, "destination existing={existing}");
         assert_eq!(pg_fingerprint(&mut client), source_before, "the source changed");
@@ -340,6 +341,7 @@ fn sqlite_target_disk_full_is_a_clean_error_and_leaves_nothing() {
             .lines()
             .rfind(|l| l.starts_with("ferry: "))
             .unwrap_or_else(|| panic!("{what}: no error line:\n{}", run.stderr));
+        eprintln!("{what}, file size limit: {line}");
         assert!(
             line.contains("full") || line.contains("too large"),
             "{what}: the error must say the disk or file is full: {line}"

@@ -253,10 +253,19 @@ fn run_migrate(
         report,
         phases,
     );
-    if result.is_err() {
+    result.map_err(|error| {
         target.rollback();
-    }
-    result
+        // A PostgreSQL COMMIT whose connection was lost may or may not have happened.
+        let committing = phases.timings.last().is_some_and(|p| p.phase == Phase::Commit);
+        let uncertain = committing
+            && target.dialect() == Dialect::Postgres
+            && error.kind() == ErrorKind::Connection;
+        if uncertain {
+            error
+        } else {
+            error.rolled_back()
+        }
+    })
 }
 
 #[allow(clippy::too_many_arguments)]
