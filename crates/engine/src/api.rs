@@ -73,6 +73,7 @@ fn prepare(
 ) -> Result<(Source, Target, Plan)> {
     let (mut source, mut target) = open_both(options, phases)?;
     let mut plan = plan_with(options, &mut source, &mut target, phases)?;
+    crate::names::check(&plan, target.dialect())?;
     let to_sqlite = target.wants_sqlite_rows();
     phases.run(Phase::Preflight, || {
         crate::preflight::run(

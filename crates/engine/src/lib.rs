@@ -16,6 +16,7 @@ pub mod error;
 pub mod finding;
 pub mod location;
 pub mod mapping;
+pub mod names;
 pub mod options;
 pub mod order;
 pub mod pause;

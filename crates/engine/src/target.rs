@@ -61,6 +61,13 @@ impl Target {
                         path.display()
                     )));
                 }
+                let folder = path.parent().filter(|d| !d.as_os_str().is_empty());
+                if folder.is_some_and(|d| !d.is_dir()) {
+                    return Err(Error::bad_input(format!(
+                        "the folder of the SQLite target {} does not exist; create it first",
+                        path.display()
+                    )));
+                }
                 let temp = temp_path_for(path);
                 Ok(Target::Sqlite {
                     dest: path.clone(),
