@@ -269,6 +269,8 @@ fn realistic(ty: &ColumnType) -> bool {
         ColumnType::Opaque { name } => {
             !name.is_empty() && !name.contains(['[', ']', '\'', '/', '*']) && !name.starts_with("enum ")
         }
+        // SQLite's untyped column has no PostgreSQL counterpart to come back from.
+        ColumnType::Any => false,
         _ => true,
     }
 }
