@@ -129,7 +129,14 @@ impl Proxy {
                     Cut::ServerToClient(n) => (u64::MAX, n),
                 };
                 let pair = [client.try_clone().unwrap(), server.try_clone().unwrap()];
-                pump(client.try_clone().unwrap(), server.try_clone().unwrap(), ts.clone(), limits.0, pair, done.clone());
+                pump(
+                    client.try_clone().unwrap(),
+                    server.try_clone().unwrap(),
+                    ts.clone(),
+                    limits.0,
+                    pair,
+                    done.clone(),
+                );
                 let pair = [client.try_clone().unwrap(), server.try_clone().unwrap()];
                 pump(server, client, tc.clone(), limits.1, pair, done.clone());
             }
@@ -144,7 +151,11 @@ impl Proxy {
 
     fn url(&self, db: &ferry_testkit::TestDb) -> String {
         let (host, port) = upstream_of(db);
-        db.url().replacen(&format!("{host}:{port}"), &format!("127.0.0.1:{}", self.port), 1)
+        db.url().replacen(
+            &format!("{host}:{port}"),
+            &format!("127.0.0.1:{}", self.port),
+            1,
+        )
     }
 }
 
@@ -205,7 +216,9 @@ fn assert_says_connection_lost(run: &util::Run) {
         "the error must say the connection was lost: {last}"
     );
     assert!(
-        last.contains("nothing was committed") || last.contains("rolled back") || last.contains("nothing was written"),
+        last.contains("nothing was committed")
+            || last.contains("rolled back")
+            || last.contains("nothing was written"),
         "the error must say nothing was written: {last}"
     );
 }
@@ -220,7 +233,10 @@ fn postgres_target_connection_cut_mid_copy_rolls_back_and_says_so() {
     // Calibrate: the bytes Ferry sends to the server in a whole run.
     let calibration = ferry_testkit::TestDb::new();
     let proxy = Proxy::start(upstream_of(&calibration), Cut::Never);
-    let run = dir.command().args(migrate(&source, &proxy.url(&calibration))).expect_code(0);
+    let run = dir
+        .command()
+        .args(migrate(&source, &proxy.url(&calibration)))
+        .expect_code(0);
     assert_eq!(run.json()["outcome"], "committed");
     let sent = proxy.to_server.load(Ordering::SeqCst);
     drop(calibration);
@@ -233,18 +249,30 @@ fn postgres_target_connection_cut_mid_copy_rolls_back_and_says_so() {
     let before = pg_fingerprint(&mut client);
     // Half way: the rows of `entries` are most of what a run sends.
     let proxy = Proxy::start(upstream_of(&db), Cut::ClientToServer(sent / 2));
-    let run = dir.command().args(migrate(&source, &proxy.url(&db))).expect_code(3);
+    let run = dir
+        .command()
+        .args(migrate(&source, &proxy.url(&db)))
+        .expect_code(3);
     assert!(proxy.cut_done.load(Ordering::SeqCst), "the proxy never cut");
     assert_eq!(failed_in(&run), "copy", "the cut must land in the copy");
     assert_says_connection_lost(&run);
     // The server notices the dead client and rolls its transaction back; until then the
     // uncommitted tables are invisible anyway.
     assert_eq!(pg_fingerprint(&mut client), before, "the target changed");
-    assert_eq!(sha256_file(Path::new(&source)), source_sha, "the source changed");
+    assert_eq!(
+        sha256_file(Path::new(&source)),
+        source_sha,
+        "the source changed"
+    );
 
     // And the same command, without the cut, works.
-    dir.command().args(migrate(&source, &db.url())).expect_code(0);
-    let n: i64 = client.query_one("SELECT count(*) FROM entries", &[]).unwrap().get(0);
+    dir.command()
+        .args(migrate(&source, &db.url()))
+        .expect_code(0);
+    let n: i64 = client
+        .query_one("SELECT count(*) FROM entries", &[])
+        .unwrap()
+        .get(0);
     assert_eq!(n, ROWS);
 }
 
@@ -268,7 +296,10 @@ fn postgres_source_connection_cut_mid_copy_leaves_no_sqlite_file() {
         let dir = Dir::new();
         let dest = dir.path("out.db");
         if existing {
-            dir.sqlite("out.db", "PRAGMA journal_mode = DELETE; CREATE TABLE old (x); INSERT INTO old VALUES (1);");
+            dir.sqlite(
+                "out.db",
+                "PRAGMA journal_mode = DELETE; CREATE TABLE old (x); INSERT INTO old VALUES (1);",
+            );
         }
         let before = folder_fingerprint(&dir.path(""));
         // The preflight reads the source first, the copy reads it again: late in the stream
@@ -288,7 +319,11 @@ fn postgres_source_connection_cut_mid_copy_leaves_no_sqlite_file() {
             .filter(|(name, _)| !(existing && name.starts_with("out.ferry-backup-")))
             .collect();
         assert_eq!(after, before, "destination existing={existing}");
-        assert_eq!(pg_fingerprint(&mut client), source_before, "the source changed");
+        assert_eq!(
+            pg_fingerprint(&mut client),
+            source_before,
+            "the source changed"
+        );
     }
 }
 
@@ -346,8 +381,10 @@ fn sqlite_target_disk_full_is_a_clean_error_and_leaves_nothing() {
             line.contains("full") || line.contains("too large"),
             "{what}: the error must say the disk or file is full: {line}"
         );
-        assert!(line.contains("nothing was written") || line.contains("nothing was committed"),
-            "{what}: the error must say nothing was written: {line}");
+        assert!(
+            line.contains("nothing was written") || line.contains("nothing was committed"),
+            "{what}: the error must say nothing was written: {line}"
+        );
         assert_eq!(
             folder_fingerprint(&out.path("")),
             before,
@@ -377,7 +414,8 @@ impl Writer {
         let path = path.to_path_buf();
         let handle = std::thread::spawn(move || {
             let mut conn = rusqlite::Connection::open(&path).unwrap();
-            conn.busy_timeout(std::time::Duration::from_secs(5)).unwrap();
+            conn.busy_timeout(std::time::Duration::from_secs(5))
+                .unwrap();
             conn.execute_batch("PRAGMA synchronous = OFF").unwrap();
             let mut balances = vec![OPENING; ACCOUNTS as usize];
             let mut states = vec![balances.clone()];
@@ -388,9 +426,21 @@ impl Writer {
                 let to = (k * 7 + 3) % ACCOUNTS;
                 let amount = 1 + k % 13;
                 let tx = conn.transaction().unwrap();
-                tx.execute("UPDATE accounts SET balance = balance - ?1 WHERE id = ?2", (amount, from)).unwrap();
-                tx.execute("UPDATE accounts SET balance = balance + ?1 WHERE id = ?2", (amount, to)).unwrap();
-                tx.execute("INSERT INTO transfers (id, from_id, to_id, amount) VALUES (?1, ?2, ?3, ?4)", (k, from, to, amount)).unwrap();
+                tx.execute(
+                    "UPDATE accounts SET balance = balance - ?1 WHERE id = ?2",
+                    (amount, from),
+                )
+                .unwrap();
+                tx.execute(
+                    "UPDATE accounts SET balance = balance + ?1 WHERE id = ?2",
+                    (amount, to),
+                )
+                .unwrap();
+                tx.execute(
+                    "INSERT INTO transfers (id, from_id, to_id, amount) VALUES (?1, ?2, ?3, ?4)",
+                    (k, from, to, amount),
+                )
+                .unwrap();
                 tx.commit().unwrap();
                 balances[from as usize] -= amount;
                 balances[to as usize] += amount;
@@ -444,7 +494,11 @@ fn sqlite_source_written_during_the_copy_is_copied_as_one_snapshot() {
         .query_one("SELECT max(id) FROM transfers", &[])
         .unwrap()
         .get(0);
-    assert_eq!(Some(copied), max_id.or(Some(0)), "transfers 1..n, none missing");
+    assert_eq!(
+        Some(copied),
+        max_id.or(Some(0)),
+        "transfers 1..n, none missing"
+    );
     let balances: Vec<i64> = client
         .query("SELECT balance FROM accounts ORDER BY id", &[])
         .unwrap()
@@ -479,10 +533,26 @@ fn ctrl_c_mid_copy_rolls_back_and_says_so() {
     let sqlite_dest = dir.path("back.db");
 
     let cases: Vec<(String, String, &str)> = vec![
-        (source.to_str().unwrap().into(), pg.url(), "copy:entries:batch#2"),
-        (source.to_str().unwrap().into(), pg.url(), "verify:entries:start#1"),
-        (pg.url(), sqlite_dest.to_str().unwrap().into(), "copy:entries:batch#2"),
-        (pg.url(), sqlite_dest.to_str().unwrap().into(), "verify:entries:start#1"),
+        (
+            source.to_str().unwrap().into(),
+            pg.url(),
+            "copy:entries:batch#2",
+        ),
+        (
+            source.to_str().unwrap().into(),
+            pg.url(),
+            "verify:entries:start#1",
+        ),
+        (
+            pg.url(),
+            sqlite_dest.to_str().unwrap().into(),
+            "copy:entries:batch#2",
+        ),
+        (
+            pg.url(),
+            sqlite_dest.to_str().unwrap().into(),
+            "verify:entries:start#1",
+        ),
     ];
     for (from, to, point) in cases {
         let label = format!("{from} → {to} at {point}");
@@ -492,25 +562,41 @@ fn ctrl_c_mid_copy_rolls_back_and_says_so() {
         let mut args = migrate(&from, &to);
         if to.starts_with("postgres") {
             args.extend(["--schema".to_string(), "copy".to_string()]);
-            client.batch_execute("CREATE SCHEMA IF NOT EXISTS copy").unwrap();
+            client
+                .batch_execute("CREATE SCHEMA IF NOT EXISTS copy")
+                .unwrap();
         }
         let before = pg_fingerprint(&mut client);
         let run = util::pause::interrupt_at(dir.command().args(&args), point);
         assert_no_panic(&run);
-        assert_eq!(run.code, Some(4), "{label}: exit code for cancelled\n{}", run.stderr);
+        assert_eq!(
+            run.code,
+            Some(4),
+            "{label}: exit code for cancelled\n{}",
+            run.stderr
+        );
         assert!(
             run.stderr.contains("ferry: cancelling (rolling back"),
             "{label}: Ctrl-C must be acknowledged:\n{}",
             run.stderr
         );
         assert!(
-            run.stderr.contains("cancelled; nothing was written to the target"),
+            run.stderr
+                .contains("cancelled; nothing was written to the target"),
             "{label}: the end must say nothing was written:\n{}",
             run.stderr
         );
         assert_eq!(run.json()["outcome"], "cancelled", "{label}");
-        assert_eq!(pg_fingerprint(&mut client), before, "{label}: the database changed");
-        assert_eq!(folder_fingerprint(&dir.path("")), files_before, "{label}: files changed");
+        assert_eq!(
+            pg_fingerprint(&mut client),
+            before,
+            "{label}: the database changed"
+        );
+        assert_eq!(
+            folder_fingerprint(&dir.path("")),
+            files_before,
+            "{label}: files changed"
+        );
     }
     assert_eq!(sha256_file(&source), source_sha);
 }

@@ -19,13 +19,22 @@ const GOOD: &str = "
 ";
 
 fn assert_one_sentence(run: &Run, what: &str, code: i32) {
-    assert_eq!(run.code, Some(code), "{what}: exit code\nstderr:\n{}", run.stderr);
+    assert_eq!(
+        run.code,
+        Some(code),
+        "{what}: exit code\nstderr:\n{}",
+        run.stderr
+    );
     assert!(
         !run.stderr.contains("panicked") && !run.stdout.contains("panicked"),
         "{what}: panicked\n{}",
         run.stderr
     );
-    let lines: Vec<&str> = run.stderr.lines().filter(|l| !l.trim().is_empty()).collect();
+    let lines: Vec<&str> = run
+        .stderr
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .collect();
     assert!(
         lines.len() == 1 && lines[0].starts_with("ferry: ") && lines[0].len() < 400,
         "{what}: expected one line 'ferry: …' on stderr, got:\n{}",
@@ -57,7 +66,11 @@ fn entries(dir: &Path) -> Vec<String> {
 fn broken_sqlite_sources_get_one_sentence_and_exit_2() {
     let dir = Dir::new();
     let not_a_db = dir.path("notes.txt");
-    std::fs::write(&not_a_db, "These are my notes, not a database.\n".repeat(200)).unwrap();
+    std::fs::write(
+        &not_a_db,
+        "These are my notes, not a database.\n".repeat(200),
+    )
+    .unwrap();
     let empty = dir.path("empty.db");
     std::fs::write(&empty, b"").unwrap();
     let folder = dir.path("folder.db");
@@ -70,7 +83,9 @@ fn broken_sqlite_sources_get_one_sentence_and_exit_2() {
             *byte = (i * 7919 % 251) as u8;
         }
     });
-    let bad_header = damaged(&dir, "magic.db", |b| b[..16].copy_from_slice(b"SQLite format 4\0"));
+    let bad_header = damaged(&dir, "magic.db", |b| {
+        b[..16].copy_from_slice(b"SQLite format 4\0")
+    });
     let cases: Vec<(&str, PathBuf)> = vec![
         ("not a database", not_a_db),
         ("an empty file", empty),
@@ -96,7 +111,11 @@ fn broken_sqlite_sources_get_one_sentence_and_exit_2() {
             .args(["--to", "out.db"])
             .run();
         assert_one_sentence_or_report(&run, &format!("migrate from {what}"));
-        assert_eq!(entries(&dir.path("")), before, "{what}: a file was left behind");
+        assert_eq!(
+            entries(&dir.path("")),
+            before,
+            "{what}: a file was left behind"
+        );
     }
 }
 
@@ -118,13 +137,20 @@ fn broken_sqlite_targets_get_one_sentence_and_exit_2() {
     let dir = Dir::new();
     let source = dir.sqlite("app.db", GOOD);
     let not_a_db = dir.path("notes.txt");
-    std::fs::write(&not_a_db, "These are my notes, not a database.\n".repeat(200)).unwrap();
+    std::fs::write(
+        &not_a_db,
+        "These are my notes, not a database.\n".repeat(200),
+    )
+    .unwrap();
     let folder = dir.path("folder.db");
     std::fs::create_dir(&folder).unwrap();
     let cases: Vec<(&str, PathBuf)> = vec![
         ("a file that is not a database", not_a_db.clone()),
         ("a directory", folder),
-        ("a path in a missing folder", dir.path("no/such/folder/out.db")),
+        (
+            "a path in a missing folder",
+            dir.path("no/such/folder/out.db"),
+        ),
     ];
     for (what, path) in &cases {
         let before = util::state::folder_fingerprint(&dir.path(""));
@@ -151,7 +177,9 @@ fn fake_server(reply: impl Fn(&mut std::net::TcpStream) + Send + 'static) -> u16
     std::thread::spawn(move || {
         for stream in listener.incoming() {
             let Ok(mut stream) = stream else { return };
-            stream.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+            stream
+                .set_read_timeout(Some(Duration::from_secs(5)))
+                .unwrap();
             reply(&mut stream);
             std::thread::sleep(Duration::from_millis(50));
         }
@@ -199,14 +227,20 @@ fn bad_postgres_locations_get_one_sentence_and_exit_3() {
     let dir = Dir::new();
     let source = dir.sqlite("app.db", GOOD);
     let http = fake_server(|s| {
-        let _ = s.write_all(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+        let _ = s.write_all(
+            b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+        );
     });
     let garbage = fake_server(|s| {
         let _ = s.write_all(&[0xde, 0xad, 0xbe, 0xef, 0x00, 0xff, 0x13, 0x37, b'\n']);
     });
     let password = fake_server(refuses_the_password);
     let db = ferry_testkit::TestDb::new();
-    let (user_host, _) = db.url().rsplit_once('/').map(|(a, b)| (a.to_string(), b.to_string())).unwrap();
+    let (user_host, _) = db
+        .url()
+        .rsplit_once('/')
+        .map(|(a, b)| (a.to_string(), b.to_string()))
+        .unwrap();
     let cases: Vec<(&str, String, &str)> = vec![
         ("a closed port", "postgres://app:pw-closed@127.0.0.1:1/app?connect_timeout=5".into(), "nothing is listening on 127.0.0.1:1"),
         ("an unknown host", "postgres://app:pw-host@no-such-host.invalid/app?connect_timeout=5".into(), "unknown host name"),
@@ -218,21 +252,46 @@ fn bad_postgres_locations_get_one_sentence_and_exit_3() {
     for (what, url, says) in &cases {
         for args in [
             vec!["inspect".to_string(), url.clone()],
-            vec!["migrate".into(), "--yes".into(), "--from".into(), source.to_str().unwrap().into(), "--to".into(), url.clone()],
-            vec!["migrate".into(), "--yes".into(), "--from".into(), url.clone(), "--to".into(), "out.db".into()],
+            vec![
+                "migrate".into(),
+                "--yes".into(),
+                "--from".into(),
+                source.to_str().unwrap().into(),
+                "--to".into(),
+                url.clone(),
+            ],
+            vec![
+                "migrate".into(),
+                "--yes".into(),
+                "--from".into(),
+                url.clone(),
+                "--to".into(),
+                "out.db".into(),
+            ],
         ] {
             let label = format!("{what}: ferry {}", args[0]);
             let run = dir.command().args(&args).run();
             assert_one_sentence(&run, &label, 3);
-            assert!(run.stderr.contains(says), "{label}: expected '{says}' in:\n{}", run.stderr);
+            assert!(
+                run.stderr.contains(says),
+                "{label}: expected '{says}' in:\n{}",
+                run.stderr
+            );
             for secret in ["pw-closed", "pw-host", "pw-wrong", "pw-http", "pw-junk"] {
                 run.assert_nowhere(secret);
             }
-            assert!(!dir.path("out.db").exists(), "{label}: a target file appeared");
+            assert!(
+                !dir.path("out.db").exists(),
+                "{label}: a target file appeared"
+            );
         }
     }
     // Malformed URLs are the user's input, not a connection: exit 2.
-    for url in ["postgres://app@127.0.0.1:99999/app", "postgres://app@127.0.0.1:port/app", "postgres://[::1/app"] {
+    for url in [
+        "postgres://app@127.0.0.1:99999/app",
+        "postgres://app@127.0.0.1:port/app",
+        "postgres://[::1/app",
+    ] {
         let run = dir.command().args(["inspect", url]).run();
         assert_one_sentence(&run, &format!("inspect {url}"), 2);
     }
@@ -277,7 +336,9 @@ fn sqlite_content(path: &Path) -> Vec<String> {
         .iter()
         .map(|t| {
             let q = format!("\"{}\"", t.replace('"', "\"\""));
-            let mut stmt = conn.prepare(&format!("SELECT * FROM {q} ORDER BY 1")).unwrap();
+            let mut stmt = conn
+                .prepare(&format!("SELECT * FROM {q} ORDER BY 1"))
+                .unwrap();
             let cols: Vec<String> = stmt.column_names().iter().map(|c| c.to_string()).collect();
             let n = cols.len();
             let rows: Vec<String> = stmt
@@ -356,12 +417,24 @@ fn hostile_identifiers_copy_faithfully_both_ways_and_execute_nothing() {
     let back = dir.path("back.db");
     let run = dir
         .command()
-        .args(["migrate", "--yes", "--schema", "app", "--from", &pg.url(), "--to"])
+        .args([
+            "migrate",
+            "--yes",
+            "--schema",
+            "app",
+            "--from",
+            &pg.url(),
+            "--to",
+        ])
         .path_arg(&back)
         .run();
     assert_eq!(run.code, Some(0), "{}\n{}", run.stdout, run.stderr);
     assert_eq!(sqlite_content(&back), source_content);
-    assert_eq!(sqlite_content(&source), source_content, "the source changed");
+    assert_eq!(
+        sqlite_content(&source),
+        source_content,
+        "the source changed"
+    );
 }
 
 #[test]
@@ -389,10 +462,20 @@ fn names_postgres_would_truncate_are_refused_before_anything_is_written() {
     assert_eq!(run.code, Some(2), "{}\n{}", run.stdout, run.stderr);
     assert!(!run.stderr.contains("panicked"));
     let all = format!("{}{}", run.stdout, run.stderr);
-    assert!(all.contains(&long_table), "the long table name is named:\n{all}");
-    assert!(all.contains(&long_column), "the long column name is named:\n{all}");
+    assert!(
+        all.contains(&long_table),
+        "the long table name is named:\n{all}"
+    );
+    assert!(
+        all.contains(&long_column),
+        "the long column name is named:\n{all}"
+    );
     assert!(all.contains("63"), "the limit is explained:\n{all}");
-    assert_eq!(util::state::pg_fingerprint(&mut client), before, "nothing may be written");
+    assert_eq!(
+        util::state::pg_fingerprint(&mut client),
+        before,
+        "nothing may be written"
+    );
 }
 
 #[test]
@@ -415,16 +498,40 @@ fn names_differing_only_in_case_are_refused_for_sqlite_before_anything_is_writte
     assert_eq!(run.code, Some(2), "{}\n{}", run.stdout, run.stderr);
     assert!(!run.stderr.contains("panicked"));
     let all = format!("{}{}", run.stdout, run.stderr);
-    assert!(all.contains("Users") && all.contains("users"), "both tables are named:\n{all}");
-    assert!(all.contains("Name"), "the clashing columns are named:\n{all}");
+    assert!(
+        all.contains("Users") && all.contains("users"),
+        "both tables are named:\n{all}"
+    );
+    assert!(
+        all.contains("Name"),
+        "the clashing columns are named:\n{all}"
+    );
     assert!(all.contains("case"), "the reason is given:\n{all}");
-    assert_eq!(entries(&dir.path("")), Vec::<String>::new(), "nothing may be written");
+    assert_eq!(
+        entries(&dir.path("")),
+        Vec::<String>::new(),
+        "nothing may be written"
+    );
 
     // Without the clash the same names copy faithfully, case kept.
     let run = dir
         .command()
-        .args(["migrate", "--yes", "--tables", "Users,things", "--exclude", "things", "--from", &pg.url(), "--to", "out.db"])
+        .args([
+            "migrate",
+            "--yes",
+            "--tables",
+            "Users,things",
+            "--exclude",
+            "things",
+            "--from",
+            &pg.url(),
+            "--to",
+            "out.db",
+        ])
         .run();
     assert_eq!(run.code, Some(0), "{}\n{}", run.stdout, run.stderr);
-    assert_eq!(sqlite_content(&dir.path("out.db")), vec!["Users(id): Integer(1)".to_string()]);
+    assert_eq!(
+        sqlite_content(&dir.path("out.db")),
+        vec!["Users(id): Integer(1)".to_string()]
+    );
 }

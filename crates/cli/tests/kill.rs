@@ -599,7 +599,9 @@ fn assert_covers(chosen: &[(String, String)], to_postgres: bool) {
             "no kill point {what} among {chosen:?}"
         );
     };
-    has("before the first row", &|(p, _)| p == "copy:customers:start#1");
+    has("before the first row", &|(p, _)| {
+        p == "copy:customers:start#1"
+    });
     has("mid-table", &|(p, _)| p == "copy:orders:batch#2");
     has("between tables", &|(p, _)| p == "copy:customers:end#1");
     has("during index creation", &|(p, phase)| {
@@ -610,9 +612,13 @@ fn assert_covers(chosen: &[(String, String)], to_postgres: bool) {
             phase == "constraints" && p.starts_with("target:statement#")
         });
     } else {
-        has("before the rename", &|(p, _)| p == "target:sqlite:before-rename#1");
+        has("before the rename", &|(p, _)| {
+            p == "target:sqlite:before-rename#1"
+        });
     }
-    has("during verification", &|(p, _)| p == "verify:orders:start#1");
+    has("during verification", &|(p, _)| {
+        p == "verify:orders:start#1"
+    });
     has("just before commit", &|(p, _)| p == "commit:start#1");
     assert!(
         chosen.len() >= 20,
@@ -660,7 +666,11 @@ fn sqlite_to_postgres_killed_at_every_named_point_leaves_the_target_as_it_was() 
             before,
             "killed at {label}: the PostgreSQL target changed"
         );
-        assert_eq!(sha256(Path::new(&source)), source_sha, "killed at {label}: the source changed");
+        assert_eq!(
+            sha256(Path::new(&source)),
+            source_sha,
+            "killed at {label}: the source changed"
+        );
         rerun_commits(&dir, &args, &label);
         let orders: i64 = client
             .query_one(&format!("SELECT count(*) FROM {schema}.orders"), &[])
@@ -669,14 +679,19 @@ fn sqlite_to_postgres_killed_at_every_named_point_leaves_the_target_as_it_was() 
         assert_eq!(orders, SMALL_ORDERS, "after the rerun at {label}");
     }
     assert_eq!(sha256(Path::new(&source)), source_sha, "the source changed");
-    eprintln!("sqlite→postgres: killed and rerun at {} points", chosen.len());
+    eprintln!(
+        "sqlite→postgres: killed and rerun at {} points",
+        chosen.len()
+    );
 }
 
 #[test]
 fn postgres_to_sqlite_killed_at_every_named_point_leaves_the_destination_as_it_was() {
     let pg = ferry_testkit::TestDb::new();
     let mut client = pg.client();
-    client.batch_execute(SMALL_PG_SOURCE).expect("fill the source");
+    client
+        .batch_execute(SMALL_PG_SOURCE)
+        .expect("fill the source");
     let source_before = util::state::pg_fingerprint(&mut client);
 
     // The points of a run onto an existing file (it has a backup phase to kill in too), and
@@ -741,7 +756,10 @@ fn postgres_to_sqlite_killed_at_every_named_point_leaves_the_destination_as_it_w
                 !backup
             })
             .collect();
-        assert_eq!(after, before, "killed at {label}: the destination folder changed");
+        assert_eq!(
+            after, before,
+            "killed at {label}: the destination folder changed"
+        );
         assert_eq!(
             util::state::pg_fingerprint(&mut client),
             source_before,
@@ -754,7 +772,11 @@ fn postgres_to_sqlite_killed_at_every_named_point_leaves_the_destination_as_it_w
             .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
             .filter(|n| n.contains(".ferry-tmp-") || n.ends_with(".partial"))
             .collect();
-        assert_eq!(leftovers, Vec::<String>::new(), "after the rerun at {label}");
+        assert_eq!(
+            leftovers,
+            Vec::<String>::new(),
+            "after the rerun at {label}"
+        );
         let conn = rusqlite::Connection::open(&dest).expect("open the result");
         let orders: i64 = conn
             .query_row("SELECT count(*) FROM orders", [], |r| r.get(0))
@@ -770,14 +792,24 @@ fn postgres_to_sqlite_killed_at_every_named_point_leaves_the_destination_as_it_w
         temp_files_left > 0,
         "no kill left a temporary file, so the clean-up by the rerun went untested"
     );
-    eprintln!("postgres→sqlite: killed and rerun at {} points", chosen.len());
+    eprintln!(
+        "postgres→sqlite: killed and rerun at {} points",
+        chosen.len()
+    );
 }
 
 /// A file named like a backup must be one: the old destination's content, complete.
 fn assert_is_a_backup_of_the_old_file(path: &Path, label: &str) {
-    let conn = rusqlite::Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
-        .unwrap_or_else(|e| panic!("killed at {label}: backup {} does not open: {e}", path.display()));
-    let body: Result<String, _> = conn.query_row("SELECT body FROM notes WHERE id = 1", [], |r| r.get(0));
+    let conn =
+        rusqlite::Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+            .unwrap_or_else(|e| {
+                panic!(
+                    "killed at {label}: backup {} does not open: {e}",
+                    path.display()
+                )
+            });
+    let body: Result<String, _> =
+        conn.query_row("SELECT body FROM notes WHERE id = 1", [], |r| r.get(0));
     assert_eq!(
         body.as_deref().ok(),
         Some("the old file"),

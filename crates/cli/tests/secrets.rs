@@ -54,8 +54,7 @@ impl Role {
 
 impl Drop for Role {
     fn drop(&mut self) {
-        if let Ok(mut admin) =
-            postgres::Client::connect(&ferry_testkit::server(), postgres::NoTls)
+        if let Ok(mut admin) = postgres::Client::connect(&ferry_testkit::server(), postgres::NoTls)
         {
             let _ = admin.batch_execute(&format!(
                 "DROP OWNED BY \"{0}\" CASCADE; DROP ROLE IF EXISTS \"{0}\"",
@@ -84,10 +83,16 @@ fn a_connection_password_appears_nowhere_ferry_prints_or_writes() {
     let mut scan = Scan::new();
 
     // SQLite → PostgreSQL, with a report, in every output form.
-    for (i, extra) in [vec!["--json"], vec![], vec!["--dry-run"]].iter().enumerate() {
+    for (i, extra) in [vec!["--json"], vec![], vec!["--dry-run"]]
+        .iter()
+        .enumerate()
+    {
         let schema = format!("s{i}");
         pg.client()
-            .batch_execute(&format!("CREATE SCHEMA {schema} AUTHORIZATION \"{}\"", role.name))
+            .batch_execute(&format!(
+                "CREATE SCHEMA {schema} AUTHORIZATION \"{}\"",
+                role.name
+            ))
             .unwrap();
         let report = format!("to-pg-{i}.json");
         let mut args = vec!["migrate", "--yes", "--schema", &schema, "--report", &report];
@@ -98,12 +103,24 @@ fn a_connection_password_appears_nowhere_ferry_prints_or_writes() {
             .args(["--from", source.to_str().unwrap(), "--to", &url])
             .expect_code(0);
         scan.run(&format!("migrate to postgres {extra:?}"), &run);
-        assert_eq!(mode(&dir.path(&report)), 0o600, "the report must be private");
+        assert_eq!(
+            mode(&dir.path(&report)),
+            0o600,
+            "the report must be private"
+        );
     }
     for command in ["plan", "verify"] {
         let run = dir
             .command()
-            .args([command, "--schema", "s0", "--from", source.to_str().unwrap(), "--to", &url])
+            .args([
+                command,
+                "--schema",
+                "s0",
+                "--from",
+                source.to_str().unwrap(),
+                "--to",
+                &url,
+            ])
             .run();
         scan.run(command, &run);
     }
@@ -118,19 +135,36 @@ fn a_connection_password_appears_nowhere_ferry_prints_or_writes() {
     // looked at while the run waits before its rename.
     let out = Dir::new();
     let dest = out.path("back.db");
-    out.sqlite("back.db", "CREATE TABLE old (x); INSERT INTO old VALUES ('old');");
+    out.sqlite(
+        "back.db",
+        "CREATE TABLE old (x); INSERT INTO old VALUES ('old');",
+    );
     let args = [
-        "migrate", "--yes", "--json", "--schema", "s0", "--report", "back.json", "--from", &url, "--to",
+        "migrate",
+        "--yes",
+        "--json",
+        "--schema",
+        "s0",
+        "--report",
+        "back.json",
+        "--from",
+        &url,
+        "--to",
         dest.to_str().unwrap(),
     ];
-    let paused = util::pause::Paused::start(out.command().args(args), "target:sqlite:before-rename#1");
+    let paused =
+        util::pause::Paused::start(out.command().args(args), "target:sqlite:before-rename#1");
     scan.text("stderr until the pause", &paused.stderr);
     let temps: Vec<String> = std::fs::read_dir(out.path(""))
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .filter(|n| n.contains(".ferry-tmp-"))
         .collect();
-    assert_eq!(temps.len(), 1, "the temporary file exists at the pause: {temps:?}");
+    assert_eq!(
+        temps.len(),
+        1,
+        "the temporary file exists at the pause: {temps:?}"
+    );
     scan.folder(&out.path(""));
     paused.kill();
     let run = out.command().args(args).expect_code(0);
@@ -139,20 +173,54 @@ fn a_connection_password_appears_nowhere_ferry_prints_or_writes() {
     let backups: Vec<std::path::PathBuf> = std::fs::read_dir(out.path(""))
         .unwrap()
         .map(|e| e.unwrap().path())
-        .filter(|p| p.file_name().unwrap().to_string_lossy().starts_with("back-"))
+        .filter(|p| {
+            p.file_name()
+                .unwrap()
+                .to_string_lossy()
+                .starts_with("back.ferry-backup-")
+        })
         .collect();
     assert!(!backups.is_empty(), "an existing target is backed up");
     for backup in &backups {
         assert_eq!(mode(backup), 0o600, "{} must be private", backup.display());
     }
-    assert_eq!(mode(&out.path("back.json")), 0o600, "the report must be private");
+    assert_eq!(
+        mode(&out.path("back.json")),
+        0o600,
+        "the report must be private"
+    );
 
     scan.folder(&dir.path(""));
     scan.pg_database(&mut pg.client());
     scan.assert_absent(&role.password);
     // The scan saw the places that matter, so its silence means something.
     let labels = scan.labels().join("\n");
-    for place in [".ferry-tmp-", "back-", "back.db", "to-pg-0.json", "postgres table", "stderr"] {
-        assert!(labels.contains(place), "the scan did not cover {place}:\n{labels}");
+    for place in [
+        ".ferry-tmp-",
+        "back.ferry-backup-",
+        "back.db",
+        "to-pg-0.json",
+        "postgres table",
+        "stderr",
+    ] {
+        assert!(
+            labels.contains(place),
+            "the scan did not cover {place}:\n{labels}"
+        );
     }
+}
+
+#[test]
+#[should_panic(expected = "the secret was found in")]
+fn the_scanner_finds_a_planted_secret_in_any_spelling() {
+    // The scan above passing means something only if the scanner can fail.
+    let dir = Dir::new();
+    std::fs::write(
+        dir.path(".hidden.ferry-tmp-1"),
+        format!("postgres://u:{}@h/db", percent_encoded("p@ss:W0rd/1!")),
+    )
+    .unwrap();
+    let mut scan = Scan::new();
+    scan.folder(&dir.path(""));
+    scan.assert_absent("p@ss:W0rd/1!");
 }

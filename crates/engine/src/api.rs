@@ -257,7 +257,10 @@ fn run_migrate(
     result.map_err(|error| {
         target.rollback();
         // A PostgreSQL COMMIT whose connection was lost may or may not have happened.
-        let committing = phases.timings.last().is_some_and(|p| p.phase == Phase::Commit);
+        let committing = phases
+            .timings
+            .last()
+            .is_some_and(|p| p.phase == Phase::Commit);
         let uncertain = committing
             && target.dialect() == Dialect::Postgres
             && error.kind() == ErrorKind::Connection;

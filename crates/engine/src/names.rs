@@ -34,7 +34,11 @@ pub fn check(plan: &Plan, dialect: Dialect) -> Result<()> {
                 names.extend(constraints.chain(fks).map(|n| ("constraint", n)));
                 for (kind, name) in names {
                     if name.len() > PG_MAX_IDENTIFIER_BYTES {
-                        problems.push(format!("{kind} \"{name}\" of {} ({} bytes)", t.name, name.len()));
+                        problems.push(format!(
+                            "{kind} \"{name}\" of {} ({} bytes)",
+                            t.name,
+                            name.len()
+                        ));
                     }
                 }
             }
@@ -48,7 +52,11 @@ pub fn check(plan: &Plan, dialect: Dialect) -> Result<()> {
         Dialect::Sqlite => {
             // Tables and indexes share one namespace in SQLite.
             let mut schema_names: Vec<String> = created.iter().map(|t| t.name.clone()).collect();
-            schema_names.extend(created.iter().flat_map(|t| t.indexes.iter().map(|i| i.name.clone())));
+            schema_names.extend(
+                created
+                    .iter()
+                    .flat_map(|t| t.indexes.iter().map(|i| i.name.clone())),
+            );
             problems.extend(clashes(&schema_names, "tables/indexes"));
             for t in &created {
                 let columns: Vec<String> = t.columns.iter().map(|c| c.name.clone()).collect();

@@ -76,7 +76,11 @@ pub fn at(name: &str) {
         Mode::At { name: want, nth: n } if want == name && *n == nth => {
             say(&format!("ferry: paused at {name}#{nth}"));
             loop {
-                let cancel = state.cancel.lock().unwrap_or_else(|e| e.into_inner()).clone();
+                let cancel = state
+                    .cancel
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .clone();
                 if cancel.is_some_and(|c| c.is_cancelled()) {
                     return;
                 }

@@ -363,7 +363,11 @@ impl<'a> Cursor<'a> {
             return Ok(Some(0));
         }
         // Bytes, not a `&str` slice: the text after the time may start with any character.
-        if rest.as_bytes().get(..3).is_some_and(|b| b.eq_ignore_ascii_case(b"utc")) {
+        if rest
+            .as_bytes()
+            .get(..3)
+            .is_some_and(|b| b.eq_ignore_ascii_case(b"utc"))
+        {
             self.pos += 3;
             return Ok(Some(0));
         }

@@ -106,7 +106,12 @@ fn mutate(rng: &mut Rng, bytes: &mut Vec<u8>, corpus: &[&str], alphabet: &[u8]) 
 }
 
 /// Runs `check` on fresh inputs until the time budget is spent; returns the count.
-fn fuzz(name: &str, corpus: &[&str], alphabet: &[u8], check: impl Fn(&str) -> Result<(), String>) -> u64 {
+fn fuzz(
+    name: &str,
+    corpus: &[&str],
+    alphabet: &[u8],
+    check: impl Fn(&str) -> Result<(), String>,
+) -> u64 {
     let seed = seed();
     let mut rng = Rng(seed);
     let started = Instant::now();
@@ -115,7 +120,9 @@ fn fuzz(name: &str, corpus: &[&str], alphabet: &[u8], check: impl Fn(&str) -> Re
     // Every corpus entry first, as written.
     let mut pending: Vec<Vec<u8>> = corpus.iter().map(|s| s.as_bytes().to_vec()).collect();
     while started.elapsed() < budget || !pending.is_empty() {
-        let bytes = pending.pop().unwrap_or_else(|| input(&mut rng, corpus, alphabet));
+        let bytes = pending
+            .pop()
+            .unwrap_or_else(|| input(&mut rng, corpus, alphabet));
         let text = String::from_utf8_lossy(&bytes).into_owned();
         let outcome = catch_unwind(AssertUnwindSafe(|| check(&text)));
         match outcome {
@@ -161,14 +168,22 @@ fn check_temporal(text: &str) -> Result<(), String> {
         let wall = format_timestamp(p.wall_micros);
         match parse_timestamp(&wall) {
             Ok(q) if q.wall_micros == p.wall_micros && q.offset_seconds.is_none() => {}
-            other => return Err(format!("timestamp {p:?} formats as {wall:?}, which reads as {other:?}")),
+            other => {
+                return Err(format!(
+                    "timestamp {p:?} formats as {wall:?}, which reads as {other:?}"
+                ))
+            }
         }
         if let Some(offset) = p.offset_seconds {
             if let Ok(instant) = p.instant(offset) {
                 let utc = format_timestamptz(instant);
                 match parse_timestamp(&utc) {
                     Ok(q) if q.offset_seconds == Some(0) && q.wall_micros == instant => {}
-                    other => return Err(format!("instant {instant} formats as {utc:?}, which reads as {other:?}")),
+                    other => {
+                        return Err(format!(
+                            "instant {instant} formats as {utc:?}, which reads as {other:?}"
+                        ))
+                    }
                 }
             }
         }
@@ -176,7 +191,10 @@ fn check_temporal(text: &str) -> Result<(), String> {
     if let Ok(days) = parse_date(text) {
         let back = format_date(days);
         if parse_date(&back) != Ok(days) {
-            return Err(format!("date {days} formats as {back:?}, which reads as {:?}", parse_date(&back)));
+            return Err(format!(
+                "date {days} formats as {back:?}, which reads as {:?}",
+                parse_date(&back)
+            ));
         }
     }
     if let Ok(micros) = parse_time(text) {
@@ -185,7 +203,10 @@ fn check_temporal(text: &str) -> Result<(), String> {
         }
         let back = format_time(micros);
         if parse_time(&back) != Ok(micros) {
-            return Err(format!("time {micros} formats as {back:?}, which reads as {:?}", parse_time(&back)));
+            return Err(format!(
+                "time {micros} formats as {back:?}, which reads as {:?}",
+                parse_time(&back)
+            ));
         }
     }
     Ok(())
@@ -193,7 +214,12 @@ fn check_temporal(text: &str) -> Result<(), String> {
 
 #[test]
 fn fuzz_temporal_parsers() {
-    let runs = fuzz("temporal", TEMPORAL_CORPUS, TEMPORAL_ALPHABET, check_temporal);
+    let runs = fuzz(
+        "temporal",
+        TEMPORAL_CORPUS,
+        TEMPORAL_ALPHABET,
+        check_temporal,
+    );
     assert!(runs >= TEMPORAL_CORPUS.len() as u64);
 }
 
@@ -258,16 +284,24 @@ fn through_sqlite_ddl(ty: &ColumnType) -> Option<ColumnType> {
 fn realistic(ty: &ColumnType) -> bool {
     match ty {
         ColumnType::Varchar { max_len: Some(n) } | ColumnType::Char { len: n } => *n >= 1,
-        ColumnType::Numeric { precision: Some(p), scale } => {
-            *p >= 1 && *p <= 1000 && scale.is_none_or(|s| s <= *p)
+        ColumnType::Numeric {
+            precision: Some(p),
+            scale,
+        } => *p >= 1 && *p <= 1000 && scale.is_none_or(|s| s <= *p),
+        ColumnType::Numeric {
+            precision: None,
+            scale: Some(_),
+        } => false,
+        ColumnType::Array { element } => {
+            realistic(element) && !matches!(**element, ColumnType::Array { .. })
         }
-        ColumnType::Numeric { precision: None, scale: Some(_) } => false,
-        ColumnType::Array { element } => realistic(element) && !matches!(**element, ColumnType::Array { .. }),
         ColumnType::Enum { name, labels } => {
             !name.is_empty() && !labels.is_empty() && !name.contains(['(', '\'', '[', ']'])
         }
         ColumnType::Opaque { name } => {
-            !name.is_empty() && !name.contains(['[', ']', '\'', '/', '*']) && !name.starts_with("enum ")
+            !name.is_empty()
+                && !name.contains(['[', ']', '\'', '/', '*'])
+                && !name.starts_with("enum ")
         }
         // SQLite's untyped column has no PostgreSQL counterpart to come back from.
         ColumnType::Any => false,
@@ -284,7 +318,10 @@ fn check_types(text: &str) -> Result<(), String> {
         }
         let hint = pg_hint_text(&ty);
         if parse_pg_type(&hint).as_ref() != Some(&ty) {
-            return Err(format!("{ty:?} has the hint {hint:?}, which reads as {:?}", parse_pg_type(&hint)));
+            return Err(format!(
+                "{ty:?} has the hint {hint:?}, which reads as {:?}",
+                parse_pg_type(&hint)
+            ));
         }
         let back = through_sqlite_ddl(&ty);
         if back.as_ref() != Some(&ty) {

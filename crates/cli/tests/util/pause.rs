@@ -50,9 +50,7 @@ impl Paused {
     /// Starts `command` and returns once it says it paused at `point` (`NAME#N`). Panics
     /// when the run ends without reaching it.
     pub fn start(command: TestCommand, point: &str) -> Paused {
-        let mut child = command
-            .env("FERRY_PAUSE_AT", point)
-            .spawn_watching_stderr();
+        let mut child = command.env("FERRY_PAUSE_AT", point).spawn_watching_stderr();
         let mut reader = BufReader::new(child.stderr.take().expect("piped stderr"));
         let mut stderr = String::new();
         let wanted = format!("ferry: paused at {point}");
@@ -105,7 +103,12 @@ impl Paused {
 pub fn interrupt(pid: i32) {
     // SAFETY: kill(2) with a pid this test started and a valid signal number.
     let rc = unsafe { libc::kill(pid, libc::SIGINT) };
-    assert_eq!(rc, 0, "SIGINT to {pid}: {}", std::io::Error::last_os_error());
+    assert_eq!(
+        rc,
+        0,
+        "SIGINT to {pid}: {}",
+        std::io::Error::last_os_error()
+    );
 }
 
 /// Starts `command` with both outputs piped, sends SIGINT once it paused at `point`, and

@@ -18,7 +18,8 @@ impl Scan {
     }
 
     pub fn text(&mut self, label: &str, text: &str) -> &mut Scan {
-        self.places.push((label.to_string(), text.as_bytes().to_vec()));
+        self.places
+            .push((label.to_string(), text.as_bytes().to_vec()));
         self
     }
 
@@ -65,7 +66,10 @@ impl Scan {
             .collect();
         for table in tables {
             let rows: String = client
-                .query_one(&format!("SELECT coalesce(string_agg(t::text, E'\\n'), '') FROM {table} t"), &[])
+                .query_one(
+                    &format!("SELECT coalesce(string_agg(t::text, E'\\n'), '') FROM {table} t"),
+                    &[],
+                )
                 .expect("read a table")
                 .get(0);
             self.text(&format!("postgres table {table}"), &rows);
@@ -75,7 +79,10 @@ impl Scan {
 
     /// Panics naming every place that holds `secret` in any spelling.
     pub fn assert_absent(&self, secret: &str) {
-        assert!(secret.len() >= 6, "a secret this short would match by chance");
+        assert!(
+            secret.len() >= 6,
+            "a secret this short would match by chance"
+        );
         let spellings = [
             secret.to_string(),
             percent_encoded(secret),
@@ -145,7 +152,10 @@ fn base64(bytes: &[u8]) -> String {
     const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let mut out = String::new();
     for chunk in bytes.chunks(3) {
-        let n = chunk.iter().enumerate().fold(0u32, |n, (i, b)| n | (u32::from(*b) << (16 - 8 * i)));
+        let n = chunk
+            .iter()
+            .enumerate()
+            .fold(0u32, |n, (i, b)| n | (u32::from(*b) << (16 - 8 * i)));
         for i in 0..=chunk.len() {
             out.push(ALPHABET[(n >> (18 - 6 * i) & 63) as usize] as char);
         }

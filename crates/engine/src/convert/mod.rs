@@ -48,9 +48,9 @@ pub mod json;
 mod to_sqlite;
 
 #[cfg(test)]
-mod tests;
-#[cfg(test)]
 mod properties;
+#[cfg(test)]
+mod tests;
 
 use serde::Serialize;
 

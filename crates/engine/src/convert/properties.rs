@@ -209,7 +209,9 @@ fn postgres_can_hold(v: &Value) -> bool {
             *d == i32::MIN || *d == i32::MAX || (PG_MIN_DATE..=PG_MAX_DATE).contains(d)
         }
         Value::Timestamp(t) | Value::TimestampTz(t) => {
-            *t == i64::MIN || *t == i64::MAX || (PG_MIN_TIMESTAMP..9_000_000_000_000_000_000).contains(t)
+            *t == i64::MIN
+                || *t == i64::MAX
+                || (PG_MIN_TIMESTAMP..9_000_000_000_000_000_000).contains(t)
         }
         Value::Array(items) => items.iter().all(postgres_can_hold),
         _ => true,
@@ -302,8 +304,14 @@ fn postgres_binary_copy_round_trip_through_a_real_server() {
             ))
             .unwrap_or_else(|e| panic!("{declared}: {e}"));
         let cols = vec![
-            CopyColumn { name: "id".into(), ty: T::Int { bits: 32 } },
-            CopyColumn { name: "v".into(), ty: ty.clone() },
+            CopyColumn {
+                name: "id".into(),
+                ty: T::Int { bits: 32 },
+            },
+            CopyColumn {
+                name: "v".into(),
+                ty: ty.clone(),
+            },
         ];
         let write = |client: &mut postgres::Client, table: &str, values: &[Value]| {
             let batch: Vec<Vec<Value>> = values
@@ -323,10 +331,17 @@ fn postgres_binary_copy_round_trip_through_a_real_server() {
         write(&mut client, &a, &rows);
         // Out of PostgreSQL, into SQLite's form and back, into PostgreSQL again.
         let mut read: Vec<Vec<Value>> = vec![];
-        crate::postgres::copy_out::read_table(&mut client, "public", &a, &cols, 1000, &mut |batch| {
-            read.extend(batch);
-            Ok(())
-        })
+        crate::postgres::copy_out::read_table(
+            &mut client,
+            "public",
+            &a,
+            &cols,
+            1000,
+            &mut |batch| {
+                read.extend(batch);
+                Ok(())
+            },
+        )
         .unwrap_or_else(|e| panic!("{declared}: reading {a}: {e}"));
         read.sort_by_key(|r| match r[0] {
             Value::Int(i) => i,
@@ -365,7 +380,10 @@ fn postgres_binary_copy_round_trip_through_a_real_server() {
             .iter()
             .map(|r| r.get(0))
             .collect();
-        assert!(differing.is_empty(), "{declared} ({pg_type}): {differing:?}");
+        assert!(
+            differing.is_empty(),
+            "{declared} ({pg_type}): {differing:?}"
+        );
         let count: i64 = client
             .query_one(&format!("SELECT count(*) FROM {b}"), &[])
             .unwrap()

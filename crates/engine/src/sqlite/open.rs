@@ -74,7 +74,10 @@ pub fn open_source(path: &Path) -> Result<Connection> {
     // One sentence: quick_check reports over several lines, under a "*** in database" header.
     let damaged = |msg: String| {
         let lines: Vec<&str> = msg.lines().filter(|l| !l.starts_with("***")).collect();
-        Error::bad_input(format!("{shown} is truncated or corrupt: {}", lines.join("; ")))
+        Error::bad_input(format!(
+            "{shown} is truncated or corrupt: {}",
+            lines.join("; ")
+        ))
     };
     conn.execute_batch("PRAGMA query_only = ON; BEGIN")
         .context(|| format!("cannot start a read snapshot of {shown}"))?;
