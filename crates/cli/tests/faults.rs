@@ -206,8 +206,7 @@ fn assert_says_connection_lost(run: &util::Run) {
     let last = run
         .stderr
         .lines()
-        .filter(|l| l.starts_with("ferry: "))
-        .next_back()
+        .rfind(|l| l.starts_with("ferry: "))
         .unwrap_or_else(|| panic!("no 'ferry: …' error line:\n{}", run.stderr))
         .to_string();
     eprintln!("connection cut: {last}");
