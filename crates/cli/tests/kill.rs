@@ -2,13 +2,20 @@
 //! it was (no tables in PostgreSQL; no file, or the old file byte for byte, in SQLite), never
 //! touches the source, and the same command run again succeeds and verifies.
 //!
-//! Kill points are not guessed: each direction first runs the migration once, uninterrupted,
-//! with `--json`, and takes the phase timings from its report; the killed runs are then
-//! stopped halfway through `copy`, `indexes` and `verify`. A run that had already finished
-//! when its kill came would prove nothing, so that is a failure, not a pass.
+//! Two kinds of kill, both directions:
 //!
-//! The two tests take turns (a lock): they calibrate against their own timings, and a second
-//! migration competing for the same two cores would move every phase boundary.
+//! - At named points (the last two tests): a small run is stopped at every step boundary
+//!   from the end of the preflight to the start of the commit (`FERRY_PAUSE_AT`, see
+//!   `crates/engine/src/pause.rs` and docs/faults.md) and SIGKILLed there — exact, named,
+//!   about fifty points per direction.
+//! - Aimed by the clock at a large run (the first two): a process killed wherever it happens
+//!   to be, mid-system-call included. Each direction first runs the migration once,
+//!   uninterrupted, with `--json`, and takes the phase timings from its report; the killed
+//!   runs are then stopped halfway through `copy`, `indexes` and `verify`. A run that had
+//!   already finished when its kill came would prove nothing, so that is a failure.
+//!
+//! The tests take turns (a lock): the clock-aimed ones calibrate against their own timings,
+//! and a second migration competing for the same two cores would move every phase boundary.
 
 mod util;
 
@@ -562,8 +569,9 @@ fn small_args(from: &str, to: &str, extra: &[&str]) -> Vec<String> {
 }
 
 /// The points of a run worth a kill: from the end of the preflight (nothing written yet)
-/// through the start of the commit, each DDL statement and batch boundary included (at most
-/// the first two batches of a table: later ones are the same moment again).
+/// through the start of the commit, each DDL statement and each batch the writer takes
+/// included (of the reader's batches, the first two of each table: later ones are the same
+/// moment again).
 fn kill_points(points: &[String]) -> Vec<(String, String)> {
     let phases = util::pause::phase_of(points);
     let first = points
@@ -583,7 +591,7 @@ fn kill_points(points: &[String]) -> Vec<(String, String)> {
         })
         .filter(|(_, (p, _))| {
             let nth: u32 = p.rsplit('#').next().unwrap().parse().unwrap();
-            !(p.contains(":batch#") && nth > 2)
+            !(p.starts_with("copy:") && p.contains(":batch#") && nth > 2)
         })
         .map(|(_, (p, phase))| (p.clone(), phase.clone()))
         .collect();
@@ -603,6 +611,7 @@ fn assert_covers(chosen: &[(String, String)], to_postgres: bool) {
         p == "copy:customers:start#1"
     });
     has("mid-table", &|(p, _)| p == "copy:orders:batch#2");
+    has("mid-table, writer side", &|(p, _)| p == "target:batch#4");
     has("between tables", &|(p, _)| p == "copy:customers:end#1");
     has("during index creation", &|(p, phase)| {
         phase == "indexes" && p.starts_with("target:statement#")
@@ -673,6 +682,7 @@ fn sqlite_to_postgres_killed_at_every_named_point_leaves_the_target_as_it_was() 
             source_sha,
             "killed at {label}: the source changed"
         );
+        eprintln!("sqlite→postgres: killed at {label}: target unchanged");
         rerun_commits(&dir, &args, &label);
         let orders: i64 = client
             .query_one(&format!("SELECT count(*) FROM {schema}.orders"), &[])
@@ -770,6 +780,7 @@ fn postgres_to_sqlite_killed_at_every_named_point_leaves_the_destination_as_it_w
             "killed at {label}: the source changed"
         );
 
+        eprintln!("postgres→sqlite: killed at {label}: destination unchanged");
         rerun_commits(&dir, &args, &label);
         let leftovers: Vec<String> = std::fs::read_dir(dir.path(""))
             .unwrap()
