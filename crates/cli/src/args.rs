@@ -11,6 +11,8 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use ferry_engine::finding::Policy;
+use ferry_engine::jobs::promote::{HashScheme, PromoteOptions, UsersNames};
+use ferry_engine::jobs::Job;
 use ferry_engine::options::{BackupChoice, ColumnRef, ColumnSetting};
 use ferry_engine::temporal::{DstPolicy, EpochUnit, FoldPolicy, GapPolicy};
 use ferry_engine::{Error, Location, Options};
@@ -36,6 +38,10 @@ pub enum Command {
     Migrate(MigrateArgs),
     /// Compare two databases' content table by table.
     Verify(VerifyArgs),
+    /// Write a database into a new bundle folder: JSON Lines per table, schema, manifest.
+    Export(ExportArgs),
+    /// Load a bundle into a database (checks every file's SHA-256 first), verify, commit.
+    Import(MigrateArgs),
     /// Print the default type-mapping rules.
     Mapping(MappingArgs),
 }
@@ -45,7 +51,11 @@ impl Command {
     pub fn is_cancellable(&self) -> bool {
         matches!(
             self,
-            Command::Plan(_) | Command::Migrate(_) | Command::Verify(_)
+            Command::Plan(_)
+                | Command::Migrate(_)
+                | Command::Verify(_)
+                | Command::Export(_)
+                | Command::Import(_)
         )
     }
 }
@@ -67,6 +77,8 @@ pub struct InspectArgs {
 pub struct PlanArgs {
     #[command(flatten)]
     pub run: RunArgs,
+    #[command(flatten)]
+    pub promote: PromoteArgs,
     /// Print the plan as JSON on stdout.
     #[arg(long)]
     pub json: bool,
@@ -76,6 +88,8 @@ pub struct PlanArgs {
 pub struct MigrateArgs {
     #[command(flatten)]
     pub run: RunArgs,
+    #[command(flatten)]
+    pub promote: PromoteArgs,
     /// Do the whole migration, verification included, then roll back: nothing is written.
     #[arg(long)]
     pub dry_run: bool,
@@ -103,6 +117,64 @@ pub struct VerifyArgs {
     /// Also save the JSON report to FILE (created with mode 0600).
     #[arg(long, value_name = "FILE")]
     pub report: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// The database to export (a SQLite file, a PostgreSQL URL, or another bundle).
+    #[arg(long, value_name = "LOCATION")]
+    pub from: String,
+    /// The bundle folder to create; it must not exist or be empty (never overwritten).
+    #[arg(long, value_name = "FOLDER")]
+    pub to: String,
+    /// PostgreSQL schema to read from.
+    #[arg(long, default_value = "public")]
+    pub schema: String,
+    /// Only these source tables (comma-separated; default: all).
+    #[arg(long, value_name = "TABLE,...", value_delimiter = ',')]
+    pub tables: Vec<String>,
+    /// Leave these source tables out (comma-separated, repeatable).
+    #[arg(long, value_name = "TABLE,...", value_delimiter = ',')]
+    pub exclude: Vec<String>,
+    /// Rows per batch between the reader and the writer.
+    #[arg(long, value_name = "N", default_value_t = 2000, value_parser = clap::value_parser!(u64).range(1..=10_000_000))]
+    pub batch_rows: u64,
+    /// Write and check the whole bundle, then delete it: nothing is left behind.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Accepted for symmetry with migrate; export never asks (it only creates a new folder).
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+    /// Print the report as JSON on stdout (and nothing else there).
+    #[arg(long)]
+    pub json: bool,
+    /// Also save the JSON report to FILE (created with mode 0600).
+    #[arg(long, value_name = "FILE")]
+    pub report: Option<PathBuf>,
+}
+
+impl ExportArgs {
+    /// The engine's options for an export.
+    ///
+    /// # Errors
+    /// `BadInput` for a source location the engine cannot parse.
+    pub fn to_options(&self) -> Result<Options, Error> {
+        let source = Location::parse(&self.from)?;
+        let folder = self.to.strip_prefix("bundle:").unwrap_or(&self.to).trim();
+        if folder.is_empty() {
+            return Err(Error::bad_input("--to needs a folder for the bundle"));
+        }
+        let target = Location::Bundle {
+            dir: PathBuf::from(folder),
+        };
+        let mut options = Options::new(source, target);
+        options.pg_schema = self.schema.clone();
+        options.tables = non_empty(&self.tables);
+        options.exclude = non_empty(&self.exclude);
+        options.dry_run = self.dry_run;
+        options.batch_rows = usize::try_from(self.batch_rows).unwrap_or(usize::MAX);
+        Ok(options)
+    }
 }
 
 #[derive(Debug, Args)]
@@ -167,6 +239,80 @@ pub struct RunArgs {
     /// Rows per batch between the reader and the writer.
     #[arg(long, value_name = "N", default_value_t = 2000, value_parser = clap::value_parser!(u64).range(1..=10_000_000))]
     pub batch_rows: u64,
+}
+
+/// Promote (DESIGN.md, job 2): a single-user SQLite app's database → a multi-user
+/// PostgreSQL one, with a users table, an admin account and an owner column on every table.
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Promote (single-user SQLite → multi-user PostgreSQL)")]
+pub struct PromoteArgs {
+    /// Create (or, with --into-existing, use) a users table, insert one admin with a
+    /// temporary password shown once, and give every migrated table an owner column.
+    #[arg(long, requires = "admin_email")]
+    pub promote: bool,
+    /// The admin's email address.
+    #[arg(long, value_name = "EMAIL", requires = "promote")]
+    pub admin_email: Option<String>,
+    /// The admin's username (default: admin).
+    #[arg(long, value_name = "NAME", requires = "promote")]
+    pub admin_username: Option<String>,
+    /// How the temporary password is stored.
+    #[arg(long, value_enum, value_name = "SCHEME", default_value_t = PasswordHashArg::Bcrypt, requires = "promote")]
+    pub password_hash: PasswordHashArg,
+    /// Set NULL updated_at-style columns (updated_at, modified_at, updated, modified,
+    /// last_modified, …) to the migration time.
+    #[arg(long, requires = "promote")]
+    pub fill_updated_at: bool,
+    /// The users table (default: users; with --into-existing the first of users, user,
+    /// accounts, auth_user, app_users that exists).
+    #[arg(long, value_name = "TABLE", requires = "promote")]
+    pub users_table: Option<String>,
+    /// The users table's email column, when detection is unsure.
+    #[arg(long, value_name = "COLUMN", requires = "promote")]
+    pub email_column: Option<String>,
+    /// The users table's username column, when detection is unsure.
+    #[arg(long, value_name = "COLUMN", requires = "promote")]
+    pub username_column: Option<String>,
+    /// The users table's password-hash column, when detection is unsure.
+    #[arg(long, value_name = "COLUMN", requires = "promote")]
+    pub password_column: Option<String>,
+    /// The owner column every migrated table gets (default: user_id).
+    #[arg(long, value_name = "COLUMN", requires = "promote")]
+    pub owner_column: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PasswordHashArg {
+    /// bcrypt, cost 12, `$2b$` (what passlib and most frameworks verify).
+    Bcrypt,
+    /// argon2id (PHC string).
+    Argon2id,
+}
+
+impl PromoteArgs {
+    /// Sets `options.job` to Promote when `--promote` was given.
+    pub fn apply(&self, options: &mut Options) {
+        if !self.promote {
+            return;
+        }
+        let mut p = PromoteOptions::new(self.admin_email.clone().unwrap_or_default());
+        p.admin_username = self.admin_username.clone();
+        p.password_hash = match self.password_hash {
+            PasswordHashArg::Bcrypt => HashScheme::Bcrypt,
+            PasswordHashArg::Argon2id => HashScheme::Argon2id,
+        };
+        p.fill_updated_at = self.fill_updated_at;
+        p.users = UsersNames {
+            table: self.users_table.clone(),
+            email_column: self.email_column.clone(),
+            username_column: self.username_column.clone(),
+            password_column: self.password_column.clone(),
+        };
+        if let Some(c) = &self.owner_column {
+            p.owner_column = c.clone();
+        }
+        options.job = Job::Promote(p);
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -2,6 +2,8 @@
 //! call the engine, render or print JSON, pick an exit code. Shared pieces (progress
 //! watching, the report file) live here.
 
+mod export;
+mod import;
 mod inspect;
 mod mapping;
 mod migrate;
@@ -31,6 +33,8 @@ pub fn run(command: &Command, cancel: &Cancel) -> Result<Code, Error> {
         Command::Plan(args) => plan::run(args, cancel),
         Command::Migrate(args) => migrate::run(args, cancel),
         Command::Verify(args) => verify::run(args, cancel),
+        Command::Export(args) => export::run(args, cancel),
+        Command::Import(args) => import::run(args, cancel),
         Command::Mapping(args) => mapping::run(args),
     }
 }

@@ -171,6 +171,14 @@ pub fn to_stdout(text: &str) -> Result<(), Error> {
 }
 
 /// Writes to stderr; errors are ignored (there is nowhere left to report them).
+/// The line before Promote's temporary password (which follows on a line of its own, so it
+/// can be copied whole).
+pub fn temporary_password_notice(email: &str) -> String {
+    format!(
+        "ferry: temporary password for {email} — shown only this once and stored only as a hash; sign in and change it now:"
+    )
+}
+
 pub fn to_stderr(text: &str) {
     let mut err = std::io::stderr().lock();
     let _ = err.write_all(text.as_bytes());

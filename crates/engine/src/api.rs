@@ -1,4 +1,4 @@
-//! The engine's front door: the four things a front end asks for. Each connects, runs its
+//! The engine's front door: the things a front end asks for. Each connects, runs its
 //! phases and returns a typed result; none prints or prompts.
 
 use std::time::Instant;
@@ -73,6 +73,10 @@ fn prepare(
 ) -> Result<(Source, Target, Plan)> {
     let (mut source, mut target) = open_both(options, phases)?;
     let mut plan = plan_with(options, &mut source, &mut target, phases)?;
+    phases.run(Phase::Plan, || {
+        crate::jobs::transform_plan(options, &mut plan, &mut source)?;
+        planner::check_required_columns(&plan)
+    })?;
     crate::names::check(&plan, target.dialect())?;
     let to_sqlite = target.wants_sqlite_rows();
     phases.run(Phase::Preflight, || {
@@ -98,6 +102,10 @@ pub fn migrate(
     progress: &dyn Progress,
     cancel: &Cancel,
 ) -> std::result::Result<Report, RunError> {
+    if matches!(options.target, Location::Bundle { .. }) {
+        // Migrating into a bundle is exporting: the bundle keeps the source's own terms.
+        return export(options, progress, cancel);
+    }
     let mut report = Report::new(
         "migrate",
         options.source.display(),
@@ -109,6 +117,26 @@ pub fn migrate(
     let progress: &dyn Progress = watched.as_ref().map_or(progress, |w| w);
     let mut phases = Phases::new(progress);
     let result = run_migrate(options, progress, cancel, &mut report, &mut phases);
+    finish_report(report, phases, started, result)
+}
+
+/// Writes `options.source` into a new bundle folder (`options.target`, a
+/// [`Location::Bundle`]): every table as JSON Lines in the source's own terms, its schema and
+/// a manifest of SHA-256s; checked by reading it back, then renamed into place. Honours
+/// `tables`, `exclude`, `batch_rows`, `pg_schema` and `dry_run`. See [`crate::bundle`].
+///
+/// # Errors
+/// A [`RunError`] carrying the error and the report so far.
+pub fn export(
+    options: &Options,
+    progress: &dyn Progress,
+    cancel: &Cancel,
+) -> std::result::Result<Report, RunError> {
+    let mut report = Report::new("export", options.source.display(), options.target.display());
+    report.dry_run = options.dry_run;
+    let started = Instant::now();
+    let mut phases = Phases::new(progress);
+    let result = crate::bundle::export::run(options, progress, cancel, &mut report, &mut phases);
     finish_report(report, phases, started, result)
 }
 
@@ -157,7 +185,7 @@ fn finish_report(
 }
 
 /// Times phases and tells the progress watcher.
-struct Phases<'a> {
+pub(crate) struct Phases<'a> {
     progress: &'a dyn Progress,
     timings: Vec<PhaseTiming>,
 }
@@ -170,7 +198,7 @@ impl<'a> Phases<'a> {
         }
     }
 
-    fn run<T>(&mut self, phase: Phase, f: impl FnOnce() -> Result<T>) -> Result<T> {
+    pub(crate) fn run<T>(&mut self, phase: Phase, f: impl FnOnce() -> Result<T>) -> Result<T> {
         self.progress.event(Event::PhaseStarted { phase });
         let t = Instant::now();
         let result = f();
@@ -234,7 +262,7 @@ fn run_migrate(
     report: &mut Report,
     phases: &mut Phases,
 ) -> Result<()> {
-    let (mut source, mut target, plan) = prepare(options, phases, progress, cancel)?;
+    let (mut source, mut target, mut plan) = prepare(options, phases, progress, cancel)?;
     report.warnings = plan.warnings.clone();
     report.not_migrated = plan.not_migrated.clone();
     report.findings = plan.findings.clone();
@@ -246,7 +274,7 @@ fn run_migrate(
     cancel.check()?;
     let result = write_verify_commit(
         options,
-        &plan,
+        &mut plan,
         &mut source,
         &mut target,
         progress,
@@ -275,7 +303,7 @@ fn run_migrate(
 #[allow(clippy::too_many_arguments)]
 fn write_verify_commit(
     options: &Options,
-    plan: &Plan,
+    plan: &mut Plan,
     source: &mut Source,
     target: &mut Target,
     progress: &dyn Progress,
@@ -287,8 +315,10 @@ fn write_verify_commit(
     report.backup = phases.run(Phase::Backup, || backup(options))?;
     phases.run(Phase::Schema, || {
         target.begin(into_existing)?;
-        create_schema(target, plan)
+        create_schema(target, plan)?;
+        crate::jobs::prepare_target(options, plan, target)
     })?;
+    let plan = &*plan;
     cancel.check()?;
     let copies = phases.run(Phase::Copy, || {
         crate::copy::copy_tables(source, target, plan, options.batch_rows, progress, cancel)
@@ -299,7 +329,7 @@ fn write_verify_commit(
     phases.run(Phase::Sequences, || reset_sequences(target, plan))?;
     cancel.check()?;
     let verification = phases.run(Phase::Verify, || {
-        verify_target(source, target, plan, &copies, options.batch_rows, progress)
+        verify_target(source, target, plan, &copies, options, progress)
     })?;
     report.tables = plan
         .tables
@@ -332,7 +362,9 @@ fn write_verify_commit(
             report.outcome = Outcome::Committed;
         }
         Ok(())
-    })
+    })?;
+    crate::jobs::finish_report(options, plan, report);
+    Ok(())
 }
 
 fn verification_summary(v: &Verification) -> String {
@@ -510,13 +542,32 @@ fn verify_target(
     target: &mut Target,
     plan: &Plan,
     copies: &[TableCopy],
-    batch_rows: usize,
+    options: &Options,
     progress: &dyn Progress,
 ) -> Result<Verification> {
+    let batch_rows = options.batch_rows;
     let mut tables = vec![];
     let mut checks = vec![];
     let to_sqlite = target.wants_sqlite_rows();
-    for (t, copy) in plan.tables.iter().zip(copies) {
+    // A SQLite target is digested (and its foreign keys checked) on parallel readers of the
+    // committed temporary file; a PostgreSQL target is read inside its own transaction.
+    let sqlite_digests = match target.sqlite_writer() {
+        Some(writer) => {
+            writer.commit()?;
+            let result = crate::parallel_verify::verify_sqlite_file(
+                writer.path(),
+                &plan.tables,
+                batch_rows,
+                verify_threads(),
+            );
+            writer.begin()?;
+            let verified = result?;
+            checks.push(verified.foreign_keys);
+            Some(verified.digests)
+        }
+        None => None,
+    };
+    for (i, (t, copy)) in plan.tables.iter().zip(copies).enumerate() {
         progress.event(Event::TableStarted {
             phase: Phase::Verify,
             table: t.target_table.clone(),
@@ -524,7 +575,10 @@ fn verify_target(
         });
         let started = Instant::now();
         let mut reader = typed_reader_for(target)?;
-        let digest = crate::verify::target_digest(&mut reader, t, batch_rows)?;
+        let digest = match &sqlite_digests {
+            Some(digests) => digests[i].clone(),
+            None => crate::verify::target_digest(&mut reader, t, batch_rows)?,
+        };
         let matched = digest == copy.digest;
         let differences = if matched {
             vec![]
@@ -549,13 +603,7 @@ fn verify_target(
         });
     }
     match target {
-        Target::Sqlite { .. } => {
-            let conn = target
-                .sqlite_writer()
-                .ok_or_else(|| Error::runtime("internal: no SQLite target"))?
-                .connection();
-            checks.push(crate::verify::sqlite_foreign_key_check(conn)?);
-        }
+        Target::Sqlite { .. } => {} // checked with the digests above
         Target::Postgres { .. } => {
             let n: usize = plan
                 .tables
@@ -565,12 +613,19 @@ fn verify_target(
             checks.push(Check { name: "foreign keys".into(), passed: true, detail: format!("{n} constraint(s) validated by PostgreSQL when they were added or as rows were loaded") });
         }
     }
+    checks.extend(crate::jobs::invariants(options, plan, source, target)?);
     let passed = tables.iter().all(|t| t.digest_match) && checks.iter().all(|c| c.passed);
     Ok(Verification {
         passed,
         tables,
         checks,
     })
+}
+
+/// Readers for verifying a SQLite target: one per core, at least two (one core still
+/// overlaps reading the file with digesting it), at most eight.
+fn verify_threads() -> usize {
+    std::thread::available_parallelism().map_or(2, |n| n.get().clamp(2, 8))
 }
 
 fn typed_reader_for(target: &mut Target) -> Result<TypedReader<'_>> {
@@ -642,6 +697,11 @@ fn run_verify(
                 Source::Sqlite { conn, .. } => TypedReader::Sqlite(conn),
                 Source::Postgres { client, schema, .. } => {
                     TypedReader::Postgres(client, schema.as_str())
+                }
+                Source::Bundle { .. } => {
+                    return Err(Error::bad_input(
+                        "a bundle can be compared as --from only; give the database as --to",
+                    ))
                 }
             };
             let td = crate::verify::target_digest(&mut reader, t, options.batch_rows)?;

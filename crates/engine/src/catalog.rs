@@ -5,18 +5,18 @@
 //! `postgres::ddl`) translate back out. Nothing here knows SQL syntax except as opaque
 //! expression text tagged with the dialect it was written in.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::value::Value;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Dialect {
     Sqlite,
     Postgres,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Catalog {
     pub dialect: Dialect,
     pub tables: Vec<Table>,
@@ -24,7 +24,7 @@ pub struct Catalog {
     pub not_migrated: Vec<SkippedObject>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct SkippedObject {
     /// `view`, `trigger`, `materialized view`, `function`, …
     pub kind: String,
@@ -37,7 +37,7 @@ impl Catalog {
     }
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Table {
     pub name: String,
     pub columns: Vec<Column>,
@@ -105,7 +105,7 @@ impl Table {
     }
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Column {
     pub name: String,
     /// The type exactly as the source declared it (`varchar2(60)`, `TIMESTAMPTZ`, `""`).
@@ -125,7 +125,7 @@ pub struct Column {
 
 /// Ferry's understanding of a column's type. Mapping rules (`crate::mapping`) turn source
 /// types into target types; converters (`crate::convert`) turn values accordingly.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum ColumnType {
     Bool,
@@ -211,7 +211,7 @@ impl ColumnType {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", content = "value", rename_all = "snake_case")]
 pub enum DefaultValue {
     Null,
@@ -234,7 +234,7 @@ pub enum DefaultValue {
     },
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum FkAction {
     NoAction,
@@ -266,7 +266,7 @@ impl FkAction {
     }
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ForeignKey {
     pub name: Option<String>,
     pub columns: Vec<String>,
@@ -278,13 +278,13 @@ pub struct ForeignKey {
     pub deferrable: bool,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct UniqueConstraint {
     pub name: Option<String>,
     pub columns: Vec<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Index {
     pub name: String,
     pub unique: bool,
@@ -293,7 +293,7 @@ pub struct Index {
     pub predicate: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum IndexColumn {
     Column {
@@ -306,7 +306,7 @@ pub enum IndexColumn {
     },
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Check {
     pub name: Option<String>,
     /// The expression inside `CHECK (…)`, in the source dialect.

@@ -192,7 +192,10 @@ fn read_table(
         table: table.target_table.clone(),
         rows: table.rows,
     });
-    source.read(&table.source_table, &list, batch_rows, &mut |batch| {
+    source.read(
+        &table.source_table,
+        table.source_filter.as_deref(),
+        &list, batch_rows, &mut |batch| {
         cancel.check()?;
         let mut values: Vec<Vec<Value>> = Vec::with_capacity(batch.len());
         let n = batch.len() as u64;
@@ -222,10 +225,10 @@ fn read_table(
                 }
             }
             RawBatch::Pg(rows) => {
-                for raw in &rows {
-                    copy.bytes += value_bytes(raw);
+                for raw in rows {
+                    copy.bytes += value_bytes(&raw);
                     problems.clear();
-                    let o = converter.convert_pg(raw, &mut problems);
+                    let o = converter.convert_pg_owned(raw, &mut problems);
                     if let Some(v) = outcome(o, &problems)? {
                         values.push(v);
                     }
@@ -256,13 +259,13 @@ fn to_stored(
 ) -> Result<Vec<Vec<SqliteValue>>> {
     rows.into_iter()
         .map(|row| {
-            row.iter()
+            row.into_iter()
                 .zip(types)
                 .map(|(v, ty)| {
                     if v.is_null() {
                         return Ok(SqliteValue::Null);
                     }
-                    crate::convert::to_sqlite(v, ty).map_err(|p| {
+                    crate::convert::into_sqlite(v, ty).map_err(|p| {
                         Error::runtime(format!(
                             "a value the preflight accepted cannot be stored in SQLite: {}",
                             p.detail

@@ -9,7 +9,7 @@
 //! by key in a second pass only when digests disagree ([`crate::verify`]).
 //!
 //! Canonical means *value* equality, not spelling: numerics compare without trailing zeros
-//! (`1.50 = 1.5`), JSON compares by [`crate::convert::canonical_json`], `char(n)` ignores
+//! (`1.50 = 1.5`), JSON compares by its canonical form ([`crate::convert::canonicalize_into`]), `char(n)` ignores
 //! trailing blanks (PostgreSQL's own rule); floats compare bit for bit (`-0.0 ≠ 0.0`).
 
 use sha2::{Digest as _, Sha256};
@@ -137,10 +137,19 @@ pub fn encode_value(value: &Value, ty: &ColumnType, out: &mut Vec<u8>) {
             out.push(11);
             out.extend_from_slice(&t.to_le_bytes());
         }
-        Value::Json(text) => match crate::convert::canonical_json(text) {
-            Some(c) => bytes(out, 12, c.as_bytes()),
-            None => bytes(out, 13, text.as_bytes()),
-        },
+        Value::Json(text) => {
+            // Canonicalized in place after a length placeholder, patched once it is known.
+            out.push(12);
+            let len_at = out.len();
+            out.extend_from_slice(&[0; 8]);
+            if crate::convert::canonicalize_into(text, out).is_some() {
+                let len = (out.len() - len_at - 8) as u64;
+                out[len_at..len_at + 8].copy_from_slice(&len.to_le_bytes());
+            } else {
+                out.truncate(len_at - 1);
+                bytes(out, 13, text.as_bytes());
+            }
+        }
         Value::Array(items) => {
             let element = match ty {
                 ColumnType::Array { element } => element.as_ref(),

@@ -8,17 +8,20 @@
 
 pub mod api;
 pub mod backup;
+pub mod bundle;
 pub mod catalog;
 pub mod convert;
 pub mod copy;
 pub mod digest;
 pub mod error;
 pub mod finding;
+pub mod jobs;
 pub mod location;
 pub mod mapping;
 pub mod names;
 pub mod options;
 pub mod order;
+pub mod parallel_verify;
 pub mod pause;
 pub mod plan;
 pub mod planner;
@@ -27,6 +30,7 @@ pub mod preflight;
 pub mod progress;
 pub mod report;
 pub mod rowconv;
+pub mod secret;
 pub mod source;
 pub mod sqlexpr;
 pub mod sqlite;
@@ -35,7 +39,7 @@ pub mod temporal;
 pub mod value;
 pub mod verify;
 
-pub use api::{inspect, migrate, plan, verify, Inspection, RunError};
+pub use api::{export, inspect, migrate, plan, verify, Inspection, RunError};
 pub use error::{Error, ErrorKind, Result};
 pub use location::Location;
 pub use options::Options;

@@ -19,8 +19,14 @@ use crate::{Error, Result};
 
 #[derive(Debug, Clone)]
 pub enum Location {
-    Sqlite { path: PathBuf },
+    Sqlite {
+        path: PathBuf,
+    },
     Postgres(PgLocation),
+    /// A bundle folder (`bundle:./export`, or a folder holding `manifest.json`).
+    Bundle {
+        dir: PathBuf,
+    },
 }
 
 /// A resolved PostgreSQL connection target.
@@ -112,6 +118,7 @@ impl Location {
         match self {
             Location::Sqlite { path } => format!("sqlite:{}", path.display()),
             Location::Postgres(pg) => pg.display(),
+            Location::Bundle { dir } => format!("bundle:{}", dir.display()),
         }
     }
 
@@ -231,6 +238,17 @@ pub(crate) fn parse_with(text: &str, env: &Env<'_>) -> Result<(Location, Vec<Str
         conninfo::parse_url(trimmed)
     } else if let Some(path) = trimmed.strip_prefix("sqlite:") {
         return sqlite_location(path, &masked());
+    } else if let Some(dir) = trimmed.strip_prefix("bundle:") {
+        let dir = dir.strip_prefix("//").unwrap_or(dir);
+        if dir.is_empty() {
+            return Err(Error::bad_input(format!("no folder in \"{}\"", masked())));
+        }
+        return Ok((
+            Location::Bundle {
+                dir: PathBuf::from(dir),
+            },
+            Vec::new(),
+        ));
     } else if let Some((scheme, _)) = trimmed.split_once("://").filter(|(s, _)| is_scheme(s)) {
         return Err(Error::bad_input(format!(
             "unknown kind of database location \"{}\" (use a SQLite path, sqlite:path, or postgres://…); {scheme}:// is not supported",
@@ -246,6 +264,13 @@ pub(crate) fn parse_with(text: &str, env: &Env<'_>) -> Result<(Location, Vec<Str
         )));
     } else if conninfo::looks_like_key_value(trimmed) {
         conninfo::parse_key_value(trimmed)
+    } else if crate::bundle::is_bundle_dir(Path::new(trimmed)) {
+        return Ok((
+            Location::Bundle {
+                dir: PathBuf::from(trimmed),
+            },
+            Vec::new(),
+        ));
     } else {
         return Ok((
             Location::Sqlite {

@@ -89,6 +89,8 @@ pub enum BackupChoice {
 pub struct Options {
     pub source: Location,
     pub target: Location,
+    /// Copy, Promote or Extract.
+    pub job: crate::jobs::Job,
     /// PostgreSQL schema to read from or write to.
     pub pg_schema: String,
     /// Load into tables that already exist (the app's own migrations made them).
@@ -119,6 +121,7 @@ impl Options {
         Options {
             source,
             target,
+            job: crate::jobs::Job::Copy,
             pg_schema: "public".into(),
             into_existing: false,
             append: false,

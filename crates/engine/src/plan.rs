@@ -28,6 +28,10 @@ pub struct Plan {
     pub warnings: Vec<String>,
     /// Source objects that are not migrated (views, triggers, …), as `kind name`.
     pub not_migrated: Vec<String>,
+    /// What the job decided while preparing (Promote: the admin's id and temporary password).
+    /// Never serialized: it may hold a secret.
+    #[serde(skip)]
+    pub job_state: crate::jobs::JobState,
     /// Source tables left out on purpose (framework bookkeeping, `--exclude`), with why.
     pub skipped_tables: Vec<String>,
     pub writes: WriteSummary,
@@ -50,6 +54,11 @@ pub struct TablePlan {
     pub rows: Option<u64>,
     /// Ferry creates this table (otherwise it exists in the target).
     pub create: bool,
+    /// Only the source rows this boolean SQL expression (in the source's dialect) accepts are
+    /// copied and verified: a job's row selection (Extract keeps one user's rows). `None`:
+    /// every row.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source_filter: Option<String>,
     pub columns: Vec<ColumnPlan>,
     /// The target table definition (what Ferry creates or found).
     #[serde(skip)]
@@ -61,8 +70,18 @@ pub struct TablePlan {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct ColumnPlan {
-    /// `None`: a target-only column, filled from its default.
+    /// The source column read for this target column. `None`: a target-only column, which
+    /// gets `fill` or, without one, its default.
     pub source: Option<String>,
+    /// A value written into every row of a target-only column (Promote's owner id, Extract's
+    /// singleton id = 1). It is part of what is copied, digested and verified.
+    #[serde(skip)]
+    pub fill: Option<crate::value::Value>,
+    /// A value written instead of a source NULL (Promote's `--fill-updated-at`: the
+    /// migration time). Applied by the row converter, so it is digested and verified like
+    /// any converted value.
+    #[serde(skip)]
+    pub null_becomes: Option<crate::value::Value>,
     pub target: String,
     pub source_type: String,
     /// The target type as the target database spells it.
@@ -77,9 +96,11 @@ pub struct ColumnPlan {
 }
 
 impl TablePlan {
-    /// Target columns that receive source values, in copy order.
+    /// Target columns the copy writes (from a source column or a fill value), in copy order.
     pub fn copied_columns(&self) -> impl Iterator<Item = &ColumnPlan> {
-        self.columns.iter().filter(|c| c.source.is_some())
+        self.columns
+            .iter()
+            .filter(|c| c.source.is_some() || c.fill.is_some())
     }
 
     /// The copied target columns with their types, in copy order.

@@ -180,6 +180,7 @@ pub fn build(input: &PlanInput, profile: &mut Profiler) -> Result<Plan> {
         findings,
         warnings,
         not_migrated,
+        job_state: Default::default(),
         skipped_tables,
         writes,
     })
@@ -265,6 +266,8 @@ fn plan_created_table(
         }
         columns.push(ColumnPlan {
             source: Some(col.name.clone()),
+            fill: None,
+            null_becomes: None,
             target: col.name.clone(),
             source_type: if col.declared_type.is_empty() {
                 "(none)".into()
@@ -364,6 +367,7 @@ fn plan_created_table(
         target_table: source.name.clone(),
         rows: source.row_count,
         create: true,
+        source_filter: None,
         columns,
         target_def: target,
         source_def: source.clone(),
@@ -400,7 +404,6 @@ fn plan_existing_table(
         }
     }
     let mut columns = vec![];
-    let mut missing_required = vec![];
     for tcol in &target.columns {
         if tcol.generated.is_some() {
             continue;
@@ -410,6 +413,8 @@ fn plan_existing_table(
                 let policy = o.policy_for(&source.name, &scol.name);
                 columns.push(ColumnPlan {
                     source: Some(scol.name.clone()),
+                    fill: None,
+                    null_becomes: None,
                     target: tcol.name.clone(),
                     source_type: scol.declared_type.clone(),
                     target_type: tcol.declared_type.clone(),
@@ -420,11 +425,10 @@ fn plan_existing_table(
                 });
             }
             None => {
-                if tcol.not_null && tcol.default.is_none() && !tcol.auto_increment {
-                    missing_required.push(tcol.name.clone());
-                }
                 columns.push(ColumnPlan {
                     source: None,
+                    fill: None,
+                    null_becomes: None,
                     target: tcol.name.clone(),
                     source_type: String::new(),
                     target_type: tcol.declared_type.clone(),
@@ -435,13 +439,6 @@ fn plan_existing_table(
                 });
             }
         }
-    }
-    if !missing_required.is_empty() {
-        return Err(Error::bad_input(format!(
-            "target table '{}' has NOT NULL column(s) {} without a default and the source has no such column; add a default or make them nullable",
-            target.name,
-            missing_required.join(", ")
-        )));
     }
     for scol in &source.columns {
         if find_by_name(&target.columns, &scol.name, |c| &c.name).is_none() {
@@ -464,6 +461,7 @@ fn plan_existing_table(
         target_table: target.name.clone(),
         rows: source.row_count,
         create: false,
+        source_filter: None,
         columns,
         target_def: target.clone(),
         source_def: source.clone(),
@@ -609,6 +607,33 @@ fn write_summary(input: &PlanInput, mode: Mode, tables: &[TablePlan]) -> WriteSu
         effects,
         backup,
     }
+}
+
+/// Refuses a plan that would leave a NOT NULL target column without a value: a target-only
+/// column with neither a default nor a fill value from the job. Run after the job's
+/// transforms, which may fill such columns (Promote's owner column, say).
+///
+/// # Errors
+/// `BadInput` naming the table and columns.
+pub fn check_required_columns(plan: &Plan) -> Result<()> {
+    for t in &plan.tables {
+        let missing: Vec<&str> = t
+            .columns
+            .iter()
+            .filter(|c| c.source.is_none() && c.fill.is_none())
+            .filter_map(|c| t.target_def.column(&c.target))
+            .filter(|c| c.not_null && c.default.is_none() && !c.auto_increment)
+            .map(|c| c.name.as_str())
+            .collect();
+        if !missing.is_empty() {
+            return Err(Error::bad_input(format!(
+                "target table '{}' has NOT NULL column(s) {} without a default and the source has no such column; add a default or make them nullable",
+                t.target_table,
+                missing.join(", ")
+            )));
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]

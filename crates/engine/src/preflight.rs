@@ -28,6 +28,8 @@ pub fn converter_for(table: &TablePlan, to_sqlite: bool) -> RowConverter {
                 .map(|s| s.ty.clone())
                 .unwrap_or(ColumnType::Any);
             crate::rowconv::ColumnConverter {
+                constant: c.fill.clone(),
+                null_becomes: c.null_becomes.clone(),
                 target: c.target.clone(),
                 target_ty: c.ty.clone(),
                 source_ty,
@@ -44,8 +46,8 @@ pub fn converter_for(table: &TablePlan, to_sqlite: bool) -> RowConverter {
     RowConverter { columns }
 }
 
-/// The source columns to read for a table: the copied ones, then the key columns that are
-/// not among them (so findings can name rows).
+/// The source columns to read for a table: the copied ones (not the constant ones, which have
+/// no source), then the key columns that are not among them (so findings can name rows).
 pub fn read_list(
     table: &TablePlan,
     converter: &RowConverter,
@@ -54,7 +56,7 @@ pub fn read_list(
     let copied: Vec<&crate::plan::ColumnPlan> = table.copied_columns().collect();
     let mut list: Vec<(String, ColumnType)> = vec![];
     for (i, c) in copied.iter().enumerate() {
-        if only.is_none_or(|o| o.contains(&i)) {
+        if c.fill.is_none() && only.is_none_or(|o| o.contains(&i)) {
             list.push((
                 c.source.clone().unwrap_or_default(),
                 converter.columns[i].source_ty.clone(),
@@ -102,10 +104,12 @@ pub fn run(
     cancel: &Cancel,
 ) -> Result<()> {
     let mut findings: BTreeMap<(String, String, String), Finding> = BTreeMap::new();
-    let is_pg = matches!(source, Source::Postgres { .. });
+    let is_pg = source.dialect() == crate::catalog::Dialect::Postgres;
     for table in &plan.tables {
         let full = converter_for(table, to_sqlite);
         let scan: Vec<usize> = (0..full.columns.len())
+            // Constants are the job's own typed values: nothing to check in the source.
+            .filter(|&i| full.columns[i].constant.is_none())
             .filter(|&i| !is_pg || can_fail_from_pg(&full.columns[i]))
             .collect();
         if scan.is_empty() {
@@ -123,44 +127,53 @@ pub fn run(
         });
         let started = std::time::Instant::now();
         let mut problems: Vec<ValueProblem> = vec![];
-        let rows = source.read(&table.source_table, &list, batch_rows, &mut |batch| {
-            cancel.check()?;
-            // One row at a time through the shared converter; only rows with a problem
-            // are described (key and offending values), the rest cost one conversion.
-            let mut check = |outcome: RowOutcome,
-                             problems: &[ValueProblem],
-                             describe: &dyn Fn(usize) -> String| {
-                if !matches!(outcome, RowOutcome::Row(_)) || !problems.is_empty() {
-                    let key: Vec<String> = key_positions.iter().map(|&p| describe(p)).collect();
-                    let values: Vec<String> = problems.iter().map(|p| describe(p.column)).collect();
-                    record(
-                        &mut findings,
-                        table,
-                        &converter,
-                        problems,
-                        &describe_key(&key_names, &key),
-                        &values,
-                    );
-                }
-            };
-            match batch {
-                RawBatch::Sqlite(rows) => {
-                    for raw in rows {
-                        problems.clear();
-                        let outcome = converter.convert_sqlite(&raw, &mut problems);
-                        check(outcome, &problems, &|i| raw[i].describe());
+        let rows = source.read(
+            &table.source_table,
+            table.source_filter.as_deref(),
+            &list,
+            batch_rows,
+            &mut |batch| {
+                cancel.check()?;
+                // One row at a time through the shared converter; only rows with a problem
+                // are described (key and offending values), the rest cost one conversion.
+                let mut check =
+                    |outcome: RowOutcome,
+                     problems: &[ValueProblem],
+                     describe: &dyn Fn(usize) -> String| {
+                        if !matches!(outcome, RowOutcome::Row(_)) || !problems.is_empty() {
+                            let key: Vec<String> =
+                                key_positions.iter().map(|&p| describe(p)).collect();
+                            let values: Vec<String> =
+                                problems.iter().map(|p| describe(p.column)).collect();
+                            record(
+                                &mut findings,
+                                table,
+                                &converter,
+                                problems,
+                                &describe_key(&key_names, &key),
+                                &values,
+                            );
+                        }
+                    };
+                match batch {
+                    RawBatch::Sqlite(rows) => {
+                        for raw in rows {
+                            problems.clear();
+                            let outcome = converter.convert_sqlite(&raw, &mut problems);
+                            check(outcome, &problems, &|i| raw[i].describe());
+                        }
+                    }
+                    RawBatch::Pg(rows) => {
+                        for raw in rows {
+                            problems.clear();
+                            let outcome = converter.convert_pg(&raw, &mut problems);
+                            check(outcome, &problems, &|i| raw[i].describe());
+                        }
                     }
                 }
-                RawBatch::Pg(rows) => {
-                    for raw in rows {
-                        problems.clear();
-                        let outcome = converter.convert_pg(&raw, &mut problems);
-                        check(outcome, &problems, &|i| raw[i].describe());
-                    }
-                }
-            }
-            Ok(())
-        })?;
+                Ok(())
+            },
+        )?;
         progress.event(Event::TableFinished {
             phase: Phase::Preflight,
             table: table.source_table.clone(),

@@ -2,13 +2,15 @@
 //! shows. Its JSON shape is documented in the README ("Report format") and is stable: fields
 //! are only ever added.
 //!
-//! A report never contains a password: locations are masked displays, and job secrets
-//! (the temporary admin password of a Promote) are not part of this type at all.
+//! A report never contains a password: locations are masked displays, and the one job
+//! secret (the temporary admin password of a Promote) is a `#[serde(skip)]` field holding a
+//! [`SecretString`], which redacts itself in `Debug` and cannot be serialized.
 
 use serde::Serialize;
 
 use crate::finding::Finding;
 use crate::progress::Phase;
+use crate::secret::SecretString;
 
 /// Bumped only when a field changes meaning or disappears.
 pub const REPORT_FORMAT_VERSION: u32 = 1;
@@ -35,6 +37,27 @@ pub struct Report {
     pub verification: Option<Verification>,
     /// The error that ended the run, masked, when it did not succeed.
     pub error: Option<String>,
+    /// Promote: the admin account it created (no password in it).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub admin: Option<AdminAccount>,
+    /// Promote: the admin's temporary password, set only when the run committed. Never
+    /// serialized; a front end shows it once (`expose()`) and drops the report.
+    #[serde(skip)]
+    pub temporary_password: Option<std::sync::Arc<SecretString>>,
+}
+
+/// The admin user a Promote inserted.
+#[derive(Debug, Clone, Serialize)]
+pub struct AdminAccount {
+    pub users_table: String,
+    /// The new user's id as PostgreSQL prints it (`None` when the run stopped before).
+    pub user_id: Option<String>,
+    pub email: String,
+    pub username: Option<String>,
+    /// `bcrypt` or `argon2id`.
+    pub password_hash: String,
+    /// The account exists: the run committed (a dry run or failure rolled it back).
+    pub created: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -136,6 +159,8 @@ impl Report {
             not_migrated: vec![],
             verification: None,
             error: None,
+            admin: None,
+            temporary_password: None,
         }
     }
 }

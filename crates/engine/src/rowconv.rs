@@ -9,9 +9,14 @@ use crate::convert::{self, ColumnRules, Problem};
 use crate::finding::Policy;
 use crate::value::{SqliteValue, Value};
 
-/// How one target column gets its value from one source column.
+/// How one target column gets its value: from the next source column of the row read, or a
+/// constant (a plan's fill value).
 #[derive(Debug, Clone)]
 pub struct ColumnConverter {
+    /// Written as is instead of a source value; such columns are not read from the source.
+    pub constant: Option<Value>,
+    /// Written instead of a NULL the source holds (a job's "NULL becomes this" rule).
+    pub null_becomes: Option<Value>,
     pub target: String,
     pub target_ty: ColumnType,
     /// The type the source reader decodes the column as (PostgreSQL sources).
@@ -51,8 +56,8 @@ impl RowConverter {
         self.columns.iter().map(|c| &c.target_ty).collect()
     }
 
-    /// Converts a row read from SQLite (only the first `columns.len()` values are used;
-    /// readers may append key columns for reporting).
+    /// Converts a row read from SQLite. The row holds one value per non-constant column, in
+    /// order (readers may append key columns for reporting; those are not used here).
     pub fn convert_sqlite(
         &self,
         raw: &[SqliteValue],
@@ -69,14 +74,25 @@ impl RowConverter {
 
     /// Converts a row read from PostgreSQL (values typed as the source columns).
     pub fn convert_pg(&self, raw: &[Value], problems: &mut Vec<ValueProblem>) -> RowOutcome {
+        self.convert_pg_owned(raw.to_vec(), problems)
+    }
+
+    /// [`Self::convert_pg`] for a row the caller no longer needs: values that keep their
+    /// type are moved, not copied (the copy and the verifier convert every row).
+    pub fn convert_pg_owned(
+        &self,
+        mut raw: Vec<Value>,
+        problems: &mut Vec<ValueProblem>,
+    ) -> RowOutcome {
         self.convert_with(problems, |i, c| {
+            let v = std::mem::replace(&mut raw[i], Value::Null);
             if c.source_ty == c.target_ty {
-                Ok(raw[i].clone())
+                Ok(v)
             } else {
                 // Through SQLite's stored form: the same rules as a SQLite source, so a
                 // PostgreSQL value lands in a differently typed column exactly as it would
                 // have from the SQLite file Ferry would write for it.
-                let stored = convert::to_sqlite(&raw[i], &c.source_ty)?;
+                let stored = convert::to_sqlite(&v, &c.source_ty)?;
                 convert::from_sqlite(&stored, &c.target_ty, &c.rules)
             }
         })
@@ -90,8 +106,20 @@ impl RowConverter {
         let mut out = Vec::with_capacity(self.columns.len());
         let mut failed = false;
         let mut skipped = false;
+        let mut raw_index = 0;
         for (i, c) in self.columns.iter().enumerate() {
-            let result = one(i, c).and_then(|v| {
+            let value = match &c.constant {
+                Some(v) => Ok(v.clone()),
+                None => {
+                    raw_index += 1;
+                    one(raw_index - 1, c)
+                }
+            };
+            let value = match (value, &c.null_becomes) {
+                (Ok(Value::Null), Some(replacement)) => Ok(replacement.clone()),
+                (other, _) => other,
+            };
+            let result = value.and_then(|v| {
                 if c.to_sqlite && !v.is_null() {
                     convert::to_sqlite(&v, &c.target_ty)?;
                 }
@@ -159,5 +187,55 @@ pub fn describe_key(names: &[String], values: &[String]) -> String {
         parts.into_iter().next().unwrap_or_default()
     } else {
         format!("({})", parts.join(", "))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn converter(null_becomes: Option<Value>) -> RowConverter {
+        RowConverter {
+            columns: vec![ColumnConverter {
+                constant: None,
+                null_becomes,
+                target: "updated_at".into(),
+                target_ty: ColumnType::TimestampTz,
+                source_ty: ColumnType::Any,
+                rules: ColumnRules::default(),
+                policy: Policy::Stop,
+                nullable: true,
+                to_sqlite: false,
+            }],
+        }
+    }
+
+    #[test]
+    fn null_becomes_replaces_only_nulls() {
+        let mut problems = vec![];
+        let filled = converter(Some(Value::TimestampTz(42)));
+        let row = |c: &RowConverter, v: SqliteValue, p: &mut Vec<ValueProblem>| match c
+            .convert_sqlite(&[v], p)
+        {
+            RowOutcome::Row(values) => values,
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(
+            row(&filled, SqliteValue::Null, &mut problems),
+            [Value::TimestampTz(42)]
+        );
+        assert_eq!(
+            row(
+                &filled,
+                SqliteValue::Text(b"1970-01-01T00:00:01Z".to_vec()),
+                &mut problems
+            ),
+            [Value::TimestampTz(1_000_000)]
+        );
+        assert_eq!(
+            row(&converter(None), SqliteValue::Null, &mut problems),
+            [Value::Null]
+        );
+        assert!(problems.is_empty());
     }
 }

@@ -9,7 +9,7 @@ use crate::error::Context;
 use crate::location::Location;
 use crate::postgres::copy_out::CopyColumn;
 use crate::value::{SqliteValue, Value};
-use crate::Result;
+use crate::{Error, Result};
 
 /// Both variants are long-lived and few (one per run), so their size difference is moot.
 #[allow(clippy::large_enum_variant)]
@@ -21,6 +21,12 @@ pub enum Source {
     Postgres {
         client: postgres::Client,
         schema: String,
+        display: String,
+    },
+    /// A bundle folder, checked against its manifest when opened; it reads and reports the
+    /// dialect of the database it was exported from.
+    Bundle {
+        bundle: crate::bundle::reader::BundleSource,
         display: String,
     },
 }
@@ -68,6 +74,10 @@ impl Source {
                     display: location.display(),
                 })
             }
+            Location::Bundle { dir } => Ok(Source::Bundle {
+                bundle: crate::bundle::reader::BundleSource::open(dir)?,
+                display: location.display(),
+            }),
         }
     }
 
@@ -75,12 +85,15 @@ impl Source {
         match self {
             Source::Sqlite { .. } => Dialect::Sqlite,
             Source::Postgres { .. } => Dialect::Postgres,
+            Source::Bundle { bundle, .. } => bundle.dialect(),
         }
     }
 
     pub fn display(&self) -> &str {
         match self {
-            Source::Sqlite { display, .. } | Source::Postgres { display, .. } => display,
+            Source::Sqlite { display, .. }
+            | Source::Postgres { display, .. }
+            | Source::Bundle { display, .. } => display,
         }
     }
 
@@ -92,16 +105,20 @@ impl Source {
             Source::Postgres { client, schema, .. } => {
                 crate::postgres::introspect::introspect(client, schema)
             }
+            Source::Bundle { bundle, .. } => Ok(bundle.catalog()),
         }
     }
 
-    /// Streams the named columns of a table in batches.
+    /// Streams the named columns of a table in batches; with a `filter` (a boolean SQL
+    /// expression in the source's dialect, from [`crate::plan::TablePlan::source_filter`])
+    /// only the rows it accepts.
     ///
     /// # Errors
     /// Database errors, and whatever `on_batch` returns.
     pub fn read(
         &mut self,
         table: &str,
+        filter: Option<&str>,
         columns: &[(String, ColumnType)],
         batch_rows: usize,
         on_batch: &mut dyn FnMut(RawBatch) -> Result<()>,
@@ -109,21 +126,34 @@ impl Source {
         match self {
             Source::Sqlite { conn, .. } => {
                 let names: Vec<String> = columns.iter().map(|(n, _)| n.clone()).collect();
-                crate::sqlite::reader::read_table(conn, table, &names, batch_rows, &mut |rows| {
-                    on_batch(RawBatch::Sqlite(rows))
-                })
+                crate::sqlite::reader::read_table_where(
+                    conn,
+                    table,
+                    &names,
+                    filter,
+                    batch_rows,
+                    &mut |rows| on_batch(RawBatch::Sqlite(rows)),
+                )
             }
             Source::Postgres { client, schema, .. } => {
                 let cols = CopyColumn::from_pairs(columns);
-                crate::postgres::copy_out::read_table(
+                crate::postgres::copy_out::read_table_where(
                     client,
                     schema,
                     table,
                     &cols,
+                    filter,
                     batch_rows,
                     &mut |rows| on_batch(RawBatch::Pg(rows)),
                 )
             }
+            Source::Bundle { bundle, .. } => match filter {
+                // A filter is SQL for the source's database; a bundle has none to run it.
+                Some(_) => Err(Error::bad_input(format!(
+                    "{table}: rows of a bundle cannot be filtered (Extract reads a database, not a bundle)"
+                ))),
+                None => bundle.read(table, columns, batch_rows, on_batch),
+            },
         }
     }
 
@@ -136,8 +166,10 @@ impl Source {
         table: &str,
         column: &str,
     ) -> Result<Vec<(String, u64)>> {
-        let Source::Sqlite { conn, .. } = self else {
-            return Ok(vec![]);
+        let conn = match self {
+            Source::Sqlite { conn, .. } => conn,
+            Source::Bundle { bundle, .. } => return Ok(bundle.storage_classes(table, column)),
+            Source::Postgres { .. } => return Ok(vec![]),
         };
         let q = crate::sqlite::ddl::quote_ident;
         let sql = format!(

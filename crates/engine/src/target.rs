@@ -54,6 +54,10 @@ impl Target {
                     display: location.display(),
                 })
             }
+            Location::Bundle { .. } => Err(Error::bad_input(format!(
+                "{} is a bundle; bundles are written with `ferry export`",
+                location.display()
+            ))),
             Location::Sqlite { path } => {
                 if path.is_dir() {
                     return Err(Error::bad_input(format!(
@@ -306,7 +310,7 @@ const TEMP_MARK: &str = ".ferry-tmp-";
 
 /// `dir/.name.ferry-tmp-<pid>-<nanos>`: hidden, beside the destination (same filesystem, so
 /// the final rename is atomic), unique per run.
-fn temp_path_for(dest: &Path) -> PathBuf {
+pub(crate) fn temp_path_for(dest: &Path) -> PathBuf {
     let name = dest
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -318,8 +322,9 @@ fn temp_path_for(dest: &Path) -> PathBuf {
     dest.with_file_name(format!(".{name}{TEMP_MARK}{}-{nanos}", std::process::id()))
 }
 
-/// Removes temporary files left by runs that were killed (their process is gone).
-fn remove_stale_temps(dest: &Path) {
+/// Removes temporary files (or bundle folders) left by runs that were killed (their process
+/// is gone).
+pub(crate) fn remove_stale_temps(dest: &Path) {
     let Some(name) = dest.file_name().map(|n| n.to_string_lossy().into_owned()) else {
         return;
     };
@@ -339,7 +344,13 @@ fn remove_stale_temps(dest: &Path) {
         let pid: Option<u32> = rest.split('-').next().and_then(|p| p.parse().ok());
         let alive = pid.is_some_and(|p| Path::new(&format!("/proc/{p}")).exists());
         if !alive {
-            let _ = std::fs::remove_file(entry.path());
+            let path = entry.path();
+            // file_type does not follow symlinks: only a real folder of ours is emptied.
+            let _ = if entry.file_type().is_ok_and(|t| t.is_dir()) {
+                std::fs::remove_dir_all(path)
+            } else {
+                std::fs::remove_file(path)
+            };
         }
     }
 }

@@ -16,10 +16,10 @@
 //! - PostgreSQL types Ferry does not interpret (interval, inet, money, …) travel as
 //!   `Opaque(text form)`, which PostgreSQL parses again on the way back.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// One value of one column, in the target's terms.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", content = "value", rename_all = "snake_case")]
 pub enum Value {
     Null,
@@ -147,9 +147,24 @@ fn truncate(s: &str, max: usize) -> String {
 /// Construction validates the form; [`Decimal::canonical`] strips leading zeros and trailing
 /// fractional zeros so that `1.50` and `1.5` compare equal in digests (the *value* is what a
 /// migration must keep; PostgreSQL re-pads to the column's scale on its own).
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
-#[serde(transparent)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(into = "String", try_from = "String")]
 pub struct Decimal(String);
+
+impl From<Decimal> for String {
+    fn from(d: Decimal) -> String {
+        d.0
+    }
+}
+
+/// Deserializing validates like [`Decimal::parse`] (catalog defaults read back from a bundle).
+impl TryFrom<String> for Decimal {
+    type Error = String;
+
+    fn try_from(text: String) -> Result<Self, Self::Error> {
+        Decimal::parse(&text).ok_or_else(|| format!("'{text}' is not a decimal number"))
+    }
+}
 
 impl Decimal {
     /// Parses decimal text as PostgreSQL's `numeric_in` would accept it, including exponents

@@ -43,11 +43,26 @@ impl TypedReader<'_> {
         batch_rows: usize,
         on_batch: &mut dyn FnMut(Vec<Vec<Value>>) -> Result<()>,
     ) -> Result<u64> {
+        self.read_where(table, None, columns, batch_rows, on_batch)
+    }
+
+    /// [`Self::read`] of the rows `filter` (a boolean SQL expression) accepts.
+    ///
+    /// # Errors
+    /// Database errors.
+    pub fn read_where(
+        &mut self,
+        table: &str,
+        filter: Option<&str>,
+        columns: &[(String, ColumnType)],
+        batch_rows: usize,
+        on_batch: &mut dyn FnMut(Vec<Vec<Value>>) -> Result<()>,
+    ) -> Result<u64> {
         match self {
             TypedReader::Postgres(client, schema) => {
                 let cols = CopyColumn::from_pairs(columns);
-                crate::postgres::copy_out::read_table(
-                    client, schema, table, &cols, batch_rows, on_batch,
+                crate::postgres::copy_out::read_table_where(
+                    client, schema, table, &cols, filter, batch_rows, on_batch,
                 )
             }
             TypedReader::Sqlite(conn) => {
@@ -56,28 +71,35 @@ impl TypedReader<'_> {
                     target_is_postgres: false,
                     ..ColumnRules::default()
                 };
-                crate::sqlite::reader::read_table(conn, table, &names, batch_rows, &mut |rows| {
-                    let typed = rows
-                        .into_iter()
-                        .map(|row| {
-                            row.iter()
-                                .zip(columns)
-                                // A stored value that does not decode is kept as its description,
-                                // so it can only ever count as a difference, never vanish.
-                                .map(|(v, (_, ty))| {
-                                    convert::from_sqlite(v, ty, &rules).unwrap_or_else(|p| {
-                                        Value::Opaque(format!(
-                                            "undecodable {}: {}",
-                                            v.describe(),
-                                            p.detail
-                                        ))
+                crate::sqlite::reader::read_table_where(
+                    conn,
+                    table,
+                    &names,
+                    filter,
+                    batch_rows,
+                    &mut |rows| {
+                        let typed = rows
+                            .into_iter()
+                            .map(|row| {
+                                row.iter()
+                                    .zip(columns)
+                                    // A stored value that does not decode is kept as its description,
+                                    // so it can only ever count as a difference, never vanish.
+                                    .map(|(v, (_, ty))| {
+                                        convert::from_sqlite(v, ty, &rules).unwrap_or_else(|p| {
+                                            Value::Opaque(format!(
+                                                "undecodable {}: {}",
+                                                v.describe(),
+                                                p.detail
+                                            ))
+                                        })
                                     })
-                                })
-                                .collect()
-                        })
-                        .collect();
-                    on_batch(typed)
-                })
+                                    .collect()
+                            })
+                            .collect();
+                        on_batch(typed)
+                    },
+                )
             }
         }
     }
@@ -92,16 +114,36 @@ pub fn target_digest(
     table: &TablePlan,
     batch_rows: usize,
 ) -> Result<TableDigest> {
+    target_digest_where(reader, table, None, batch_rows)
+}
+
+/// Digest of the target rows `filter` accepts (a part of a table; digests of disjoint parts
+/// merge into the table's digest).
+///
+/// # Errors
+/// Database errors.
+pub fn target_digest_where(
+    reader: &mut TypedReader,
+    table: &TablePlan,
+    filter: Option<&str>,
+    batch_rows: usize,
+) -> Result<TableDigest> {
     let columns = table.target_columns();
     let types: Vec<&ColumnType> = columns.iter().map(|(_, t)| t).collect();
     let mut digest = TableDigest::new();
     let mut scratch = vec![];
-    reader.read(&table.target_table, &columns, batch_rows, &mut |rows| {
-        for row in rows {
-            digest.add_row(&row, &types, &mut scratch);
-        }
-        Ok(())
-    })?;
+    reader.read_where(
+        &table.target_table,
+        filter,
+        &columns,
+        batch_rows,
+        &mut |rows| {
+            for row in rows {
+                digest.add_row(&row, &types, &mut scratch);
+            }
+            Ok(())
+        },
+    )?;
     Ok(digest)
 }
 
@@ -123,12 +165,18 @@ pub fn source_digest(
     let mut scratch = vec![];
     let mut problems = vec![];
     let mut unconvertible = 0u64;
-    source.read(&table.source_table, &list, batch_rows, &mut |batch| {
-        unconvertible += for_each_converted(converter, batch, &mut problems, &mut |row| {
-            digest.add_row(&row, &types, &mut scratch)
-        });
-        Ok(())
-    })?;
+    source.read(
+        &table.source_table,
+        table.source_filter.as_deref(),
+        &list,
+        batch_rows,
+        &mut |batch| {
+            unconvertible += for_each_converted(converter, batch, &mut problems, &mut |row| {
+                digest.add_row(&row, &types, &mut scratch)
+            });
+            Ok(())
+        },
+    )?;
     Ok((digest, unconvertible))
 }
 
@@ -156,7 +204,7 @@ fn for_each_converted(
         RawBatch::Pg(rows) => {
             for raw in rows {
                 problems.clear();
-                take(converter.convert_pg(&raw, problems));
+                take(converter.convert_pg_owned(raw, problems));
             }
         }
     }
@@ -211,19 +259,25 @@ pub fn locate_differences(
     let mut scratch = vec![];
     let (list, _) = crate::preflight::read_list(table, converter, None);
     let mut problems = vec![];
-    source.read(&table.source_table, &list, batch_rows, &mut |batch| {
-        let _ = for_each_converted(converter, batch, &mut problems, &mut |row| {
-            let hash = row_hash(&row, &types, &mut scratch);
-            let key = key_of(&row);
-            let values = (stored < MAX_ROWS_WITH_VALUES).then(|| row.clone());
-            stored += 1;
-            expected
-                .entry(key)
-                .or_default()
-                .push(Entry { hash, values });
-        });
-        Ok(())
-    })?;
+    source.read(
+        &table.source_table,
+        table.source_filter.as_deref(),
+        &list,
+        batch_rows,
+        &mut |batch| {
+            let _ = for_each_converted(converter, batch, &mut problems, &mut |row| {
+                let hash = row_hash(&row, &types, &mut scratch);
+                let key = key_of(&row);
+                let values = (stored < MAX_ROWS_WITH_VALUES).then(|| row.clone());
+                stored += 1;
+                expected
+                    .entry(key)
+                    .or_default()
+                    .push(Entry { hash, values });
+            });
+            Ok(())
+        },
+    )?;
 
     let mut diffs = vec![];
     target.read(&table.target_table, &columns, batch_rows, &mut |rows| {

@@ -31,14 +31,11 @@ fn postgres_to_sqlite_to_postgres_gives_back_the_same_rows_and_types() {
         );
     }
     // Keys and indexes came back too.
-    let defs = |c: &mut postgres::Client| -> Vec<String> {
-        c.query("SELECT regexp_replace(pg_get_constraintdef(oid), '\\s+', ' ', 'g') FROM pg_constraint WHERE connamespace = 'public'::regnamespace ORDER BY 1", &[])
-            .unwrap()
-            .iter()
-            .map(|r| r.get(0))
-            .collect()
-    };
-    assert_eq!(defs(&mut ca), defs(&mut cb), "constraints");
+    assert_eq!(
+        pg_constraint_defs(&mut ca),
+        pg_constraint_defs(&mut cb),
+        "constraints"
+    );
     // The app's next insert works: sequences were set past the max.
     let next: i32 = cb.query_one("INSERT INTO posts (author_id, title) VALUES ('6f1c0b7e-2a47-4d8e-9b3f-0c5d7e9a1b22', 'new') RETURNING id", &[]).unwrap().get(0);
     assert_eq!(next, 4);

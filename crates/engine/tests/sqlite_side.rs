@@ -322,7 +322,6 @@ fn open_source_refuses_what_is_not_a_database() {
         (d.join("empty.db"), "is empty (0 bytes)"),
         (d.join("text.db"), "is not a SQLite database"),
         (d.join("truncated.db"), "is truncated or corrupt"),
-        (d.join("garbled.db"), "is truncated or corrupt"),
     ];
     for (path, want) in cases {
         let err = sqlite::open_source(&path)
@@ -331,6 +330,33 @@ fn open_source_refuses_what_is_not_a_database() {
         assert_eq!(err.kind(), ErrorKind::BadInput, "{err}");
         assert!(err.to_string().contains(want), "{}: {err}", path.display());
     }
+    // A damaged page is found at the latest when its rows are read (the preflight reads every
+    // row before anything is written), and it is bad input with the same plain words.
+    let garbled_err = match sqlite::open_source(&d.join("garbled.db")) {
+        Err(e) => e,
+        Ok(conn) => {
+            let tables: Vec<String> = conn
+                .prepare("SELECT name FROM sqlite_schema WHERE type = 'table'")
+                .and_then(|mut st| st.query_map([], |r| r.get(0))?.collect())
+                .unwrap_or_default();
+            tables
+                .iter()
+                .find_map(|t| {
+                    let cols: Vec<String> = conn
+                        .prepare("SELECT name FROM pragma_table_info(?1)")
+                        .and_then(|mut st| st.query_map([t], |r| r.get(0))?.collect())
+                        .unwrap_or_default();
+                    sqlite::read_table(&conn, t, &cols, 100, &mut |_| Ok(())).err()
+                })
+                .or_else(|| ferry_engine::sqlite::introspect::introspect(&conn).err())
+                .expect("a garbled page must be noticed")
+        }
+    };
+    assert_eq!(garbled_err.kind(), ErrorKind::BadInput, "{garbled_err}");
+    assert!(
+        garbled_err.to_string().contains("truncated or corrupt"),
+        "{garbled_err}"
+    );
     assert!(
         !d.join("missing.db").exists(),
         "opening must never create a file"

@@ -5,7 +5,7 @@
 //! when nothing will be written (`--dry-run`) or when the plan cannot run (blocking
 //! findings: exit 2 with the findings and their remedies).
 
-use ferry_engine::{Cancel, Error, Phase};
+use ferry_engine::{Cancel, Error, Options, Phase};
 
 use super::{early_report, finish_run, ReportFile, Watch};
 use crate::args::MigrateArgs;
@@ -18,7 +18,33 @@ use crate::render;
 /// the report is printed (and saved) before a run's error is returned.
 pub fn run(args: &MigrateArgs, cancel: &Cancel) -> Result<Code, Error> {
     let mut options = args.run.to_options()?;
+    args.promote.apply(&mut options);
+    run_with("migrate", options, args, cancel)
+}
+
+/// `migrate` with its options already made (`import` makes them with a bundle source);
+/// `command` names the run in its report.
+///
+/// # Errors
+/// As [`run`].
+pub fn run_with(
+    command: &str,
+    mut options: Options,
+    args: &MigrateArgs,
+    cancel: &Cancel,
+) -> Result<Code, Error> {
     options.dry_run = args.dry_run;
+    let named = |result: Result<ferry_engine::Report, ferry_engine::RunError>| {
+        result
+            .map(|mut r| {
+                r.command = command.to_string();
+                r
+            })
+            .map_err(|mut e| {
+                e.report.command = command.to_string();
+                e
+            })
+    };
 
     // Refuse before connecting: a script that forgot --yes learns it at once, not after a
     // preflight scan of every table.
@@ -34,9 +60,9 @@ pub fn run(args: &MigrateArgs, cancel: &Cancel) -> Result<Code, Error> {
     // report shows the plan and any findings; planning here too would scan the source twice.
     if !ask {
         let watch = Watch::new(args.json, Phase::Copy, None);
-        let result = ferry_engine::migrate(&options, watch.progress(), cancel);
+        let result = named(ferry_engine::migrate(&options, watch.progress(), cancel));
         watch.done();
-        return finish_run(result, args.json, file);
+        return finish_with_password(result, args.json, file);
     }
 
     let watch = Watch::new(args.json, Phase::Preflight, None);
@@ -47,7 +73,7 @@ pub fn run(args: &MigrateArgs, cancel: &Cancel) -> Result<Code, Error> {
         Err(error) => {
             return finish_run(
                 Err(ferry_engine::RunError {
-                    report: Box::new(early_report("migrate", &options, &error)),
+                    report: Box::new(early_report(command, &options, &error)),
                     error,
                 }),
                 args.json,
@@ -68,7 +94,7 @@ pub fn run(args: &MigrateArgs, cancel: &Cancel) -> Result<Code, Error> {
     let blocking = plan.blocking_findings();
     if blocking > 0 {
         let error = Error::PreflightBlocked { count: blocking };
-        let mut report = early_report("migrate", &options, &error);
+        let mut report = early_report(command, &options, &error);
         report.findings = plan.findings.clone();
         report.warnings = plan.warnings.clone();
         report.not_migrated = plan.not_migrated.clone();
@@ -97,7 +123,7 @@ pub fn run(args: &MigrateArgs, cancel: &Cancel) -> Result<Code, Error> {
             // Not an error, but not a success a script could mistake for a migration.
             render::to_stderr("ferry: not confirmed; nothing was written");
             if let Some(file) = file {
-                file.write(&early_report("migrate", &options, &Error::Cancelled))?;
+                file.write(&early_report(command, &options, &Error::Cancelled))?;
             }
             return Ok(Code::Cancelled);
         }
@@ -105,7 +131,27 @@ pub fn run(args: &MigrateArgs, cancel: &Cancel) -> Result<Code, Error> {
 
     let expected: Option<u64> = plan.tables.iter().map(|t| t.rows).sum();
     let watch = Watch::new(args.json, Phase::Copy, expected);
-    let result = ferry_engine::migrate(&options, watch.progress(), cancel);
+    let result = named(ferry_engine::migrate(&options, watch.progress(), cancel));
     watch.done();
-    finish_run(result, args.json, file)
+    finish_with_password(result, args.json, file)
+}
+
+/// Prints and saves the report (which never holds the password), then shows Promote's
+/// temporary password once, last, on stderr — the terminal, not stdout, which may be
+/// carrying JSON into a file or another program.
+fn finish_with_password(
+    result: Result<ferry_engine::Report, ferry_engine::RunError>,
+    json: bool,
+    file: Option<ReportFile>,
+) -> Result<Code, Error> {
+    let shown = result.as_ref().ok().and_then(|r| {
+        let admin = r.admin.as_ref()?;
+        Some((admin.email.clone(), r.temporary_password.clone()?))
+    });
+    let code = finish_run(result, json, file);
+    if let Some((email, password)) = shown {
+        render::to_stderr(&render::temporary_password_notice(&email));
+        render::to_stderr(password.expose());
+    }
+    code
 }

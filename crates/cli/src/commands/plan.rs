@@ -11,7 +11,8 @@ use crate::render;
 /// # Errors
 /// The engine's errors; `PreflightBlocked` when findings block the run (after printing them).
 pub fn run(args: &PlanArgs, cancel: &Cancel) -> Result<Code, Error> {
-    let options = args.run.to_options()?;
+    let mut options = args.run.to_options()?;
+    args.promote.apply(&mut options);
     let watch = Watch::new(args.json, Phase::Preflight, None);
     let plan = ferry_engine::plan(&options, watch.progress(), cancel);
     watch.done();

@@ -81,7 +81,11 @@ fn column_mapping(t: &TablePlan) -> String {
     ]);
     for c in &t.columns {
         columns.row(vec![
-            c.source.clone().unwrap_or_else(|| "(none: default)".into()),
+            match (&c.source, &c.fill) {
+                (Some(source), _) => source.clone(),
+                (None, Some(_)) => "(none: set by the job)".into(),
+                (None, None) => "(none: default)".into(),
+            },
             c.source_type.clone(),
             "→".into(),
             c.target.clone(),

@@ -83,6 +83,25 @@ pub fn report(r: &Report) -> String {
         out.push_str(&verification(v));
     }
 
+    if let Some(a) = &r.admin {
+        let id = a.user_id.as_deref().unwrap_or("-");
+        let state = if a.created {
+            "created"
+        } else {
+            "not created (nothing was committed)"
+        };
+        out.push_str(&format!(
+            "\nadmin {}{} in {} (id {id}): {state}; password stored as {}\n",
+            a.email,
+            a.username
+                .as_deref()
+                .map(|u| format!(" ({u})"))
+                .unwrap_or_default(),
+            a.users_table,
+            a.password_hash
+        ));
+    }
+
     let resolved: Vec<_> = r.findings.iter().filter(|f| !f.is_blocking()).collect();
     if r.findings.iter().any(|f| f.is_blocking()) {
         out.push('\n');

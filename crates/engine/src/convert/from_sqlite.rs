@@ -396,13 +396,18 @@ fn to_json(v: &S, binary: bool, rules: &ColumnRules) -> Result<Value, Problem> {
         )),
         S::Text(_) => {
             let s = text(v, &target, rules)?;
-            let parsed: serde_json::Value = serde_json::from_str(&s).map_err(|e| {
-                Problem::new(
+            let mut scratch = Vec::with_capacity(s.len());
+            let Some(facts) = super::canonicalize_into(&s, &mut scratch) else {
+                // Invalid: ask serde_json only now, for its precise message.
+                let why = serde_json::from_str::<serde::de::IgnoredAny>(&s)
+                    .err()
+                    .map_or_else(String::new, |e| format!(" ({e})"));
+                return Err(Problem::new(
                     K::BadJson,
-                    format!("{} is not valid JSON ({e})", v.describe()),
-                )
-            })?;
-            if binary && rules.target_is_postgres && json::contains_nul(&parsed) {
+                    format!("{} is not valid JSON{why}", v.describe()),
+                ));
+            };
+            if binary && rules.target_is_postgres && facts.has_nul {
                 return Err(Problem::new(
                     K::BadJson,
                     format!("{} contains \\u0000, which jsonb cannot hold", v.describe()),

@@ -18,8 +18,6 @@
 //! Reading converts each element through [`super::from_sqlite`] with the element type, so
 //! every scalar rule (ranges, scale, UTF-8, time zones) applies inside arrays too.
 
-use std::collections::BTreeMap;
-
 use serde_json::Value as J;
 
 use super::from_sqlite::{check_numeric, from_sqlite, text};
@@ -35,59 +33,10 @@ use crate::value::{Decimal, SqliteValue as S, Value};
 /// rules; numbers are compared by value: written as [`Decimal::canonical`], so `1`, `1.0`
 /// and `1.00` are equal (jsonb compares them equal too, though it keeps their text).
 pub fn canonical_json(text: &str) -> Option<String> {
-    let value: J = serde_json::from_str(text).ok()?;
-    let mut out = String::with_capacity(text.len());
-    write_canonical(&value, &mut out);
-    Some(out)
-}
-
-fn write_canonical(v: &J, out: &mut String) {
-    match v {
-        J::Null | J::Bool(_) => out.push_str(&v.to_string()),
-        J::Number(n) => {
-            let text = n.to_string();
-            match Decimal::parse(&text) {
-                Some(d) => out.push_str(d.canonical()),
-                None => out.push_str(&text.to_ascii_lowercase()),
-            }
-        }
-        J::String(s) => out.push_str(&J::String(s.clone()).to_string()),
-        J::Array(items) => {
-            out.push('[');
-            for (i, item) in items.iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                write_canonical(item, out);
-            }
-            out.push(']');
-        }
-        J::Object(map) => {
-            // serde_json's parser already kept the last of duplicate keys; sort explicitly
-            // because the map may preserve insertion order when a feature asks for it.
-            let sorted: BTreeMap<&String, &J> = map.iter().collect();
-            out.push('{');
-            for (i, (k, v)) in sorted.into_iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                out.push_str(&J::String(k.clone()).to_string());
-                out.push(':');
-                write_canonical(v, out);
-            }
-            out.push('}');
-        }
-    }
-}
-
-/// Whether any string or key holds a NUL character (jsonb refuses `\u0000`).
-pub(super) fn contains_nul(v: &J) -> bool {
-    match v {
-        J::String(s) => s.contains('\0'),
-        J::Array(items) => items.iter().any(contains_nul),
-        J::Object(map) => map.iter().any(|(k, v)| k.contains('\0') || contains_nul(v)),
-        _ => false,
-    }
+    let mut out = Vec::with_capacity(text.len());
+    super::json_canon::canonicalize_into(text, &mut out)?;
+    // The canonical form is built from valid UTF-8 text and UTF-8 encoded characters.
+    String::from_utf8(out).ok()
 }
 
 fn bad_array(detail: impl Into<String>) -> Problem {

@@ -45,6 +45,7 @@
 
 mod from_sqlite;
 pub mod json;
+mod json_canon;
 mod to_sqlite;
 
 #[cfg(test)]
@@ -58,7 +59,8 @@ pub use crate::temporal::{DstPolicy, EpochUnit, FoldPolicy, GapPolicy};
 pub use crate::value::{SqliteValue, Value};
 pub use from_sqlite::from_sqlite;
 pub use json::canonical_json;
-pub use to_sqlite::to_sqlite;
+pub use json_canon::{canonicalize_into, JsonFacts};
+pub use to_sqlite::{into_sqlite, to_sqlite};
 
 /// What kind of value could not be carried exactly; stable names for reports and findings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]

@@ -93,6 +93,24 @@ pub fn to_sqlite(v: &Value, ty: &T) -> Result<S, Problem> {
     })
 }
 
+/// [`to_sqlite`] for a value the caller no longer needs: text, JSON and bytes move their
+/// buffer into the stored value instead of copying it (the copy stores every value).
+///
+/// # Errors
+/// As [`to_sqlite`].
+pub fn into_sqlite(v: Value, ty: &T) -> Result<S, Problem> {
+    match (v, ty) {
+        (
+            Value::Text(s),
+            T::Text | T::Varchar { .. } | T::Char { .. } | T::Enum { .. } | T::Any,
+        )
+        | (Value::Opaque(s), T::Opaque { .. })
+        | (Value::Json(s), T::Json { .. }) => Ok(S::Text(s.into_bytes())),
+        (Value::Bytes(b), T::Bytes) => Ok(S::Blob(b)),
+        (v, ty) => to_sqlite(&v, ty),
+    }
+}
+
 /// A `numeric(p ≤ 15)` value as INTEGER or REAL, proven exact: the stored double's shortest
 /// decimal must be the same number.
 fn numeric_as_number(d: &Decimal) -> Result<S, Problem> {

@@ -441,3 +441,30 @@ fn password_comes_from_pgpass_when_not_given() {
         "{warnings:?}"
     );
 }
+
+#[test]
+fn bundles_are_named_or_recognised_by_their_manifest() {
+    let named = |text: &str| match parse_in(text, OS, false) {
+        Ok((Location::Bundle { dir }, _)) => dir,
+        other => panic!("{text}: {other:?}"),
+    };
+    assert_eq!(named("bundle:./export"), PathBuf::from("./export"));
+    assert_eq!(named("bundle:///abs/export"), PathBuf::from("/abs/export"));
+    assert!(parse_in("bundle:", OS, false).is_err());
+
+    let dir = tempfile::tempdir().unwrap();
+    let text = dir.path().to_string_lossy().into_owned();
+    assert!(
+        matches!(parse_in(&text, OS, false), Ok((Location::Sqlite { .. }, _))),
+        "a folder without a manifest is not a bundle"
+    );
+    std::fs::write(dir.path().join("manifest.json"), "{}").unwrap();
+    assert_eq!(named(&text), dir.path());
+    assert_eq!(
+        Location::Bundle {
+            dir: PathBuf::from("out")
+        }
+        .display(),
+        "bundle:out"
+    );
+}

@@ -63,8 +63,25 @@ pub fn read_table(
     batch_rows: usize,
     on_batch: &mut dyn FnMut(Vec<Vec<Value>>) -> Result<()>,
 ) -> Result<u64> {
+    read_table_where(client, schema, table, columns, None, batch_rows, on_batch)
+}
+
+/// [`read_table`], keeping only the rows for which `filter` (a PostgreSQL boolean expression
+/// over the table's columns, e.g. a job's ownership test) is true.
+///
+/// # Errors
+/// As [`read_table`].
+pub fn read_table_where(
+    client: &mut postgres::Client,
+    schema: &str,
+    table: &str,
+    columns: &[CopyColumn],
+    filter: Option<&str>,
+    batch_rows: usize,
+    on_batch: &mut dyn FnMut(Vec<Vec<Value>>) -> Result<()>,
+) -> Result<u64> {
     let what = format!("{schema}.{table}");
-    let sql = select_sql(schema, table, columns);
+    let sql = select_sql(schema, table, columns, filter);
     let reader = client
         .copy_out(&sql)
         .context(|| format!("reading {what}"))?;
@@ -78,7 +95,7 @@ pub fn read_table(
 }
 
 /// `COPY (SELECT "a", "b"::text FROM "s"."t") TO STDOUT (FORMAT binary)`.
-fn select_sql(schema: &str, table: &str, columns: &[CopyColumn]) -> String {
+fn select_sql(schema: &str, table: &str, columns: &[CopyColumn], filter: Option<&str>) -> String {
     let list: Vec<String> = columns
         .iter()
         .map(|c| {
@@ -90,8 +107,9 @@ fn select_sql(schema: &str, table: &str, columns: &[CopyColumn]) -> String {
             }
         })
         .collect();
+    let filter = filter.map(|f| format!(" WHERE ({f})")).unwrap_or_default();
     format!(
-        "COPY (SELECT {} FROM {}.{}) TO STDOUT (FORMAT binary)",
+        "COPY (SELECT {} FROM {}.{}{filter}) TO STDOUT (FORMAT binary)",
         list.join(", "),
         quote_ident(schema),
         quote_ident(table)
@@ -410,8 +428,12 @@ mod tests {
             },
         ];
         assert_eq!(
-            select_sql("my schema", "t", &cols),
+            select_sql("my schema", "t", &cols, None),
             r#"COPY (SELECT "we""ird"::text, "m" FROM "my schema"."t") TO STDOUT (FORMAT binary)"#
+        );
+        assert_eq!(
+            select_sql("s", "t", &cols[1..], Some(r#""owner" = 7"#)),
+            r#"COPY (SELECT "m" FROM "s"."t" WHERE ("owner" = 7)) TO STDOUT (FORMAT binary)"#
         );
     }
 }

@@ -9,7 +9,7 @@
 use rusqlite::types::ValueRef;
 use rusqlite::Connection;
 
-use crate::error::{Context, Result};
+use crate::error::{Error, Result};
 use crate::sqlite::ddl::quote_ident;
 use crate::value::SqliteValue;
 
@@ -26,6 +26,22 @@ pub fn read_table(
     batch_rows: usize,
     on_batch: &mut dyn FnMut(Vec<Vec<SqliteValue>>) -> Result<()>,
 ) -> Result<u64> {
+    read_table_where(conn, table, columns, None, batch_rows, on_batch)
+}
+
+/// [`read_table`], keeping only the rows for which `filter` (a SQLite boolean expression over
+/// the table's columns, e.g. a job's ownership test) is true.
+///
+/// # Errors
+/// As [`read_table`].
+pub fn read_table_where(
+    conn: &Connection,
+    table: &str,
+    columns: &[String],
+    filter: Option<&str>,
+    batch_rows: usize,
+    on_batch: &mut dyn FnMut(Vec<Vec<SqliteValue>>) -> Result<()>,
+) -> Result<u64> {
     let batch_rows = batch_rows.max(1);
     let list: Vec<String> = columns.iter().map(|c| quote_ident(c)).collect();
     let select_list = if list.is_empty() {
@@ -33,25 +49,22 @@ pub fn read_table(
     } else {
         list.join(", ")
     };
-    let sql = format!("SELECT {select_list} FROM {}", quote_ident(table));
-    let mut stmt = conn
-        .prepare(&sql)
-        .context(|| format!("cannot read table {table}"))?;
-    let mut rows = stmt
-        .query([])
-        .context(|| format!("cannot read table {table}"))?;
+    let sql = match filter {
+        Some(f) => format!(
+            "SELECT {select_list} FROM {} WHERE ({f})",
+            quote_ident(table)
+        ),
+        None => format!("SELECT {select_list} FROM {}", quote_ident(table)),
+    };
+    let mut stmt = conn.prepare(&sql).map_err(|e| read_error(e, table, None))?;
+    let mut rows = stmt.query([]).map_err(|e| read_error(e, table, None))?;
     let width = columns.len();
     let mut batch = Vec::with_capacity(batch_rows);
     let mut total = 0u64;
-    while let Some(row) = rows
-        .next()
-        .context(|| format!("cannot read table {table} (after row {total})"))?
-    {
+    while let Some(row) = rows.next().map_err(|e| read_error(e, table, Some(total)))? {
         let mut values = Vec::with_capacity(width);
         for i in 0..width {
-            let v = row
-                .get_ref(i)
-                .context(|| format!("cannot read table {table}"))?;
+            let v = row.get_ref(i).map_err(|e| read_error(e, table, None))?;
             values.push(match v {
                 ValueRef::Null => SqliteValue::Null,
                 ValueRef::Integer(i) => SqliteValue::Integer(i),
@@ -73,4 +86,20 @@ pub fn read_table(
         on_batch(batch)?;
     }
     Ok(total)
+}
+
+/// A read error with the table named; a damaged file says so in plain words (its kind is
+/// bad input: the file, not Ferry, is at fault).
+fn read_error(e: rusqlite::Error, table: &str, after: Option<u64>) -> Error {
+    let at = after.map_or(String::new(), |n| format!(" (after row {n})"));
+    let corrupt = matches!(
+        e.sqlite_error_code(),
+        Some(rusqlite::ErrorCode::DatabaseCorrupt | rusqlite::ErrorCode::NotADatabase)
+    );
+    let context = if corrupt {
+        format!("the database file is truncated or corrupt: cannot read table {table}{at}")
+    } else {
+        format!("cannot read table {table}{at}")
+    };
+    Error::Sqlite { context, source: e }
 }

@@ -85,12 +85,12 @@ impl SqliteWriter {
 
     /// The file is a temporary one, discarded on any failure: no journal, no fsync while
     /// building (the finished file is synced once in `finish`), foreign keys checked at the end.
-    /// The page cache is capped (64 MiB) and index sorts spill to temporary files, not memory,
+    /// The page cache is capped (16 MiB) and index sorts spill to temporary files, not memory,
     /// so memory stays flat whatever the table size.
     fn configured(conn: Connection, path: &Path) -> Result<Self> {
         conn.execute_batch(
             "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA foreign_keys = OFF; \
-             PRAGMA cache_size = -65536; PRAGMA temp_store = FILE;",
+             PRAGMA cache_size = -16384; PRAGMA temp_store = FILE;",
         )
         .context(|| format!("cannot configure {}", path.display()))?;
         Ok(SqliteWriter {

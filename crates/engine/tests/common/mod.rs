@@ -128,3 +128,79 @@ pub fn sqlite_tables(path: &Path) -> Vec<String> {
 pub fn sha256(path: &Path) -> String {
     ferry_engine::backup::sha256_file(path).unwrap()
 }
+
+/// Every user table of a SQLite file with its rows as SQLite's own `quote()` of every column,
+/// sorted — independent of Ferry's readers and digests.
+pub fn sqlite_fingerprint(path: &Path) -> Vec<(String, Vec<String>)> {
+    let conn = rusqlite::Connection::open(path).unwrap();
+    sqlite_tables(path)
+        .into_iter()
+        .map(|table| {
+            let q = |s: &str| format!("\"{}\"", s.replace('"', "\"\""));
+            let mut stmt = conn
+                .prepare(&format!(
+                    "SELECT name FROM pragma_table_info('{}')",
+                    table.replace('\'', "''")
+                ))
+                .unwrap();
+            let cols: Vec<String> = stmt
+                .query_map([], |r| r.get::<_, String>(0))
+                .unwrap()
+                .map(|c| format!("quote({})", q(&c.unwrap())))
+                .collect();
+            let sql = format!("SELECT {} FROM {}", cols.join(" || '|' || "), q(&table));
+            let mut stmt = conn.prepare(&sql).unwrap_or_else(|e| panic!("{sql}: {e}"));
+            let mut rows: Vec<String> = stmt
+                .query_map([], |r| r.get::<_, String>(0))
+                .unwrap()
+                .map(|r| r.unwrap())
+                .collect();
+            rows.sort();
+            (table, rows)
+        })
+        .collect()
+}
+
+/// The SQL of every table and index SQLite stored, sorted.
+pub fn sqlite_schema_sql(path: &Path) -> Vec<String> {
+    let conn = rusqlite::Connection::open(path).unwrap();
+    let mut stmt = conn
+        .prepare("SELECT coalesce(sql, name) FROM sqlite_schema WHERE name NOT LIKE 'sqlite_%' ORDER BY 1")
+        .unwrap();
+    let rows = stmt.query_map([], |r| r.get::<_, String>(0)).unwrap();
+    rows.map(|r| r.unwrap()).collect()
+}
+
+/// Every constraint of schema public as PostgreSQL prints it, sorted.
+pub fn pg_constraint_defs(client: &mut postgres::Client) -> Vec<String> {
+    client
+        .query("SELECT regexp_replace(pg_get_constraintdef(oid), '\\s+', ' ', 'g') FROM pg_constraint WHERE connamespace = 'public'::regnamespace ORDER BY 1", &[])
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect()
+}
+
+/// What a PostgreSQL database holds, for comparing two: columns (types, NOT NULL, defaults),
+/// constraints, and every table's content fingerprint.
+#[derive(Debug, PartialEq)]
+pub struct PgSnapshot {
+    pub columns: Vec<(String, String, String, bool, Option<String>)>,
+    pub constraints: Vec<String>,
+    pub content: Vec<(String, (i64, String))>,
+}
+
+pub fn pg_snapshot(client: &mut postgres::Client) -> PgSnapshot {
+    let content = pg_tables(client)
+        .into_iter()
+        .map(|t| {
+            let f = pg_fingerprint(client, &t);
+            (t, f)
+        })
+        .collect();
+    PgSnapshot {
+        columns: pg_columns(client),
+        constraints: pg_constraint_defs(client),
+        content,
+    }
+}

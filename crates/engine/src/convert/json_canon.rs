@@ -1,0 +1,617 @@
+//! Canonical JSON in one pass: validate JSON text and write its canonical form straight into
+//! a byte buffer, without building a tree.
+//!
+//! Digests canonicalize every JSON value on both sides of a copy (a million rows of JSON
+//! payloads each way), and the preflight validates every JSON value of a SQLite source; a
+//! `serde_json::Value` tree costs an allocation per string, key and number, which made JSON
+//! the single largest cost of a run. This parser allocates only when an object's keys are
+//! out of order.
+//!
+//! It accepts exactly RFC 8259 JSON, as `serde_json::from_str` does: no comments, trailing
+//! commas, NaN or leading zeros; control characters must be escaped; `\u` escapes must pair
+//! surrogates; nesting deeper than 128 levels is refused (serde_json's limit). The canonical
+//! form is the one [`super::json::canonical_json`] documents: no insignificant whitespace,
+//! object keys sorted by their UTF-8 bytes with the last of duplicate keys kept (jsonb's
+//! rule), strings re-escaped one way (`\"`, `\\`, `\b \f \n \r \t`, other control characters as
+//! `\u00xx`, everything else as itself), numbers compared by value (`1.0 = 1`).
+
+use crate::value::Decimal;
+
+/// serde_json's recursion limit: a document it refuses is refused here too.
+const MAX_DEPTH: usize = 128;
+
+/// What one canonicalization found besides the text.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct JsonFacts {
+    /// A string or key holds U+0000 (which jsonb cannot store).
+    pub has_nul: bool,
+}
+
+/// Appends the canonical form of `text` to `out` and returns what it found; on invalid JSON
+/// returns `None` and leaves `out` as it was.
+pub fn canonicalize_into(text: &str, out: &mut Vec<u8>) -> Option<JsonFacts> {
+    let start = out.len();
+    let mut p = Parser {
+        s: text.as_bytes(),
+        i: 0,
+        facts: JsonFacts::default(),
+    };
+    let ok = p.ws_value_ws(out, 0).is_some() && p.i == p.s.len();
+    if ok {
+        Some(p.facts)
+    } else {
+        out.truncate(start);
+        None
+    }
+}
+
+struct Parser<'a> {
+    s: &'a [u8],
+    i: usize,
+    facts: JsonFacts,
+}
+
+/// One member of an object as written into the output: `"key":value`.
+struct Member {
+    start: usize,
+    /// End of the key's closing quote.
+    key_end: usize,
+    end: usize,
+}
+
+impl Parser<'_> {
+    fn peek(&self) -> Option<u8> {
+        self.s.get(self.i).copied()
+    }
+
+    fn skip_ws(&mut self) {
+        while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.peek() {
+            self.i += 1;
+        }
+    }
+
+    fn eat(&mut self, b: u8) -> Option<()> {
+        (self.peek()? == b).then(|| self.i += 1)
+    }
+
+    fn ws_value_ws(&mut self, out: &mut Vec<u8>, depth: usize) -> Option<()> {
+        self.skip_ws();
+        self.value(out, depth)?;
+        self.skip_ws();
+        Some(())
+    }
+
+    fn value(&mut self, out: &mut Vec<u8>, depth: usize) -> Option<()> {
+        match self.peek()? {
+            b'{' => self.object(out, depth + 1),
+            b'[' => self.array(out, depth + 1),
+            b'"' => self.string(out),
+            b't' => self.literal(out, b"true"),
+            b'f' => self.literal(out, b"false"),
+            b'n' => self.literal(out, b"null"),
+            b'-' | b'0'..=b'9' => self.number(out),
+            _ => None,
+        }
+    }
+
+    fn literal(&mut self, out: &mut Vec<u8>, word: &[u8]) -> Option<()> {
+        if self.s[self.i..].starts_with(word) {
+            self.i += word.len();
+            out.extend_from_slice(word);
+            Some(())
+        } else {
+            None
+        }
+    }
+
+    fn array(&mut self, out: &mut Vec<u8>, depth: usize) -> Option<()> {
+        if depth > MAX_DEPTH {
+            return None;
+        }
+        self.i += 1; // '['
+        out.push(b'[');
+        self.skip_ws();
+        if self.eat(b']').is_some() {
+            out.push(b']');
+            return Some(());
+        }
+        loop {
+            self.ws_value_ws(out, depth)?;
+            match self.peek()? {
+                b',' => {
+                    self.i += 1;
+                    out.push(b',');
+                }
+                b']' => {
+                    self.i += 1;
+                    out.push(b']');
+                    return Some(());
+                }
+                _ => return None,
+            }
+        }
+    }
+
+    fn object(&mut self, out: &mut Vec<u8>, depth: usize) -> Option<()> {
+        if depth > MAX_DEPTH {
+            return None;
+        }
+        self.i += 1; // '{'
+        let open = out.len();
+        out.push(b'{');
+        self.skip_ws();
+        if self.eat(b'}').is_some() {
+            out.push(b'}');
+            return Some(());
+        }
+        let mut members: Vec<Member> = Vec::new();
+        loop {
+            self.skip_ws();
+            if self.peek()? != b'"' {
+                return None;
+            }
+            let start = out.len();
+            self.string(out)?;
+            let key_end = out.len();
+            self.skip_ws();
+            self.eat(b':')?;
+            out.push(b':');
+            self.ws_value_ws(out, depth)?;
+            members.push(Member {
+                start,
+                key_end,
+                end: out.len(),
+            });
+            match self.peek()? {
+                b',' => {
+                    self.i += 1;
+                    out.push(b',');
+                }
+                b'}' => {
+                    self.i += 1;
+                    break;
+                }
+                _ => return None,
+            }
+        }
+        let key = |out: &[u8], m: &Member| -> Vec<u8> { unescape_key(&out[m.start..m.key_end]) };
+        let in_order = members.windows(2).all(|w| {
+            let (a, b) = (
+                &out[w[0].start..w[0].key_end],
+                &out[w[1].start..w[1].key_end],
+            );
+            // Without escapes a canonical key's bytes are its text's bytes.
+            if !a.contains(&b'\\') && !b.contains(&b'\\') {
+                a < b
+            } else {
+                key(out, &w[0]) < key(out, &w[1])
+            }
+        });
+        if in_order {
+            out.push(b'}');
+            return Some(());
+        }
+        // Sort by key (stable, so equal keys keep their order) and keep the last duplicate.
+        let body = out.split_off(open);
+        let keys: Vec<Vec<u8>> = members
+            .iter()
+            .map(|m| key(&body, &shift(m, open)))
+            .collect();
+        let mut order: Vec<usize> = (0..members.len()).collect();
+        order.sort_by(|&a, &b| keys[a].cmp(&keys[b]));
+        out.push(b'{');
+        let mut first = true;
+        for (n, &m) in order.iter().enumerate() {
+            if order.get(n + 1).is_some_and(|&next| keys[next] == keys[m]) {
+                continue; // a later duplicate wins
+            }
+            if !first {
+                out.push(b',');
+            }
+            first = false;
+            let m = shift(&members[m], open);
+            out.extend_from_slice(&body[m.start..m.end]);
+        }
+        out.push(b'}');
+        Some(())
+    }
+
+    /// Reads a string and writes it re-escaped canonically, quotes included.
+    fn string(&mut self, out: &mut Vec<u8>) -> Option<()> {
+        self.i += 1; // '"'
+        out.push(b'"');
+        loop {
+            // Copy the run of bytes that need no attention in one go.
+            let run_start = self.i;
+            while let Some(b) = self.peek() {
+                if b == b'"' || b == b'\\' || b < 0x20 {
+                    break;
+                }
+                self.i += 1;
+            }
+            out.extend_from_slice(&self.s[run_start..self.i]);
+            match self.peek()? {
+                b'"' => {
+                    self.i += 1;
+                    out.push(b'"');
+                    return Some(());
+                }
+                b'\\' => {
+                    self.i += 1;
+                    let c = self.escape()?;
+                    push_char(out, c);
+                    if c == '\0' {
+                        self.facts.has_nul = true;
+                    }
+                }
+                _ => return None, // an unescaped control character
+            }
+        }
+    }
+
+    /// The character an escape sequence (after its backslash) stands for.
+    fn escape(&mut self) -> Option<char> {
+        let b = self.peek()?;
+        self.i += 1;
+        Some(match b {
+            b'"' => '"',
+            b'\\' => '\\',
+            b'/' => '/',
+            b'b' => '\u{8}',
+            b'f' => '\u{c}',
+            b'n' => '\n',
+            b'r' => '\r',
+            b't' => '\t',
+            b'u' => {
+                let hi = self.hex4()?;
+                match hi {
+                    0xD800..=0xDBFF => {
+                        self.eat(b'\\')?;
+                        self.eat(b'u')?;
+                        let lo = self.hex4()?;
+                        if !(0xDC00..=0xDFFF).contains(&lo) {
+                            return None;
+                        }
+                        char::from_u32(0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00))?
+                    }
+                    0xDC00..=0xDFFF => return None,
+                    _ => char::from_u32(hi)?,
+                }
+            }
+            _ => return None,
+        })
+    }
+
+    fn hex4(&mut self) -> Option<u32> {
+        let digits = self.s.get(self.i..self.i + 4)?;
+        let mut v = 0;
+        for &d in digits {
+            v = v * 16 + (d as char).to_digit(16)?;
+        }
+        self.i += 4;
+        Some(v)
+    }
+
+    fn number(&mut self, out: &mut Vec<u8>) -> Option<()> {
+        let start = self.i;
+        self.eat(b'-');
+        match self.peek()? {
+            b'0' => self.i += 1,
+            b'1'..=b'9' => self.digits(),
+            _ => return None,
+        }
+        let mut plain = true;
+        if self.eat(b'.').is_some() {
+            plain = false;
+            self.digits1()?;
+        }
+        if let Some(b'e' | b'E') = self.peek() {
+            plain = false;
+            self.i += 1;
+            if let Some(b'+' | b'-') = self.peek() {
+                self.i += 1;
+            }
+            self.digits1()?;
+        }
+        let text = &self.s[start..self.i];
+        if plain && text != b"-0" {
+            // An integer without leading zeros is already its canonical decimal.
+            out.extend_from_slice(text);
+        } else {
+            let text = std::str::from_utf8(text).ok()?;
+            match Decimal::parse(text) {
+                Some(d) => out.extend_from_slice(d.canonical().as_bytes()),
+                None => out.extend_from_slice(text.to_ascii_lowercase().as_bytes()),
+            }
+        }
+        Some(())
+    }
+
+    fn digits(&mut self) {
+        while let Some(b'0'..=b'9') = self.peek() {
+            self.i += 1;
+        }
+    }
+
+    fn digits1(&mut self) -> Option<()> {
+        let start = self.i;
+        self.digits();
+        (self.i > start).then_some(())
+    }
+}
+
+fn shift(m: &Member, by: usize) -> Member {
+    Member {
+        start: m.start - by,
+        key_end: m.key_end - by,
+        end: m.end - by,
+    }
+}
+
+/// Writes `c` escaped the canonical way.
+fn push_char(out: &mut Vec<u8>, c: char) {
+    match c {
+        '"' => out.extend_from_slice(b"\\\""),
+        '\\' => out.extend_from_slice(b"\\\\"),
+        '\u{8}' => out.extend_from_slice(b"\\b"),
+        '\u{c}' => out.extend_from_slice(b"\\f"),
+        '\n' => out.extend_from_slice(b"\\n"),
+        '\r' => out.extend_from_slice(b"\\r"),
+        '\t' => out.extend_from_slice(b"\\t"),
+        c if (c as u32) < 0x20 => {
+            out.extend_from_slice(format!("\\u{:04x}", c as u32).as_bytes());
+        }
+        c => {
+            let mut buf = [0u8; 4];
+            out.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
+        }
+    }
+}
+
+/// The text of a canonically escaped key (quotes included in `quoted`), for ordering.
+fn unescape_key(quoted: &[u8]) -> Vec<u8> {
+    let inner = &quoted[1..quoted.len() - 1];
+    if !inner.contains(&b'\\') {
+        return inner.to_vec();
+    }
+    let mut p = Parser {
+        s: inner,
+        i: 0,
+        facts: JsonFacts::default(),
+    };
+    let mut text = Vec::with_capacity(inner.len());
+    while let Some(b) = p.peek() {
+        p.i += 1;
+        if b == b'\\' {
+            // Our own escapes always decode.
+            let c = p.escape().unwrap_or('\u{fffd}');
+            let mut buf = [0u8; 4];
+            text.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
+        } else {
+            text.push(b);
+        }
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The tree-based canonical form this module replaced, kept as the reference it must
+    /// agree with.
+    fn reference_canonical_json(text: &str) -> Option<String> {
+        let value: serde_json::Value = serde_json::from_str(text).ok()?;
+        let mut out = String::with_capacity(text.len());
+        write_canonical(&value, &mut out);
+        Some(out)
+    }
+
+    fn write_canonical(v: &serde_json::Value, out: &mut String) {
+        match v {
+            serde_json::Value::Null | serde_json::Value::Bool(_) => out.push_str(&v.to_string()),
+            serde_json::Value::Number(n) => {
+                let text = n.to_string();
+                match Decimal::parse(&text) {
+                    Some(d) => out.push_str(d.canonical()),
+                    None => out.push_str(&text.to_ascii_lowercase()),
+                }
+            }
+            serde_json::Value::String(s) => {
+                out.push_str(&serde_json::Value::String(s.clone()).to_string())
+            }
+            serde_json::Value::Array(items) => {
+                out.push('[');
+                for (i, item) in items.iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    write_canonical(item, out);
+                }
+                out.push(']');
+            }
+            serde_json::Value::Object(map) => {
+                // serde_json's parser already kept the last of duplicate keys; sort explicitly
+                // because the map may preserve insertion order when a feature asks for it.
+                let sorted: std::collections::BTreeMap<&String, &serde_json::Value> =
+                    map.iter().collect();
+                out.push('{');
+                for (i, (k, v)) in sorted.into_iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    out.push_str(&serde_json::Value::String(k.clone()).to_string());
+                    out.push(':');
+                    write_canonical(v, out);
+                }
+                out.push('}');
+            }
+        }
+    }
+
+    fn canon(text: &str) -> Option<String> {
+        let mut out = vec![];
+        canonicalize_into(text, &mut out).map(|_| String::from_utf8(out).unwrap())
+    }
+
+    #[test]
+    fn canonical_forms() {
+        let cases = [
+            (
+                r#" { "b" : 1 , "a" : [ 1.50 , -0 , 2e2, "x" ] } "#,
+                r#"{"a":[1.5,0,200,"x"],"b":1}"#,
+            ),
+            (r#"{"a":1,"a":2}"#, r#"{"a":2}"#),
+            (
+                r#"{"b":{"d":1,"c":2},"a":null}"#,
+                r#"{"a":null,"b":{"c":2,"d":1}}"#,
+            ),
+            (r#""\u00e9\/\u0041\n""#, "\"é/A\\n\""),
+            (r#""\ud83d\ude00""#, "\"😀\""),
+            (r#"{"\u0062":1,"a":2}"#, r#"{"a":2,"b":1}"#),
+            ("[]", "[]"),
+            ("{}", "{}"),
+            ("true", "true"),
+            ("-12", "-12"),
+            ("1E+2", "100"),
+        ];
+        for (input, expected) in cases {
+            assert_eq!(canon(input).as_deref(), Some(expected), "{input}");
+        }
+    }
+
+    #[test]
+    fn invalid_json_is_refused_like_serde_json() {
+        for bad in [
+            "",
+            "{",
+            "[1,]",
+            "{\"a\":1,}",
+            "01",
+            "1.",
+            ".5",
+            "+1",
+            "NaN",
+            "nul",
+            "\"\u{1}\"",
+            "\"\\x\"",
+            "\"\\ud800\"",
+            "\"\\udc00\"",
+            "[1] 2",
+            "{'a':1}",
+            "\"abc",
+            "-",
+            "1e",
+        ] {
+            assert_eq!(canon(bad), None, "{bad:?}");
+            assert!(
+                serde_json::from_str::<serde_json::Value>(bad).is_err(),
+                "{bad:?}"
+            );
+        }
+        let deep = format!("{}{}", "[".repeat(200), "]".repeat(200));
+        assert_eq!(canon(&deep), None);
+    }
+
+    #[test]
+    fn nul_is_noticed_in_strings_and_keys() {
+        let mut out = vec![];
+        assert!(
+            canonicalize_into(r#"{"a\u0000":1}"#, &mut out)
+                .unwrap()
+                .has_nul
+        );
+        assert!(
+            canonicalize_into(r#"["x\u0000y"]"#, &mut out)
+                .unwrap()
+                .has_nul
+        );
+        assert!(
+            !canonicalize_into(r#"["\\u0000"]"#, &mut out)
+                .unwrap()
+                .has_nul
+        );
+    }
+
+    /// The one-pass form agrees with the tree-based reference on equality: two texts have the
+    /// same canonical form here exactly when they do there.
+    #[test]
+    fn agrees_with_the_tree_based_reference() {
+        let mut rng = 0x2545_F491_4F6C_DD1Du64;
+        let mut next = move || {
+            rng ^= rng << 13;
+            rng ^= rng >> 7;
+            rng ^= rng << 17;
+            rng
+        };
+        let keys = ["a", "b", "ab", "é", "a\"b", "\\", "\n", "B", "", "a\u{1}"];
+        let scalars = [
+            "1",
+            "1.0",
+            "-0",
+            "0",
+            "1e3",
+            "1000",
+            "2.50",
+            "\"x\"",
+            "\"\\u00e9\"",
+            "\"é\"",
+            "null",
+            "true",
+            "false",
+            "\"\\\\\"",
+            "12345678901234567890",
+            "-1.5e-3",
+        ];
+        fn gen(
+            next: &mut dyn FnMut() -> u64,
+            depth: u32,
+            keys: &[&str],
+            scalars: &[&str],
+        ) -> String {
+            let ws = |n: u64| [" ", "", "\n", "\t "][(n % 4) as usize];
+            match next() % if depth > 3 { 1 } else { 3 } {
+                0 => scalars[(next() % scalars.len() as u64) as usize].to_string(),
+                1 => {
+                    let n = next() % 4;
+                    let items: Vec<String> = (0..n)
+                        .map(|_| gen(next, depth + 1, keys, scalars))
+                        .collect();
+                    format!("[{}{}]", ws(next()), items.join(","))
+                }
+                _ => {
+                    let n = next() % 5;
+                    let items: Vec<String> = (0..n)
+                        .map(|_| {
+                            let k =
+                                serde_json::to_string(keys[(next() % keys.len() as u64) as usize])
+                                    .unwrap();
+                            format!("{k}{}:{}", ws(next()), gen(next, depth + 1, keys, scalars))
+                        })
+                        .collect();
+                    format!("{{{}}}", items.join(", "))
+                }
+            }
+        }
+        let docs: Vec<String> = (0..3000)
+            .map(|_| gen(&mut next, 0, &keys, &scalars))
+            .collect();
+        for doc in &docs {
+            let mine = canon(doc);
+            let reference = reference_canonical_json(doc);
+            assert_eq!(mine.is_some(), reference.is_some(), "{doc}");
+        }
+        for pair in docs.windows(2) {
+            let same_here = canon(&pair[0]) == canon(&pair[1]);
+            let same_there =
+                reference_canonical_json(&pair[0]) == reference_canonical_json(&pair[1]);
+            assert_eq!(same_here, same_there, "{} vs {}", pair[0], pair[1]);
+        }
+        // And on each document against a re-serialized copy of itself.
+        for doc in &docs {
+            let v: serde_json::Value = serde_json::from_str(doc).unwrap();
+            let pretty = serde_json::to_string_pretty(&v).unwrap();
+            assert_eq!(canon(doc), canon(&pretty), "{doc}");
+        }
+    }
+}

@@ -1,0 +1,103 @@
+//! Jobs: what a run does besides copying. Copy is the plain copy; Promote (single-user SQLite →
+//! multi-user PostgreSQL) and Extract (one user's rows of a multi-user PostgreSQL → a
+//! single-user SQLite) are transforms on the plan and the row stream, not copies of the copier
+//! (DESIGN.md, "Shape of the code").
+//!
+//! A job takes part in a run at three points, all called from [`crate::api`]:
+//! 1. [`transform_plan`], after the plan is built and before the preflight: choose rows
+//!    (`TablePlan::source_filter`), add or drop columns, set constant values
+//!    (`ColumnPlan::fill`), rename tables;
+//! 2. [`prepare_target`], inside the target's transaction after the schema is created and
+//!    before rows are copied: e.g. insert the admin user and put its id into the plan;
+//! 3. [`invariants`], during verification: the job's own checks (no NULL owner, exactly one
+//!    admin, singletons have one row), which the report lists beside the digests.
+
+pub mod promote;
+
+use crate::options::Options;
+use crate::plan::Plan;
+use crate::report::{Check, Report};
+use crate::source::Source;
+use crate::target::Target;
+use crate::Result;
+
+/// Which job a run does.
+#[derive(Debug, Clone, Default)]
+pub enum Job {
+    /// Copy every selected table as it is.
+    #[default]
+    Copy,
+    /// Single-user SQLite → multi-user PostgreSQL: users table, admin, owner columns.
+    Promote(promote::PromoteOptions),
+}
+
+/// What a job decided while planning and preparing, carried in the plan to the later steps
+/// and the report (never serialized: Promote's holds the temporary password).
+#[derive(Debug, Clone, Default)]
+pub enum JobState {
+    #[default]
+    None,
+    Promote(Box<promote::PromoteState>),
+}
+
+/// Step 1: reshapes the plan for the job.
+///
+/// # Errors
+/// `BadInput` when the job cannot apply to these databases (the reason named).
+pub fn transform_plan(options: &Options, plan: &mut Plan, source: &mut Source) -> Result<()> {
+    match &options.job {
+        Job::Promote(o) => promote::transform_plan(o, options, plan),
+        Job::Copy => {
+            let _ = (plan, source);
+            Ok(())
+        }
+    }
+}
+
+/// Step 2: writes what the job needs in the target before the rows, inside its transaction.
+///
+/// # Errors
+/// Database errors; the run then rolls back.
+pub fn prepare_target(options: &Options, plan: &mut Plan, target: &mut Target) -> Result<()> {
+    match &options.job {
+        Job::Promote(o) => promote::prepare_target(o, plan, target),
+        Job::Copy => {
+            let _ = (plan, target);
+            Ok(())
+        }
+    }
+}
+
+/// Step 3: the job's invariants, checked on the target (and the source where a check needs
+/// an independent count).
+///
+/// # Errors
+/// Database errors while checking; a failed invariant is a `Check` with `passed: false`.
+pub fn invariants(
+    options: &Options,
+    plan: &Plan,
+    source: &mut Source,
+    target: &mut Target,
+) -> Result<Vec<Check>> {
+    match &options.job {
+        Job::Promote(o) => promote::invariants(o, options, plan, source, target),
+        Job::Copy => {
+            let _ = (plan, source, target);
+            Ok(vec![])
+        }
+    }
+}
+
+/// After the run: what the job adds to the report (Promote: the admin account and, only when
+/// the run committed, the temporary password for the front end to show once).
+pub fn finish_report(options: &Options, plan: &Plan, report: &mut Report) {
+    match &options.job {
+        Job::Promote(o) => promote::finish_report(
+            o,
+            plan,
+            report,
+            report.outcome == crate::report::Outcome::Committed,
+        ),
+        Job::Copy => {}
+    }
+}

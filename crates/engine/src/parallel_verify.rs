@@ -1,0 +1,166 @@
+//! Verifying a SQLite target on several connections at once.
+//!
+//! Re-reading and digesting the target is pure CPU work (decode every stored value, encode it
+//! canonically, SHA-256), done after the copy while the other cores sit idle. Digests are
+//! additive, so a table can be cut into rowid ranges and its parts digested on separate
+//! read-only connections and merged; the foreign-key check runs beside them. The target is a
+//! temporary file that only becomes the destination by a rename after verification, so its
+//! transaction can be committed for the readers to see it without anyone else seeing it.
+
+use std::collections::VecDeque;
+use std::path::Path;
+use std::sync::Mutex;
+
+use rusqlite::{Connection, OpenFlags};
+
+use crate::digest::TableDigest;
+use crate::error::Context;
+use crate::plan::TablePlan;
+use crate::report::Check;
+use crate::verify::{sqlite_foreign_key_check, target_digest_where, TypedReader};
+use crate::Result;
+
+/// Tables smaller than this are digested whole: splitting them buys nothing.
+const SPLIT_ROWS: u64 = 20_000;
+
+/// What the readers produce: one digest per plan table, and the foreign-key check.
+pub struct SqliteVerification {
+    pub digests: Vec<TableDigest>,
+    pub foreign_keys: Check,
+}
+
+enum Work {
+    Part {
+        table: usize,
+        filter: Option<String>,
+    },
+    ForeignKeys,
+}
+
+/// Digests every table of `tables` in the committed SQLite file at `path` and runs its
+/// foreign-key check, on up to `threads` read-only connections.
+///
+/// # Errors
+/// Database errors of any reader (the first one).
+pub fn verify_sqlite_file(
+    path: &Path,
+    tables: &[TablePlan],
+    batch_rows: usize,
+    threads: usize,
+) -> Result<SqliteVerification> {
+    let conn = open_reader(path)?;
+    let mut work = VecDeque::new();
+    // Largest first, so the parts that take longest start first.
+    let mut order: Vec<usize> = (0..tables.len()).collect();
+    order.sort_by_key(|&i| std::cmp::Reverse(tables[i].rows.unwrap_or(0)));
+    for i in order {
+        for filter in parts(&conn, &tables[i], threads)? {
+            work.push_back(Work::Part { table: i, filter });
+        }
+    }
+    work.push_back(Work::ForeignKeys);
+    drop(conn);
+
+    let queue = Mutex::new(work);
+    let digests = Mutex::new(vec![TableDigest::new(); tables.len()]);
+    let foreign_keys = Mutex::new(None);
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..threads.max(1))
+            .map(|_| {
+                scope.spawn(|| -> Result<()> {
+                    let conn = open_reader(path)?;
+                    loop {
+                        let next = queue.lock().map_err(poisoned)?.pop_front();
+                        match next {
+                            None => return Ok(()),
+                            Some(Work::Part { table, filter }) => {
+                                let mut reader = TypedReader::Sqlite(&conn);
+                                let part = target_digest_where(
+                                    &mut reader,
+                                    &tables[table],
+                                    filter.as_deref(),
+                                    batch_rows,
+                                )?;
+                                digests.lock().map_err(poisoned)?[table].merge(&part);
+                            }
+                            Some(Work::ForeignKeys) => {
+                                let check = sqlite_foreign_key_check(&conn)?;
+                                *foreign_keys.lock().map_err(poisoned)? = Some(check);
+                            }
+                        }
+                    }
+                })
+            })
+            .collect();
+        for w in workers {
+            w.join()
+                .map_err(|_| crate::Error::runtime("a verification thread panicked"))??;
+        }
+        Ok::<(), crate::Error>(())
+    })?;
+    Ok(SqliteVerification {
+        digests: digests.into_inner().map_err(poisoned)?,
+        foreign_keys: foreign_keys
+            .into_inner()
+            .map_err(poisoned)?
+            .ok_or_else(|| crate::Error::runtime("internal: the foreign-key check did not run"))?,
+    })
+}
+
+fn open_reader(path: &Path) -> Result<Connection> {
+    Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .context(|| format!("opening {} to verify it", path.display()))
+}
+
+fn poisoned<T>(_: T) -> crate::Error {
+    crate::Error::runtime("a verification thread panicked")
+}
+
+/// Row filters cutting a table into about `n` rowid ranges that cover every row exactly once
+/// (`None`: the whole table, for small tables and tables without a rowid).
+fn parts(conn: &Connection, table: &TablePlan, n: usize) -> Result<Vec<Option<String>>> {
+    if n < 2 || table.rows.unwrap_or(0) < SPLIT_ROWS {
+        return Ok(vec![None]);
+    }
+    // A column may be named rowid, oid or _rowid_ and then hides that alias of the rowid.
+    let taken = |alias: &str| {
+        table
+            .target_def
+            .columns
+            .iter()
+            .any(|c| c.name.eq_ignore_ascii_case(alias))
+    };
+    let Some(rowid) = ["_rowid_", "rowid", "oid"].into_iter().find(|a| !taken(a)) else {
+        return Ok(vec![None]);
+    };
+    let sql = format!(
+        "SELECT min({rowid}), max({rowid}) FROM {}",
+        crate::sqlite::ddl::quote_ident(&table.target_table)
+    );
+    // WITHOUT ROWID tables have no rowid: the query fails and the table stays whole.
+    let Ok((Some(lo), Some(hi))) = conn.query_row(&sql, [], |r| {
+        Ok((r.get::<_, Option<i64>>(0)?, r.get::<_, Option<i64>>(1)?))
+    }) else {
+        return Ok(vec![None]);
+    };
+    let span = (hi as i128 - lo as i128) + 1;
+    let step = (span / n as i128).max(1);
+    let mut filters = vec![];
+    let mut start = lo as i128;
+    for i in 0..n {
+        let end = if i + 1 == n {
+            hi as i128
+        } else {
+            (start + step - 1).min(hi as i128)
+        };
+        filters.push(Some(format!("{rowid} BETWEEN {start} AND {end}")));
+        if end >= hi as i128 {
+            break;
+        }
+        start = end + 1;
+    }
+    Ok(filters)
+}
