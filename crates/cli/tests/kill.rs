@@ -600,7 +600,8 @@ fn kill_points(points: &[String]) -> Vec<(String, String)> {
 }
 
 /// The kinds of moment the issue names must all be among the chosen points.
-fn assert_covers(chosen: &[(String, String)], to_postgres: bool) {
+/// `first` is the first table copied, `big` one with several batches after it.
+fn assert_covers(chosen: &[(String, String)], to_postgres: bool, (first, big): (&str, &str)) {
     let has = |what: &str, f: &dyn Fn(&(String, String)) -> bool| {
         assert!(
             chosen.iter().any(f),
@@ -608,11 +609,13 @@ fn assert_covers(chosen: &[(String, String)], to_postgres: bool) {
         );
     };
     has("before the first row", &|(p, _)| {
-        p == "copy:customers:start#1"
+        *p == format!("copy:{first}:start#1")
     });
-    has("mid-table", &|(p, _)| p == "copy:orders:batch#2");
+    has("mid-table", &|(p, _)| *p == format!("copy:{big}:batch#2"));
     has("mid-table, writer side", &|(p, _)| p == "target:batch#4");
-    has("between tables", &|(p, _)| p == "copy:customers:end#1");
+    has("between tables", &|(p, _)| {
+        *p == format!("copy:{first}:end#1")
+    });
     has("during index creation", &|(p, phase)| {
         phase == "indexes" && p.starts_with("target:statement#")
     });
@@ -626,7 +629,7 @@ fn assert_covers(chosen: &[(String, String)], to_postgres: bool) {
         });
     }
     has("during verification", &|(p, _)| {
-        p == "verify:orders:start#1"
+        *p == format!("verify:{big}:start#1")
     });
     has("just before commit", &|(p, _)| p == "commit:start#1");
     assert!(
@@ -638,10 +641,57 @@ fn assert_covers(chosen: &[(String, String)], to_postgres: bool) {
 
 #[test]
 fn sqlite_to_postgres_killed_at_every_named_point_leaves_the_target_as_it_was() {
+    to_postgres_campaign(
+        "sqlite→postgres",
+        SMALL_SQLITE_SOURCE,
+        &[],
+        ("customers", "orders"),
+        SMALL_ORDERS,
+        1,
+    );
+}
+
+/// The Promote job is a copy with more steps (an owner column, the admin user): the same
+/// kills, the same checks.
+#[test]
+fn promote_killed_at_every_named_point_leaves_the_target_as_it_was() {
+    to_postgres_campaign(
+        "promote",
+        include_str!("../../engine/tests/fixtures/promote_tasks.sql"),
+        &[
+            "--promote",
+            "--admin-email",
+            "admin@example.com",
+            "--source-timezone",
+            "Europe/Berlin",
+            "--dst-gap",
+            "shift-forward",
+            "--dst-fold",
+            "earlier",
+        ],
+        ("goals", "tasks"),
+        -1,
+        // Each Promote run hashes a password (deliberately slow): every third point, plus
+        // every kind of moment `assert_covers` names, keeps the test under half a minute.
+        3,
+    );
+}
+
+/// Kills a run from a SQLite file (`source_sql`) into PostgreSQL with `extra` arguments at
+/// each of its named points (every `every`-th, and each kind `assert_covers` names); `big`
+/// must hold `big_rows` rows after the rerun (-1: any).
+fn to_postgres_campaign(
+    job: &str,
+    source_sql: &str,
+    extra: &[&str],
+    tables: (&str, &str),
+    big_rows: i64,
+    every: usize,
+) {
     // Not for our own sake: the clock-aimed tests above calibrate on an otherwise idle run.
     let _turn = ONE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
     let dir = Dir::new();
-    let source = dir.sqlite("app.db", SMALL_SQLITE_SOURCE);
+    let source = dir.sqlite("app.db", source_sql);
     let source = source.to_str().unwrap().to_string();
     let source_sha = sha256(Path::new(&source));
     let db = ferry_testkit::TestDb::new();
@@ -656,45 +706,74 @@ fn sqlite_to_postgres_killed_at_every_named_point_leaves_the_target_as_it_was() 
             ))
             .expect("make a schema");
     };
+    let args_for = |schema: &str| {
+        let mut more = vec!["--schema", schema];
+        more.extend(extra);
+        small_args(&source, &db.url(), &more)
+    };
     fresh_schema(&mut client, "listing");
-    let points = util::pause::list_points(dir.command().args(small_args(
-        &source,
-        &db.url(),
-        &["--schema", "listing"],
-    )));
-    let chosen = kill_points(&points);
-    assert_covers(&chosen, true);
+    let points = util::pause::list_points(dir.command().args(args_for("listing")));
+    let all = kill_points(&points);
+    assert_covers(&all, true, tables);
+    let (first, big) = tables;
+    let named = [
+        format!("copy:{first}:start#1"),
+        format!("copy:{big}:batch#2"),
+        "target:batch#4".to_string(),
+        format!("copy:{first}:end#1"),
+        format!("verify:{big}:start#1"),
+        "commit:start#1".to_string(),
+    ];
+    let mut first_statement_in = vec!["indexes", "constraints"];
+    let chosen: Vec<&(String, String)> = all
+        .iter()
+        .enumerate()
+        .filter(|(i, (p, phase))| {
+            let first_of_phase =
+                p.starts_with("target:statement#") && first_statement_in.contains(&phase.as_str());
+            if first_of_phase {
+                first_statement_in.retain(|f| f != phase);
+            }
+            i % every == 0 || named.contains(p) || first_of_phase
+        })
+        .map(|(_, c)| c)
+        .collect();
+    assert!(
+        chosen.len() >= 20,
+        "{job}: only {} kill points",
+        chosen.len()
+    );
 
     for (i, (point, phase)) in chosen.iter().enumerate() {
         let schema = format!("k{i}");
         fresh_schema(&mut client, &schema);
-        let args = small_args(&source, &db.url(), &["--schema", &schema]);
+        let args = args_for(&schema);
         let before = util::state::pg_fingerprint(&mut client);
         util::pause::Paused::start(dir.command().args(&args), point).kill();
         let label = format!("{point} (during {phase})");
         assert_eq!(
             util::state::pg_fingerprint(&mut client),
             before,
-            "killed at {label}: the PostgreSQL target changed"
+            "{job} killed at {label}: the PostgreSQL target changed"
         );
         assert_eq!(
             sha256(Path::new(&source)),
             source_sha,
-            "killed at {label}: the source changed"
+            "{job} killed at {label}: the source changed"
         );
-        eprintln!("sqlite→postgres: killed at {label}: target unchanged");
+        eprintln!("{job}: killed at {label}: target unchanged");
         rerun_commits(&dir, &args, &label);
-        let orders: i64 = client
-            .query_one(&format!("SELECT count(*) FROM {schema}.orders"), &[])
-            .expect("count orders")
+        let rows: i64 = client
+            .query_one(&format!("SELECT count(*) FROM {schema}.{}", tables.1), &[])
+            .expect("count rows")
             .get(0);
-        assert_eq!(orders, SMALL_ORDERS, "after the rerun at {label}");
+        assert!(
+            rows > 0 && (big_rows < 0 || rows == big_rows),
+            "{job}: {rows} rows after the rerun at {label}"
+        );
     }
     assert_eq!(sha256(Path::new(&source)), source_sha, "the source changed");
-    eprintln!(
-        "sqlite→postgres: killed and rerun at {} points",
-        chosen.len()
-    );
+    eprintln!("{job}: killed and rerun at {} points", chosen.len());
 }
 
 #[test]
@@ -723,7 +802,7 @@ fn postgres_to_sqlite_killed_at_every_named_point_leaves_the_destination_as_it_w
     };
     let without_file = listing(false);
     let chosen = kill_points(&listing(true));
-    assert_covers(&chosen, false);
+    assert_covers(&chosen, false, ("customers", "orders"));
     assert!(
         chosen.iter().any(|(p, _)| p == "backup:copied#1"),
         "no kill point inside the backup: {chosen:?}"
