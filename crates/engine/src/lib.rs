@@ -21,6 +21,7 @@ pub mod mapping;
 pub mod names;
 pub mod options;
 pub mod order;
+mod parallel_preflight;
 pub mod parallel_verify;
 pub mod pause;
 pub mod plan;

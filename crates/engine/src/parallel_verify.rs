@@ -21,7 +21,7 @@ use crate::verify::{sqlite_foreign_key_check, target_digest_where, TypedReader};
 use crate::Result;
 
 /// Tables smaller than this are digested whole: splitting them buys nothing.
-const SPLIT_ROWS: u64 = 20_000;
+pub(crate) const SPLIT_ROWS: u64 = 20_000;
 
 /// What the readers produce: one digest per plan table, and the foreign-key check.
 pub struct SqliteVerification {
@@ -119,48 +119,17 @@ fn poisoned<T>(_: T) -> crate::Error {
     crate::Error::runtime("a verification thread panicked")
 }
 
-/// Row filters cutting a table into about `n` rowid ranges that cover every row exactly once
-/// (`None`: the whole table, for small tables and tables without a rowid).
+/// Row filters cutting a target table into about `n` rowid ranges (one, `None`, for small
+/// tables and tables without a rowid).
 fn parts(conn: &Connection, table: &TablePlan, n: usize) -> Result<Vec<Option<String>>> {
-    if n < 2 || table.rows.unwrap_or(0) < SPLIT_ROWS {
+    if table.rows.unwrap_or(0) < SPLIT_ROWS {
         return Ok(vec![None]);
     }
-    // A column may be named rowid, oid or _rowid_ and then hides that alias of the rowid.
-    let taken = |alias: &str| {
-        table
-            .target_def
-            .columns
-            .iter()
-            .any(|c| c.name.eq_ignore_ascii_case(alias))
-    };
-    let Some(rowid) = ["_rowid_", "rowid", "oid"].into_iter().find(|a| !taken(a)) else {
-        return Ok(vec![None]);
-    };
-    let sql = format!(
-        "SELECT min({rowid}), max({rowid}) FROM {}",
-        crate::sqlite::ddl::quote_ident(&table.target_table)
-    );
-    // WITHOUT ROWID tables have no rowid: the query fails and the table stays whole.
-    let Ok((Some(lo), Some(hi))) = conn.query_row(&sql, [], |r| {
-        Ok((r.get::<_, Option<i64>>(0)?, r.get::<_, Option<i64>>(1)?))
-    }) else {
-        return Ok(vec![None]);
-    };
-    let span = (hi as i128 - lo as i128) + 1;
-    let step = (span / n as i128).max(1);
-    let mut filters = vec![];
-    let mut start = lo as i128;
-    for i in 0..n {
-        let end = if i + 1 == n {
-            hi as i128
-        } else {
-            (start + step - 1).min(hi as i128)
-        };
-        filters.push(Some(format!("{rowid} BETWEEN {start} AND {end}")));
-        if end >= hi as i128 {
-            break;
-        }
-        start = end + 1;
-    }
-    Ok(filters)
+    let columns: Vec<&str> = table
+        .target_def
+        .columns
+        .iter()
+        .map(|c| c.name.as_str())
+        .collect();
+    crate::sqlite::reader::rowid_ranges(conn, &table.target_table, &columns, n)
 }

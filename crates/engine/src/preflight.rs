@@ -103,9 +103,96 @@ pub fn run(
     progress: &dyn Progress,
     cancel: &Cancel,
 ) -> Result<()> {
-    let mut findings: BTreeMap<(String, String, String), Finding> = BTreeMap::new();
     let is_pg = source.dialect() == crate::catalog::Dialect::Postgres;
-    for table in &plan.tables {
+    let scans: Vec<TableScan> = plan
+        .tables
+        .iter()
+        .filter_map(|t| TableScan::new(t, to_sqlite, is_pg))
+        .collect();
+    let (findings, orphans) = match parallel_sqlite_path(source) {
+        Some(path) => {
+            crate::parallel_preflight::run(&path, &scans, plan, batch_rows, progress, cancel)?
+        }
+        None => {
+            let mut findings = Findings::new();
+            for scan in &scans {
+                let table = scan.table;
+                progress.event(Event::TableStarted {
+                    phase: Phase::Preflight,
+                    table: table.source_table.clone(),
+                    rows: table.rows,
+                });
+                let started = std::time::Instant::now();
+                let (rows, found) = scan.scan(source, None, batch_rows, cancel, &mut |_| {})?;
+                merge(&mut findings, found);
+                progress.event(Event::TableFinished {
+                    phase: Phase::Preflight,
+                    table: table.source_table.clone(),
+                    rows,
+                    seconds: started.elapsed().as_secs_f64(),
+                });
+            }
+            let orphans = match source {
+                Source::Sqlite { conn, .. } => orphaned_foreign_keys(conn, plan)?,
+                _ => vec![],
+            };
+            (findings, orphans)
+        }
+    };
+    plan.findings.extend(orphans);
+    plan.findings.extend(findings.into_values());
+    plan.findings
+        .sort_by(|a, b| b.severity.cmp(&a.severity).then(a.table.cmp(&b.table)));
+    Ok(())
+}
+
+/// Findings by (table, column, kind).
+pub(crate) type Findings = BTreeMap<(String, String, String), Finding>;
+
+/// A SQLite source the preflight may read on several connections: a file that is not in WAL
+/// mode. (While this run's snapshot holds its read lock no other process can commit to such
+/// a file, so every connection sees the same rows; a WAL file's other connections could see
+/// newer ones.)
+fn parallel_sqlite_path(source: &Source) -> Option<std::path::PathBuf> {
+    let Source::Sqlite { conn, .. } = source else {
+        return None;
+    };
+    let mode: String = conn
+        .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+        .ok()?;
+    let path = conn.path().filter(|p| !p.is_empty())?;
+    (!mode.eq_ignore_ascii_case("wal")).then(|| path.into())
+}
+
+/// Adds one part's findings to the run's (counts add up; samples keep the first ones).
+pub(crate) fn merge(into: &mut Findings, part: Findings) {
+    for (key, f) in part {
+        match into.get_mut(&key) {
+            Some(existing) => {
+                existing.count += f.count;
+                let room = MAX_SAMPLES.saturating_sub(existing.samples.len());
+                existing.samples.extend(f.samples.into_iter().take(room));
+            }
+            None => {
+                into.insert(key, f);
+            }
+        }
+    }
+}
+
+/// How the preflight reads one table: the columns whose conversion can fail, plus the key
+/// columns that name a row in a finding.
+pub(crate) struct TableScan<'a> {
+    pub table: &'a TablePlan,
+    converter: RowConverter,
+    list: Vec<(String, ColumnType)>,
+    key_positions: Vec<usize>,
+    key_names: Vec<String>,
+}
+
+impl<'a> TableScan<'a> {
+    /// `None` when nothing in the table needs checking.
+    fn new(table: &'a TablePlan, to_sqlite: bool, is_pg: bool) -> Option<TableScan<'a>> {
         let full = converter_for(table, to_sqlite);
         let scan: Vec<usize> = (0..full.columns.len())
             // Constants are the job's own typed values: nothing to check in the source.
@@ -113,27 +200,47 @@ pub fn run(
             .filter(|&i| !is_pg || can_fail_from_pg(&full.columns[i]))
             .collect();
         if scan.is_empty() {
-            continue;
+            return None;
         }
-        let converter = RowConverter {
-            columns: scan.iter().map(|&i| full.columns[i].clone()).collect(),
-        };
         let (list, key_positions) = read_list(table, &full, Some(&scan));
         let key_names: Vec<String> = key_positions.iter().map(|&p| list[p].0.clone()).collect();
-        progress.event(Event::TableStarted {
-            phase: Phase::Preflight,
-            table: table.source_table.clone(),
-            rows: table.rows,
-        });
-        let started = std::time::Instant::now();
+        Some(TableScan {
+            table,
+            converter: RowConverter {
+                columns: scan.iter().map(|&i| full.columns[i].clone()).collect(),
+            },
+            list,
+            key_positions,
+            key_names,
+        })
+    }
+
+    /// Converts the rows of the table (those `part` accepts, within the plan's own row
+    /// filter) and returns how many were read and what was found; `on_rows` hears the count
+    /// of each batch.
+    pub(crate) fn scan(
+        &self,
+        source: &mut Source,
+        part: Option<&str>,
+        batch_rows: usize,
+        cancel: &Cancel,
+        on_rows: &mut dyn FnMut(u64),
+    ) -> Result<(u64, Findings)> {
+        let table = self.table;
+        let filter = match (table.source_filter.as_deref(), part) {
+            (Some(f), Some(p)) => Some(format!("({f}) AND ({p})")),
+            (f, p) => f.or(p).map(str::to_string),
+        };
+        let mut findings = Findings::new();
         let mut problems: Vec<ValueProblem> = vec![];
         let rows = source.read(
             &table.source_table,
-            table.source_filter.as_deref(),
-            &list,
+            filter.as_deref(),
+            &self.list,
             batch_rows,
             &mut |batch| {
                 cancel.check()?;
+                on_rows(batch.len() as u64);
                 // One row at a time through the shared converter; only rows with a problem
                 // are described (key and offending values), the rest cost one conversion.
                 let mut check =
@@ -142,15 +249,15 @@ pub fn run(
                      describe: &dyn Fn(usize) -> String| {
                         if !matches!(outcome, RowOutcome::Row(_)) || !problems.is_empty() {
                             let key: Vec<String> =
-                                key_positions.iter().map(|&p| describe(p)).collect();
+                                self.key_positions.iter().map(|&p| describe(p)).collect();
                             let values: Vec<String> =
                                 problems.iter().map(|p| describe(p.column)).collect();
                             record(
                                 &mut findings,
                                 table,
-                                &converter,
+                                &self.converter,
                                 problems,
-                                &describe_key(&key_names, &key),
+                                &describe_key(&self.key_names, &key),
                                 &values,
                             );
                         }
@@ -159,14 +266,14 @@ pub fn run(
                     RawBatch::Sqlite(rows) => {
                         for raw in rows {
                             problems.clear();
-                            let outcome = converter.convert_sqlite(&raw, &mut problems);
+                            let outcome = self.converter.convert_sqlite(&raw, &mut problems);
                             check(outcome, &problems, &|i| raw[i].describe());
                         }
                     }
                     RawBatch::Pg(rows) => {
                         for raw in rows {
                             problems.clear();
-                            let outcome = converter.convert_pg(&raw, &mut problems);
+                            let outcome = self.converter.convert_pg(&raw, &mut problems);
                             check(outcome, &problems, &|i| raw[i].describe());
                         }
                     }
@@ -174,24 +281,12 @@ pub fn run(
                 Ok(())
             },
         )?;
-        progress.event(Event::TableFinished {
-            phase: Phase::Preflight,
-            table: table.source_table.clone(),
-            rows,
-            seconds: started.elapsed().as_secs_f64(),
-        });
+        Ok((rows, findings))
     }
-    if let Source::Sqlite { conn, .. } = source {
-        plan.findings.extend(orphaned_foreign_keys(conn, plan)?);
-    }
-    plan.findings.extend(findings.into_values());
-    plan.findings
-        .sort_by(|a, b| b.severity.cmp(&a.severity).then(a.table.cmp(&b.table)));
-    Ok(())
 }
 
 fn record(
-    findings: &mut BTreeMap<(String, String, String), Finding>,
+    findings: &mut Findings,
     table: &TablePlan,
     converter: &RowConverter,
     problems: &[ValueProblem],
@@ -241,7 +336,10 @@ fn remedy_for(kind: &str, table: &str, column: &str) -> String {
 /// Rows whose foreign key points at no parent: SQLite does not enforce foreign keys unless
 /// the app turned them on, so such rows are common, and PostgreSQL would refuse them when
 /// the constraint is added — after the whole copy. Found here instead, before any write.
-fn orphaned_foreign_keys(conn: &rusqlite::Connection, plan: &Plan) -> Result<Vec<Finding>> {
+pub(crate) fn orphaned_foreign_keys(
+    conn: &rusqlite::Connection,
+    plan: &Plan,
+) -> Result<Vec<Finding>> {
     use crate::error::Context;
     let mut out = vec![];
     for table in &plan.tables {

@@ -159,10 +159,25 @@ pub fn source_digest(
     converter: &RowConverter,
     batch_rows: usize,
 ) -> Result<(TableDigest, u64)> {
-    let (list, _) = crate::preflight::read_list(table, converter, None);
     let types = converter.types();
     let mut digest = TableDigest::new();
     let mut scratch = vec![];
+    let unconvertible = read_converted(source, table, converter, batch_rows, &mut |row| {
+        digest.add_row(&row, &types, &mut scratch)
+    })?;
+    Ok((digest, unconvertible))
+}
+
+/// Reads the table's source rows (within the plan's row filter) and feeds each converted row
+/// to `f`; returns how many rows failed to convert.
+fn read_converted(
+    source: &mut Source,
+    table: &TablePlan,
+    converter: &RowConverter,
+    batch_rows: usize,
+    f: &mut dyn FnMut(Vec<Value>),
+) -> Result<u64> {
+    let (list, _) = crate::preflight::read_list(table, converter, None);
     let mut problems = vec![];
     let mut unconvertible = 0u64;
     source.read(
@@ -171,13 +186,11 @@ pub fn source_digest(
         &list,
         batch_rows,
         &mut |batch| {
-            unconvertible += for_each_converted(converter, batch, &mut problems, &mut |row| {
-                digest.add_row(&row, &types, &mut scratch)
-            });
+            unconvertible += for_each_converted(converter, batch, &mut problems, f);
             Ok(())
         },
     )?;
-    Ok((digest, unconvertible))
+    Ok(unconvertible)
 }
 
 /// Feeds every converted row to `f`; returns how many rows failed to convert (rows a
@@ -257,27 +270,17 @@ pub fn locate_differences(
     let mut expected: HashMap<Vec<u8>, Vec<Entry>> = HashMap::new();
     let mut stored = 0usize;
     let mut scratch = vec![];
-    let (list, _) = crate::preflight::read_list(table, converter, None);
-    let mut problems = vec![];
-    source.read(
-        &table.source_table,
-        table.source_filter.as_deref(),
-        &list,
-        batch_rows,
-        &mut |batch| {
-            let _ = for_each_converted(converter, batch, &mut problems, &mut |row| {
-                let hash = row_hash(&row, &types, &mut scratch);
-                let key = key_of(&row);
-                let values = (stored < MAX_ROWS_WITH_VALUES).then(|| row.clone());
-                stored += 1;
-                expected
-                    .entry(key)
-                    .or_default()
-                    .push(Entry { hash, values });
-            });
-            Ok(())
-        },
-    )?;
+    // Rows that do not convert have no target form to compare; `source_digest` counts them.
+    let _unconvertible = read_converted(source, table, converter, batch_rows, &mut |row| {
+        let hash = row_hash(&row, &types, &mut scratch);
+        let key = key_of(&row);
+        let values = (stored < MAX_ROWS_WITH_VALUES).then(|| row.clone());
+        stored += 1;
+        expected
+            .entry(key)
+            .or_default()
+            .push(Entry { hash, values });
+    })?;
 
     let mut diffs = vec![];
     target.read(&table.target_table, &columns, batch_rows, &mut |rows| {

@@ -58,71 +58,19 @@ fn planned(options: &Options, source: &mut Source, target: &mut Target) -> Plan 
     plan
 }
 
-#[test]
-fn filtered_rows_and_constant_columns_are_copied_and_verified() {
-    let db = ferry_testkit::TestDb::new();
-    let mut client = db.client();
-    client
-        .batch_execute(
-            "CREATE TABLE items (id bigint PRIMARY KEY, n bigint NOT NULL, label text,
-                                 owner bigint NOT NULL)",
-        )
-        .unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let src = sqlite_source(dir.path());
-    let mut options = Options::new(
-        Location::Sqlite { path: src.clone() },
-        Location::parse(&db.url()).unwrap(),
-    );
-    options.into_existing = true;
-
-    let mut source = Source::open(&options.source, "public").unwrap();
-    let mut target = Target::open(&options.target, "public").unwrap();
-    let plan = planned(&options, &mut source, &mut target);
-    target.begin(true).unwrap();
-    let copies = ferry_engine::copy::copy_tables(
-        &mut source,
-        &mut target,
-        &plan,
-        64,
-        &Silent,
-        &Cancel::new(),
-    )
-    .unwrap();
-    assert_eq!(
-        copies[0].rows_read, 166,
-        "only rows with n divisible by 3 are read"
-    );
-    assert_eq!(copies[0].rows_written, 166);
-
-    // The target re-read agrees with what the reader sent, constant column included.
-    let digest = {
-        let Target::Postgres { client, schema, .. } = &mut target else {
-            unreachable!()
-        };
-        let mut reader = TypedReader::Postgres(client, schema.as_str());
-        ferry_engine::verify::target_digest(&mut reader, &plan.tables[0], 64).unwrap()
-    };
-    assert_eq!(digest, copies[0].digest);
-    target.commit().unwrap();
-
-    let row = client
-        .query_one(
-            "SELECT count(*), count(*) FILTER (WHERE n % 3 <> 0), min(owner), max(owner),
-                    count(*) FILTER (WHERE label <> 'item ' || n)
-             FROM items",
-            &[],
-        )
-        .unwrap();
-    let (rows, unfiltered, min_owner, max_owner, bad_labels): (i64, i64, i64, i64, i64) =
-        (row.get(0), row.get(1), row.get(2), row.get(3), row.get(4));
-    assert_eq!((rows, unfiltered, bad_labels), (166, 0, 0));
-    assert_eq!((min_owner, max_owner), (7, 7));
+/// A run stopped after the copy, before commit: the target transaction is still open.
+struct Copied {
+    _db: ferry_testkit::TestDb,
+    client: postgres::Client,
+    target: Target,
+    plan: Plan,
+    copies: Vec<ferry_engine::copy::TableCopy>,
+    _dir: tempfile::TempDir,
 }
 
-#[test]
-fn a_changed_constant_is_caught_by_the_digest() {
-    // The digest covers fill columns: a target whose constant differs from the plan's fails.
+/// Copies SQLite `items` into an existing PostgreSQL `items` with an extra NOT NULL `owner`,
+/// through both hooks.
+fn copy_with_hooks() -> Copied {
     let db = ferry_testkit::TestDb::new();
     let mut client = db.client();
     client
@@ -151,17 +99,59 @@ fn a_changed_constant_is_caught_by_the_digest() {
         &Cancel::new(),
     )
     .unwrap();
-    target
-        .execute("UPDATE items SET owner = 8 WHERE id = 300", "tampering")
-        .unwrap();
-    let Target::Postgres {
-        client: tc, schema, ..
-    } = &mut target
-    else {
+    Copied {
+        _db: db,
+        client,
+        target,
+        plan,
+        copies,
+        _dir: dir,
+    }
+}
+
+/// The target's `items` re-read and digested inside its open transaction.
+fn target_digest(run: &mut Copied) -> ferry_engine::digest::TableDigest {
+    let Target::Postgres { client, schema, .. } = &mut run.target else {
         unreachable!()
     };
-    let mut reader = TypedReader::Postgres(tc, schema.as_str());
-    let digest = ferry_engine::verify::target_digest(&mut reader, &plan.tables[0], 64).unwrap();
-    assert_ne!(digest, copies[0].digest);
-    target.rollback();
+    let mut reader = TypedReader::Postgres(client, schema.as_str());
+    ferry_engine::verify::target_digest(&mut reader, &run.plan.tables[0], 64).unwrap()
+}
+
+#[test]
+fn filtered_rows_and_constant_columns_are_copied_and_verified() {
+    let mut run = copy_with_hooks();
+    assert_eq!(
+        run.copies[0].rows_read, 166,
+        "only rows with n divisible by 3 are read"
+    );
+    assert_eq!(run.copies[0].rows_written, 166);
+    // The target re-read agrees with what the reader sent, constant column included.
+    assert_eq!(target_digest(&mut run), run.copies[0].digest);
+    run.target.commit().unwrap();
+
+    let row = run
+        .client
+        .query_one(
+            "SELECT count(*), count(*) FILTER (WHERE n % 3 <> 0), min(owner), max(owner),
+                    count(*) FILTER (WHERE label <> 'item ' || n)
+             FROM items",
+            &[],
+        )
+        .unwrap();
+    let (rows, unfiltered, min_owner, max_owner, bad_labels): (i64, i64, i64, i64, i64) =
+        (row.get(0), row.get(1), row.get(2), row.get(3), row.get(4));
+    assert_eq!((rows, unfiltered, bad_labels), (166, 0, 0));
+    assert_eq!((min_owner, max_owner), (7, 7));
+}
+
+#[test]
+fn a_changed_constant_is_caught_by_the_digest() {
+    // The digest covers fill columns: a target whose constant differs from the plan's fails.
+    let mut run = copy_with_hooks();
+    run.target
+        .execute("UPDATE items SET owner = 8 WHERE id = 300", "tampering")
+        .unwrap();
+    assert_ne!(target_digest(&mut run), run.copies[0].digest);
+    run.target.rollback();
 }

@@ -103,3 +103,53 @@ fn read_error(e: rusqlite::Error, table: &str, after: Option<u64>) -> Error {
     };
     Error::Sqlite { context, source: e }
 }
+
+/// Row filters cutting `table` into about `n` rowid ranges that together cover every row
+/// exactly once, for reading it in parallel on several connections; `[None]` (the whole
+/// table) when it cannot be cut: fewer than two parts wanted, no rows, or no rowid (WITHOUT
+/// ROWID tables, or every alias of the rowid taken by a column of that name).
+///
+/// # Errors
+/// None in practice: a table the range query fails on is returned whole.
+pub fn rowid_ranges(
+    conn: &Connection,
+    table: &str,
+    columns: &[&str],
+    n: usize,
+) -> Result<Vec<Option<String>>> {
+    if n < 2 {
+        return Ok(vec![None]);
+    }
+    // A column may be named rowid, oid or _rowid_, and then hides that alias of the rowid.
+    let taken = |alias: &str| columns.iter().any(|c| c.eq_ignore_ascii_case(alias));
+    let Some(rowid) = ["_rowid_", "rowid", "oid"].into_iter().find(|a| !taken(a)) else {
+        return Ok(vec![None]);
+    };
+    let sql = format!(
+        "SELECT min({rowid}), max({rowid}) FROM {}",
+        quote_ident(table)
+    );
+    // WITHOUT ROWID tables have no rowid: the query fails and the table stays whole.
+    let Ok((Some(lo), Some(hi))) = conn.query_row(&sql, [], |r| {
+        Ok((r.get::<_, Option<i64>>(0)?, r.get::<_, Option<i64>>(1)?))
+    }) else {
+        return Ok(vec![None]);
+    };
+    let (lo, hi) = (i128::from(lo), i128::from(hi));
+    let step = ((hi - lo + 1) / n as i128).max(1);
+    let mut filters = vec![];
+    let mut start = lo;
+    for i in 0..n {
+        let end = if i + 1 == n {
+            hi
+        } else {
+            (start + step - 1).min(hi)
+        };
+        filters.push(Some(format!("{rowid} BETWEEN {start} AND {end}")));
+        if end >= hi {
+            break;
+        }
+        start = end + 1;
+    }
+    Ok(filters)
+}

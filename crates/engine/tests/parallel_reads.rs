@@ -1,6 +1,7 @@
-//! The parallel verifier of SQLite targets: cutting tables into rowid ranges must cover every
-//! row exactly once (the merged digest equals the whole-table digest), and a changed row or a
-//! dangling foreign key must still be caught.
+//! Reading SQLite files on several connections: the parallel verifier of SQLite targets and
+//! the parallel preflight of SQLite sources. Cutting tables into rowid ranges must cover every
+//! row exactly once (merged digests equal whole-table digests, finding counts equal the bad
+//! rows), and a changed row, a bad value or a dangling foreign key must still be caught.
 
 use ferry_engine::catalog::Dialect;
 use ferry_engine::parallel_verify::verify_sqlite_file;
@@ -119,5 +120,79 @@ fn parts_cover_every_row_once_and_changes_are_caught() {
         after.foreign_keys.detail.contains("child"),
         "{}",
         after.foreign_keys.detail
+    );
+}
+
+/// The preflight of a SQLite source large enough to be cut into parts finds every bad value
+/// in every part, counts them exactly, keeps the first samples in row order, and finds
+/// orphaned foreign keys beside them; the same file in WAL mode (read on one connection)
+/// gives the same findings.
+#[test]
+fn parallel_preflight_finds_every_bad_value_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("bad.db");
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    conn.execute_batch(
+        "PRAGMA foreign_keys = OFF;
+         CREATE TABLE parent (id INTEGER PRIMARY KEY);
+         INSERT INTO parent VALUES (1), (2);
+         CREATE TABLE events (id INTEGER PRIMARY KEY, done BOOLEAN, parent_id INTEGER REFERENCES parent(id));
+         WITH RECURSIVE k(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM k WHERE i < 60000)
+         INSERT INTO events SELECT i, CASE WHEN i % 9973 = 0 THEN 'maybe' ELSE i % 2 END,
+                                   CASE WHEN i % 15000 = 0 THEN 99 ELSE 1 + i % 2 END FROM k;",
+    )
+    .unwrap();
+    drop(conn);
+    let findings = |path: &std::path::Path| {
+        let db = ferry_testkit::TestDb::new();
+        let options = Options::new(
+            Location::Sqlite { path: path.into() },
+            Location::parse(&db.url()).unwrap(),
+        );
+        let plan = ferry_engine::plan(
+            &options,
+            &ferry_engine::progress::Silent,
+            &ferry_engine::Cancel::new(),
+        )
+        .unwrap();
+        let mut out: Vec<(String, u64, Vec<String>)> = plan
+            .findings
+            .iter()
+            .map(|f| {
+                (
+                    f.kind.clone(),
+                    f.count,
+                    f.samples.iter().map(|s| s.key.clone()).collect(),
+                )
+            })
+            .collect();
+        out.sort();
+        out
+    };
+    let parallel = findings(&path);
+    // 60000 / 9973 → ids 9973, 19946, 29919, 39892, 49865, 59838: six, in every part.
+    let booleans = parallel.iter().find(|f| f.0 == "not_boolean").unwrap();
+    assert_eq!(booleans.1, 6);
+    assert_eq!(
+        booleans.2,
+        ["id=9973", "id=19946", "id=29919", "id=39892", "id=49865"]
+    );
+    let orphans = parallel
+        .iter()
+        .find(|f| f.0 == "orphaned_foreign_key")
+        .unwrap();
+    assert_eq!(
+        orphans.1, 4,
+        "ids 15000, 30000, 45000, 60000 point at parent 99"
+    );
+
+    rusqlite::Connection::open(&path)
+        .unwrap()
+        .query_row("PRAGMA journal_mode = WAL", [], |r| r.get::<_, String>(0))
+        .unwrap();
+    assert_eq!(
+        findings(&path),
+        parallel,
+        "one connection (WAL) finds the same"
     );
 }
