@@ -77,6 +77,7 @@ fn prepare(
         crate::jobs::transform_plan(options, &mut plan, &mut source)?;
         planner::check_required_columns(&plan)
     })?;
+    crate::names::check(&plan, target.dialect())?;
     let to_sqlite = target.wants_sqlite_rows();
     phases.run(Phase::Preflight, || {
         crate::preflight::run(
@@ -112,6 +113,8 @@ pub fn migrate(
     );
     report.dry_run = options.dry_run;
     let started = Instant::now();
+    let watched = crate::pause::Watched::wrap(progress, cancel);
+    let progress: &dyn Progress = watched.as_ref().map_or(progress, |w| w);
     let mut phases = Phases::new(progress);
     let result = run_migrate(options, progress, cancel, &mut report, &mut phases);
     finish_report(report, phases, started, result)
@@ -280,10 +283,22 @@ fn run_migrate(
         report,
         phases,
     );
-    if result.is_err() {
+    result.map_err(|error| {
         target.rollback();
-    }
-    result
+        // A PostgreSQL COMMIT whose connection was lost may or may not have happened.
+        let committing = phases
+            .timings
+            .last()
+            .is_some_and(|p| p.phase == Phase::Commit);
+        let uncertain = committing
+            && target.dialect() == Dialect::Postgres
+            && error.kind() == ErrorKind::Connection;
+        if uncertain {
+            error
+        } else {
+            error.rolled_back()
+        }
+    })
 }
 
 #[allow(clippy::too_many_arguments)]

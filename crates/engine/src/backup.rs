@@ -56,34 +56,29 @@ pub fn backup_sqlite_file(source: &Path, dir: Option<&Path>) -> Result<BackupInf
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_else(|| "database".into());
-    let path = unique_backup_path(&dir, &stem, "db")?;
-    // Reserve the final name first so two runs in the same second can never share it, then
-    // build the copy under a temporary name: a run killed mid-backup never leaves a partial
-    // file that looks like a finished backup.
-    std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(&path)
-        .map_err(|e| io_error("reserving the backup file name", &path, e))?;
-    restrict_to_owner(&path)?;
-    let partial = path.with_extension("db.partial");
+    // Built under a temporary name and only then given a backup's name, by a hard link that
+    // fails rather than overwrite: a run killed mid-backup leaves no file that looks like a
+    // finished backup (an empty one would open as an empty database), only a temporary file
+    // named like the target's, which the next run removes (`target::remove_stale_temps`).
+    let source_name = source
+        .file_name()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "database".into());
+    let partial = dir.join(format!(
+        ".{source_name}.ferry-tmp-{}-backup",
+        std::process::id()
+    ));
     let _ = std::fs::remove_file(&partial);
     let made = sqlite_online_copy(source, &partial).and_then(|()| {
+        crate::pause::at("backup:copied");
         let sha256 = sha256_file(&partial)?;
         recheck_sqlite_backup(&partial, &sha256)?;
         Ok(sha256)
     });
-    let sha256 = match made {
-        Ok(sha) => sha,
-        Err(e) => {
-            let _ = std::fs::remove_file(&partial);
-            let _ = std::fs::remove_file(&path);
-            return Err(e);
-        }
-    };
-    std::fs::rename(&partial, &path)
-        .map_err(|e| io_error("naming the finished backup", &path, e))?;
-    // The rename moved the same bytes; check once more under the final name.
+    let published = made.and_then(|sha| publish(&partial, &dir, &stem).map(|path| (sha, path)));
+    let _ = std::fs::remove_file(&partial);
+    let (sha256, path) = published?;
+    // The same bytes under their final name; check once more there.
     recheck_sqlite_backup(&path, &sha256)?;
     let bytes = std::fs::metadata(&path)
         .map_err(|e| io_error("reading the backup size", &path, e))?
@@ -95,6 +90,24 @@ pub fn backup_sqlite_file(source: &Path, dir: Option<&Path>) -> Result<BackupInf
         sha256,
         rechecked: true,
     })
+}
+
+/// Gives the finished temporary file a free backup name without ever replacing a file: a
+/// hard link fails if the name was taken meanwhile (then the next name is tried); where
+/// hard links are not supported, a rename to the name just found free.
+fn publish(partial: &Path, dir: &Path, stem: &str) -> Result<PathBuf> {
+    loop {
+        let path = unique_backup_path(dir, stem, "db")?;
+        match std::fs::hard_link(partial, &path) {
+            Ok(()) => return Ok(path),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            Err(_) => {
+                std::fs::rename(partial, &path)
+                    .map_err(|e| io_error("naming the finished backup", &path, e))?;
+                return Ok(path);
+            }
+        }
+    }
 }
 
 /// Re-reads a finished backup: same SHA-256 as recorded, and SQLite's integrity check passes.

@@ -39,7 +39,7 @@ pub enum Error {
         source: Option<Box<dyn std::error::Error + Send + Sync>>,
     },
 
-    #[error("{context}: {source}")]
+    #[error("{context}: {}", describe_sqlite(source))]
     Sqlite {
         context: String,
         #[source]
@@ -72,6 +72,13 @@ pub enum Error {
 
     #[error("{0}")]
     Runtime(String),
+
+    /// A run that failed after it started writing, and whose target was rolled back.
+    #[error("{source}; nothing was committed, the target is as it was")]
+    RolledBack {
+        #[source]
+        source: Box<Error>,
+    },
 }
 
 impl Error {
@@ -85,8 +92,22 @@ impl Error {
         Error::Runtime(message.into())
     }
 
+    /// Says that the target was rolled back, unless the message says so already.
+    pub fn rolled_back(self) -> Self {
+        match self {
+            Error::PreflightBlocked { .. }
+            | Error::VerificationFailed { .. }
+            | Error::Cancelled
+            | Error::RolledBack { .. } => self,
+            other => Error::RolledBack {
+                source: Box::new(other),
+            },
+        }
+    }
+
     pub fn kind(&self) -> ErrorKind {
         match self {
+            Error::RolledBack { source } => source.kind(),
             Error::BadInput { .. } | Error::PreflightBlocked { .. } => ErrorKind::BadInput,
             Error::Connection { .. } => ErrorKind::Connection,
             Error::Postgres { source, .. } if crate::postgres::is_connection_error(source) => {
@@ -105,6 +126,28 @@ fn is_not_a_database(e: &rusqlite::Error) -> bool {
         e.sqlite_error_code(),
         Some(rusqlite::ErrorCode::NotADatabase) | Some(rusqlite::ErrorCode::DatabaseCorrupt)
     )
+}
+
+/// SQLite's message, with the likely cause when a write failed: SQLite says "database or
+/// disk is full" for a full disk but only "disk I/O error" when a file size limit stops it.
+fn describe_sqlite(e: &rusqlite::Error) -> String {
+    let write_failed = match e {
+        rusqlite::Error::SqliteFailure(f, _) => {
+            f.code == rusqlite::ErrorCode::DiskFull
+                || [
+                    rusqlite::ffi::SQLITE_IOERR_WRITE,
+                    rusqlite::ffi::SQLITE_IOERR_FSYNC,
+                    rusqlite::ffi::SQLITE_IOERR_TRUNCATE,
+                ]
+                .contains(&f.extended_code)
+        }
+        _ => false,
+    };
+    if write_failed {
+        format!("the file could not be written: the disk is full or the file is larger than allowed ({e})")
+    } else {
+        e.to_string()
+    }
 }
 
 /// Adds context to foreign errors at the point where we know what we were doing.

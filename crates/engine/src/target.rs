@@ -65,6 +65,13 @@ impl Target {
                         path.display()
                     )));
                 }
+                let folder = path.parent().filter(|d| !d.as_os_str().is_empty());
+                if folder.is_some_and(|d| !d.is_dir()) {
+                    return Err(Error::bad_input(format!(
+                        "the folder of the SQLite target {} does not exist; create it first",
+                        path.display()
+                    )));
+                }
                 let temp = temp_path_for(path);
                 Ok(Target::Sqlite {
                     dest: path.clone(),
@@ -149,6 +156,7 @@ impl Target {
     /// # Errors
     /// The database's error, with the statement's purpose as context.
     pub fn execute(&mut self, sql: &str, purpose: &str) -> Result<()> {
+        crate::pause::at("target:statement");
         match self {
             Target::Postgres { client, .. } => {
                 client.batch_execute(sql).context(|| purpose.to_string())
@@ -168,6 +176,7 @@ impl Target {
         table: &TablePlan,
         batches: &mut dyn Iterator<Item = Result<SinkRows>>,
     ) -> Result<u64> {
+        let batches = &mut batches.inspect(|_| crate::pause::at("target:batch"));
         match self {
             Target::Postgres { client, schema, .. } => {
                 let cols = CopyColumn::from_pairs(&table.target_columns());
@@ -245,6 +254,7 @@ impl Target {
                     .ok_or_else(|| Error::runtime("internal: nothing to commit"))?;
                 w.commit()?;
                 w.finish()?;
+                crate::pause::at("target:sqlite:before-rename");
                 std::fs::rename(&*temp, &*dest).map_err(|e| {
                     io_error("moving the verified file into place", dest.clone(), e)
                 })?;

@@ -362,7 +362,12 @@ impl<'a> Cursor<'a> {
             self.pos += 1;
             return Ok(Some(0));
         }
-        if rest.len() >= 3 && rest[..3].eq_ignore_ascii_case("utc") {
+        // Bytes, not a `&str` slice: the text after the time may start with any character.
+        if rest
+            .as_bytes()
+            .get(..3)
+            .is_some_and(|b| b.eq_ignore_ascii_case(b"utc"))
+        {
             self.pos += 3;
             return Ok(Some(0));
         }

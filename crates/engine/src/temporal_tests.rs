@@ -461,3 +461,17 @@ fn postgres_reads_our_text_and_we_read_its_text() {
         assert_eq!(parse_time(&back), Ok(micros), "{text} came back as {back}");
     }
 }
+
+#[test]
+fn non_ascii_text_after_the_time_is_refused_not_a_panic() {
+    // Found by the fuzzer (crates/engine/tests/fuzz_parsers.rs): the offset parser sliced
+    // the text at byte 3 whatever character was there.
+    for text in [
+        "2025-11-18T15:30:45.123+\u{fffd}1:0:0",
+        "2025-11-18 15:30:45 é",
+        "2025-11-18 15:30:45 ut€",
+        "2025-11-18 15:30:45€",
+    ] {
+        assert!(parse_timestamp(text).is_err(), "{text}");
+    }
+}

@@ -4,6 +4,10 @@
 
 #![allow(dead_code)]
 
+pub mod pause;
+pub mod secrets;
+pub mod state;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
@@ -63,6 +67,20 @@ impl TestCommand {
         self
     }
 
+    pub fn env<K: AsRef<std::ffi::OsStr>, V: AsRef<std::ffi::OsStr>>(
+        mut self,
+        key: K,
+        value: V,
+    ) -> TestCommand {
+        self.cmd.env(key, value);
+        self
+    }
+
+    /// The underlying command, for settings this wrapper does not cover (`pre_exec`).
+    pub fn inner(&mut self) -> &mut Command {
+        &mut self.cmd
+    }
+
     pub fn arg<S: AsRef<std::ffi::OsStr>>(self, arg: S) -> TestCommand {
         self.args([arg])
     }
@@ -90,6 +108,26 @@ impl TestCommand {
         self.cmd
             .stdout(Stdio::null())
             .stderr(Stdio::null())
+            .spawn()
+            .expect("start ferry")
+    }
+
+    /// Starts the command in the background with stderr piped (to watch for a line) and
+    /// stdout discarded.
+    pub fn spawn_watching_stderr(mut self) -> std::process::Child {
+        self.cmd
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start ferry")
+    }
+
+    /// Starts the command in the background with both outputs piped; collect them with
+    /// `wait_with_output`.
+    pub fn spawn_piped(mut self) -> std::process::Child {
+        self.cmd
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
             .spawn()
             .expect("start ferry")
     }

@@ -49,6 +49,8 @@ mod json_canon;
 mod to_sqlite;
 
 #[cfg(test)]
+mod properties;
+#[cfg(test)]
 mod tests;
 
 use serde::Serialize;

@@ -518,7 +518,7 @@ fn negative_zero_and_nan_in_a_real_sqlite_column() {
 
 /// Equality as the round-trip law means it: floats bit for bit (NaN = NaN), decimals and
 /// JSON by canonical form, arrays element-wise.
-fn equivalent(a: &Value, b: &Value) -> bool {
+pub(super) fn equivalent(a: &Value, b: &Value) -> bool {
     match (a, b) {
         (Value::Float(x), Value::Float(y)) => {
             x.to_bits() == y.to_bits() || (x.is_nan() && y.is_nan())
@@ -553,7 +553,7 @@ fn decimal(int: usize, frac: usize) -> impl Strategy<Value = Value> {
         })
 }
 
-fn json_text() -> impl Strategy<Value = Value> {
+pub(super) fn json_text() -> impl Strategy<Value = Value> {
     let leaf = prop_oneof![
         Just("null".to_string()),
         any::<bool>().prop_map(|b| b.to_string()),
@@ -617,7 +617,7 @@ fn temporal_micros() -> BoxedStrategy<i64> {
 }
 
 /// (declared SQLite type Ferry uses, column type, values of it).
-fn typed_values() -> Vec<(&'static str, T, BoxedStrategy<Value>)> {
+pub(super) fn typed_values() -> Vec<(&'static str, T, BoxedStrategy<Value>)> {
     let labels = vec![
         "draft".to_string(),
         "published".to_string(),

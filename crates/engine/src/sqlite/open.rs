@@ -71,7 +71,14 @@ pub fn open_source(path: &Path) -> Result<Connection> {
         | OpenFlags::SQLITE_OPEN_NO_MUTEX;
     let conn =
         Connection::open_with_flags(path, flags).context(|| format!("cannot open {shown}"))?;
-    let damaged = |msg: String| Error::bad_input(format!("{shown} is truncated or corrupt: {msg}"));
+    // One sentence: integrity reports span lines, under a "*** in database" header.
+    let damaged = |msg: String| {
+        let lines: Vec<&str> = msg.lines().filter(|l| !l.starts_with("***")).collect();
+        Error::bad_input(format!(
+            "{shown} is truncated or corrupt: {}",
+            lines.join("; ")
+        ))
+    };
     conn.execute_batch("PRAGMA query_only = ON; BEGIN")
         .context(|| format!("cannot start a read snapshot of {shown}"))?;
     // Reading the schema inside BEGIN is what pins the snapshot (a deferred transaction takes

@@ -49,9 +49,13 @@ pub(super) fn connect_failure(loc: &PgLocation, error: &postgres::Error) -> Stri
         // A PostgreSQL server explains itself before it hangs up; a silent hang-up during
         // the handshake is something else listening on that port.
         match io_cause(error).map(io::Error::kind) {
-            Some(io::ErrorKind::UnexpectedEof) | Some(io::ErrorKind::ConnectionReset) => {
-                not_postgres()
-            }
+            // Bytes that do not frame as protocol messages are also something else.
+            Some(
+                io::ErrorKind::UnexpectedEof
+                | io::ErrorKind::ConnectionReset
+                | io::ErrorKind::InvalidData
+                | io::ErrorKind::InvalidInput,
+            ) => not_postgres(),
             _ => format!("lost the connection to {endpoint} while connecting: {cause}"),
         }
     } else if text.starts_with(KIND_AUTH) || text.starts_with(KIND_CONFIG) {
