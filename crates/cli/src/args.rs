@@ -258,6 +258,10 @@ pub struct ExtractArgs {
     /// the singleton app_config table and owner columns are left out.
     #[arg(long, value_name = "EMAIL", group = "job")]
     pub extract_user: Option<String>,
+    /// With --extract-user: also write the extracted file as a bundle (JSON Lines + manifest)
+    /// into this new folder, once the SQLite file is verified and in place.
+    #[arg(long, value_name = "DIR", requires = "extract_user")]
+    pub bundle: Option<PathBuf>,
 }
 
 impl ExtractArgs {
@@ -282,6 +286,7 @@ impl ExtractArgs {
             email: email.trim().to_string(),
             users_table: shared.users_table.clone(),
             owner_columns,
+            bundle: self.bundle.clone(),
         });
         Ok(())
     }

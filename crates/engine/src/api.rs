@@ -117,7 +117,47 @@ pub fn migrate(
     let progress: &dyn Progress = watched.as_ref().map_or(progress, |w| w);
     let mut phases = Phases::new(progress);
     let result = run_migrate(options, progress, cancel, &mut report, &mut phases);
-    finish_report(report, phases, started, result)
+    let finished = finish_report(report, phases, started, result)?;
+    match options.job.bundle_dir() {
+        Some(dir) if finished.outcome == Outcome::Committed => {
+            with_bundle(finished, &options.target, dir, progress, cancel)
+        }
+        _ => Ok(finished),
+    }
+}
+
+/// Writes the committed target as a bundle too (Extract's `--bundle`). The target stays
+/// committed if the bundle fails: the error says so, and the report still says `committed`.
+fn with_bundle(
+    mut report: Report,
+    target: &Location,
+    dir: &std::path::Path,
+    progress: &dyn Progress,
+    cancel: &Cancel,
+) -> std::result::Result<Report, RunError> {
+    match crate::bundle::export(target, dir, progress, cancel) {
+        Ok(bundle) => {
+            report.bundle = Some(crate::report::BundleInfo {
+                dir: dir.display().to_string(),
+                tables: bundle.tables.len(),
+                rows: bundle.tables.iter().map(|t| t.rows_written).sum(),
+            });
+            Ok(report)
+        }
+        Err(failed) => {
+            let error = Error::runtime(format!(
+                "{} was written and verified, but the bundle {} was not: {}",
+                target.display(),
+                dir.display(),
+                failed.error
+            ));
+            report.error = Some(mask_secrets(&error.to_string()));
+            Err(RunError {
+                error,
+                report: Box::new(report),
+            })
+        }
+    }
 }
 
 /// Writes `options.source` into a new bundle folder (`options.target`, a

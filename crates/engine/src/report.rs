@@ -37,6 +37,9 @@ pub struct Report {
     pub verification: Option<Verification>,
     /// The error that ended the run, masked, when it did not succeed.
     pub error: Option<String>,
+    /// Extract with `--bundle`: the bundle written beside the SQLite file.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bundle: Option<BundleInfo>,
     /// Promote: the admin account it created (no password in it).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub admin: Option<AdminAccount>,
@@ -70,6 +73,14 @@ pub enum Outcome {
     VerificationFailed,
     Failed,
     Cancelled,
+}
+
+/// A bundle a run wrote besides its target.
+#[derive(Debug, Clone, Serialize)]
+pub struct BundleInfo {
+    pub dir: String,
+    pub tables: usize,
+    pub rows: u64,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -159,6 +170,7 @@ impl Report {
             not_migrated: vec![],
             verification: None,
             error: None,
+            bundle: None,
             admin: None,
             temporary_password: None,
         }

@@ -609,3 +609,49 @@ fn utc_micros(text: &str) -> i64 {
         .unwrap_or_else(|e| panic!("{text}: {e}"))
         .timestamp_micros()
 }
+
+/// `--bundle`: the extracted file is also written as a bundle, which imports back into an
+/// identical SQLite file; a bundle folder that is not empty is refused before anything is
+/// written.
+#[test]
+fn extract_writes_a_bundle_that_imports_to_the_same_file() {
+    let db = practice_db();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("mine.db");
+    let bundle = dir.path().join("export");
+    let mut options = extract_options(&db, &file, ALICE);
+    if let Job::Extract(e) = &mut options.job {
+        e.bundle = Some(bundle.clone());
+    }
+    let report = migrate_ok(&options);
+    let written = report.bundle.as_ref().expect("the report names the bundle");
+    assert_eq!(written.dir, bundle.display().to_string());
+    assert!(bundle.join("manifest.json").is_file());
+
+    let again = dir.path().join("again.db");
+    let import = common::options(
+        ferry_engine::Location::parse(&format!("bundle:{}", bundle.display())).unwrap(),
+        sqlite(&again),
+    );
+    migrate_ok(&import);
+    assert_eq!(
+        common::sqlite_fingerprint(&again),
+        common::sqlite_fingerprint(&file)
+    );
+    let rows: u64 = common::sqlite_fingerprint(&file)
+        .iter()
+        .map(|(_, r)| r.len() as u64)
+        .sum();
+    assert_eq!(written.rows, rows);
+
+    // An existing, non-empty bundle folder: refused, and no SQLite file appears.
+    let second = dir.path().join("second.db");
+    let mut options = extract_options(&db, &second, ALICE);
+    if let Job::Extract(e) = &mut options.job {
+        e.bundle = Some(bundle.clone());
+    }
+    let err = migrate(&options).expect_err("a non-empty bundle folder must be refused");
+    assert_eq!(err.error.kind(), ErrorKind::BadInput, "{}", err.error);
+    assert!(err.error.to_string().contains("not empty"), "{}", err.error);
+    assert!(!second.exists());
+}

@@ -102,6 +102,13 @@ pub fn report(r: &Report) -> String {
         ));
     }
 
+    if let Some(b) = &r.bundle {
+        out.push_str(&format!(
+            "\nbundle written to {} ({} table(s), {} row(s), SHA-256 of each file in its manifest.json)\n",
+            b.dir, b.tables, b.rows
+        ));
+    }
+
     let resolved: Vec<_> = r.findings.iter().filter(|f| !f.is_blocking()).collect();
     if r.findings.iter().any(|f| f.is_blocking()) {
         out.push('\n');

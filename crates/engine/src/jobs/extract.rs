@@ -18,6 +18,7 @@ mod ownership;
 mod view;
 
 use crate::catalog::Catalog;
+use crate::jobs::Job;
 use crate::location::Location;
 use crate::options::{ColumnRef, Options};
 use crate::plan::Plan;
@@ -39,6 +40,9 @@ pub struct ExtractOptions {
     pub users_table: Option<String>,
     /// Owner columns besides the foreign keys to the users table (which always are).
     pub owner_columns: Vec<ColumnRef>,
+    /// Also write the extracted file as a bundle into this new folder (`--bundle`), after the
+    /// SQLite file is committed.
+    pub bundle: Option<std::path::PathBuf>,
 }
 
 const NEEDS_PG_SOURCE: &str =
@@ -53,6 +57,19 @@ fn check_locations(options: &Options) -> Result<()> {
         return Err(Error::bad_input(
             "--extract-user writes a single-user SQLite file: --to must be a SQLite file",
         ));
+    }
+    if let Job::Extract(ExtractOptions {
+        bundle: Some(dir), ..
+    }) = &options.job
+    {
+        // Refused now rather than after the SQLite file is written.
+        let non_empty = std::fs::read_dir(dir).is_ok_and(|mut d| d.next().is_some());
+        if non_empty || dir.is_file() {
+            return Err(Error::bad_input(format!(
+                "--bundle {}: the folder exists and is not empty; Ferry never writes into an existing bundle",
+                dir.display()
+            )));
+        }
     }
     Ok(())
 }

@@ -37,6 +37,16 @@ pub enum Job {
     Extract(extract::ExtractOptions),
 }
 
+impl Job {
+    /// The folder a job writes a bundle into after committing (Extract's `--bundle`).
+    pub fn bundle_dir(&self) -> Option<&std::path::Path> {
+        match self {
+            Job::Extract(e) => e.bundle.as_deref(),
+            _ => None,
+        }
+    }
+}
+
 /// What a job decided while planning and preparing, carried in the plan to the later steps
 /// and the report (never serialized: Promote's holds the temporary password).
 #[derive(Debug, Clone, Default)]
