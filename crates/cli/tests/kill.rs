@@ -778,13 +778,65 @@ fn to_postgres_campaign(
 
 #[test]
 fn postgres_to_sqlite_killed_at_every_named_point_leaves_the_destination_as_it_was() {
+    to_sqlite_campaign(
+        "postgres→sqlite",
+        SMALL_PG_SOURCE,
+        &[],
+        Some(("customers", "orders")),
+        1,
+        &|conn, label| {
+            let orders: i64 = conn
+                .query_row("SELECT count(*) FROM orders", [], |r| r.get(0))
+                .expect("count orders");
+            assert_eq!(orders, SMALL_ORDERS, "after the rerun at {label}");
+        },
+    );
+}
+
+/// The Extract job (one user's rows of the reference practice database into a single-user
+/// file) is a PostgreSQL → SQLite copy with a row filter and singletons: the same kills, the
+/// same checks, every second point.
+#[test]
+fn extract_killed_at_every_named_point_leaves_the_destination_as_it_was() {
+    to_sqlite_campaign(
+        "extract",
+        include_str!("../../engine/tests/fixtures/extract_practice.sql"),
+        &["--extract-user", "alice@example.com"],
+        None,
+        2,
+        &|conn, label| {
+            let (rows, id): (i64, i64) = conn
+                .query_row("SELECT count(*), max(id) FROM app_config", [], |r| {
+                    Ok((r.get(0)?, r.get(1)?))
+                })
+                .expect("read app_config");
+            assert_eq!((rows, id), (1, 1), "after the rerun at {label}");
+            let clients: i64 = conn
+                .query_row("SELECT count(*) FROM clients", [], |r| r.get(0))
+                .expect("count clients");
+            assert!(clients > 0, "after the rerun at {label}");
+        },
+    );
+}
+
+/// Kills a run from PostgreSQL (`source_sql`) into a SQLite file with `extra` arguments at
+/// each of its named points (every `every`-th, plus each kind the issue names), alternately
+/// onto an existing file that must survive and onto no file; `check` looks at the result of
+/// each rerun. `tables` (first copied, one with several batches) makes `assert_covers` check
+/// the named kinds of moment; without it the generic ones are checked.
+fn to_sqlite_campaign(
+    job: &str,
+    source_sql: &str,
+    extra: &[&str],
+    tables: Option<(&str, &str)>,
+    every: usize,
+    check: &dyn Fn(&rusqlite::Connection, &str),
+) {
     // Not for our own sake: the clock-aimed tests above calibrate on an otherwise idle run.
     let _turn = ONE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
     let pg = ferry_testkit::TestDb::new();
     let mut client = pg.client();
-    client
-        .batch_execute(SMALL_PG_SOURCE)
-        .expect("fill the source");
+    client.batch_execute(source_sql).expect("fill the source");
     let source_before = util::state::pg_fingerprint(&mut client);
 
     // The points of a run onto an existing file (it has a backup phase to kill in too), and
@@ -797,15 +849,47 @@ fn postgres_to_sqlite_killed_at_every_named_point_leaves_the_destination_as_it_w
         util::pause::list_points(dir.command().args(small_args(
             &pg.url(),
             dir.path("out.db").to_str().unwrap(),
-            &[],
+            extra,
         )))
     };
     let without_file = listing(false);
-    let chosen = kill_points(&listing(true));
-    assert_covers(&chosen, false, ("customers", "orders"));
+    let all = kill_points(&listing(true));
+    match tables {
+        Some(tables) => assert_covers(&all, false, tables),
+        None => {
+            for kind in [
+                "copy:",
+                "target:batch#",
+                "verify:",
+                "target:sqlite:before-rename#1",
+                "commit:start#1",
+            ] {
+                assert!(
+                    all.iter().any(|(p, _)| p.starts_with(kind)),
+                    "{job}: no kill point {kind} among {all:?}"
+                );
+            }
+        }
+    }
     assert!(
-        chosen.iter().any(|(p, _)| p == "backup:copied#1"),
-        "no kill point inside the backup: {chosen:?}"
+        all.iter().any(|(p, _)| p == "backup:copied#1"),
+        "{job}: no kill point inside the backup: {all:?}"
+    );
+    let always = [
+        "backup:copied#1",
+        "target:sqlite:before-rename#1",
+        "commit:start#1",
+    ];
+    let chosen: Vec<&(String, String)> = all
+        .iter()
+        .enumerate()
+        .filter(|(i, (p, _))| i % every == 0 || always.contains(&p.as_str()))
+        .map(|(_, c)| c)
+        .collect();
+    assert!(
+        chosen.len() >= 20,
+        "{job}: only {} kill points",
+        chosen.len()
     );
 
     let mut temp_files_left = 0;
@@ -828,7 +912,7 @@ fn postgres_to_sqlite_killed_at_every_named_point_leaves_the_destination_as_it_w
             );
         }
         let before = util::state::folder_fingerprint(dest.parent().unwrap());
-        let args = small_args(&pg.url(), dest.to_str().unwrap(), &[]);
+        let args = small_args(&pg.url(), dest.to_str().unwrap(), extra);
         util::pause::Paused::start(dir.command().args(&args), point).kill();
 
         // Only Ferry's own temporary files (the rerun removes them) and a finished backup of
@@ -851,15 +935,15 @@ fn postgres_to_sqlite_killed_at_every_named_point_leaves_the_destination_as_it_w
             .collect();
         assert_eq!(
             after, before,
-            "killed at {label}: the destination folder changed"
+            "{job} killed at {label}: the destination folder changed"
         );
         assert_eq!(
             util::state::pg_fingerprint(&mut client),
             source_before,
-            "killed at {label}: the source changed"
+            "{job} killed at {label}: the source changed"
         );
 
-        eprintln!("postgres→sqlite: killed at {label}: destination unchanged");
+        eprintln!("{job}: killed at {label}: destination unchanged");
         rerun_commits(&dir, &args, &label);
         let leftovers: Vec<String> = std::fs::read_dir(dir.path(""))
             .unwrap()
@@ -869,27 +953,21 @@ fn postgres_to_sqlite_killed_at_every_named_point_leaves_the_destination_as_it_w
         assert_eq!(
             leftovers,
             Vec::<String>::new(),
-            "after the rerun at {label}"
+            "{job}: after the rerun at {label}"
         );
         let conn = rusqlite::Connection::open(&dest).expect("open the result");
-        let orders: i64 = conn
-            .query_row("SELECT count(*) FROM orders", [], |r| r.get(0))
-            .expect("count orders");
-        assert_eq!(orders, SMALL_ORDERS, "after the rerun at {label}");
+        check(&conn, &label);
     }
     assert_eq!(
         util::state::pg_fingerprint(&mut client),
         source_before,
-        "the source changed"
+        "{job}: the source changed"
     );
     assert!(
         temp_files_left > 0,
-        "no kill left a temporary file, so the clean-up by the rerun went untested"
+        "{job}: no kill left a temporary file, so the clean-up by the rerun went untested"
     );
-    eprintln!(
-        "postgres→sqlite: killed and rerun at {} points",
-        chosen.len()
-    );
+    eprintln!("{job}: killed and rerun at {} points", chosen.len());
 }
 
 /// A file named like a backup must be one: the old destination's content, complete.

@@ -10,7 +10,6 @@ use util::{Dir, Run};
 const FIXTURE: &str = include_str!("../../engine/tests/fixtures/promote_tasks.sql");
 const APP_SCHEMA: &str = include_str!("../../engine/tests/fixtures/promote_app_schema.sql");
 const EMAIL: &str = "admin@example.com";
-const NOTICE: &str = "temporary password for admin@example.com";
 
 fn promote_args<'a>(src: &'a str, url: &'a str) -> Vec<&'a str> {
     vec![
@@ -32,25 +31,10 @@ fn promote_args<'a>(src: &'a str, url: &'a str) -> Vec<&'a str> {
     ]
 }
 
-/// The password: the line right after the notice, alone on it; the notice appears once.
+/// The password the run showed (checked: once, alone on its line after the notice, never
+/// on stdout).
 fn shown_password(run: &Run) -> String {
-    let lines: Vec<&str> = run.stderr.lines().collect();
-    let at: Vec<usize> = (0..lines.len())
-        .filter(|&i| lines[i].contains(NOTICE))
-        .collect();
-    assert_eq!(at.len(), 1, "one notice on stderr:\n{}", run.stderr);
-    assert!(lines[at[0]].contains("change it"), "{}", lines[at[0]]);
-    let pw = lines.get(at[0] + 1).expect("the password line").to_string();
-    assert!(
-        pw.len() >= 22
-            && pw
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'),
-        "{pw:?}"
-    );
-    assert_eq!(run.stderr.matches(&pw).count(), 1, "shown exactly once");
-    assert!(!run.stdout.contains(&pw), "never on stdout");
-    pw
+    util::secrets::shown_admin_password(run, EMAIL)
 }
 
 fn assert_no_file_contains(dir: &Dir, secret: &str) {
@@ -163,7 +147,11 @@ fn dry_run_shows_no_password() {
     let mut args = promote_args(src.to_str().unwrap(), &url);
     args.push("--dry-run");
     let run = dir.command().args(&args).expect_code(0);
-    assert!(!run.stderr.contains(NOTICE), "{}", run.stderr);
+    assert!(
+        !run.stderr.contains("temporary password for"),
+        "{}",
+        run.stderr
+    );
     run.assert_stdout_contains("not created");
 }
 

@@ -224,3 +224,79 @@ fn the_scanner_finds_a_planted_secret_in_any_spelling() {
     scan.folder(&dir.path(""));
     scan.assert_absent("p@ss:W0rd/1!");
 }
+
+/// A Promote run: the temporary admin password is shown once on stderr, by design, and
+/// appears nowhere else — not on stdout (`--json`), in the rest of stderr, the report, any
+/// file in the folder (the SQLite temp of a run paused before its end, the source), or the
+/// PostgreSQL target, which stores only its hash; the connection password appears nowhere.
+#[test]
+fn promote_passwords_appear_only_on_the_line_meant_for_them() {
+    let pg = ferry_testkit::TestDb::new();
+    let role = Role::new(&pg);
+    let url = role.url(&pg);
+    let dir = Dir::new();
+    let source = dir.sqlite(
+        "tasks.db",
+        include_str!("../../engine/tests/fixtures/promote_tasks.sql"),
+    );
+    let source = source.to_str().unwrap().to_string();
+    let mut args: Vec<String> = [
+        "migrate",
+        "--yes",
+        "--json",
+        "--report",
+        "promote.json",
+        "--promote",
+        "--admin-email",
+        "admin@example.com",
+        "--source-timezone",
+        "Europe/Berlin",
+        "--dst-gap",
+        "shift-forward",
+        "--dst-fold",
+        "earlier",
+        "--from",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    args.extend([source, "--to".into(), url]);
+
+    let mut scan = Scan::new();
+    // A run paused just before its commit: everything it wrote so far, the uncommitted admin
+    // row included, is scanned, then the run is killed (nothing committed).
+    let paused = util::pause::Paused::start(dir.command().args(&args), "commit:start#1");
+    scan.text("stderr of the paused run", &paused.stderr);
+    scan.folder(&dir.path(""));
+    paused.kill();
+
+    let run = dir.command().args(&args).expect_code(0);
+    let admin_password = util::secrets::shown_admin_password(&run, "admin@example.com");
+    let password_line = format!("{admin_password}\n");
+    scan.text("stdout", &run.stdout);
+    scan.text(
+        "stderr without the password's own line",
+        &run.stderr.replacen(&password_line, "", 1),
+    );
+    scan.folder(&dir.path(""));
+    scan.pg_database(&mut pg.client());
+    scan.assert_absent(&admin_password);
+    scan.assert_absent(&role.password);
+    assert_eq!(
+        mode(&dir.path("promote.json")),
+        0o600,
+        "the report must be private"
+    );
+    let labels = scan.labels().join("\n");
+    for place in [
+        "promote.json",
+        "postgres table public.users",
+        "stdout",
+        "stderr of the paused run",
+    ] {
+        assert!(
+            labels.contains(place),
+            "the scan did not cover {place}:\n{labels}"
+        );
+    }
+}

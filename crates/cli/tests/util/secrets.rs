@@ -162,3 +162,27 @@ fn base64(bytes: &[u8]) -> String {
     }
     out
 }
+
+/// The temporary admin password a Promote run showed for `email`: the line right after the
+/// notice on stderr, alone on it; checks the notice and the password appear once and the
+/// password never on stdout.
+pub fn shown_admin_password(run: &super::Run, email: &str) -> String {
+    let notice = format!("temporary password for {email}");
+    let lines: Vec<&str> = run.stderr.lines().collect();
+    let at: Vec<usize> = (0..lines.len())
+        .filter(|&i| lines[i].contains(&notice))
+        .collect();
+    assert_eq!(at.len(), 1, "one notice on stderr:\n{}", run.stderr);
+    assert!(lines[at[0]].contains("change it"), "{}", lines[at[0]]);
+    let pw = lines.get(at[0] + 1).expect("the password line").to_string();
+    assert!(
+        pw.len() >= 22
+            && pw
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'),
+        "{pw:?}"
+    );
+    assert_eq!(run.stderr.matches(&pw).count(), 1, "shown exactly once");
+    assert!(!run.stdout.contains(&pw), "never on stdout");
+    pw
+}
