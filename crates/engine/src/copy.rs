@@ -215,10 +215,10 @@ fn read_table(
         };
         match batch {
             RawBatch::Sqlite(rows) => {
-                for raw in &rows {
-                    copy.bytes += raw_bytes(raw);
+                for raw in rows {
+                    copy.bytes += raw_bytes(&raw);
                     problems.clear();
-                    let o = converter.convert_sqlite(raw, &mut problems);
+                    let o = converter.convert_sqlite_owned(raw, &mut problems);
                     if let Some(v) = outcome(o, &problems)? {
                         values.push(v);
                     }

@@ -72,6 +72,23 @@ impl RowConverter {
         })
     }
 
+    /// [`Self::convert_sqlite`] for a row the caller no longer needs: text and blobs keep
+    /// their buffers.
+    pub fn convert_sqlite_owned(
+        &self,
+        mut raw: Vec<SqliteValue>,
+        problems: &mut Vec<ValueProblem>,
+    ) -> RowOutcome {
+        self.convert_with(problems, |i, c| {
+            if c.policy == Policy::AsText {
+                stringify(&raw[i], &c.rules)
+            } else {
+                let v = std::mem::replace(&mut raw[i], SqliteValue::Null);
+                convert::from_sqlite_owned(v, &c.target_ty, &c.rules)
+            }
+        })
+    }
+
     /// Converts a row read from PostgreSQL (values typed as the source columns).
     pub fn convert_pg(&self, raw: &[Value], problems: &mut Vec<ValueProblem>) -> RowOutcome {
         self.convert_pg_owned(raw.to_vec(), problems)

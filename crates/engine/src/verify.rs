@@ -81,18 +81,15 @@ impl TypedReader<'_> {
                         let typed = rows
                             .into_iter()
                             .map(|row| {
-                                row.iter()
+                                row.into_iter()
                                     .zip(columns)
-                                    // A stored value that does not decode is kept as its description,
-                                    // so it can only ever count as a difference, never vanish.
+                                    // A stored value that does not decode is kept as the reason
+                                    // (which names the value), so it can only ever count as a
+                                    // difference, never vanish.
                                     .map(|(v, (_, ty))| {
-                                        convert::from_sqlite(v, ty, &rules).unwrap_or_else(|p| {
-                                            Value::Opaque(format!(
-                                                "undecodable {}: {}",
-                                                v.describe(),
-                                                p.detail
-                                            ))
-                                        })
+                                        convert::from_sqlite_owned(v, ty, &rules).unwrap_or_else(
+                                            |p| Value::Opaque(format!("undecodable: {}", p.detail)),
+                                        )
                                     })
                                     .collect()
                             })
@@ -211,7 +208,7 @@ fn for_each_converted(
         RawBatch::Sqlite(rows) => {
             for raw in rows {
                 problems.clear();
-                take(converter.convert_sqlite(&raw, problems));
+                take(converter.convert_sqlite_owned(raw, problems));
             }
         }
         RawBatch::Pg(rows) => {

@@ -73,6 +73,32 @@ fn mismatch(v: &S, target: &ColumnType) -> Problem {
 
 /// Valid UTF-8 text of a TEXT value (no NUL for PostgreSQL); other storage classes refused.
 pub(super) fn text(v: &S, target: &ColumnType, rules: &ColumnRules) -> Result<String, Problem> {
+    text_str(v, target, rules).map(str::to_string)
+}
+
+/// [`from_sqlite`] for a value the caller no longer needs: text and blobs for text and bytea
+/// columns keep their buffer instead of being copied (the copy and the verifier convert every
+/// value of a table).
+///
+/// # Errors
+/// As [`from_sqlite`].
+pub fn from_sqlite_owned(v: S, target: &ColumnType, rules: &ColumnRules) -> Result<Value, Problem> {
+    match (target, v) {
+        (ColumnType::Text | ColumnType::Any, v @ S::Text(_)) => {
+            text_str(&v, target, rules)?;
+            let S::Text(bytes) = v else {
+                unreachable!("matched as text above")
+            };
+            String::from_utf8(bytes)
+                .map(Value::Text)
+                .map_err(|_| Problem::new(K::InvalidUtf8, "text is not valid UTF-8"))
+        }
+        (ColumnType::Bytes, S::Blob(b)) => Ok(Value::Bytes(b)),
+        (_, v) => from_sqlite(&v, target, rules),
+    }
+}
+
+fn text_str<'a>(v: &'a S, target: &ColumnType, rules: &ColumnRules) -> Result<&'a str, Problem> {
     let S::Text(bytes) = v else {
         return Err(mismatch(v, target));
     };
@@ -97,7 +123,7 @@ pub(super) fn text(v: &S, target: &ColumnType, rules: &ColumnRules) -> Result<St
             ));
         }
     }
-    Ok(s.to_string())
+    Ok(s)
 }
 
 fn check_len(s: String, max: Option<u32>, ty: &str) -> Result<Value, Problem> {

@@ -176,9 +176,10 @@ impl Parser<'_> {
         }
         let key = |out: &[u8], m: &Member| -> Vec<u8> { unescape_key(&out[m.start..m.key_end]) };
         let in_order = members.windows(2).all(|w| {
+            // The keys without their quotes: a closing quote would sort before a space.
             let (a, b) = (
-                &out[w[0].start..w[0].key_end],
-                &out[w[1].start..w[1].key_end],
+                &out[w[0].start + 1..w[0].key_end - 1],
+                &out[w[1].start + 1..w[1].key_end - 1],
             );
             // Without escapes a canonical key's bytes are its text's bytes.
             if !a.contains(&b'\\') && !b.contains(&b'\\') {
@@ -192,24 +193,35 @@ impl Parser<'_> {
             return Some(());
         }
         // Sort by key (stable, so equal keys keep their order) and keep the last duplicate.
+        // Keys without escapes (nearly all) are compared in place; others are decoded once.
         let body = out.split_off(open);
-        let keys: Vec<Vec<u8>> = members
+        let members: Vec<Member> = members.iter().map(|m| shift(m, open)).collect();
+        let decoded: Option<Vec<Vec<u8>>> = members
             .iter()
-            .map(|m| key(&body, &shift(m, open)))
-            .collect();
+            .any(|m| body[m.start..m.key_end].contains(&b'\\'))
+            .then(|| members.iter().map(|m| key(&body, m)).collect());
+        let key_of = |i: usize| -> &[u8] {
+            match &decoded {
+                Some(keys) => &keys[i],
+                None => &body[members[i].start + 1..members[i].key_end - 1],
+            }
+        };
         let mut order: Vec<usize> = (0..members.len()).collect();
-        order.sort_by(|&a, &b| keys[a].cmp(&keys[b]));
+        order.sort_by(|&a, &b| key_of(a).cmp(key_of(b)));
         out.push(b'{');
         let mut first = true;
         for (n, &m) in order.iter().enumerate() {
-            if order.get(n + 1).is_some_and(|&next| keys[next] == keys[m]) {
+            if order
+                .get(n + 1)
+                .is_some_and(|&next| key_of(next) == key_of(m))
+            {
                 continue; // a later duplicate wins
             }
             if !first {
                 out.push(b',');
             }
             first = false;
-            let m = shift(&members[m], open);
+            let m = &members[m];
             out.extend_from_slice(&body[m.start..m.end]);
         }
         out.push(b'}');
@@ -462,6 +474,7 @@ mod tests {
                 r#"{"a":[1.5,0,200,"x"],"b":1}"#,
             ),
             (r#"{"a":1,"a":2}"#, r#"{"a":2}"#),
+            (r#"{"a ":1,"a":2,"a!":3}"#, r#"{"a":2,"a ":1,"a!":3}"#),
             (
                 r#"{"b":{"d":1,"c":2},"a":null}"#,
                 r#"{"a":null,"b":{"c":2,"d":1}}"#,
@@ -544,7 +557,9 @@ mod tests {
             rng ^= rng << 17;
             rng
         };
-        let keys = ["a", "b", "ab", "é", "a\"b", "\\", "\n", "B", "", "a\u{1}"];
+        let keys = [
+            "a", "b", "ab", "é", "a\"b", "\\", "\n", "B", "", "a\u{1}", "a ", "a!",
+        ];
         let scalars = [
             "1",
             "1.0",

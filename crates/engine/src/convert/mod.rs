@@ -57,7 +57,7 @@ use serde::Serialize;
 
 pub use crate::temporal::{DstPolicy, EpochUnit, FoldPolicy, GapPolicy};
 pub use crate::value::{SqliteValue, Value};
-pub use from_sqlite::from_sqlite;
+pub use from_sqlite::{from_sqlite, from_sqlite_owned};
 pub use json::canonical_json;
 pub use json_canon::{canonicalize_into, JsonFacts};
 pub use to_sqlite::{into_sqlite, to_sqlite};
