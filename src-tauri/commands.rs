@@ -9,9 +9,10 @@ use tauri::ipc::Channel;
 use tauri::{AppHandle, Manager, State};
 
 use crate::connection::{self, Role};
+use crate::extract_users::UserList;
 use crate::progress::ChannelProgress;
 use crate::recent::{self, Recent};
-use crate::request::{LocationRequest, RunRequest};
+use crate::request::{ExtractRequest, LocationRequest, RunRequest};
 use crate::review::Review;
 use crate::ui_error::UiError;
 use crate::worker::{off_the_ui, Runs};
@@ -72,6 +73,27 @@ pub async fn plan(
             let _ = recent::remember(&dir, Role::Target, &request.target);
         }
         Ok(Review::new(plan, &options))
+    })
+    .await?
+}
+
+/// Extract's user list and owner columns, read from the source (PostgreSQL) with the
+/// Extract form's users table and owner columns; writes nothing.
+#[tauri::command]
+pub async fn extract_users(
+    source: LocationRequest,
+    schema: String,
+    extract: ExtractRequest,
+) -> Result<UserList, UiError> {
+    off_the_ui("user list", move || {
+        let location = source.to_location()?;
+        let options = extract.to_options()?;
+        let candidates = ferry_engine::jobs::extract::candidates(
+            &location,
+            schema_or_public(&schema),
+            &options,
+        )?;
+        Ok(UserList::from(candidates))
     })
     .await?
 }

@@ -294,12 +294,20 @@ impl PromoteRequest {
 impl ExtractRequest {
     /// Mirrors the CLI's `ExtractArgs::apply`.
     fn to_engine(&self) -> Result<ExtractOptions, Error> {
-        let email = self.email.trim();
-        if email.is_empty() {
+        if self.email.trim().is_empty() {
             return Err(Error::bad_input(
                 "choose the user whose data to extract from the list",
             ));
         }
+        self.to_options()
+    }
+
+    /// The engine's options, the email possibly still empty (listing the users needs the
+    /// rest of the form, not a user).
+    ///
+    /// # Errors
+    /// `BadInput` for an owner column that is not TABLE.COLUMN.
+    pub fn to_options(&self) -> Result<ExtractOptions, Error> {
         let owner_columns = self
             .owner_columns
             .iter()
@@ -310,7 +318,7 @@ impl ExtractRequest {
             })
             .collect::<Result<Vec<_>, _>>()?;
         Ok(ExtractOptions {
-            email: email.to_string(),
+            email: self.email.trim().to_string(),
             users_table: given(&self.users_table),
             owner_columns,
             bundle: None,
@@ -522,7 +530,11 @@ mod tests {
         r.extract.owner_columns = vec!["no_dot".into()];
         assert!(r.to_options().unwrap_err().to_string().contains("no_dot"));
         r.extract = ExtractRequest::default();
-        assert!(r.to_options().unwrap_err().to_string().contains("choose the user"));
+        assert!(r
+            .to_options()
+            .unwrap_err()
+            .to_string()
+            .contains("choose the user"));
         r.job = Job::Copy;
         assert!(matches!(r.to_options().unwrap().job, EngineJob::Copy));
     }
