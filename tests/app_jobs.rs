@@ -100,10 +100,10 @@ fn promote_shows_the_admin_password_once_and_it_matches_the_stored_hash() {
         app.type_into("#admin-email", ADMIN).await;
         app.select("#password-hash", "bcrypt").await;
         app.click("#fill-updated-at").await;
+        app.screenshot("job-promote");
         // The fixture's naive times include a DST gap and fold in Europe/Berlin; UTC has none,
         // whatever zone this machine is in.
         app.type_into("#timezone", "UTC").await;
-        app.screenshot("job-promote");
 
         review_and_run(&mut app, "Promote").await;
         let banner = app.text("#result-banner").await;
