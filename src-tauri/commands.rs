@@ -227,7 +227,13 @@ mod tests {
         };
         let json = serde_json::to_value(&outcome).unwrap();
         assert_eq!(json["temporary_password"], "s3cret-Pw");
-        assert!(!json["report"].to_string().contains("s3cret"), "not in the report");
-        assert!(!format!("{outcome:?}").contains("s3cret"), "not in Debug output");
+        assert!(
+            !json["report"].to_string().contains("s3cret"),
+            "not in the report"
+        );
+        assert!(
+            !format!("{outcome:?}").contains("s3cret"),
+            "not in Debug output"
+        );
     }
 }

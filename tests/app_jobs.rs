@@ -12,8 +12,7 @@ use support::{sqlite_from, App, Options};
 
 /// The engine's reference fixtures for these jobs (one source of truth for what they hold).
 const PROMOTE_TASKS: &str = include_str!("../crates/engine/tests/fixtures/promote_tasks.sql");
-const EXTRACT_PRACTICE: &str =
-    include_str!("../crates/engine/tests/fixtures/extract_practice.sql");
+const EXTRACT_PRACTICE: &str = include_str!("../crates/engine/tests/fixtures/extract_practice.sql");
 const ADMIN: &str = "owner@example.com";
 const ALICE: &str = "alice@example.com";
 
@@ -51,7 +50,10 @@ async fn review_and_run(app: &mut App, name: &str) {
         .js("const e = document.querySelector('#review-error .error'); return e ? e.innerText : null", vec![])
         .await;
     assert!(error.is_null(), "planning failed: {error}");
-    assert!(!app.is_disabled("#review-next").await, "nothing blocks {name}");
+    assert!(
+        !app.is_disabled("#review-next").await,
+        "nothing blocks {name}"
+    );
     app.click("#review-next").await;
     app.wait_for_step("backup").await;
     let start = app.text("#start").await;
@@ -129,12 +131,18 @@ fn promote_shows_the_admin_password_once_and_it_matches_the_stored_hash() {
     // The password the panel showed is the admin's, by the hash PostgreSQL holds.
     let mut pg = db.client();
     let rows = pg
-        .query("SELECT password_hash FROM users WHERE email = $1", &[&ADMIN])
+        .query(
+            "SELECT password_hash FROM users WHERE email = $1",
+            &[&ADMIN],
+        )
         .unwrap();
     assert_eq!(rows.len(), 1, "one admin");
     let hash: String = rows[0].get(0);
     assert!(hash.starts_with("$2b$"), "{hash}");
-    assert!(bcrypt::verify(&password, &hash).unwrap(), "the shown password");
+    assert!(
+        bcrypt::verify(&password, &hash).unwrap(),
+        "the shown password"
+    );
     assert!(!bcrypt::verify(format!("{password}x"), &hash).unwrap());
     let owned: i64 = pg
         .query_one(
@@ -143,8 +151,14 @@ fn promote_shows_the_admin_password_once_and_it_matches_the_stored_hash() {
         )
         .unwrap()
         .get(0);
-    let all: i64 = pg.query_one("SELECT count(*) FROM tasks", &[]).unwrap().get(0);
-    assert!(all > 0 && owned == all, "every task is the admin's: {owned}/{all}");
+    let all: i64 = pg
+        .query_one("SELECT count(*) FROM tasks", &[])
+        .unwrap()
+        .get(0);
+    assert!(
+        all > 0 && owned == all,
+        "every task is the admin's: {owned}/{all}"
+    );
 
     // The saved report says committed and does not hold the password.
     let reports = app.reports();
@@ -185,7 +199,10 @@ fn extract_picks_the_user_from_the_list() {
         )
         .await;
         let listed = app
-            .js("return [...document.querySelectorAll('#user-list option')].map(o => o.value)", vec![])
+            .js(
+                "return [...document.querySelectorAll('#user-list option')].map(o => o.value)",
+                vec![],
+            )
             .await;
         assert_eq!(listed, serde_json::json!(emails), "every user, sorted");
         let owners = app.text("#owner-columns").await;
@@ -202,7 +219,9 @@ fn extract_picks_the_user_from_the_list() {
             "return document.querySelectorAll('#user-list option').length === 1",
         )
         .await;
-        let chosen = app.js("return document.getElementById('user-list').value", vec![]).await;
+        let chosen = app
+            .js("return document.getElementById('user-list').value", vec![])
+            .await;
         assert_eq!(chosen, ALICE, "the only match is chosen");
         app.screenshot("extract-search");
 
@@ -210,7 +229,10 @@ fn extract_picks_the_user_from_the_list() {
         let banner = app.text("#result-banner").await;
         assert!(banner.contains("Extracted and verified"), "{banner}");
         assert!(
-            visible(&app.js("return !document.getElementById('password-panel')", vec![]).await),
+            visible(
+                &app.js("return !document.getElementById('password-panel')", vec![])
+                    .await
+            ),
             "no password panel after Extract"
         );
         app.screenshot("extract-result");
@@ -237,5 +259,8 @@ fn extract_picks_the_user_from_the_list() {
     let copied: i64 = conn
         .query_row("SELECT count(*) FROM clients", [], |r| r.get(0))
         .unwrap();
-    assert!(copied > 0 && copied <= alices_clients, "{copied}/{alices_clients}");
+    assert!(
+        copied > 0 && copied <= alices_clients,
+        "{copied}/{alices_clients}"
+    );
 }
