@@ -8,7 +8,7 @@ mod support;
 use std::path::Path;
 
 use ferry_testkit::TestDb;
-use support::{sqlite_from, App, Options};
+use support::{assert_controls_are_labelled, sqlite_from, App, Options};
 
 /// The engine's reference fixtures for these jobs (one source of truth for what they hold).
 const PROMOTE_TASKS: &str = include_str!("../crates/engine/tests/fixtures/promote_tasks.sql");
@@ -87,7 +87,18 @@ fn promote_shows_the_admin_password_once_and_it_matches_the_stored_hash() {
             visible(&app.js("return document.getElementById('promote-form').hidden", vec![]).await),
             "the Promote form waits for its radio button"
         );
-        app.click("#job-promote").await;
+        // The job is chosen with the keyboard: the radio group moves with the arrow keys.
+        app.client
+            .find(fantoccini::Locator::Css("#job-copy"))
+            .await
+            .unwrap()
+            .send_keys("\u{E015}")
+            .await
+            .unwrap();
+        let chosen = app
+            .js("return document.querySelector('input[name=job]:checked').value", vec![])
+            .await;
+        assert_eq!(chosen, "promote", "ArrowDown from Copy chooses Promote");
         assert!(
             visible(&app.js("return !document.getElementById('promote-form').hidden && document.getElementById('extract-form').hidden", vec![]).await),
             "Promote's form, and only it"
@@ -99,6 +110,7 @@ fn promote_shows_the_admin_password_once_and_it_matches_the_stored_hash() {
             button.contains(&format!("({})", zone.as_str().unwrap())),
             "{zone} vs {button}"
         );
+        assert_controls_are_labelled(&app).await;
         app.type_into("#admin-email", ADMIN).await;
         app.select("#password-hash", "bcrypt").await;
         app.click("#fill-updated-at").await;
@@ -211,6 +223,7 @@ fn extract_picks_the_user_from_the_list() {
             "{owners}"
         );
         assert!(!owners.contains("invited_by"), "{owners}");
+        assert_controls_are_labelled(&app).await;
         app.screenshot("extract-user-list");
 
         app.type_into("#user-search", "ALICE@").await;
