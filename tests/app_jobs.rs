@@ -54,6 +54,7 @@ async fn review_and_run(app: &mut App, name: &str) {
         !app.is_disabled("#review-next").await,
         "nothing blocks {name}"
     );
+    app.screenshot("review");
     app.click("#review-next").await;
     app.wait_for_step("backup").await;
     let start = app.text("#start").await;
@@ -226,6 +227,13 @@ fn extract_picks_the_user_from_the_list() {
         assert_controls_are_labelled(&app).await;
         app.screenshot("extract-user-list");
 
+        // Picked in the full list, then found again by searching (case does not matter).
+        app.select("#user-list", "bob@example.com").await;
+        app.select("#user-list", ALICE).await;
+        let picked = app
+            .js("return document.getElementById('user-list').value", vec![])
+            .await;
+        assert_eq!(picked, ALICE);
         app.type_into("#user-search", "ALICE@").await;
         app.wait_until(
             "the search to narrow the list",
