@@ -129,6 +129,20 @@ fn promote_shows_the_admin_password_once_and_it_matches_the_stored_hash() {
         assert!(password.len() >= 12, "a real password: {password:?}");
         app.screenshot("password-panel");
 
+        // Copy answers either way: copied, or selected for Ctrl+C where the clipboard is
+        // not reachable (as under Xvfb without a clipboard manager).
+        app.click("#copy-password").await;
+        app.wait_until_for(
+            "the Copy button's answer",
+            "return document.getElementById('password-copied').textContent !== ''",
+            std::time::Duration::from_secs(10),
+        )
+        .await;
+        let copied = app.text("#password-copied").await;
+        assert!(
+            copied.starts_with("Copied") || copied.starts_with("Selected"),
+            "{copied}"
+        );
         app.click("#password-saved").await;
         let gone = app
             .js(
