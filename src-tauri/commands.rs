@@ -3,15 +3,20 @@
 
 use std::path::PathBuf;
 
+use std::sync::Arc;
+
+use ferry_engine::report::Outcome;
+use ferry_engine::secret::SecretString;
 use ferry_engine::{Event, Report};
 use serde::Serialize;
 use tauri::ipc::Channel;
 use tauri::{AppHandle, Manager, State};
 
 use crate::connection::{self, Role};
+use crate::extract_users::UserList;
 use crate::progress::ChannelProgress;
 use crate::recent::{self, Recent};
-use crate::request::{LocationRequest, RunRequest};
+use crate::request::{ExtractRequest, LocationRequest, RunRequest};
 use crate::review::Review;
 use crate::ui_error::UiError;
 use crate::worker::{off_the_ui, Runs};
@@ -76,6 +81,27 @@ pub async fn plan(
     .await?
 }
 
+/// Extract's user list and owner columns, read from the source (PostgreSQL) with the
+/// Extract form's users table and owner columns; writes nothing.
+#[tauri::command]
+pub async fn extract_users(
+    source: LocationRequest,
+    schema: String,
+    extract: ExtractRequest,
+) -> Result<UserList, UiError> {
+    off_the_ui("user list", move || {
+        let location = source.to_location()?;
+        let options = extract.to_options()?;
+        let candidates = ferry_engine::jobs::extract::candidates(
+            &location,
+            schema_or_public(&schema),
+            &options,
+        )?;
+        Ok(UserList::from(candidates))
+    })
+    .await?
+}
+
 /// How a run ended, for the Result step.
 #[derive(Debug, Serialize)]
 pub struct RunOutcome {
@@ -85,6 +111,27 @@ pub struct RunOutcome {
     pub save_error: Option<UiError>,
     /// Why the run did not succeed, if it did not.
     pub error: Option<UiError>,
+    /// After a committed Promote: the admin's temporary password, handed to the page once
+    /// in this answer and nowhere else (the saved report skips it; `Debug` redacts it).
+    #[serde(serialize_with = "show_once")]
+    pub temporary_password: Option<Arc<SecretString>>,
+}
+
+/// The one place the temporary password leaves Rust: serialized into the page's answer.
+fn show_once<S: serde::Serializer>(
+    password: &Option<Arc<SecretString>>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    use serde::Serialize as _;
+    password.as_ref().map(|p| p.expose()).serialize(serializer)
+}
+
+/// The password to show: only when the run committed (a dry run's admin never existed).
+fn password_to_show(report: &Report) -> Option<Arc<SecretString>> {
+    match report.outcome {
+        Outcome::Committed => report.temporary_password.clone(),
+        _ => None,
+    }
 }
 
 /// The migration: runs on a worker thread, streams progress over `progress`, saves the
@@ -97,7 +144,7 @@ pub async fn start_run(
 ) -> Result<RunOutcome, UiError> {
     let options = request.to_options()?;
     let dir = reports_dir(&app);
-    off_the_ui("copy", move || {
+    off_the_ui("run", move || {
         let runs = app.state::<Runs>();
         let (_guard, cancel) = runs.begin()?;
         let result = ferry_engine::migrate(&options, &ChannelProgress::new(progress), &cancel);
@@ -110,6 +157,7 @@ pub async fn start_run(
             Err(e) => (None, Some(UiError::from(&e))),
         };
         Ok(RunOutcome {
+            temporary_password: password_to_show(&report),
             report,
             report_path,
             save_error,
@@ -157,4 +205,35 @@ fn reports_dir(app: &AppHandle) -> PathBuf {
         .app_data_dir()
         .unwrap_or_else(|_| std::env::temp_dir().join("ferry"))
         .join("reports")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_password_reaches_the_page_answer_only_and_only_when_committed() {
+        let mut report = Report::new("migrate", "a.db".into(), "postgres://h/db".into());
+        report.temporary_password = Some(Arc::new(SecretString::new("s3cret-Pw".into())));
+        report.outcome = Outcome::RolledBack;
+        assert!(password_to_show(&report).is_none(), "a dry run shows none");
+        report.outcome = Outcome::Committed;
+        let outcome = RunOutcome {
+            temporary_password: password_to_show(&report),
+            report,
+            report_path: None,
+            save_error: None,
+            error: None,
+        };
+        let json = serde_json::to_value(&outcome).unwrap();
+        assert_eq!(json["temporary_password"], "s3cret-Pw");
+        assert!(
+            !json["report"].to_string().contains("s3cret"),
+            "not in the report"
+        );
+        assert!(
+            !format!("{outcome:?}").contains("s3cret"),
+            "not in Debug output"
+        );
+    }
 }

@@ -11,6 +11,7 @@
 
 mod commands;
 mod connection;
+mod extract_users;
 mod pick;
 mod progress;
 mod recent;
@@ -30,6 +31,7 @@ fn main() {
             commands::app_info,
             commands::test_connection,
             commands::plan,
+            commands::extract_users,
             commands::start_run,
             commands::cancel_run,
             commands::pick_path,

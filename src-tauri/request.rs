@@ -8,6 +8,9 @@
 use std::path::PathBuf;
 
 use ferry_engine::finding::Policy;
+use ferry_engine::jobs::extract::ExtractOptions;
+use ferry_engine::jobs::promote::{HashScheme, PromoteOptions, UsersNames};
+use ferry_engine::jobs::Job as EngineJob;
 use ferry_engine::options::{BackupChoice, ColumnRef, ColumnSetting};
 use ferry_engine::temporal::{DstPolicy, EpochUnit};
 use ferry_engine::{Error, Location, Options};
@@ -114,6 +117,42 @@ pub enum Job {
     /// Copy every row of the chosen tables (either direction, any schema).
     #[default]
     Copy,
+    /// Single-user SQLite → multi-user PostgreSQL: users table, admin, owner columns.
+    Promote,
+    /// One user's data, PostgreSQL → single-user SQLite.
+    Extract,
+}
+
+/// The Promote form (what the CLI's `--promote` flags take).
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(default)]
+pub struct PromoteRequest {
+    pub admin_email: String,
+    /// Empty: the engine's default (`admin`).
+    pub admin_username: String,
+    pub password_hash: PasswordHash,
+    pub fill_updated_at: bool,
+    /// Empty: detected (or `users`).
+    pub users_table: String,
+}
+
+#[derive(Debug, Clone, Copy, Default, Deserialize, PartialEq)]
+#[serde(rename_all = "snake_case")]
+pub enum PasswordHash {
+    #[default]
+    Bcrypt,
+    Argon2id,
+}
+
+/// The Extract form (what the CLI's `--extract-user` flags take).
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(default)]
+pub struct ExtractRequest {
+    pub email: String,
+    /// Empty: the first table named like a users table with an email column.
+    pub users_table: String,
+    /// `TABLE.COLUMN`s holding the owner's id that no foreign key declares.
+    pub owner_columns: Vec<String>,
 }
 
 /// A choice for one column, as the page sends it.
@@ -141,6 +180,10 @@ pub struct RunRequest {
     pub source: LocationRequest,
     pub target: LocationRequest,
     pub job: Job,
+    /// Read only when `job` is Promote.
+    pub promote: PromoteRequest,
+    /// Read only when `job` is Extract.
+    pub extract: ExtractRequest,
     /// PostgreSQL schema to read from or write to.
     pub schema: String,
     pub into_existing: bool,
@@ -169,6 +212,8 @@ impl Default for RunRequest {
             source: empty.clone(),
             target: empty,
             job: Job::Copy,
+            promote: PromoteRequest::default(),
+            extract: ExtractRequest::default(),
             schema: "public".into(),
             into_existing: false,
             append: false,
@@ -208,7 +253,76 @@ impl RunRequest {
             BackupRequest::Default => BackupChoice::Default,
             BackupRequest::Skip => BackupChoice::Skip,
         };
+        options.job = match self.job {
+            Job::Copy => EngineJob::Copy,
+            Job::Promote => EngineJob::Promote(self.promote.to_engine()?),
+            Job::Extract => EngineJob::Extract(self.extract.to_engine()?),
+        };
         Ok(options)
+    }
+}
+
+/// Empty text means "not given", as an absent CLI flag would.
+fn given(text: &str) -> Option<String> {
+    Some(text.trim().to_string()).filter(|t| !t.is_empty())
+}
+
+impl PromoteRequest {
+    /// Mirrors the CLI's `PromoteArgs::apply`.
+    fn to_engine(&self) -> Result<PromoteOptions, Error> {
+        let email = self.admin_email.trim();
+        if email.is_empty() {
+            return Err(Error::bad_input(
+                "enter the admin's email address: Promote creates that account",
+            ));
+        }
+        let mut p = PromoteOptions::new(email);
+        p.admin_username = given(&self.admin_username);
+        p.password_hash = match self.password_hash {
+            PasswordHash::Bcrypt => HashScheme::Bcrypt,
+            PasswordHash::Argon2id => HashScheme::Argon2id,
+        };
+        p.fill_updated_at = self.fill_updated_at;
+        p.users = UsersNames {
+            table: given(&self.users_table),
+            ..UsersNames::default()
+        };
+        Ok(p)
+    }
+}
+
+impl ExtractRequest {
+    /// Mirrors the CLI's `ExtractArgs::apply`.
+    fn to_engine(&self) -> Result<ExtractOptions, Error> {
+        if self.email.trim().is_empty() {
+            return Err(Error::bad_input(
+                "choose the user whose data to extract from the list",
+            ));
+        }
+        self.to_options()
+    }
+
+    /// The engine's options, the email possibly still empty (listing the users needs the
+    /// rest of the form, not a user).
+    ///
+    /// # Errors
+    /// `BadInput` for an owner column that is not TABLE.COLUMN.
+    pub fn to_options(&self) -> Result<ExtractOptions, Error> {
+        let owner_columns = self
+            .owner_columns
+            .iter()
+            .filter(|c| !c.trim().is_empty())
+            .map(|c| {
+                ColumnRef::parse(c.trim())
+                    .map_err(|e| Error::bad_input(format!("owner column {c}: {e}")))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(ExtractOptions {
+            email: self.email.trim().to_string(),
+            users_table: given(&self.users_table),
+            owner_columns,
+            bundle: None,
+        })
     }
 }
 
@@ -356,6 +470,73 @@ mod tests {
             value: "explode".into(),
         }];
         assert!(r.to_options().unwrap_err().to_string().contains("t.c"));
+    }
+
+    #[test]
+    fn promote_fields_become_the_engine_job() {
+        let r = parse(
+            r#"{"source":{"kind":"sqlite","path":"/a.db"},
+                "target":{"kind":"postgres_url","url":"postgres://u@h/app"},
+                "job":"promote","source_timezone":"Europe/Paris",
+                "promote":{"admin_email":" ops@example.com ","admin_username":"",
+                           "password_hash":"argon2id","fill_updated_at":true,
+                           "users_table":"accounts"},
+                "into_existing":true}"#,
+        );
+        let o = r.to_options().unwrap();
+        let EngineJob::Promote(p) = &o.job else {
+            panic!("not Promote: {:?}", o.job)
+        };
+        assert_eq!(p.admin_email, "ops@example.com");
+        assert_eq!(p.admin_username, None, "empty means the engine's default");
+        assert_eq!(p.password_hash, HashScheme::Argon2id);
+        assert!(p.fill_updated_at);
+        assert_eq!(p.users.table.as_deref(), Some("accounts"));
+        assert_eq!(p.owner_column, "user_id");
+        assert!(o.into_existing);
+        assert_eq!(o.source_timezone, chrono_tz::Europe::Paris);
+
+        let mut r = r;
+        r.promote.admin_email = "  ".into();
+        let e = r.to_options().unwrap_err().to_string();
+        assert!(e.contains("admin's email"), "{e}");
+    }
+
+    #[test]
+    fn extract_fields_become_the_engine_job() {
+        let mut r = parse(
+            r#"{"source":{"kind":"postgres_url","url":"postgres://u@h/app"},
+                "target":{"kind":"sqlite","path":"/alice.db"},
+                "job":"extract",
+                "extract":{"email":"alice@example.com","users_table":" ",
+                           "owner_columns":["notes.author_id",""]},
+                "promote":{"admin_email":"ignored@example.com"}}"#,
+        );
+        let o = r.to_options().unwrap();
+        let EngineJob::Extract(x) = &o.job else {
+            panic!("not Extract: {:?}", o.job)
+        };
+        assert_eq!(x.email, "alice@example.com");
+        assert_eq!(x.users_table, None);
+        assert_eq!(
+            x.owner_columns,
+            [ColumnRef {
+                table: "notes".into(),
+                column: "author_id".into()
+            }]
+        );
+        assert!(x.bundle.is_none());
+
+        r.extract.owner_columns = vec!["no_dot".into()];
+        assert!(r.to_options().unwrap_err().to_string().contains("no_dot"));
+        r.extract = ExtractRequest::default();
+        assert!(r
+            .to_options()
+            .unwrap_err()
+            .to_string()
+            .contains("choose the user"));
+        r.job = Job::Copy;
+        assert!(matches!(r.to_options().unwrap().job, EngineJob::Copy));
     }
 
     #[test]

@@ -9,7 +9,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use ferry_testkit::TestDb;
-use support::{sqlite_from, App, Options};
+use support::{assert_every_control_is_labelled, sqlite_from, App, Options};
 
 const COPY_APP: &str = include_str!("fixtures/copy_app.sql");
 const BAD_BOOLEAN: &str = include_str!("fixtures/bad_boolean.sql");
@@ -56,25 +56,6 @@ async fn go_to_review(app: &mut App, shot: bool) {
         .js("const e = document.querySelector('#review-error .error'); return e ? e.innerText : null", vec![])
         .await;
     assert!(error.is_null(), "planning failed: {error}");
-}
-
-/// Every visible form control has a name a screen reader can say (a `<label>`, an
-/// aria-label, or its own text), and the focused element after a step change is its heading.
-async fn assert_every_control_is_labelled(app: &App) {
-    let unnamed = app
-        .js(
-            "return [...document.querySelectorAll('input, select, button, progress')]
-                .filter(e => e.offsetParent !== null)
-                .filter(e => !(e.labels && e.labels.length) && !e.getAttribute('aria-label') && !(e.tagName === 'BUTTON' && e.textContent.trim()))
-                .map(e => e.outerHTML)",
-            vec![],
-        )
-        .await;
-    assert_eq!(unnamed, serde_json::json!([]), "controls without a label");
-    let focused = app
-        .js("return document.activeElement.tagName", vec![])
-        .await;
-    assert_eq!(focused, "H2", "a new step moves the focus to its heading");
 }
 
 fn pg_count(client: &mut postgres::Client, sql: &str) -> i64 {

@@ -3,6 +3,7 @@
 
 import { $, bytes, el, errorBox, plural } from "./dom.js";
 import * as ipc from "./ipc.js";
+import { readJob, showJob, wireJobForms } from "./jobs.js";
 import { locationForm } from "./locations.js";
 import { ProgressView } from "./progress.js";
 import { renderResult } from "./result.js";
@@ -57,6 +58,14 @@ $("locations-next").addEventListener("click", () => {
   request.source = source.value();
   request.target = target.value();
   go("job");
+  showJob(request.source, schema());
+});
+wireJobForms(() => request.source, schema);
+// Promote's naive timestamps were most likely written on this machine: preset its zone,
+// unless the person already chose one.
+$("timezone").addEventListener("input", () => ($("timezone").dataset.touched = "yes"));
+$("job-promote").addEventListener("change", () => {
+  if (info && !$("timezone").dataset.touched) $("timezone").value = info.local_time_zone;
 });
 
 // --- 2. Job -------------------------------------------------------------------------------
@@ -74,6 +83,7 @@ $("job-next").addEventListener("click", () => {
   request.source_timezone = $("timezone").value.trim() || "UTC";
   request.into_existing = $("into-existing").checked;
   request.append = $("append").checked;
+  readJob(request);
   go("review");
   makePlan();
 });
@@ -214,7 +224,8 @@ function renderBackup() {
 
 function updateStartLabel() {
   request.dry_run = $("dry-run").checked;
-  $("start").textContent = request.dry_run ? "Start dry run" : "Start copy";
+  const job = { copy: "copy", promote: "Promote", extract: "Extract" }[request.job] ?? "copy";
+  $("start").textContent = request.dry_run ? "Start dry run" : `Start ${job}`;
 }
 
 $("dry-run").addEventListener("change", updateStartLabel);
@@ -235,7 +246,7 @@ async function startRun() {
   } catch (err) {
     outcome = { report: { outcome: "failed", seconds: 0, findings: [] }, error: err, report_path: null, save_error: null };
   }
-  renderResult(outcome);
+  renderResult(outcome, request);
   go("result");
 }
 

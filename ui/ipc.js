@@ -32,3 +32,5 @@ export const startRun = (request, onEvent) =>
 export const cancelRun = () => invoke("cancel_run");
 export const pickPath = (role, current) => invoke("pick_path", { role, current });
 export const recentLocations = () => invoke("recent_locations");
+export const extractUsers = (source, schema, extract) =>
+  invoke("extract_users", { source, schema, extract });

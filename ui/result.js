@@ -7,12 +7,14 @@ import { resolvedWords } from "./review.js";
 const OK = "✓";
 const BAD = "✗";
 
-function banner(outcome) {
+const DONE = { copy: "Copied", promote: "Promoted", extract: "Extracted" };
+
+function banner(outcome, job) {
   const r = outcome.report;
   const e = outcome.error;
   switch (r.outcome) {
     case "committed":
-      return el("div", { class: "message ok big", role: "status" }, el("strong", {}, `${OK} Copied and verified`), el("p", {}, `Every table was re-read and matches the source. The target was committed in ${duration(r.seconds)}.`));
+      return el("div", { class: "message ok big", role: "status" }, el("strong", {}, `${OK} ${DONE[job] ?? DONE.copy} and verified`), el("p", {}, `Every table was re-read and matches the source. The target was committed in ${duration(r.seconds)}.`));
     case "rolled_back":
       return el("div", { class: "message ok big", role: "status" }, el("strong", {}, `${OK} Dry run passed — nothing was written`), el("p", {}, `The whole copy was made and verified, then rolled back (${duration(r.seconds)}). Run it without “Dry run” to keep it.`));
     case "cancelled":
@@ -69,7 +71,7 @@ function differences(v) {
 function checks(v) {
   return el(
     "ul",
-    { class: "checks" },
+    { class: "checks", id: "checks", "aria-label": "Checks, including the job’s invariants" },
     v.checks.map((c) => el("li", { class: c.passed ? "ok" : "bad" }, `${c.passed ? OK : BAD} ${c.name}: ${c.detail}`)),
   );
 }
@@ -106,9 +108,51 @@ function skipped(report) {
   );
 }
 
-export function renderResult(outcome) {
+/**
+ * Promote's temporary admin password, shown once. The page keeps it only in this panel's
+ * closure: "I have saved it" removes the panel and drops the text, and nothing else on the
+ * page (or in Rust, or on disk) can show it again.
+ */
+function passwordPanel(outcome, email) {
+  let password = outcome.temporary_password;
+  outcome.temporary_password = null;
+  if (!password) return null;
+  const text = el("code", { id: "temporary-password", class: "secret" }, password);
+  const copied = el("span", { class: "hint", role: "status", id: "password-copied" });
+  const copy = el("button", { type: "button", id: "copy-password" }, "Copy");
+  copy.addEventListener("click", async () => {
+    try {
+      await navigator.clipboard.writeText(password ?? "");
+      copied.textContent = "Copied to the clipboard.";
+    } catch {
+      // No clipboard access: select the text so Ctrl+C copies it.
+      getSelection().selectAllChildren(text);
+      copied.textContent = "Selected: press Ctrl+C to copy.";
+    }
+  });
+  const saved = el("button", { type: "button", class: "primary", id: "password-saved" }, "I have saved it");
+  const panel = el(
+    "section",
+    { class: "card password-panel", id: "password-panel", role: "region", "aria-labelledby": "password-title" },
+    el("h3", { id: "password-title" }, "The admin’s temporary password"),
+    el("p", {}, "Sign in as ", el("code", {}, email || "the admin"), " with this password and change it. It is shown only now: it is not in the report or in any file."),
+    el("div", { class: "row" }, text, copy),
+    copied,
+    el("div", { class: "actions" }, saved),
+  );
+  saved.addEventListener("click", () => {
+    password = null;
+    text.textContent = "";
+    panel.remove();
+    $("again").focus();
+  });
+  return panel;
+}
+
+export function renderResult(outcome, request = {}) {
   const r = outcome.report;
-  $("result-banner").replaceChildren(banner(outcome));
+  $("result-banner").replaceChildren(banner(outcome, request.job));
+  $("result-password").replaceChildren(...[passwordPanel(outcome, request.promote?.admin_email)].filter(Boolean));
   const where = outcome.report_path
     ? el("p", {}, "The full report (JSON) was saved to ", el("code", { id: "report-path" }, outcome.report_path), ".")
     : errorBox(outcome.save_error, "The report could not be saved");

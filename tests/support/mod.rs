@@ -449,3 +449,28 @@ impl App {
         .unwrap_or_else(|e| panic!("cannot resize the window: {e}"));
     }
 }
+
+/// Every visible form control has a name a screen reader can say (a `<label>`, an
+/// aria-label, or its own text).
+pub async fn assert_controls_are_labelled(app: &App) {
+    let unnamed = app
+        .js(
+            "return [...document.querySelectorAll('input, select, button, progress')]
+                .filter(e => e.offsetParent !== null)
+                .filter(e => !(e.labels && e.labels.length) && !e.getAttribute('aria-label') && !(e.tagName === 'BUTTON' && e.textContent.trim()))
+                .map(e => e.outerHTML)",
+            vec![],
+        )
+        .await;
+    assert_eq!(unnamed, serde_json::json!([]), "controls without a label");
+}
+
+/// [`assert_controls_are_labelled`], and the focused element after a step change is its
+/// heading.
+pub async fn assert_every_control_is_labelled(app: &App) {
+    assert_controls_are_labelled(app).await;
+    let focused = app
+        .js("return document.activeElement.tagName", vec![])
+        .await;
+    assert_eq!(focused, "H2", "a new step moves the focus to its heading");
+}

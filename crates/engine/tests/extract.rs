@@ -655,3 +655,55 @@ fn extract_writes_a_bundle_that_imports_to_the_same_file() {
     assert!(err.error.to_string().contains("not empty"), "{}", err.error);
     assert!(!second.exists());
 }
+
+#[test]
+fn candidates_list_every_user_and_the_owner_columns_extract_follows() {
+    let db = practice_db();
+    let expected: Vec<String> = db
+        .client()
+        .query("SELECT email FROM users ORDER BY email", &[])
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    let c = ferry_engine::jobs::extract::candidates(&pg(&db), "public", &ExtractOptions::default())
+        .unwrap();
+    assert_eq!(c.emails, expected);
+    assert!(c.emails.iter().any(|e| e == ALICE));
+    assert_eq!(c.user_count, expected.len() as u64);
+    assert_eq!(
+        (
+            c.ownership.users_table.as_str(),
+            c.ownership.email_column.as_str()
+        ),
+        ("users", "email")
+    );
+    let owners: BTreeSet<String> = c
+        .ownership
+        .owner_columns
+        .iter()
+        .map(|c| format!("{}.{}", c.table, c.column))
+        .collect();
+    let declared: BTreeSet<String> = db
+        .client()
+        .query(
+            "SELECT tc.table_name || '.' || kcu.column_name
+               FROM information_schema.table_constraints tc
+               JOIN information_schema.key_column_usage kcu USING (constraint_schema, constraint_name)
+               JOIN information_schema.constraint_column_usage ccu USING (constraint_schema, constraint_name)
+              WHERE tc.constraint_type = 'FOREIGN KEY' AND ccu.table_name = 'users'
+                AND tc.table_name <> 'users'",
+            &[],
+        )
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    assert_eq!(owners, declared, "every foreign key to users, nothing else");
+
+    let dir = tempfile::tempdir().unwrap();
+    let not_pg = sqlite(&dir.path().join("x.db"));
+    let e = ferry_engine::jobs::extract::candidates(&not_pg, "public", &ExtractOptions::default())
+        .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::BadInput);
+}

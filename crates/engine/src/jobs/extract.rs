@@ -12,6 +12,7 @@
 //! 3. [`invariants`]: the user's rows counted again on the source by a separate query and
 //!    compared with the target (`checks`).
 
+mod candidates;
 mod checks;
 mod filter;
 mod ownership;
@@ -28,6 +29,7 @@ use crate::target::Target;
 use crate::value::Value;
 use crate::{Error, Result};
 
+pub use candidates::{candidates, Candidates, MAX_LISTED_USERS};
 pub use ownership::{analyse, Link, OwnedTable, Ownership};
 pub use view::{APP_CONFIG, SINGLETON_KEY};
 
