@@ -364,6 +364,20 @@ impl App {
         .await;
     }
 
+    /// Waits until the Review step has planned (a summary or an error) and asserts planning
+    /// did not fail.
+    pub async fn wait_for_plan(&self) {
+        self.wait_until(
+            "the plan",
+            "return document.getElementById('review-busy').hidden && (!!document.querySelector('#review-body .summary') || !!document.querySelector('#review-error .error'))",
+        )
+        .await;
+        let error = self
+            .js("const e = document.querySelector('#review-error .error'); return e ? e.innerText : null", vec![])
+            .await;
+        assert!(error.is_null(), "planning failed: {error}");
+    }
+
     /// Saves a screenshot of the whole screen as `NN-name.png` and returns its path.
     pub fn screenshot(&mut self, name: &str) -> PathBuf {
         self.step += 1;
