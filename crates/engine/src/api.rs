@@ -601,7 +601,7 @@ fn verify_target(
                 writer.path(),
                 &plan.tables,
                 batch_rows,
-                verify_threads(),
+                crate::workers::reader_threads(),
             );
             writer.begin()?;
             let verified = result?;
@@ -663,12 +663,6 @@ fn verify_target(
         tables,
         checks,
     })
-}
-
-/// Readers for verifying a SQLite target: one per core, at least two (one core still
-/// overlaps reading the file with digesting it), at most eight.
-fn verify_threads() -> usize {
-    std::thread::available_parallelism().map_or(2, |n| n.get().clamp(2, 8))
 }
 
 fn typed_reader_for(target: &mut Target) -> Result<TypedReader<'_>> {

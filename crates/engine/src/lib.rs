@@ -40,6 +40,7 @@ pub mod target;
 pub mod temporal;
 pub mod value;
 pub mod verify;
+pub mod workers;
 
 pub use api::{export, inspect, migrate, plan, verify, Inspection, RunError};
 pub use error::{Error, ErrorKind, Result};

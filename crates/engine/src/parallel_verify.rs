@@ -7,9 +7,7 @@
 //! temporary file that only becomes the destination by a rename after verification, so its
 //! transaction can be committed for the readers to see it without anyone else seeing it.
 
-use std::collections::VecDeque;
 use std::path::Path;
-use std::sync::Mutex;
 
 use rusqlite::{Connection, OpenFlags};
 
@@ -42,6 +40,11 @@ enum Work {
     ForeignKeys,
 }
 
+enum Done {
+    Part { table: usize, digest: TableDigest },
+    ForeignKeys(Check),
+}
+
 /// Digests every table of `tables` in the committed SQLite file at `path` and runs its
 /// foreign-key check, on up to `threads` read-only connections.
 ///
@@ -54,60 +57,47 @@ pub fn verify_sqlite_file(
     threads: usize,
 ) -> Result<SqliteVerification> {
     let conn = open_reader(path)?;
-    let mut work = VecDeque::new();
+    let mut work = vec![];
     // Largest first, so the parts that take longest start first.
     let mut order: Vec<usize> = (0..tables.len()).collect();
     order.sort_by_key(|&i| std::cmp::Reverse(tables[i].rows.unwrap_or(0)));
     for i in order {
         for filter in parts(&conn, &tables[i], threads)? {
-            work.push_back(Work::Part { table: i, filter });
+            work.push(Work::Part { table: i, filter });
         }
     }
-    work.push_back(Work::ForeignKeys);
+    work.push(Work::ForeignKeys);
     drop(conn);
 
-    let queue = Mutex::new(work);
-    let digests = Mutex::new(vec![TableDigest::new(); tables.len()]);
-    let foreign_keys = Mutex::new(None);
-    std::thread::scope(|scope| {
-        let workers: Vec<_> = (0..threads.max(1))
-            .map(|_| {
-                scope.spawn(|| -> Result<()> {
-                    let conn = open_reader(path)?;
-                    loop {
-                        let next = queue.lock().map_err(poisoned)?.pop_front();
-                        match next {
-                            None => return Ok(()),
-                            Some(Work::Part { table, filter }) => {
-                                let mut reader = TypedReader::Sqlite(&conn);
-                                let part = target_digest_where(
-                                    &mut reader,
-                                    &tables[table],
-                                    filter.as_deref(),
-                                    batch_rows.min(READ_BATCH_ROWS),
-                                )?;
-                                digests.lock().map_err(poisoned)?[table].merge(&part);
-                            }
-                            Some(Work::ForeignKeys) => {
-                                let check = sqlite_foreign_key_check(&conn)?;
-                                *foreign_keys.lock().map_err(poisoned)? = Some(check);
-                            }
-                        }
-                    }
-                })
-            })
-            .collect();
-        for w in workers {
-            w.join()
-                .map_err(|_| crate::Error::runtime("a verification thread panicked"))??;
+    let done = crate::workers::run(
+        work,
+        threads,
+        || open_reader(path),
+        |conn, item| match item {
+            Work::Part { table, filter } => {
+                let mut reader = TypedReader::Sqlite(conn);
+                let digest = target_digest_where(
+                    &mut reader,
+                    &tables[table],
+                    filter.as_deref(),
+                    batch_rows.min(READ_BATCH_ROWS),
+                )?;
+                Ok(Done::Part { table, digest })
+            }
+            Work::ForeignKeys => Ok(Done::ForeignKeys(sqlite_foreign_key_check(conn)?)),
+        },
+    )?;
+    let mut digests = vec![TableDigest::new(); tables.len()];
+    let mut foreign_keys = None;
+    for d in done {
+        match d {
+            Done::Part { table, digest } => digests[table].merge(&digest),
+            Done::ForeignKeys(check) => foreign_keys = Some(check),
         }
-        Ok::<(), crate::Error>(())
-    })?;
+    }
     Ok(SqliteVerification {
-        digests: digests.into_inner().map_err(poisoned)?,
+        digests,
         foreign_keys: foreign_keys
-            .into_inner()
-            .map_err(poisoned)?
             .ok_or_else(|| crate::Error::runtime("internal: the foreign-key check did not run"))?,
     })
 }
@@ -118,10 +108,6 @@ fn open_reader(path: &Path) -> Result<Connection> {
         OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )
     .context(|| format!("opening {} to verify it", path.display()))
-}
-
-fn poisoned<T>(_: T) -> crate::Error {
-    crate::Error::runtime("a verification thread panicked")
 }
 
 /// Row filters cutting a target table into about `n` rowid ranges (one, `None`, for small
