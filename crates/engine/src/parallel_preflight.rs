@@ -49,17 +49,8 @@ pub(crate) fn run(
     let mut work = vec![];
     for (i, scan) in scans.iter().enumerate() {
         let table = scan.table;
-        let parts = if table.rows.unwrap_or(0) < crate::parallel_verify::SPLIT_ROWS {
-            vec![None]
-        } else {
-            let columns: Vec<&str> = table
-                .source_def
-                .columns
-                .iter()
-                .map(|c| c.name.as_str())
-                .collect();
-            crate::sqlite::reader::rowid_ranges(&planner, &table.source_table, &columns, threads)?
-        };
+        let parts =
+            crate::sqlite::reader::rowid_ranges(&planner, &table.source_def, table.rows, threads)?;
         for part in parts {
             work.push(Work::Part { scan: i, part });
         }

@@ -18,9 +18,6 @@ use crate::report::Check;
 use crate::verify::{sqlite_foreign_key_check, target_digest_where, TypedReader};
 use crate::Result;
 
-/// Tables smaller than this are digested whole: splitting them buys nothing.
-pub(crate) const SPLIT_ROWS: u64 = 20_000;
-
 /// Rows per read batch: small, because batches are digested and dropped at once, and with
 /// several readers large short-lived batches fragment the heap (resident memory crept up with
 /// table size at 2000).
@@ -62,7 +59,8 @@ pub fn verify_sqlite_file(
     let mut order: Vec<usize> = (0..tables.len()).collect();
     order.sort_by_key(|&i| std::cmp::Reverse(tables[i].rows.unwrap_or(0)));
     for i in order {
-        for filter in parts(&conn, &tables[i], threads)? {
+        let t = &tables[i];
+        for filter in crate::sqlite::reader::rowid_ranges(&conn, &t.target_def, t.rows, threads)? {
             work.push(Work::Part { table: i, filter });
         }
     }
@@ -108,19 +106,4 @@ fn open_reader(path: &Path) -> Result<Connection> {
         OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )
     .context(|| format!("opening {} to verify it", path.display()))
-}
-
-/// Row filters cutting a target table into about `n` rowid ranges (one, `None`, for small
-/// tables and tables without a rowid).
-fn parts(conn: &Connection, table: &TablePlan, n: usize) -> Result<Vec<Option<String>>> {
-    if table.rows.unwrap_or(0) < SPLIT_ROWS {
-        return Ok(vec![None]);
-    }
-    let columns: Vec<&str> = table
-        .target_def
-        .columns
-        .iter()
-        .map(|c| c.name.as_str())
-        .collect();
-    crate::sqlite::reader::rowid_ranges(conn, &table.target_table, &columns, n)
 }

@@ -104,30 +104,38 @@ fn read_error(e: rusqlite::Error, table: &str, after: Option<u64>) -> Error {
     Error::Sqlite { context, source: e }
 }
 
-/// Row filters cutting `table` into about `n` rowid ranges that together cover every row
-/// exactly once, for reading it in parallel on several connections; `[None]` (the whole
-/// table) when it cannot be cut: fewer than two parts wanted, no rows, or no rowid (WITHOUT
-/// ROWID tables, or every alias of the rowid taken by a column of that name).
+/// Tables with fewer rows than this are read whole: splitting them buys nothing.
+const SPLIT_ROWS: u64 = 20_000;
+
+/// Row filters cutting the table `def` (expected to hold about `rows` rows) into about
+/// `n` rowid ranges that together cover every row exactly once, for reading it in parallel on
+/// several connections; `[None]` (the whole table) when it is not worth or not possible to cut:
+/// fewer than two parts wanted, fewer than 20 000 rows, no rows, or no rowid (WITHOUT ROWID
+/// tables, or every alias of the rowid taken by a column of that name).
 ///
 /// # Errors
 /// None in practice: a table the range query fails on is returned whole.
 pub fn rowid_ranges(
     conn: &Connection,
-    table: &str,
-    columns: &[&str],
+    def: &crate::catalog::Table,
+    rows: Option<u64>,
     n: usize,
 ) -> Result<Vec<Option<String>>> {
-    if n < 2 {
+    if n < 2 || rows.unwrap_or(0) < SPLIT_ROWS {
         return Ok(vec![None]);
     }
     // A column may be named rowid, oid or _rowid_, and then hides that alias of the rowid.
-    let taken = |alias: &str| columns.iter().any(|c| c.eq_ignore_ascii_case(alias));
+    let taken = |alias: &str| {
+        def.columns
+            .iter()
+            .any(|c| c.name.eq_ignore_ascii_case(alias))
+    };
     let Some(rowid) = ["_rowid_", "rowid", "oid"].into_iter().find(|a| !taken(a)) else {
         return Ok(vec![None]);
     };
     let sql = format!(
         "SELECT min({rowid}), max({rowid}) FROM {}",
-        quote_ident(table)
+        quote_ident(&def.name)
     );
     // WITHOUT ROWID tables have no rowid: the query fails and the table stays whole.
     let Ok((Some(lo), Some(hi))) = conn.query_row(&sql, [], |r| {
