@@ -125,12 +125,7 @@ pub fn rowid_ranges(
         return Ok(vec![None]);
     }
     // A column may be named rowid, oid or _rowid_, and then hides that alias of the rowid.
-    let taken = |alias: &str| {
-        def.columns
-            .iter()
-            .any(|c| c.name.eq_ignore_ascii_case(alias))
-    };
-    let Some(rowid) = ["_rowid_", "rowid", "oid"].into_iter().find(|a| !taken(a)) else {
+    let Some(rowid) = rowid_alias(def) else {
         return Ok(vec![None]);
     };
     let sql = format!(
@@ -160,4 +155,14 @@ pub fn rowid_ranges(
         start = end + 1;
     }
     Ok(filters)
+}
+
+/// A name for the rowid of `def` that none of its columns hides (`_rowid_`, `rowid`, `oid`).
+pub fn rowid_alias(def: &crate::catalog::Table) -> Option<&'static str> {
+    let taken = |alias: &str| {
+        def.columns
+            .iter()
+            .any(|c| c.name.eq_ignore_ascii_case(alias))
+    };
+    ["_rowid_", "rowid", "oid"].into_iter().find(|a| !taken(a))
 }
