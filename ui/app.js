@@ -82,6 +82,8 @@ $("job-next").addEventListener("click", () => {
   request.schema = schema();
   request.source_timezone = $("timezone").value.trim() || "UTC";
   request.into_existing = $("into-existing").checked;
+  // Type choices shape new tables only; an existing table's columns keep their types.
+  if (request.into_existing) request.type_overrides = [];
   request.append = $("append").checked;
   readJob(request);
   go("review");

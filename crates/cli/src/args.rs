@@ -231,7 +231,8 @@ pub struct RunArgs {
     /// Read a column's numbers as unix epochs in seconds or milliseconds (repeatable).
     #[arg(long, value_name = "TABLE.COLUMN=seconds|ms", value_parser = parse_setting::<EpochUnit>)]
     pub epoch: Vec<ColumnSetting<EpochUnit>>,
-    /// Give a column this PostgreSQL type instead of the default mapping (repeatable).
+    /// Give a column this PostgreSQL type instead of the default mapping (repeatable; new
+    /// tables only: refused with --into-existing, where the existing column decides).
     #[arg(long = "type", value_name = "TABLE.COLUMN=PGTYPE", value_parser = parse_setting::<String>)]
     pub type_override: Vec<ColumnSetting<String>>,
     /// What to do with values the target cannot hold: stop|null|skip|text, for every column

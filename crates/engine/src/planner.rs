@@ -60,6 +60,13 @@ pub fn build(input: &PlanInput, profile: &mut Profiler) -> Result<Plan> {
     } else {
         Mode::CreateSchema
     };
+    // An override would be quietly ignored there: the existing column's type decides.
+    if let (Mode::IntoExisting, Some(first)) = (mode, o.type_overrides.first()) {
+        return Err(Error::bad_input(format!(
+            "--type {}.{}={}: with --into-existing the target's own column types are used, so a type override cannot apply; change the column in the target schema, or drop --type",
+            first.column.table, first.column.column, first.value
+        )));
+    }
     let mut warnings = vec![];
     let mut findings = vec![];
     let mut skipped_tables = vec![];

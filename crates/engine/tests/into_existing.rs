@@ -95,3 +95,33 @@ fn refuses_clearly_when_the_target_cannot_take_the_rows() {
         .get(0);
     assert_eq!(n, 0);
 }
+
+#[test]
+fn a_type_override_is_refused_rather_than_ignored() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = sqlite_from_sql(dir.path(), "app.db", SQLITE_APP);
+    let db = TestDb::new();
+    db.client().batch_execute(APP_SCHEMA).unwrap();
+    let mut o = options(sqlite(&src), pg(&db));
+    o.into_existing = true;
+    o.type_overrides = vec![ferry_engine::options::ColumnSetting {
+        column: ferry_engine::options::ColumnRef {
+            table: "a_tasks".into(),
+            column: "title".into(),
+        },
+        value: "text".into(),
+    }];
+    let err = migrate(&o).expect_err("the target's varchar(200) decides, not --type");
+    assert_eq!(err.error.kind(), ErrorKind::BadInput);
+    let message = err.error.to_string();
+    assert!(
+        message.contains("--type a_tasks.title=text") && message.contains("--into-existing"),
+        "{message}"
+    );
+    let rows: i64 = db
+        .client()
+        .query_one("SELECT count(*) FROM a_tasks", &[])
+        .unwrap()
+        .get(0);
+    assert_eq!(rows, 0, "nothing written");
+}
