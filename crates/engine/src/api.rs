@@ -3,7 +3,7 @@
 
 use std::time::Instant;
 
-use crate::catalog::{Catalog, ColumnType, Dialect};
+use crate::catalog::{Catalog, Dialect};
 use crate::copy::TableCopy;
 use crate::location::{mask_secrets, Location};
 use crate::options::{BackupChoice, Options};
@@ -356,7 +356,7 @@ fn write_verify_commit(
     report.backup = phases.run(Phase::Backup, || backup(options))?;
     phases.run(Phase::Schema, || {
         target.begin(into_existing)?;
-        create_schema(target, plan)?;
+        crate::target_ddl::create_schema(target, plan)?;
         crate::jobs::prepare_target(options, plan, target)
     })?;
     let plan = &*plan;
@@ -366,9 +366,15 @@ fn write_verify_commit(
     })?;
     cancel.check()?;
     crate::memory::release_free_memory();
-    phases.run(Phase::Indexes, || create_indexes(target, plan))?;
-    phases.run(Phase::Constraints, || create_constraints(target, plan))?;
-    phases.run(Phase::Sequences, || reset_sequences(target, plan))?;
+    phases.run(Phase::Indexes, || {
+        crate::target_ddl::create_indexes(target, plan)
+    })?;
+    phases.run(Phase::Constraints, || {
+        crate::target_ddl::create_constraints(target, plan)
+    })?;
+    phases.run(Phase::Sequences, || {
+        crate::target_ddl::reset_sequences(target, plan)
+    })?;
     cancel.check()?;
     crate::memory::release_free_memory();
     let verification = phases.run(Phase::Verify, || {
@@ -454,130 +460,6 @@ fn backup(options: &Options) -> Result<Option<crate::report::BackupInfo>> {
         }
         _ => Ok(None),
     }
-}
-
-fn create_schema(target: &mut Target, plan: &Plan) -> Result<()> {
-    let created: Vec<&crate::plan::TablePlan> = plan.tables.iter().filter(|t| t.create).collect();
-    match target.dialect() {
-        Dialect::Postgres => {
-            let schema = target.pg_schema().unwrap_or("public").to_string();
-            let mut enums: Vec<(String, Vec<String>)> = vec![];
-            for t in &created {
-                for c in &t.target_def.columns {
-                    collect_enums(&c.ty, &mut enums);
-                }
-            }
-            for (name, labels) in &enums {
-                target.execute(
-                    &crate::postgres::ddl::create_enum_sql(&schema, name, labels),
-                    &format!("creating enum type {name}"),
-                )?;
-            }
-            for t in &created {
-                let sql = crate::postgres::ddl::create_table_sql(&schema, &t.target_def);
-                target.execute(&sql, &format!("creating table {}", t.target_table))?;
-            }
-        }
-        Dialect::Sqlite => {
-            for t in &created {
-                let (sql, _warnings) = crate::sqlite::ddl::create_table_sql(&t.target_def);
-                target.execute(&sql, &format!("creating table {}", t.target_table))?;
-            }
-        }
-    }
-    Ok(())
-}
-
-fn collect_enums(ty: &ColumnType, out: &mut Vec<(String, Vec<String>)>) {
-    match ty {
-        ColumnType::Enum { name, labels } if !out.iter().any(|(n, _)| n == name) => {
-            out.push((name.clone(), labels.clone()))
-        }
-        ColumnType::Array { element } => collect_enums(element, out),
-        _ => {}
-    }
-}
-
-fn create_indexes(target: &mut Target, plan: &Plan) -> Result<()> {
-    for t in plan.tables.iter().filter(|t| t.create) {
-        let def = &t.target_def;
-        match target.dialect() {
-            Dialect::Postgres => {
-                let schema = target.pg_schema().unwrap_or("public").to_string();
-                let mut statements = vec![];
-                statements.extend(crate::postgres::ddl::primary_key_sql(&schema, def));
-                statements.extend(crate::postgres::ddl::unique_constraint_sqls(&schema, def));
-                statements.extend(crate::postgres::ddl::index_sqls(&schema, def));
-                for sql in statements {
-                    target.execute(
-                        &sql,
-                        &format!("creating keys and indexes of {}", t.target_table),
-                    )?;
-                }
-            }
-            Dialect::Sqlite => {
-                for index in &def.indexes {
-                    target.execute(
-                        &crate::sqlite::ddl::create_index_sql(&def.name, index),
-                        &format!("creating index {}", index.name),
-                    )?;
-                }
-            }
-        }
-    }
-    Ok(())
-}
-
-fn create_constraints(target: &mut Target, plan: &Plan) -> Result<()> {
-    if target.dialect() != Dialect::Postgres {
-        return Ok(()); // SQLite foreign keys are part of CREATE TABLE; checked in verify.
-    }
-    let schema = target.pg_schema().unwrap_or("public").to_string();
-    for t in plan.tables.iter().filter(|t| t.create) {
-        for sql in crate::postgres::ddl::foreign_key_sqls(&schema, &t.target_def) {
-            target.execute(&sql, &format!("adding foreign keys of {}", t.target_table))?;
-        }
-    }
-    Ok(())
-}
-
-fn reset_sequences(target: &mut Target, plan: &Plan) -> Result<()> {
-    for t in &plan.tables {
-        let def = &t.target_def;
-        match target.dialect() {
-            Dialect::Postgres => {
-                let schema = target.pg_schema().unwrap_or("public").to_string();
-                for c in def.columns.iter().filter(|c| c.auto_increment) {
-                    let sql = crate::postgres::ddl::reset_sequence_sql(&schema, &def.name, &c.name);
-                    target.execute(
-                        &sql,
-                        &format!("setting the sequence of {}.{}", def.name, c.name),
-                    )?;
-                }
-            }
-            Dialect::Sqlite => {
-                if def.autoincrement {
-                    let q = crate::sqlite::ddl::quote_ident;
-                    let sql = format!(
-                        "INSERT OR REPLACE INTO sqlite_sequence(name, seq) SELECT '{}', max(rowid) FROM {} WHERE (SELECT count(*) FROM {}) > 0",
-                        def.name.replace('\'', "''"),
-                        q(&def.name),
-                        q(&def.name)
-                    );
-                    // sqlite_sequence holds one row per table; replace ours, keep others.
-                    let clear = format!(
-                        "DELETE FROM sqlite_sequence WHERE name = '{}'",
-                        def.name.replace('\'', "''")
-                    );
-                    target.execute(
-                        &format!("{clear}; {sql}"),
-                        &format!("setting the AUTOINCREMENT counter of {}", def.name),
-                    )?;
-                }
-            }
-        }
-    }
-    Ok(())
 }
 
 fn verify_target(

@@ -37,6 +37,7 @@ pub mod source;
 pub mod sqlexpr;
 pub mod sqlite;
 pub mod target;
+pub mod target_ddl;
 pub mod temporal;
 pub mod value;
 pub mod verify;

@@ -354,10 +354,8 @@ pub(crate) fn orphaned_foreign_keys(
                 .any(|fk| fk.ref_table == parent)
         };
         let mut by_parent: BTreeMap<String, Finding> = BTreeMap::new();
-        for (rowid, parent) in orphans_of(conn, plan, table, &kept)? {
-            if !kept(&parent) {
-                continue;
-            }
+        for orphan in crate::sqlite::foreign_keys::violations(conn, &table.source_table, &kept)? {
+            let (rowid, parent) = (orphan.rowid, orphan.parent);
             let f = by_parent.entry(parent.clone()).or_insert_with(|| Finding {
                 severity: Severity::Blocking,
                 kind: "orphaned_foreign_key".into(),
@@ -381,110 +379,4 @@ pub(crate) fn orphaned_foreign_keys(
         out.extend(by_parent.into_values());
     }
     Ok(out)
-}
-
-/// The rows of `table` whose foreign key to a `kept` parent finds no parent row, as (rowid,
-/// parent table).
-///
-/// Each foreign key is one anti-join ordered by its columns, so when the child has an index
-/// on them (apps usually do) SQLite walks that index and probes the parent in key order,
-/// reading each parent page once. `PRAGMA foreign_key_check` probes in the child's row order
-/// instead: one random parent page per row, which for a million rows was 2 million page
-/// reads and most of the preflight. Keys the anti-join cannot express (a parent without the
-/// referenced columns) are left to the pragma.
-fn orphans_of(
-    conn: &rusqlite::Connection,
-    plan: &Plan,
-    table: &TablePlan,
-    kept: &dyn Fn(&str) -> bool,
-) -> Result<Vec<(Option<i64>, String)>> {
-    use crate::error::Context;
-    use crate::sqlite::ddl::quote_ident;
-    let context = || format!("checking foreign keys of {}", table.source_table);
-    let parent_key = |fk: &crate::catalog::ForeignKey| -> Option<Vec<String>> {
-        if !fk.ref_columns.is_empty() {
-            return Some(fk.ref_columns.clone());
-        }
-        let parent = plan
-            .tables
-            .iter()
-            .find(|t| t.source_table == fk.ref_table)?;
-        let pk = &parent.source_def.primary_key;
-        (!pk.is_empty()).then(|| pk.clone())
-    };
-    let keys: Option<Vec<(&crate::catalog::ForeignKey, Vec<String>)>> = table
-        .source_def
-        .foreign_keys
-        .iter()
-        .filter(|fk| kept(&fk.ref_table))
-        .map(|fk| {
-            let key = parent_key(fk).filter(|k| k.len() == fk.columns.len())?;
-            Some((fk, key))
-        })
-        .collect();
-    let Some(keys) = keys else {
-        return pragma_foreign_key_check(conn, table);
-    };
-    let child = quote_ident(&table.source_table);
-    // WITHOUT ROWID tables have none (the probe fails): their rows are named `rowid=?`.
-    let rowid = crate::sqlite::reader::rowid_alias(&table.source_def)
-        .filter(|a| {
-            conn.prepare(&format!("SELECT {a} FROM {child} LIMIT 0"))
-                .is_ok()
-        })
-        .map_or("NULL".to_string(), |a| format!("t.{a}"));
-    let mut out = vec![];
-    for (fk, key) in keys {
-        let columns: Vec<String> = fk
-            .columns
-            .iter()
-            .map(|c| format!("t.{}", quote_ident(c)))
-            .collect();
-        let present = columns
-            .iter()
-            .map(|c| format!("{c} IS NOT NULL"))
-            .collect::<Vec<_>>()
-            .join(" AND ");
-        // Parent on the left: the comparison uses the parent column's collation, as SQLite's
-        // own foreign-key check does.
-        let matches = key
-            .iter()
-            .zip(&columns)
-            .map(|(p, c)| format!("p.{} = {c}", quote_ident(p)))
-            .collect::<Vec<_>>()
-            .join(" AND ");
-        let sql = format!(
-            "SELECT {rowid} FROM {child} AS t WHERE {present} AND NOT EXISTS \
-             (SELECT 1 FROM {} AS p WHERE {matches}) ORDER BY {}",
-            quote_ident(&fk.ref_table),
-            columns.join(", ")
-        );
-        let mut stmt = conn.prepare(&sql).context(context)?;
-        let rows = stmt
-            .query_map([], |r| r.get::<_, Option<i64>>(0))
-            .context(context)?;
-        for r in rows {
-            out.push((r.context(context)?, fk.ref_table.clone()));
-        }
-    }
-    Ok(out)
-}
-
-/// SQLite's own check of every foreign key of `table`.
-fn pragma_foreign_key_check(
-    conn: &rusqlite::Connection,
-    table: &TablePlan,
-) -> Result<Vec<(Option<i64>, String)>> {
-    use crate::error::Context;
-    let context = || format!("checking foreign keys of {}", table.source_table);
-    let q = crate::sqlite::ddl::quote_ident(&table.source_table);
-    let mut stmt = conn
-        .prepare(&format!("PRAGMA foreign_key_check({q})"))
-        .context(context)?;
-    let rows = stmt
-        .query_map([], |r| Ok((r.get(1)?, r.get(2)?)))
-        .context(context)?
-        .collect::<std::result::Result<_, _>>()
-        .context(context)?;
-    Ok(rows)
 }

@@ -10,7 +10,6 @@ use std::collections::HashMap;
 use crate::catalog::ColumnType;
 use crate::convert::{self, ColumnRules};
 use crate::digest::{encode_value, row_hash, TableDigest};
-use crate::error::Context;
 use crate::plan::TablePlan;
 use crate::postgres::copy_out::CopyColumn;
 use crate::report::{Check, RowDifference};
@@ -353,29 +352,25 @@ fn explain(columns: &[(String, ColumnType)], source: Option<&[Value]>, target: &
     parts.join("; ")
 }
 
-/// Foreign-key integrity of a SQLite target (`PRAGMA foreign_key_check` must be empty).
+/// Foreign-key integrity of a SQLite target: no row may reference a missing parent
+/// ([`crate::sqlite::foreign_keys`]).
 ///
 /// # Errors
 /// Database errors.
 pub fn sqlite_foreign_key_check(conn: &rusqlite::Connection) -> Result<Check> {
-    let mut stmt = conn
-        .prepare("PRAGMA foreign_key_check")
-        .context(|| "checking foreign keys".into())?;
-    let rows: Vec<(String, Option<i64>, String)> = stmt
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-        .context(|| "checking foreign keys".into())?
-        .collect::<std::result::Result<_, _>>()
-        .context(|| "checking foreign keys".into())?;
+    let rows = crate::sqlite::foreign_keys::all_violations(conn)?;
     let detail = if rows.is_empty() {
-        "PRAGMA foreign_key_check: no violations".to_string()
+        "every foreign key finds its parent row (SQLite's rules)".to_string()
     } else {
         let first: Vec<String> = rows
             .iter()
             .take(5)
-            .map(|(t, id, p)| {
+            .map(|v| {
                 format!(
-                    "{t} rowid {} → {p}",
-                    id.map_or("?".into(), |i| i.to_string())
+                    "{} rowid {} → {}",
+                    v.table,
+                    v.rowid.map_or("?".into(), |i| i.to_string()),
+                    v.parent
                 )
             })
             .collect();

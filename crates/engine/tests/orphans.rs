@@ -118,3 +118,30 @@ fn preflight_finds_the_orphans_sqlite_itself_finds() {
         "the plan wrote nothing"
     );
 }
+
+/// The check a SQLite target's verification runs, over every table, agrees with the pragma.
+#[test]
+fn the_target_check_finds_what_the_pragma_finds() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("orphans.db");
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    conn.execute_batch(SCHEMA).unwrap();
+    let expected = pragma_orphans(&conn);
+    let mut found: BTreeMap<(String, String), Vec<Option<i64>>> = BTreeMap::new();
+    for v in ferry_engine::sqlite::foreign_keys::all_violations(&conn).unwrap() {
+        found.entry((v.table, v.parent)).or_default().push(v.rowid);
+    }
+    for rowids in found.values_mut() {
+        rowids.sort();
+    }
+    assert_eq!(found, expected);
+    let check = ferry_engine::verify::sqlite_foreign_key_check(&conn).unwrap();
+    assert!(!check.passed);
+    assert!(
+        check
+            .detail
+            .starts_with("7 row(s) reference missing parents"),
+        "{}",
+        check.detail
+    );
+}

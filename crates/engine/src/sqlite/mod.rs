@@ -2,10 +2,12 @@
 //!
 //! File roles mirror `crate::postgres`: [`open`] (connect), [`introspect`] (schema into the
 //! neutral catalog, helped by [`sql_text`], [`types`] and [`defaults`] for what the PRAGMAs do
-//! not say), [`reader`] (rows out), [`ddl`] (schema in), [`writer`] (rows in).
+//! not say), [`reader`] (rows out), [`ddl`] (schema in), [`writer`] (rows in), and
+//! [`foreign_keys`] (rows whose key finds no parent, in a source or a written file).
 
 pub mod ddl;
 pub mod defaults;
+pub mod foreign_keys;
 pub mod introspect;
 pub mod open;
 pub mod reader;

@@ -125,7 +125,7 @@ pub fn rowid_ranges(
         return Ok(vec![None]);
     }
     // A column may be named rowid, oid or _rowid_, and then hides that alias of the rowid.
-    let Some(rowid) = rowid_alias(def) else {
+    let Some(rowid) = rowid_alias(def.columns.iter().map(|c| c.name.as_str())) else {
         return Ok(vec![None]);
     };
     let sql = format!(
@@ -157,12 +157,12 @@ pub fn rowid_ranges(
     Ok(filters)
 }
 
-/// A name for the rowid of `def` that none of its columns hides (`_rowid_`, `rowid`, `oid`).
-pub fn rowid_alias(def: &crate::catalog::Table) -> Option<&'static str> {
-    let taken = |alias: &str| {
-        def.columns
-            .iter()
-            .any(|c| c.name.eq_ignore_ascii_case(alias))
-    };
-    ["_rowid_", "rowid", "oid"].into_iter().find(|a| !taken(a))
+/// A name for a table's rowid that none of its `columns` hides (`_rowid_`, `rowid`, `oid`).
+pub fn rowid_alias<'a>(columns: impl IntoIterator<Item = &'a str> + Clone) -> Option<&'static str> {
+    ["_rowid_", "rowid", "oid"].into_iter().find(|alias| {
+        !columns
+            .clone()
+            .into_iter()
+            .any(|c| c.eq_ignore_ascii_case(alias))
+    })
 }

@@ -18,6 +18,7 @@ use rusqlite::{Connection, OpenFlags, ToSql};
 
 use crate::error::{io_error, Context, Error, Result};
 use crate::sqlite::ddl::quote_ident;
+pub use crate::sqlite::foreign_keys::FkViolation;
 use crate::value::SqliteValue;
 
 /// A SQLite database being built from scratch.
@@ -39,15 +40,6 @@ impl ToSql for Bind<'_> {
             SqliteValue::Blob(b) => ValueRef::Blob(b),
         }))
     }
-}
-
-/// One row `PRAGMA foreign_key_check` reported: the child table, its rowid (`None` for
-/// `WITHOUT ROWID` tables) and the parent table it fails to reference.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FkViolation {
-    pub table: String,
-    pub rowid: Option<i64>,
-    pub parent: String,
 }
 
 impl SqliteWriter {
@@ -212,23 +204,12 @@ impl SqliteWriter {
             .context(|| format!("cannot set the autoincrement sequence of {table}"))
     }
 
-    /// Every row whose foreign key points nowhere (`PRAGMA foreign_key_check`).
+    /// Every row whose foreign key points nowhere ([`crate::sqlite::foreign_keys`]).
     ///
     /// # Errors
     /// `Sqlite` if the check cannot run.
     pub fn foreign_key_check(&self) -> Result<Vec<FkViolation>> {
-        let ctx = || "cannot check foreign keys".to_string();
-        let mut stmt = self.conn.prepare("PRAGMA foreign_key_check").context(ctx)?;
-        let rows = stmt
-            .query_map([], |r| {
-                Ok(FkViolation {
-                    table: r.get(0)?,
-                    rowid: r.get(1)?,
-                    parent: r.get(2)?,
-                })
-            })
-            .context(ctx)?;
-        rows.collect::<rusqlite::Result<Vec<_>>>().context(ctx)
+        crate::sqlite::foreign_keys::all_violations(&self.conn)
     }
 
     /// The connection, for verification reads before [`SqliteWriter::finish`].
