@@ -46,16 +46,21 @@ pub(crate) fn run(
 ) -> Result<(Findings, Vec<Finding>)> {
     let threads = crate::workers::reader_threads();
     let planner = crate::sqlite::open::open_source(path)?;
-    let mut work = vec![];
+    // The foreign-key check first: it is one long item, and started last it would run alone
+    // after every part had finished.
+    let mut work = vec![Work::ForeignKeys];
     for (i, scan) in scans.iter().enumerate() {
         let table = scan.table;
-        let parts =
-            crate::sqlite::reader::rowid_ranges(&planner, &table.source_def, table.rows, threads)?;
+        let parts = crate::sqlite::reader::rowid_ranges(
+            &planner,
+            &table.source_def,
+            table.rows,
+            threads * crate::workers::PARTS_PER_THREAD,
+        )?;
         for part in parts {
             work.push(Work::Part { scan: i, part });
         }
     }
-    work.push(Work::ForeignKeys);
     drop(planner);
 
     let started = Instant::now();

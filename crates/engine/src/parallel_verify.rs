@@ -54,17 +54,23 @@ pub fn verify_sqlite_file(
     threads: usize,
 ) -> Result<SqliteVerification> {
     let conn = open_reader(path)?;
-    let mut work = vec![];
+    // The foreign-key check first: it is one long item, and started last it would run alone
+    // after every part had finished.
+    let mut work = vec![Work::ForeignKeys];
     // Largest first, so the parts that take longest start first.
     let mut order: Vec<usize> = (0..tables.len()).collect();
     order.sort_by_key(|&i| std::cmp::Reverse(tables[i].rows.unwrap_or(0)));
     for i in order {
         let t = &tables[i];
-        for filter in crate::sqlite::reader::rowid_ranges(&conn, &t.target_def, t.rows, threads)? {
+        for filter in crate::sqlite::reader::rowid_ranges(
+            &conn,
+            &t.target_def,
+            t.rows,
+            threads * crate::workers::PARTS_PER_THREAD,
+        )? {
             work.push(Work::Part { table: i, filter });
         }
     }
-    work.push(Work::ForeignKeys);
     drop(conn);
 
     let done = crate::workers::run(

@@ -12,6 +12,11 @@ pub fn reader_threads() -> usize {
     std::thread::available_parallelism().map_or(2, |n| n.get().clamp(2, 8))
 }
 
+/// How many parts to cut a table into per reader: a few, so that when one reader is held up
+/// (by the one long foreign-key check, by a part with the big rows) the others still find work
+/// and all finish together, instead of one reader running alone at the end.
+pub const PARTS_PER_THREAD: usize = 4;
+
 /// Runs every item of `work` on up to `threads` worker threads. Each worker first makes its
 /// own state with `open` (a connection), then takes items from a shared queue in order and
 /// runs `task` on them. Returns the results in the order of `work`, whatever the scheduling;
