@@ -4,7 +4,7 @@
 //!
 //! For SQLite sources every column is scanned (SQLite enforces no types). For PostgreSQL
 //! sources only the columns whose conversion can fail are read (floats, numerics, arrays,
-//! and columns whose target type differs), so the extra pass costs little.
+//! JSON into SQLite, and columns whose target type differs), so the extra pass costs little.
 
 use std::collections::BTreeMap;
 
@@ -87,7 +87,10 @@ fn can_fail_from_pg(c: &crate::rowconv::ColumnConverter) -> bool {
         || (c.to_sqlite
             && matches!(
                 c.target_ty,
-                ColumnType::Float { .. } | ColumnType::Numeric { .. } | ColumnType::Array { .. }
+                ColumnType::Float { .. }
+                    | ColumnType::Numeric { .. }
+                    | ColumnType::Array { .. }
+                    | ColumnType::Json { .. }
             ))
 }
 
@@ -326,7 +329,7 @@ fn remedy_for(kind: &str, table: &str, column: &str) -> String {
         "epoch_number" => format!("say what the numbers are: --epoch {col}=seconds or --epoch {col}=ms"),
         "nonexistent_local_time" => "these wall-clock times do not exist in the source time zone (DST gap): pass --dst-gap shift-forward, or fix the data".into(),
         "ambiguous_local_time" => "these wall-clock times happen twice in the source time zone (DST fold): pass --dst-fold earlier or later, or fix the data".into(),
-        "bad_uuid" | "not_boolean" | "bad_timestamp" | "bad_json" | "type_mismatch" | "mixed_types" | "not_integer" | "not_numeric" => {
+        "bad_uuid" | "not_boolean" | "bad_timestamp" | "bad_json" | "type_mismatch" | "mixed_types" | "not_integer" | "not_numeric" | "precision_loss" => {
             format!("fix the data, or choose: --on-bad-value {col}=text (keep as text), =null, or =skip (leave the rows out)")
         }
         _ => format!("fix the data, or choose --on-bad-value {col}=null or =skip (leave the rows out)"),

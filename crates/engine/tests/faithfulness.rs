@@ -342,3 +342,81 @@ fn naive_timestamps_are_read_in_the_chosen_zone_and_aware_ones_keep_their_instan
         ]
     );
 }
+
+/// A JSON document that is a bare number goes through SQLite's NUMERIC affinity (the declared
+/// type `JSON`/`JSONB` has it), which keeps 15 significant digits. Numbers SQLite keeps exactly
+/// pass and come back as the same numbers; the others are findings before anything is written
+/// (they used to fail verification after the whole copy).
+#[test]
+fn bare_json_numbers_sqlite_would_round_are_found_before_writing() {
+    let db = TestDb::new();
+    db.client()
+        .batch_execute(
+            "CREATE TABLE docs (id int PRIMARY KEY, b jsonb, t json);
+             INSERT INTO docs VALUES
+               (1, '12345678901234567890', '42'),
+               (2, '1.5', '1.00000000000000000001'),
+               (3, '{\"id\": 12345678901234567890}', '[12345678901234567890]'),
+               (4, '-9223372036854775808', ' 0.25 ');",
+        )
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("docs.db");
+    let err = migrate(&options(pg(&db), sqlite(&out))).expect_err("two documents would be rounded");
+    let mut found: Vec<(String, u64, Vec<String>)> = err
+        .report
+        .findings
+        .iter()
+        .map(|f| {
+            (
+                format!(
+                    "{}.{}:{}",
+                    f.table,
+                    f.column.clone().unwrap_or_default(),
+                    f.kind
+                ),
+                f.count,
+                f.samples.iter().map(|s| s.key.clone()).collect(),
+            )
+        })
+        .collect();
+    found.sort();
+    assert_eq!(
+        found,
+        [
+            (
+                "docs.b:precision_loss".to_string(),
+                1,
+                vec!["id=1".to_string()]
+            ),
+            (
+                "docs.t:precision_loss".to_string(),
+                1,
+                vec!["id=2".to_string()]
+            ),
+        ]
+    );
+    assert!(!out.exists(), "nothing written");
+
+    // Without those two documents everything else, bare numbers included, moves exactly.
+    db.client()
+        .batch_execute(
+            "UPDATE docs SET b = '0' WHERE id = 1; UPDATE docs SET t = '0' WHERE id = 2;",
+        )
+        .unwrap();
+    migrate_ok(&options(pg(&db), sqlite(&out)));
+    let back = TestDb::new();
+    migrate_ok(&options(sqlite(&out), pg(&back)));
+    let rows = |c: &mut postgres::Client| -> Vec<(i32, String, String)> {
+        // `json` compared as JSON values, as the verifier compares them: SQLite stores the
+        // bare number ` 0.25 ` as the REAL 0.25, without the blanks around it.
+        c.query("SELECT id, b::text, t::jsonb::text FROM docs ORDER BY id", &[])
+            .unwrap()
+            .iter()
+            .map(|r| (r.get(0), r.get(1), r.get(2)))
+            .collect()
+    };
+    let original = rows(&mut db.client());
+    assert_eq!(rows(&mut back.client()), original);
+    assert_eq!(original[3].1, "-9223372036854775808");
+}

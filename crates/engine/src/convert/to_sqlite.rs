@@ -67,7 +67,9 @@ pub fn to_sqlite(v: &Value, ty: &T) -> Result<S, Problem> {
             Value::Text(s),
             T::Text | T::Varchar { .. } | T::Char { .. } | T::Enum { .. } | T::Any,
         ) => S::Text(s.as_bytes().to_vec()),
-        (Value::Opaque(s), T::Opaque { .. }) | (Value::Json(s), T::Json { .. }) => {
+        (Value::Opaque(s), T::Opaque { .. }) => S::Text(s.as_bytes().to_vec()),
+        (Value::Json(s), T::Json { .. }) => {
+            check_bare_json_number(s)?;
             S::Text(s.as_bytes().to_vec())
         }
         (Value::Bytes(b), T::Bytes) => S::Blob(b.clone()),
@@ -104,11 +106,35 @@ pub fn into_sqlite(v: Value, ty: &T) -> Result<S, Problem> {
             Value::Text(s),
             T::Text | T::Varchar { .. } | T::Char { .. } | T::Enum { .. } | T::Any,
         )
-        | (Value::Opaque(s), T::Opaque { .. })
-        | (Value::Json(s), T::Json { .. }) => Ok(S::Text(s.into_bytes())),
+        | (Value::Opaque(s), T::Opaque { .. }) => Ok(S::Text(s.into_bytes())),
+        (Value::Json(s), T::Json { .. }) => {
+            check_bare_json_number(&s)?;
+            Ok(S::Text(s.into_bytes()))
+        }
         (Value::Bytes(b), T::Bytes) => Ok(S::Blob(b)),
         (v, ty) => to_sqlite(&v, ty),
     }
+}
+
+/// A JSON document that is a bare number (`12345678901234567890`, not `{"n": …}`) must survive
+/// SQLite's NUMERIC affinity, which a `JSON`/`JSONB` declared type has: SQLite stores such text
+/// as an INTEGER or REAL, keeping 15 significant digits. Numbers it keeps exactly pass (they
+/// read back as the same number); the others are a finding before anything is written.
+fn check_bare_json_number(text: &str) -> Result<(), Problem> {
+    let t = text.trim_matches([' ', '\t', '\n', '\r']);
+    if !t.starts_with(|c: char| c == '-' || c.is_ascii_digit()) {
+        return Ok(());
+    }
+    let lossy = || {
+        Problem::new(
+            K::PrecisionLoss,
+            format!(
+                "the JSON document {t} is a bare number, which a SQLite JSON column (NUMERIC affinity) keeps only to 15 significant digits"
+            ),
+        )
+    };
+    let d = Decimal::parse(t).ok_or_else(lossy)?;
+    numeric_as_number(&d).map(|_| ()).map_err(|_| lossy())
 }
 
 /// A `numeric(p ≤ 15)` value as INTEGER or REAL, proven exact: the stored double's shortest

@@ -13,9 +13,10 @@
 //! (dates, times, UUIDs, `INTERVAL`/`POINT`/`INET` text forms, JSON arrays) but would change
 //! values like numeric `12345678901234567890.12` (kept only to 15 digits) or bit string `0101`.
 //! So: numerics beyond 15 digits are `NUMERIC_TEXT(p,s)` (TEXT affinity); opaque types whose
-//! text could look numeric are declared `TEXT` with a hint. One known gap: a JSON column whose
-//! document is a bare number (`12345678901234567890`) goes through NUMERIC affinity like any
-//! `JSON` column in SQLite; preflight can check that with [`crate::sqlite::types::affinity`].
+//! text could look numeric are declared `TEXT` with a hint. JSON columns keep their `JSON`/`JSONB`
+//! names (what SQLite apps declare), so a document that is a bare number goes through NUMERIC
+//! affinity: one SQLite cannot keep exactly (`12345678901234567890`) is a preflight finding
+//! ([`crate::convert::to_sqlite`]).
 //!
 //! Foreign keys go into `CREATE TABLE` because SQLite cannot add them later; loading runs with
 //! `foreign_keys = OFF`, so their order does not matter.
