@@ -139,6 +139,7 @@ impl RowConverter {
             let result = value.and_then(|v| {
                 if c.to_sqlite && !v.is_null() {
                     convert::to_sqlite(&v, &c.target_ty)?;
+                    convert::survives_affinity(&v, &c.target_ty)?;
                 }
                 Ok(v)
             });

@@ -398,6 +398,29 @@ fn bare_json_numbers_sqlite_would_round_are_found_before_writing() {
     );
     assert!(!out.exists(), "nothing written");
 
+    // The remedy the finding offers: keep the column as exact text.
+    let mut as_text = options(pg(&db), sqlite(&dir.path().join("as_text.db")));
+    as_text.column_policies = vec![
+        ColumnSetting {
+            column: ColumnRef::parse("docs.b").unwrap(),
+            value: ferry_engine::finding::Policy::AsText,
+        },
+        ColumnSetting {
+            column: ColumnRef::parse("docs.t").unwrap(),
+            value: ferry_engine::finding::Policy::AsText,
+        },
+    ];
+    migrate_ok(&as_text);
+    let kept: Vec<String> = rusqlite::Connection::open(dir.path().join("as_text.db"))
+        .unwrap()
+        .prepare("SELECT b FROM docs WHERE id = 1 UNION ALL SELECT t FROM docs WHERE id = 2")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(kept, ["12345678901234567890", "1.00000000000000000001"]);
+
     // Without those two documents everything else, bare numbers included, moves exactly.
     db.client()
         .batch_execute(
@@ -410,11 +433,14 @@ fn bare_json_numbers_sqlite_would_round_are_found_before_writing() {
     let rows = |c: &mut postgres::Client| -> Vec<(i32, String, String)> {
         // `json` compared as JSON values, as the verifier compares them: SQLite stores the
         // bare number ` 0.25 ` as the REAL 0.25, without the blanks around it.
-        c.query("SELECT id, b::text, t::jsonb::text FROM docs ORDER BY id", &[])
-            .unwrap()
-            .iter()
-            .map(|r| (r.get(0), r.get(1), r.get(2)))
-            .collect()
+        c.query(
+            "SELECT id, b::text, t::jsonb::text FROM docs ORDER BY id",
+            &[],
+        )
+        .unwrap()
+        .iter()
+        .map(|r| (r.get(0), r.get(1), r.get(2)))
+        .collect()
     };
     let original = rows(&mut db.client());
     assert_eq!(rows(&mut back.client()), original);

@@ -60,7 +60,7 @@ pub use crate::value::{SqliteValue, Value};
 pub use from_sqlite::{from_sqlite, from_sqlite_owned};
 pub use json::canonical_json;
 pub use json_canon::{canonicalize_into, JsonFacts};
-pub use to_sqlite::{into_sqlite, to_sqlite};
+pub use to_sqlite::{into_sqlite, survives_affinity, to_sqlite};
 
 /// What kind of value could not be carried exactly; stable names for reports and findings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]

@@ -68,10 +68,7 @@ pub fn to_sqlite(v: &Value, ty: &T) -> Result<S, Problem> {
             T::Text | T::Varchar { .. } | T::Char { .. } | T::Enum { .. } | T::Any,
         ) => S::Text(s.as_bytes().to_vec()),
         (Value::Opaque(s), T::Opaque { .. }) => S::Text(s.as_bytes().to_vec()),
-        (Value::Json(s), T::Json { .. }) => {
-            check_bare_json_number(s)?;
-            S::Text(s.as_bytes().to_vec())
-        }
+        (Value::Json(s), T::Json { .. }) => S::Text(s.as_bytes().to_vec()),
         (Value::Bytes(b), T::Bytes) => S::Blob(b.clone()),
         (Value::Uuid(u), T::Uuid) => S::Text(u.hyphenated().to_string().into_bytes()),
         (Value::Date(_), T::Date)
@@ -107,20 +104,27 @@ pub fn into_sqlite(v: Value, ty: &T) -> Result<S, Problem> {
             T::Text | T::Varchar { .. } | T::Char { .. } | T::Enum { .. } | T::Any,
         )
         | (Value::Opaque(s), T::Opaque { .. }) => Ok(S::Text(s.into_bytes())),
-        (Value::Json(s), T::Json { .. }) => {
-            check_bare_json_number(&s)?;
-            Ok(S::Text(s.into_bytes()))
-        }
+        (Value::Json(s), T::Json { .. }) => Ok(S::Text(s.into_bytes())),
         (Value::Bytes(b), T::Bytes) => Ok(S::Blob(b)),
         (v, ty) => to_sqlite(&v, ty),
     }
 }
 
-/// A JSON document that is a bare number (`12345678901234567890`, not `{"n": …}`) must survive
-/// SQLite's NUMERIC affinity, which a `JSON`/`JSONB` declared type has: SQLite stores such text
-/// as an INTEGER or REAL, keeping 15 significant digits. Numbers it keeps exactly pass (they
-/// read back as the same number); the others are a finding before anything is written.
-fn check_bare_json_number(text: &str) -> Result<(), Problem> {
+/// Whether `v`, stored in a SQLite column of type `ty`, survives the column's affinity.
+///
+/// A JSON document that is a bare number (`12345678901234567890`, not `{"n": …}`) goes through
+/// the NUMERIC affinity a `JSON`/`JSONB` declared type has: SQLite stores such text as an
+/// INTEGER or REAL, keeping 15 significant digits. Numbers it keeps exactly pass (they read
+/// back as the same number); the others are a finding before anything is written. (Only for
+/// the column a value is written to: [`to_sqlite`] also serves as the neutral stored form of
+/// a value between two types, where no column and no affinity is involved.)
+///
+/// # Errors
+/// `PrecisionLoss` for a bare JSON number SQLite would change.
+pub fn survives_affinity(v: &Value, ty: &T) -> Result<(), Problem> {
+    let (Value::Json(text), T::Json { .. }) = (v, ty) else {
+        return Ok(());
+    };
     let t = text.trim_matches([' ', '\t', '\n', '\r']);
     if !t.starts_with(|c: char| c == '-' || c.is_ascii_digit()) {
         return Ok(());
