@@ -67,8 +67,9 @@ pub fn to_sqlite(v: &Value, ty: &T) -> Result<S, Problem> {
             Value::Text(s),
             T::Text | T::Varchar { .. } | T::Char { .. } | T::Enum { .. } | T::Any,
         ) => S::Text(s.as_bytes().to_vec()),
-        (Value::Opaque(s), T::Opaque { .. }) => S::Text(s.as_bytes().to_vec()),
-        (Value::Json(s), T::Json { .. }) => S::Text(s.as_bytes().to_vec()),
+        (Value::Opaque(s), T::Opaque { .. }) | (Value::Json(s), T::Json { .. }) => {
+            S::Text(s.as_bytes().to_vec())
+        }
         (Value::Bytes(b), T::Bytes) => S::Blob(b.clone()),
         (Value::Uuid(u), T::Uuid) => S::Text(u.hyphenated().to_string().into_bytes()),
         (Value::Date(_), T::Date)
@@ -103,8 +104,8 @@ pub fn into_sqlite(v: Value, ty: &T) -> Result<S, Problem> {
             Value::Text(s),
             T::Text | T::Varchar { .. } | T::Char { .. } | T::Enum { .. } | T::Any,
         )
-        | (Value::Opaque(s), T::Opaque { .. }) => Ok(S::Text(s.into_bytes())),
-        (Value::Json(s), T::Json { .. }) => Ok(S::Text(s.into_bytes())),
+        | (Value::Opaque(s), T::Opaque { .. })
+        | (Value::Json(s), T::Json { .. }) => Ok(S::Text(s.into_bytes())),
         (Value::Bytes(b), T::Bytes) => Ok(S::Blob(b)),
         (v, ty) => to_sqlite(&v, ty),
     }
