@@ -27,14 +27,21 @@ INSERT INTO a_tasks VALUES (10, 1, 'Read the book', 1), (11, 2, 'Write tests', 0
 INSERT INTO alembic_version VALUES ('sqlite_head');
 ";
 
-#[test]
-fn loads_by_name_in_the_targets_fk_order_and_keeps_target_defaults() {
+/// The SQLite edition as the source, the app's own schema in a new database as the target,
+/// loading into existing tables.
+fn sqlite_app_into_app_schema() -> (tempfile::TempDir, TestDb, ferry_engine::Options) {
     let dir = tempfile::tempdir().unwrap();
     let src = sqlite_from_sql(dir.path(), "app.db", SQLITE_APP);
     let db = TestDb::new();
     db.client().batch_execute(APP_SCHEMA).unwrap();
     let mut o = options(sqlite(&src), pg(&db));
     o.into_existing = true;
+    (dir, db, o)
+}
+
+#[test]
+fn loads_by_name_in_the_targets_fk_order_and_keeps_target_defaults() {
+    let (_dir, db, o) = sqlite_app_into_app_schema();
     let report = migrate_ok(&o);
     assert!(report.verification.unwrap().passed);
     let mut c = db.client();
@@ -98,17 +105,9 @@ fn refuses_clearly_when_the_target_cannot_take_the_rows() {
 
 #[test]
 fn a_type_override_is_refused_rather_than_ignored() {
-    let dir = tempfile::tempdir().unwrap();
-    let src = sqlite_from_sql(dir.path(), "app.db", SQLITE_APP);
-    let db = TestDb::new();
-    db.client().batch_execute(APP_SCHEMA).unwrap();
-    let mut o = options(sqlite(&src), pg(&db));
-    o.into_existing = true;
+    let (_dir, db, mut o) = sqlite_app_into_app_schema();
     o.type_overrides = vec![ferry_engine::options::ColumnSetting {
-        column: ferry_engine::options::ColumnRef {
-            table: "a_tasks".into(),
-            column: "title".into(),
-        },
+        column: ferry_engine::options::ColumnRef::parse("a_tasks.title").unwrap(),
         value: "text".into(),
     }];
     let err = migrate(&o).expect_err("the target's varchar(200) decides, not --type");

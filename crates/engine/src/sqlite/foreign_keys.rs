@@ -13,8 +13,10 @@
 
 use rusqlite::Connection;
 
+use crate::catalog::ForeignKey;
 use crate::error::{Context, Result};
 use crate::sqlite::ddl::quote_ident;
+use crate::sqlite::introspect::{declared_foreign_keys, has_table};
 
 /// A row whose foreign key points nowhere: the child table, its rowid (`None` for
 /// `WITHOUT ROWID` tables) and the parent table it fails to reference.
@@ -53,27 +55,27 @@ pub fn violations(
     wanted: &dyn Fn(&str) -> bool,
 ) -> Result<Vec<FkViolation>> {
     let context = || format!("checking foreign keys of {table}");
-    let keys: Vec<ForeignKey> = foreign_keys(conn, table)?
+    let keys: Vec<ForeignKey> = declared_foreign_keys(conn, table)?
         .into_iter()
-        .filter(|k| wanted(&k.parent))
+        .filter(|k| wanted(&k.ref_table))
         .collect();
     if keys.is_empty() {
         return Ok(vec![]);
     }
-    let Some(keys) = keys
-        .into_iter()
-        .map(|k| resolve_parent_columns(conn, k))
-        .collect::<Result<Option<Vec<_>>>>()?
-    else {
-        return pragma_check(conn, table, wanted);
-    };
+    let mut stated = vec![];
+    for key in keys {
+        match parent_columns(conn, &key)? {
+            Some(parent_columns) => stated.push((key, parent_columns)),
+            None => return pragma_check(conn, table, wanted),
+        }
+    }
     let child = quote_ident(table);
     let rowid = match rowid_name(conn, table)? {
         Some(name) => format!("t.{name}"),
         None => "NULL".to_string(),
     };
     let mut out = vec![];
-    for key in keys {
+    for (key, parent_columns) in stated {
         let columns: Vec<String> = key
             .columns
             .iter()
@@ -85,8 +87,7 @@ pub fn violations(
             .collect::<Vec<_>>()
             .join(" AND ");
         // Parent on the left: the comparison takes the parent column's collation.
-        let matches = key
-            .parent_columns
+        let matches = parent_columns
             .iter()
             .zip(&columns)
             .map(|(p, c)| format!("p.{} = {c}", quote_ident(p)))
@@ -95,7 +96,7 @@ pub fn violations(
         let sql = format!(
             "SELECT {rowid} FROM {child} AS t WHERE {present} AND NOT EXISTS \
              (SELECT 1 FROM {} AS p WHERE {matches}) ORDER BY {}",
-            quote_ident(&key.parent),
+            quote_ident(&key.ref_table),
             columns.join(", ")
         );
         let mut stmt = conn.prepare(&sql).context(context)?;
@@ -106,93 +107,30 @@ pub fn violations(
             out.push(FkViolation {
                 table: table.to_string(),
                 rowid: rowid.context(context)?,
-                parent: key.parent.clone(),
+                parent: key.ref_table.clone(),
             });
         }
     }
     Ok(out)
 }
 
-/// One foreign key as the file declares it; `parent_columns` entries are `None` where the
-/// declaration leaves them to the parent's primary key.
-struct ForeignKey {
-    parent: String,
-    columns: Vec<String>,
-    parent_columns: Vec<Option<String>>,
-}
-
-/// A key whose parent columns are all named.
-struct ResolvedKey {
-    parent: String,
-    columns: Vec<String>,
-    parent_columns: Vec<String>,
-}
-
-fn foreign_keys(conn: &Connection, table: &str) -> Result<Vec<ForeignKey>> {
-    let context = || format!("reading the foreign keys of {table}");
-    let mut stmt = conn
-        .prepare(
-            "SELECT id, \"table\", \"from\", \"to\" FROM pragma_foreign_key_list(?1) ORDER BY id, seq",
-        )
-        .context(context)?;
-    let rows = stmt
-        .query_map([table], |r| {
-            Ok((
-                r.get::<_, i64>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, String>(2)?,
-                r.get::<_, Option<String>>(3)?,
-            ))
-        })
-        .context(context)?;
-    let mut keys: Vec<(i64, ForeignKey)> = vec![];
-    for row in rows {
-        let (id, parent, from, to) = row.context(context)?;
-        match keys.last_mut() {
-            Some((last, key)) if *last == id => {
-                key.columns.push(from);
-                key.parent_columns.push(to);
-            }
-            _ => keys.push((
-                id,
-                ForeignKey {
-                    parent,
-                    columns: vec![from],
-                    parent_columns: vec![to],
-                },
-            )),
-        }
+/// The parent columns `key` refers to, naming those it leaves to the parent's primary key;
+/// `None` when that cannot be done (no such parent table, or a key of another width).
+fn parent_columns(conn: &Connection, key: &ForeignKey) -> Result<Option<Vec<String>>> {
+    if !has_table(conn, &key.ref_table)? {
+        return Ok(None);
     }
-    Ok(keys.into_iter().map(|(_, k)| k).collect())
-}
-
-/// Names the parent columns a key leaves to the parent's primary key; `None` when that
-/// cannot be done (no such parent, or its primary key has another width).
-fn resolve_parent_columns(conn: &Connection, key: ForeignKey) -> Result<Option<ResolvedKey>> {
-    let named: Option<Vec<String>> = key.parent_columns.iter().cloned().collect();
-    let parent_columns = match named {
-        Some(columns) => columns,
-        None => query_strings(
+    let columns = if key.ref_columns.is_empty() {
+        query_strings(
             conn,
             "SELECT name FROM pragma_table_info(?1) WHERE pk > 0 ORDER BY pk",
-            [key.parent.as_str()],
+            [key.ref_table.as_str()],
             "reading a primary key",
-        )?,
+        )?
+    } else {
+        key.ref_columns.clone()
     };
-    let exists = !query_strings(
-        conn,
-        "SELECT name FROM pragma_table_info(?1) LIMIT 1",
-        [key.parent.as_str()],
-        "reading a table",
-    )?
-    .is_empty();
-    Ok(
-        (exists && parent_columns.len() == key.columns.len()).then_some(ResolvedKey {
-            parent: key.parent,
-            columns: key.columns,
-            parent_columns,
-        }),
-    )
+    Ok((columns.len() == key.columns.len()).then_some(columns))
 }
 
 /// A name for the rowid of `table` that none of its columns hides; `None` for a `WITHOUT

@@ -282,6 +282,31 @@ fn same_names(a: &[String], b: &[String]) -> bool {
 }
 
 fn foreign_keys(conn: &Connection, table: &str, text: &TableSql) -> Result<Vec<ForeignKey>> {
+    let mut out = declared_foreign_keys(conn, table)?;
+    // Names and DEFERRABLE only exist in the text; match each FK to its clause once.
+    let mut used = vec![false; text.foreign_keys.len()];
+    for fk in &mut out {
+        let found = text.foreign_keys.iter().enumerate().position(|(i, s)| {
+            !used[i]
+                && same_names(&s.columns, &fk.columns)
+                && s.ref_table.eq_ignore_ascii_case(&fk.ref_table)
+        });
+        if let Some(i) = found {
+            used[i] = true;
+            fk.name = text.foreign_keys[i].name.clone();
+            fk.deferrable = text.foreign_keys[i].deferrable;
+        }
+    }
+    Ok(out)
+}
+
+/// The foreign keys of `table` as `PRAGMA foreign_key_list` gives them: columns, parent,
+/// parent columns (empty when left to the parent's primary key) and actions; no names, never
+/// deferrable (only the CREATE text says those).
+///
+/// # Errors
+/// `Sqlite` if the pragma cannot be read.
+pub(crate) fn declared_foreign_keys(conn: &Connection, table: &str) -> Result<Vec<ForeignKey>> {
     let ctx = || format!("cannot read the foreign keys of table {table}");
     let mut stmt = conn
         .prepare("SELECT id, seq, \"table\", \"from\", \"to\", on_update, on_delete FROM pragma_foreign_key_list(?1) ORDER BY id DESC, seq")
@@ -321,20 +346,6 @@ fn foreign_keys(conn: &Connection, table: &str, text: &TableSql) -> Result<Vec<F
         fk.columns.push(from);
         if let Some(to) = to {
             fk.ref_columns.push(to);
-        }
-    }
-    // Names and DEFERRABLE only exist in the text; match each FK to its clause once.
-    let mut used = vec![false; text.foreign_keys.len()];
-    for fk in &mut out {
-        let found = text.foreign_keys.iter().enumerate().position(|(i, s)| {
-            !used[i]
-                && same_names(&s.columns, &fk.columns)
-                && s.ref_table.eq_ignore_ascii_case(&fk.ref_table)
-        });
-        if let Some(i) = found {
-            used[i] = true;
-            fk.name = text.foreign_keys[i].name.clone();
-            fk.deferrable = text.foreign_keys[i].deferrable;
         }
     }
     Ok(out)
