@@ -23,7 +23,7 @@ mod worker;
 mod zones;
 
 fn main() {
-    ferry_engine::memory::limit_allocator_arenas();
+    ferry_engine::support::memory::limit_allocator_arenas();
     tauri::Builder::default()
         .plugin(tauri_plugin_dialog::init())
         .manage(worker::Runs::default())

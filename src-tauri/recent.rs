@@ -96,7 +96,7 @@ fn save(config_dir: &Path, list: &[Recent]) -> Result<(), Error> {
     std::fs::write(&tmp, json)
         .and_then(|()| std::fs::rename(&tmp, &path))
         .map_err(|e| ferry_engine::error::io_error("saving the recent locations", &path, e))?;
-    ferry_engine::backup::restrict_to_owner(&path)
+    ferry_engine::support::files::restrict_to_owner(&path)
 }
 
 #[cfg(test)]

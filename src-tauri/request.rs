@@ -8,10 +8,10 @@
 use std::path::PathBuf;
 
 use ferry_engine::finding::Policy;
-use ferry_engine::jobs::extract::ExtractOptions;
-use ferry_engine::jobs::promote::{HashScheme, PromoteOptions, UsersNames};
-use ferry_engine::jobs::Job as EngineJob;
+use ferry_engine::options::ExtractOptions;
+use ferry_engine::options::Job as EngineJob;
 use ferry_engine::options::{BackupChoice, ColumnRef, ColumnSetting};
+use ferry_engine::options::{HashScheme, PromoteOptions, UsersNames};
 use ferry_engine::temporal::{DstPolicy, EpochUnit};
 use ferry_engine::{Error, Location, Options};
 use serde::{Deserialize, Serialize};

@@ -60,5 +60,16 @@ require_cargo() {
         export PATH="$HOME/.cargo/bin:$PATH"
     fi
     command -v cargo >/dev/null 2>&1 ||
-        die "cargo (Rust) is not installed. Install Rust 1.85 or newer with rustup (https://rustup.rs), open a new shell, and run this again."
+        die "cargo (Rust) is not installed. Install Rust 1.95 or newer with rustup (https://rustup.rs), open a new shell, and run this again."
+    # rust-toolchain.toml pins the toolchain; where rustup lacks it and cannot download it
+    # (an offline machine), build with the installed default instead of failing.
+    if [ -z "${RUSTUP_TOOLCHAIN:-}" ] && command -v rustup >/dev/null 2>&1; then
+        local pinned
+        pinned=$(sed -n 's/^channel *= *"\(.*\)"/\1/p' rust-toolchain.toml 2>/dev/null || true)
+        if [ -n "$pinned" ] && ! rustup toolchain list 2>/dev/null | grep -q "^$pinned"; then
+            note "the pinned toolchain $pinned is not installed: using rustup's default ($(rustup default 2>/dev/null | cut -d' ' -f1))"
+            export RUSTUP_TOOLCHAIN
+            RUSTUP_TOOLCHAIN=$(rustup default 2>/dev/null | cut -d' ' -f1)
+        fi
+    fi
 }

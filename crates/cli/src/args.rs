@@ -11,9 +11,9 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use ferry_engine::finding::Policy;
-use ferry_engine::jobs::promote::{HashScheme, PromoteOptions, UsersNames};
-use ferry_engine::jobs::Job;
+use ferry_engine::options::Job;
 use ferry_engine::options::{BackupChoice, ColumnRef, ColumnSetting};
+use ferry_engine::options::{HashScheme, PromoteOptions, UsersNames};
 use ferry_engine::temporal::{DstPolicy, EpochUnit, FoldPolicy, GapPolicy};
 use ferry_engine::{Error, Location, Options};
 
@@ -283,7 +283,7 @@ impl ExtractArgs {
                 })
             })
             .collect::<Result<Vec<_>, _>>()?;
-        options.job = Job::Extract(ferry_engine::jobs::extract::ExtractOptions {
+        options.job = Job::Extract(ferry_engine::options::ExtractOptions {
             email: email.trim().to_string(),
             users_table: shared.users_table.clone(),
             owner_columns,

@@ -25,7 +25,7 @@ use ferry_engine::location::mask_secrets;
 use ferry_engine::Cancel;
 
 fn main() {
-    ferry_engine::memory::limit_allocator_arenas();
+    ferry_engine::support::memory::limit_allocator_arenas();
     // Clap prints help and version with exit 0 and usage errors with exit 2.
     let cli = args::Cli::parse();
     let cancel = Cancel::new();

@@ -1,51 +1,49 @@
 //! Ferry's engine: moves an application's database between SQLite and PostgreSQL and proves
 //! that nothing was lost.
 //!
-//! The run is a pipeline of named phases, data flowing one way:
-//! connect → introspect → plan (mapping) → preflight → backup → copy (source reader → value
-//! conversion → sink writer) → finish (keys, indexes, sequences) → verify → commit or roll
-//! back → report. See `ARCHITECTURE.md` at the repository root.
+//! The modules are layers; each uses only itself and the layers above it in this list (checked
+//! by the layer test, `tests/it/layers.rs`; see `ARCHITECTURE.md`):
+//!
+//! 1. [`model`] — the vocabulary: errors, values, catalog, findings, progress, report,
+//!    secrets, time, locations, options;
+//! 2. [`support`] — hashing, files, SQL quoting, temporary paths, worker threads, memory;
+//! 3. [`convert`] — what a value becomes in the target and in the digest;
+//! 4. drivers: [`sqlite`], [`postgres`], [`bundle`] — the same roles in each;
+//! 5. [`plan`] — mapping, load order, names, CHECK/default translation, the plan itself;
+//! 6. [`source`], [`target`] — the two ends of a run over the drivers;
+//! 7. [`jobs`] — Promote and Extract as transforms on the plan;
+//! 8. [`run`] — the phases of a run, in order;
+//! 9. [`api`] — the front door.
+
+pub mod model;
+
+pub mod support;
+
+pub mod convert;
+
+pub mod bundle;
+pub mod postgres;
+pub mod sqlite;
+
+pub mod plan;
+
+pub mod source;
+pub mod target;
+
+pub mod jobs;
+
+pub mod run;
 
 pub mod api;
-pub mod backup;
-pub mod bundle;
-pub mod catalog;
-pub mod convert;
-pub mod copy;
-pub mod digest;
-pub mod error;
-pub mod finding;
-pub mod jobs;
-pub mod location;
-pub mod mapping;
-pub mod memory;
-pub mod names;
-pub mod options;
-pub mod order;
-mod parallel_preflight;
-pub mod parallel_verify;
-pub mod pause;
-pub mod plan;
-pub mod planner;
-pub mod postgres;
-pub mod preflight;
-pub mod progress;
-pub mod report;
-pub mod rowconv;
-pub mod secret;
-pub mod source;
-pub mod sqlexpr;
-pub mod sqlite;
-pub mod target;
-pub mod target_ddl;
-pub mod temporal;
-pub mod value;
-pub mod verify;
-pub mod workers;
+
+// The vocabulary front ends speak, at the root: `ferry_engine::catalog::Table`, …
+pub use model::{
+    catalog, error, finding, location, options, progress, report, secret, temporal, value,
+};
 
 pub use api::{export, inspect, migrate, plan, verify, Inspection, RunError};
-pub use error::{Error, ErrorKind, Result};
-pub use location::Location;
-pub use options::Options;
-pub use progress::{Cancel, Event, Phase, Progress};
-pub use report::Report;
+pub use model::error::{Error, ErrorKind, Result};
+pub use model::location::Location;
+pub use model::options::Options;
+pub use model::progress::{Cancel, Event, Phase, Progress};
+pub use model::report::Report;

@@ -1,9 +1,9 @@
 //! `ferry mapping`: the default type-mapping rules, printed from the engine's own rule list
-//! (`ferry_engine::mapping`), the same list that chooses types in `ferry plan` and that the
+//! (`ferry_engine::plan::mapping`), the same list that chooses types in `ferry plan` and that the
 //! README's table is checked against.
 
 use ferry_engine::catalog::Dialect;
-use ferry_engine::mapping;
+use ferry_engine::plan::mapping;
 use ferry_engine::Error;
 
 use crate::args::MappingArgs;

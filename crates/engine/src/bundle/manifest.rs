@@ -14,11 +14,12 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::catalog::{Catalog, Dialect};
-use crate::error::io_error;
+use crate::model::catalog::{Catalog, Dialect};
+use crate::model::error::io_error;
+use crate::support::hashing::hex;
 use crate::{Error, Result};
 
-pub const MANIFEST_FILE: &str = "manifest.json";
+pub const MANIFEST_FILE: &str = crate::model::location::BUNDLE_MANIFEST;
 pub const SCHEMA_FILE: &str = "schema.json";
 pub const FORMAT: &str = "ferry-bundle";
 pub const FORMAT_VERSION: u32 = 1;
@@ -308,10 +309,6 @@ pub fn changed(dir: &Path, file: &str, actual: &str, listed: &str) -> Error {
         "{}: the file was changed or damaged after export (its SHA-256 is {actual}, manifest.json lists {listed}); nothing was imported",
         dir.join(file).display()
     ))
-}
-
-pub fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// `0003-order_items.jsonl`: a sequence number (unique whatever the names are, case-only

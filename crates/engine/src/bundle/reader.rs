@@ -14,9 +14,9 @@ use sha2::{Digest, Sha256};
 
 use super::encode;
 use super::manifest::{self, Manifest, ManifestTable, SchemaFile};
-use crate::catalog::{Catalog, ColumnType, Dialect};
-use crate::error::io_error;
-use crate::source::RawBatch;
+use crate::model::batch::RawBatch;
+use crate::model::catalog::{Catalog, ColumnType, Dialect};
+use crate::model::error::io_error;
 use crate::{Error, Result};
 
 pub struct BundleSource {
@@ -199,7 +199,7 @@ impl<'a> Lines<'a> {
 
     /// At the end of the file: the bytes read must be the bytes the manifest vouches for.
     fn finish(&mut self) -> Result<()> {
-        let sha = manifest::hex(&std::mem::take(&mut self.hasher).finalize());
+        let sha = crate::support::hashing::hex(&std::mem::take(&mut self.hasher).finalize());
         if sha != self.entry.sha256 || self.number != self.entry.rows {
             return Err(self.changed());
         }

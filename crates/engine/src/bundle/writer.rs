@@ -16,10 +16,10 @@ use super::manifest::{
     self, Manifest, ManifestFile, ManifestSource, ManifestTable, SchemaFile, FORMAT,
     FORMAT_VERSION, MANIFEST_FILE, SCHEMA_FILE,
 };
-use crate::catalog::{Catalog, ColumnType, Dialect};
-use crate::error::io_error;
-use crate::source::RawBatch;
-use crate::value::SqliteValue;
+use crate::model::batch::RawBatch;
+use crate::model::catalog::{Catalog, ColumnType, Dialect};
+use crate::model::error::io_error;
+use crate::model::value::SqliteValue;
 use crate::{Error, Result};
 
 pub struct BundleWriter {
@@ -38,8 +38,8 @@ impl BundleWriter {
     /// folder; I/O errors.
     pub fn create(dest: &Path) -> Result<BundleWriter> {
         check_destination(dest)?;
-        crate::target::remove_stale_temps(dest);
-        let temp = crate::target::temp_path_for(dest);
+        crate::support::temp_files::remove_stale_temps(dest);
+        let temp = crate::support::temp_files::temp_path_for(dest);
         let mut builder = std::fs::DirBuilder::new();
         #[cfg(unix)]
         std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
@@ -137,7 +137,7 @@ impl BundleWriter {
             created_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
             created_by: format!("ferry {}", env!("CARGO_PKG_VERSION")),
             source: ManifestSource {
-                description: crate::location::mask_secrets(source_description),
+                description: crate::model::location::mask_secrets(source_description),
                 dialect,
             },
             schema: ManifestFile {
@@ -300,7 +300,7 @@ impl HashingFile {
             .map_err(|e| io_error("writing a bundle file", &path, e.into_error()))?;
         file.sync_all()
             .map_err(|e| io_error("syncing a bundle file", &path, e))?;
-        Ok(manifest::hex(&hasher.finalize()))
+        Ok(crate::support::hashing::hex(&hasher.finalize()))
     }
 }
 

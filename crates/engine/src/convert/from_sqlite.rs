@@ -1,9 +1,9 @@
 //! SQLite storage → typed value, per the table in the module doc of [`crate::convert`].
 
 use super::{json, ColumnRules, Problem, ProblemKind as K};
-use crate::catalog::ColumnType;
-use crate::temporal::{self, EpochNumber, PG_MAX_DATE, PG_MIN_DATE, PG_MIN_TIMESTAMP};
-use crate::value::{
+use crate::model::catalog::ColumnType;
+use crate::model::temporal::{self, EpochNumber, PG_MAX_DATE, PG_MIN_DATE, PG_MIN_TIMESTAMP};
+use crate::model::value::{
     Decimal, SqliteValue as S, Value, DATE_INFINITY, DATE_NEG_INFINITY, TS_NEG_INFINITY,
 };
 

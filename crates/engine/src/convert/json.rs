@@ -22,8 +22,8 @@ use serde_json::Value as J;
 
 use super::from_sqlite::{check_numeric, from_sqlite, text};
 use super::{ColumnRules, Problem, ProblemKind as K};
-use crate::catalog::ColumnType;
-use crate::value::{Decimal, SqliteValue as S, Value};
+use crate::model::catalog::ColumnType;
+use crate::model::value::{Decimal, SqliteValue as S, Value};
 
 /// A canonical form of JSON text for comparing values in digests, or `None` if it does not
 /// parse.

@@ -15,7 +15,7 @@
 //! rule), strings re-escaped one way (`\"`, `\\`, `\b \f \n \r \t`, other control characters as
 //! `\u00xx`, everything else as itself), numbers compared by value (`1.0 = 1`).
 
-use crate::value::Decimal;
+use crate::model::value::Decimal;
 
 /// serde_json's recursion limit: a document it refuses is refused here too.
 const MAX_DEPTH: usize = 128;

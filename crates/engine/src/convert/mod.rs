@@ -18,7 +18,7 @@
 //! | text, varchar(n), char(n) | UTF-8 text (no NUL when the target is PostgreSQL), ≤ n chars | `invalid_utf8`, `nul_in_text`, `too_long`; integer/real/blob → `type_mismatch` (`mixed_types` for untyped columns) |
 //! | bytea | blob | text → `type_mismatch` |
 //! | uuid | text (hyphenated, 32 hex digits, braces; any case); 16-byte blob | `bad_uuid` |
-//! | date, time, timestamp | text per [`crate::temporal`]; numbers only via a chosen epoch unit | `bad_timestamp`, `epoch_number`; an offset into `timestamp` → `type_mismatch` |
+//! | date, time, timestamp | text per [`crate::model::temporal`]; numbers only via a chosen epoch unit | `bad_timestamp`, `epoch_number`; an offset into `timestamp` → `type_mismatch` |
 //! | timestamptz | offset text keeps its instant; naive text is resolved in [`ColumnRules::timezone`] with [`ColumnRules::dst`] | `nonexistent_local_time`, `ambiguous_local_time` |
 //! | json, jsonb | text that parses (kept verbatim); integer/real → their JSON number | `bad_json` (also a `\u0000` for jsonb) |
 //! | arrays | text holding a JSON array (nested = more dimensions, rectangular) | `bad_array`, or the element's problem |
@@ -32,7 +32,7 @@
 //! ([`ProblemKind::NegativeZero`]); numeric(p ≤ 15) → INTEGER when integral, else REAL
 //! (proven exact), for a column declared `NUMERIC(p,s)`; every other numeric → TEXT, for a
 //! column declared `NUMERIC_TEXT(...)` (TEXT affinity); text-like, enum, opaque, uuid (lower
-//! case, hyphenated), temporal (see [`crate::temporal`]) and json → TEXT; bytea → BLOB;
+//! case, hyphenated), temporal (see [`crate::model::temporal`]) and json → TEXT; bytea → BLOB;
 //! arrays → TEXT holding a JSON array ([`json`] documents the element encoding).
 //!
 //! Column affinity matters: a type name without INT/CHAR/CLOB/TEXT/BLOB/REAL/FLOA/DOUB has
@@ -43,9 +43,11 @@
 //! real SQLite file run over both this module's declared types and
 //! [`crate::sqlite::ddl::declared_type`]'s, and prove which declarations are safe.
 
+pub mod digest;
 mod from_sqlite;
 pub mod json;
 mod json_canon;
+pub mod row;
 mod to_sqlite;
 
 #[cfg(test)]
@@ -55,8 +57,8 @@ mod tests;
 
 use serde::Serialize;
 
-pub use crate::temporal::{DstPolicy, EpochUnit, FoldPolicy, GapPolicy};
-pub use crate::value::{SqliteValue, Value};
+pub use crate::model::temporal::{DstPolicy, EpochUnit, FoldPolicy, GapPolicy};
+pub use crate::model::value::{SqliteValue, Value};
 pub use from_sqlite::{from_sqlite, from_sqlite_owned};
 pub use json::canonical_json;
 pub use json_canon::{canonicalize_into, JsonFacts};
@@ -150,9 +152,9 @@ impl std::fmt::Display for Problem {
 
 impl std::error::Error for Problem {}
 
-impl From<crate::temporal::TemporalError> for Problem {
-    fn from(e: crate::temporal::TemporalError) -> Self {
-        use crate::temporal::TemporalError as T;
+impl From<crate::model::temporal::TemporalError> for Problem {
+    fn from(e: crate::model::temporal::TemporalError) -> Self {
+        use crate::model::temporal::TemporalError as T;
         let kind = match &e {
             T::Invalid(_) => ProblemKind::BadTimestamp,
             T::PrecisionLoss(_) => ProblemKind::PrecisionLoss,

@@ -19,7 +19,7 @@ use proptest::test_runner::{Config, TestCaseError, TestRunner};
 
 use super::tests::{equivalent, json_text, typed_values};
 use super::*;
-use crate::catalog::ColumnType as T;
+use crate::model::catalog::ColumnType as T;
 use crate::postgres::binary;
 
 fn runner(cases: u32) -> TestRunner {
@@ -200,7 +200,7 @@ fn sqlite_to_postgres_to_sqlite_gives_back_the_value_or_a_finding() {
 
 /// Whether PostgreSQL can hold the value at all (no NUL in text; dates in its range).
 fn postgres_can_hold(v: &Value) -> bool {
-    use crate::temporal::{PG_MAX_DATE, PG_MIN_DATE, PG_MIN_TIMESTAMP};
+    use crate::model::temporal::{PG_MAX_DATE, PG_MIN_DATE, PG_MIN_TIMESTAMP};
     match v {
         Value::Text(s) | Value::Json(s) | Value::Opaque(s) => {
             !s.contains('\0') && !s.contains("\\u0000")

@@ -6,9 +6,9 @@ use proptest::prelude::*;
 use proptest::test_runner::{Config, TestCaseError, TestRunner};
 
 use super::*;
-use crate::catalog::ColumnType as T;
-use crate::temporal::{DAY_MICROS, PG_MIN_DATE};
-use crate::value::Decimal;
+use crate::model::catalog::ColumnType as T;
+use crate::model::temporal::{DAY_MICROS, PG_MIN_DATE};
+use crate::model::value::Decimal;
 
 fn text(s: &str) -> SqliteValue {
     SqliteValue::Text(s.as_bytes().to_vec())

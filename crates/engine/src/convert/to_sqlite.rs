@@ -1,9 +1,9 @@
 //! Typed value → SQLite storage: how Ferry stores each value in a SQLite file it writes.
 
 use super::{json, Problem, ProblemKind as K};
-use crate::catalog::ColumnType as T;
-use crate::temporal;
-use crate::value::{Decimal, SqliteValue as S, Value};
+use crate::model::catalog::ColumnType as T;
+use crate::model::temporal;
+use crate::model::value::{Decimal, SqliteValue as S, Value};
 
 /// The largest numeric precision a SQLite `NUMERIC(p,s)` column keeps exactly: NUMERIC
 /// affinity converts to REAL/INTEGER keeping 15 significant digits (`DBL_DIG`).

@@ -17,45 +17,13 @@
 pub mod extract;
 pub mod promote;
 
-use crate::catalog::Catalog;
-use crate::options::Options;
+use crate::model::catalog::Catalog;
+use crate::model::options::{Job, Options};
+use crate::model::report::{Check, Report};
 use crate::plan::Plan;
-use crate::report::{Check, Report};
 use crate::source::Source;
 use crate::target::Target;
 use crate::Result;
-
-/// Which job a run does.
-#[derive(Debug, Clone, Default)]
-pub enum Job {
-    /// Copy every selected table as it is.
-    #[default]
-    Copy,
-    /// Single-user SQLite → multi-user PostgreSQL: users table, admin, owner columns.
-    Promote(promote::PromoteOptions),
-    /// One user's rows of a multi-user PostgreSQL database into a single-user SQLite file.
-    Extract(extract::ExtractOptions),
-}
-
-impl Job {
-    /// The folder a job writes a bundle into after committing (Extract's `--bundle`).
-    pub fn bundle_dir(&self) -> Option<&std::path::Path> {
-        match self {
-            Job::Extract(e) => e.bundle.as_deref(),
-            _ => None,
-        }
-    }
-}
-
-/// What a job decided while planning and preparing, carried in the plan to the later steps
-/// and the report (never serialized: Promote's holds the temporary password).
-#[derive(Debug, Clone, Default)]
-pub enum JobState {
-    #[default]
-    None,
-    Promote(Box<promote::PromoteState>),
-    Extract(Box<extract::ExtractState>),
-}
 
 /// Step 0: adjusts the catalogs the planner sees.
 ///
@@ -130,7 +98,7 @@ pub fn finish_report(options: &Options, plan: &Plan, report: &mut Report) {
             o,
             plan,
             report,
-            report.outcome == crate::report::Outcome::Committed,
+            report.outcome == crate::model::report::Outcome::Committed,
         ),
         Job::Copy | Job::Extract(_) => {}
     }

@@ -18,9 +18,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use super::binary;
 use super::copy_out::{io_to_error, quote_ident, CopyColumn, SIGNATURE};
-use crate::catalog::ColumnType;
-use crate::error::Context;
-use crate::value::Value;
+use crate::model::catalog::ColumnType;
+use crate::model::error::Context;
+use crate::model::value::Value;
 use crate::{Error, Result};
 
 /// Encoded bytes are handed to the driver once the buffer holds this much.

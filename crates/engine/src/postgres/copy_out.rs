@@ -12,9 +12,9 @@
 use std::io::{BufRead, BufReader, Read};
 
 use super::binary;
-use crate::catalog::ColumnType;
-use crate::error::Context;
-use crate::value::Value;
+use crate::model::catalog::ColumnType;
+use crate::model::error::Context;
+use crate::model::value::Value;
 use crate::{Error, Result};
 
 /// A column to read or write, with the type its values are decoded/encoded as.

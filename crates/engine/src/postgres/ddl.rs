@@ -13,13 +13,12 @@
 
 use chrono::{DateTime, NaiveTime};
 
-use crate::catalog::{ColumnType, DefaultValue, Dialect, ForeignKey, Index, IndexColumn, Table};
-use crate::value::{Value, DATE_INFINITY, DATE_NEG_INFINITY, TS_INFINITY, TS_NEG_INFINITY};
+use crate::model::catalog::{
+    ColumnType, DefaultValue, Dialect, ForeignKey, Index, IndexColumn, Table,
+};
+use crate::model::value::{Value, DATE_INFINITY, DATE_NEG_INFINITY, TS_INFINITY, TS_NEG_INFINITY};
 
-/// `"name"` with embedded quotes doubled: every identifier Ferry emits goes through this.
-pub fn quote_ident(name: &str) -> String {
-    format!("\"{}\"", name.replace('"', "\"\""))
-}
+pub use crate::support::sql::quote_ident;
 
 /// `"schema"."table"`.
 pub fn qualified(schema: &str, table: &str) -> String {
@@ -348,7 +347,7 @@ fn constraint_name(name: Option<&str>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::value::Decimal;
+    use crate::model::value::Decimal;
 
     #[test]
     fn quoting() {

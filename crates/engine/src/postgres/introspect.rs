@@ -22,11 +22,11 @@ use postgres::Client;
 use super::ddl::qualified;
 use super::pg_default::parse_default;
 use super::pg_types::{resolve_type, EnumType, TypeInfo};
-use crate::catalog::{
+use crate::model::catalog::{
     Catalog, Check, Column, DefaultValue, Dialect, FkAction, ForeignKey, Index, IndexColumn,
     SkippedObject, Table, UniqueConstraint,
 };
-use crate::error::Context;
+use crate::model::error::Context;
 use crate::{Error, Result};
 
 /// Introspects the tables of one schema (usually `public`), with exact row counts.

@@ -10,8 +10,8 @@
 
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime, Timelike};
 
-use crate::catalog::{ColumnType, DefaultValue, Dialect};
-use crate::value::{
+use crate::model::catalog::{ColumnType, DefaultValue, Dialect};
+use crate::model::value::{
     Decimal, Value, DATE_INFINITY, DATE_NEG_INFINITY, TS_INFINITY, TS_NEG_INFINITY,
 };
 

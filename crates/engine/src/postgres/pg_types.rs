@@ -11,7 +11,7 @@ use std::collections::HashMap;
 
 use postgres::types::Oid;
 
-use crate::catalog::ColumnType;
+use crate::model::catalog::ColumnType;
 
 /// The `pg_type` facts about one column, as the column query returns them.
 pub(crate) struct TypeInfo {

@@ -21,15 +21,12 @@
 //! Foreign keys go into `CREATE TABLE` because SQLite cannot add them later; loading runs with
 //! `foreign_keys = OFF`, so their order does not matter.
 
-use crate::catalog::{ColumnType, Index, IndexColumn, Table};
+use crate::model::catalog::{ColumnType, Index, IndexColumn, Table};
 use crate::sqlite::defaults::render_default;
 use crate::sqlite::sql_text::hint_comment;
 use crate::sqlite::types::{affinity, parse_declared_type, parse_pg_type, pg_hint_text, Affinity};
 
-/// `"name"` with embedded quotes doubled.
-pub fn quote_ident(name: &str) -> String {
-    format!("\"{}\"", name.replace('"', "\"\""))
-}
+pub use crate::support::sql::quote_ident;
 
 /// Opaque PostgreSQL types whose text form always contains a non-numeric character, so a
 /// numeric-affinity declared type cannot convert it.
@@ -263,7 +260,7 @@ pub fn create_table_sql(table: &Table) -> (String, Vec<String>) {
             line.push_str(&format!(" ({})", names(&fk.ref_columns)));
         }
         for (what, action) in [("DELETE", fk.on_delete), ("UPDATE", fk.on_update)] {
-            if action != crate::catalog::FkAction::NoAction {
+            if action != crate::model::catalog::FkAction::NoAction {
                 line.push_str(&format!(" ON {what} {}", action.sql()));
             }
         }

@@ -14,9 +14,9 @@
 //! - `nextval(…)` can only have been written for PostgreSQL; it becomes a Postgres-dialect
 //!   expression, so it is kept there and dropped for SQLite.
 
-use crate::catalog::{ColumnType, DefaultValue, Dialect};
+use crate::model::catalog::{ColumnType, DefaultValue, Dialect};
+use crate::model::value::{Decimal, Value};
 use crate::sqlite::sql_text::{tokenize, unquote, TokKind};
-use crate::value::{Decimal, Value};
 
 /// The expression Ferry writes for [`DefaultValue::RandomUuid`]: a version-4 UUID as
 /// lower-case hyphenated text (variant bits `8`–`b` chosen by `random()`).
@@ -305,7 +305,7 @@ fn render_literal(v: &Value) -> Result<String, String> {
         ),
         Value::Uuid(u) => quote(&u.hyphenated().to_string()),
         Value::Date(_) | Value::Time(_) | Value::Timestamp(_) | Value::TimestampTz(_) => quote(
-            &crate::temporal::format_value(v)
+            &crate::model::temporal::format_value(v)
                 .ok_or_else(|| format!("default {} has no text form", v.describe()))?,
         ),
         Value::Array(_) => return Err("array defaults are not written for SQLite".into()),

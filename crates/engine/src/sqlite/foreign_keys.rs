@@ -13,8 +13,8 @@
 
 use rusqlite::Connection;
 
-use crate::catalog::ForeignKey;
-use crate::error::{Context, Result};
+use crate::model::catalog::ForeignKey;
+use crate::model::error::{Context, Result};
 use crate::sqlite::ddl::quote_ident;
 use crate::sqlite::introspect::{declared_foreign_keys, has_table};
 

@@ -14,11 +14,11 @@ use std::collections::{HashMap, HashSet};
 
 use rusqlite::{Connection, OptionalExtension};
 
-use crate::catalog::{
+use crate::model::catalog::{
     Catalog, Check, Column, ColumnType, Dialect, FkAction, ForeignKey, Index, IndexColumn,
     SkippedObject, Table, UniqueConstraint,
 };
-use crate::error::{Context, Result};
+use crate::model::error::{Context, Result};
 use crate::sqlite::ddl::quote_ident;
 use crate::sqlite::defaults::parse_default;
 use crate::sqlite::sql_text::{self, TableSql};

@@ -9,6 +9,7 @@ pub mod ddl;
 pub mod defaults;
 pub mod foreign_keys;
 pub mod introspect;
+pub mod online_copy;
 pub mod open;
 pub mod reader;
 pub mod sql_text;

@@ -16,7 +16,7 @@ use std::path::Path;
 
 use rusqlite::{Connection, OpenFlags};
 
-use crate::error::{Context, Error, Result};
+use crate::model::error::{Context, Error, Result};
 
 /// The first 16 bytes of every SQLite 3 database file.
 const HEADER: &[u8; 16] = b"SQLite format 3\0";
@@ -44,7 +44,7 @@ pub fn open_source(path: &Path) -> Result<Connection> {
             return Err(Error::bad_input(format!("no such file: {shown}")))
         }
         Err(e) => {
-            return Err(crate::error::io_error(
+            return Err(crate::model::error::io_error(
                 "cannot read the source database",
                 path,
                 e,

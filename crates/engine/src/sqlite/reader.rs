@@ -9,9 +9,9 @@
 use rusqlite::types::ValueRef;
 use rusqlite::Connection;
 
-use crate::error::{Error, Result};
+use crate::model::error::{Error, Result};
+use crate::model::value::SqliteValue;
 use crate::sqlite::ddl::quote_ident;
-use crate::value::SqliteValue;
 
 /// Reads `columns` of `table` in storage order, handing batches of at most `batch_rows` rows to
 /// `on_batch`; returns the number of rows read.
@@ -117,7 +117,7 @@ const SPLIT_ROWS: u64 = 20_000;
 /// None in practice: a table the range query fails on is returned whole.
 pub fn rowid_ranges(
     conn: &Connection,
-    def: &crate::catalog::Table,
+    def: &crate::model::catalog::Table,
     rows: Option<u64>,
     n: usize,
 ) -> Result<Vec<Option<String>>> {

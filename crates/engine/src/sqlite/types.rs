@@ -7,7 +7,7 @@
 //! means. [`parse_pg_type`] reads the PostgreSQL spelling Ferry writes into `/* pg:… */` hints,
 //! which is what lets PostgreSQL → SQLite → PostgreSQL give back the same types.
 
-use crate::catalog::ColumnType;
+use crate::model::catalog::ColumnType;
 
 /// SQLite's column affinity (section 3.1 of "Datatypes In SQLite").
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

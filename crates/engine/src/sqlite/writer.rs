@@ -16,10 +16,10 @@ use std::path::{Path, PathBuf};
 use rusqlite::types::{ToSqlOutput, ValueRef};
 use rusqlite::{Connection, OpenFlags, ToSql};
 
-use crate::error::{io_error, Context, Error, Result};
+use crate::model::error::{io_error, Context, Error, Result};
+use crate::model::value::SqliteValue;
 use crate::sqlite::ddl::quote_ident;
 pub use crate::sqlite::foreign_keys::FkViolation;
-use crate::value::SqliteValue;
 
 /// A SQLite database being built from scratch.
 pub struct SqliteWriter {

@@ -2,7 +2,7 @@
 //! owner columns the job would follow. Read-only; uses the same analysis as the run, so
 //! the list shows exactly what Extract will do.
 
-use crate::error::Context;
+use crate::model::error::Context;
 use crate::postgres::ddl::{qualified, quote_ident};
 use crate::source::Source;
 use crate::{Error, Location, Result};

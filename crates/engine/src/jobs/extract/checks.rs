@@ -7,10 +7,10 @@
 
 use std::collections::HashSet;
 
-use crate::error::Context;
+use crate::model::error::Context;
+use crate::model::report::Check;
 use crate::plan::Plan;
 use crate::postgres::ddl::{qualified, quote_ident};
-use crate::report::Check;
 use crate::Result;
 
 use super::ownership::{Link, Ownership};

@@ -10,8 +10,8 @@
 
 use std::collections::BTreeMap;
 
-use crate::catalog::{Catalog, ColumnType, Table};
-use crate::options::ColumnRef;
+use crate::model::catalog::{Catalog, ColumnType, Table};
+use crate::model::options::ColumnRef;
 use crate::{Error, Result};
 
 use super::ExtractOptions;
@@ -256,7 +256,7 @@ fn find_users_table<'a>(catalog: &'a Catalog, named: Option<&str>) -> Result<&'a
 }
 
 fn find_email_column(table: &Table) -> Option<String> {
-    let texty = |c: &&crate::catalog::Column| {
+    let texty = |c: &&crate::model::catalog::Column| {
         matches!(
             c.ty,
             ColumnType::Text
@@ -454,7 +454,7 @@ fn is_unique_column(table: &Table, column: &str) -> bool {
             i.unique
                 && i.predicate.is_none()
                 && i.columns.len() == 1
-                && matches!(&i.columns[0], crate::catalog::IndexColumn::Column { name, .. } if name == column)
+                && matches!(&i.columns[0], crate::model::catalog::IndexColumn::Column { name, .. } if name == column)
         })
 }
 
@@ -474,7 +474,7 @@ fn column_list(t: &Table) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::catalog::{Column, Dialect, FkAction, ForeignKey, UniqueConstraint};
+    use crate::model::catalog::{Column, Dialect, FkAction, ForeignKey, UniqueConstraint};
 
     fn column(name: &str, ty: ColumnType) -> Column {
         Column::plain(name, &ty.pg_name(), ty)

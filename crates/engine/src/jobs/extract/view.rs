@@ -7,7 +7,7 @@
 //! - owner columns disappear from every table, with the keys, indexes and CHECKs using them;
 //! - each 1:1-per-user table becomes a singleton the same way (`id` = 1).
 
-use crate::catalog::{Catalog, Check, Column, ColumnType, IndexColumn, Table};
+use crate::model::catalog::{Catalog, Check, Column, ColumnType, IndexColumn, Table};
 
 use super::ownership::Ownership;
 

@@ -1,14 +1,14 @@
 //! The owner column every migrated table gets (or already has), and the "NULL becomes the
 //! migration time" rule of `--fill-updated-at`.
 
-use crate::catalog::{Column, ColumnType, FkAction, ForeignKey, Index, IndexColumn};
 use crate::convert::ColumnRules;
-use crate::error::Context;
-use crate::finding::Policy;
+use crate::model::catalog::{Column, ColumnType, FkAction, ForeignKey, Index, IndexColumn};
+use crate::model::error::Context;
+use crate::model::finding::Policy;
+use crate::model::report::Check;
+use crate::model::value::Value;
 use crate::plan::{ColumnPlan, Plan};
 use crate::postgres::ddl::{qualified, quote_ident};
-use crate::report::Check;
-use crate::value::Value;
 use crate::{Error, Result};
 
 use super::users::UsersTable;

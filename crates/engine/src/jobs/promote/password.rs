@@ -10,31 +10,14 @@
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use base64::Engine;
 
-use crate::secret::SecretString;
+use crate::model::options::HashScheme;
+use crate::model::secret::SecretString;
 use crate::{Error, Result};
 
 /// Random bytes in a generated password.
 pub const PASSWORD_BYTES: usize = 24;
 /// bcrypt's work factor.
 pub const BCRYPT_COST: u32 = 12;
-
-/// How the password is stored.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum HashScheme {
-    #[default]
-    Bcrypt,
-    Argon2id,
-}
-
-impl HashScheme {
-    pub fn name(self) -> &'static str {
-        match self {
-            HashScheme::Bcrypt => "bcrypt",
-            HashScheme::Argon2id => "argon2id",
-        }
-    }
-}
 
 fn os_random(buf: &mut [u8]) -> Result<()> {
     getrandom::getrandom(buf).map_err(|e| {

@@ -14,14 +14,14 @@
 //! The comparison runs in the target transaction under a savepoint, so a text PostgreSQL
 //! refuses fails the check (with PostgreSQL's message) instead of the transaction.
 
-use crate::catalog::ColumnType;
-use crate::finding::Policy;
-use crate::options::Options;
+use crate::model::catalog::ColumnType;
+use crate::model::finding::Policy;
+use crate::model::options::Options;
+use crate::model::report::Check;
+use crate::model::temporal::FoldPolicy;
+use crate::model::value::Value;
 use crate::plan::{ColumnPlan, Plan, TablePlan};
 use crate::postgres::ddl::{qualified, quote_ident};
-use crate::report::Check;
-use crate::temporal::FoldPolicy;
-use crate::value::Value;
 use crate::{Error, Result};
 
 const BATCH: usize = 5000;
@@ -147,7 +147,9 @@ fn check_column(
     let mut keys: Vec<String> = vec![];
     let mut texts: Vec<Option<String>> = vec![];
     let filled = match &c.null_becomes {
-        Some(Value::TimestampTz(_)) => Some(crate::temporal::format_timestamptz(migration_time)),
+        Some(Value::TimestampTz(_)) => {
+            Some(crate::model::temporal::format_timestamptz(migration_time))
+        }
         _ => None,
     };
     let query = comparison_sql(schema, &t.target_table, key_target, &c.target);

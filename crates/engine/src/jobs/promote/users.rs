@@ -1,15 +1,16 @@
 //! The users table: planned by Promote, or found in the target's own schema
 //! (`--into-existing`) by common column names, with flags for where detection is unsure.
 
-use crate::catalog::{Catalog, ColumnType, Table};
-use crate::error::Context;
+use crate::model::catalog::{Catalog, ColumnType, Table};
+use crate::model::error::Context;
+use crate::model::report::Check;
+use crate::model::secret::SecretString;
+use crate::model::value::Value;
 use crate::postgres::ddl::{qualified, quote_ident};
-use crate::report::Check;
-use crate::secret::SecretString;
-use crate::value::Value;
 use crate::{Error, Result};
 
-use super::password::{self, HashScheme};
+use super::password;
+use crate::model::options::{HashScheme, UsersNames};
 
 /// Table names tried, in order, when `--users-table` is not given.
 pub const USERS_TABLES: &[&str] = &["users", "user", "accounts", "auth_user", "app_users"];
@@ -25,15 +26,6 @@ pub const PASSWORD_COLUMNS: &[&str] = &[
 ];
 /// Boolean columns set to true for the admin.
 pub const ADMIN_FLAG_COLUMNS: &[&str] = &["is_admin", "is_superuser", "is_staff", "admin"];
-
-/// Names the user gave (`--users-table`, `--email-column`, …).
-#[derive(Debug, Clone, Default)]
-pub struct UsersNames {
-    pub table: Option<String>,
-    pub email_column: Option<String>,
-    pub username_column: Option<String>,
-    pub password_column: Option<String>,
-}
 
 /// The users table as Promote writes it.
 #[derive(Debug, Clone)]

@@ -9,8 +9,8 @@
 //! rather than reshaped (PostgreSQL itself would turn `[[],[]]` into `{}`).
 
 use super::{decode as decode_value, encode_as, malformed};
-use crate::catalog::ColumnType;
-use crate::value::Value;
+use crate::model::catalog::ColumnType;
+use crate::model::value::Value;
 use crate::{Error, Result};
 
 /// PostgreSQL's `MAXDIM`.

@@ -9,7 +9,7 @@
 //! `numeric_recv` silently *rounds* to the column's scale, so encoding checks the column's
 //! `(precision, scale)` first and refuses a value that would not survive unchanged.
 
-use crate::value::Decimal;
+use crate::model::value::Decimal;
 use crate::{Error, Result};
 
 const POSITIVE: u16 = 0x0000;

@@ -19,7 +19,7 @@ use std::time::Duration;
 
 use postgres::{Client, SimpleQueryMessage};
 
-use crate::location::PgLocation;
+use crate::model::location::PgLocation;
 
 /// Supabase's transaction-mode pooler port.
 const SUPABASE_TRANSACTION_PORT: u16 = 6543;

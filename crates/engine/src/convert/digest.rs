@@ -1,0 +1,264 @@
+//! Content digests: the proof that two tables hold the same rows.
+//!
+//! Each row is encoded canonically (a type tag and an unambiguous byte form per value, see
+//! [`encode_value`]) and hashed with SHA-256; a table's digest combines the row hashes by
+//! addition modulo 2^256 together with the row count. Addition makes the digest independent
+//! of row order, so neither side has to be sorted (no `ORDER BY` over a million rows, no
+//! collation differences between SQLite's byte order and PostgreSQL's locale order), while
+//! any changed, missing or extra row still changes it. Diffs (which rows differ) are located
+//! by key in a second pass only when digests disagree ([`crate::run::verify`]).
+//!
+//! Canonical means *value* equality, not spelling: numerics compare without trailing zeros
+//! (`1.50 = 1.5`), JSON compares by its canonical form ([`crate::convert::canonicalize_into`]), `char(n)` ignores
+//! trailing blanks (PostgreSQL's own rule); floats compare bit for bit (`-0.0 ≠ 0.0`).
+
+use sha2::{Digest as _, Sha256};
+
+use crate::model::catalog::ColumnType;
+use crate::model::value::Value;
+use crate::support::hashing::hex;
+
+/// The running digest of one table.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TableDigest {
+    sum: [u64; 4],
+    rows: u64,
+}
+
+impl TableDigest {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn rows(&self) -> u64 {
+        self.rows
+    }
+
+    /// Adds one row (values in column order, with their column types).
+    pub fn add_row(&mut self, row: &[Value], types: &[&ColumnType], scratch: &mut Vec<u8>) {
+        let hash = row_hash(row, types, scratch);
+        self.add_hash(&hash);
+    }
+
+    pub fn add_hash(&mut self, hash: &[u8; 32]) {
+        let mut carry = 0u128;
+        for (i, limb) in self.sum.iter_mut().enumerate() {
+            let chunk = u64::from_le_bytes(hash[i * 8..i * 8 + 8].try_into().expect("8 bytes"));
+            let total = *limb as u128 + chunk as u128 + carry;
+            *limb = total as u64;
+            carry = total >> 64;
+        }
+        self.rows += 1;
+    }
+
+    /// Merges another partial digest of the same table (digests are additive).
+    pub fn merge(&mut self, other: &TableDigest) {
+        let mut carry = 0u128;
+        for (limb, o) in self.sum.iter_mut().zip(other.sum) {
+            let total = *limb as u128 + o as u128 + carry;
+            *limb = total as u64;
+            carry = total >> 64;
+        }
+        self.rows += other.rows;
+    }
+
+    /// Hex SHA-256 of (row count, sum): what reports show and compare.
+    pub fn hex(&self) -> String {
+        let mut h = Sha256::new();
+        h.update(b"ferry-table-digest-v1");
+        h.update(self.rows.to_le_bytes());
+        for limb in self.sum {
+            h.update(limb.to_le_bytes());
+        }
+        hex(&h.finalize())
+    }
+}
+
+/// The SHA-256 of one row's canonical encoding.
+pub fn row_hash(row: &[Value], types: &[&ColumnType], scratch: &mut Vec<u8>) -> [u8; 32] {
+    scratch.clear();
+    for (value, ty) in row.iter().zip(types) {
+        encode_value(value, ty, scratch);
+    }
+    Sha256::digest(&scratch[..]).into()
+}
+
+/// Appends the canonical encoding of `value`: a tag byte, then a length-prefixed or
+/// fixed-width body, so that no two different rows can encode to the same bytes.
+pub fn encode_value(value: &Value, ty: &ColumnType, out: &mut Vec<u8>) {
+    fn bytes(out: &mut Vec<u8>, tag: u8, body: &[u8]) {
+        out.push(tag);
+        out.extend_from_slice(&(body.len() as u64).to_le_bytes());
+        out.extend_from_slice(body);
+    }
+    match value {
+        Value::Null => out.push(0),
+        Value::Bool(b) => out.extend_from_slice(&[1, *b as u8]),
+        Value::Int(i) => {
+            out.push(2);
+            out.extend_from_slice(&i.to_le_bytes());
+        }
+        Value::Float(f) => {
+            out.push(3);
+            // NaN payloads vary between platforms and drivers; every NaN is the same value.
+            let bits = if f.is_nan() {
+                f64::NAN.to_bits()
+            } else {
+                f.to_bits()
+            };
+            out.extend_from_slice(&bits.to_le_bytes());
+        }
+        Value::Numeric(d) => bytes(out, 4, d.canonical().as_bytes()),
+        Value::Text(s) => {
+            let s = if matches!(ty, ColumnType::Char { .. }) {
+                s.trim_end_matches(' ')
+            } else {
+                s
+            };
+            bytes(out, 5, s.as_bytes())
+        }
+        Value::Bytes(b) => bytes(out, 6, b),
+        Value::Uuid(u) => {
+            out.push(7);
+            out.extend_from_slice(u.as_bytes());
+        }
+        Value::Date(d) => {
+            out.push(8);
+            out.extend_from_slice(&d.to_le_bytes());
+        }
+        Value::Time(t) => {
+            out.push(9);
+            out.extend_from_slice(&t.to_le_bytes());
+        }
+        Value::Timestamp(t) => {
+            out.push(10);
+            out.extend_from_slice(&t.to_le_bytes());
+        }
+        Value::TimestampTz(t) => {
+            out.push(11);
+            out.extend_from_slice(&t.to_le_bytes());
+        }
+        Value::Json(text) => {
+            // Canonicalized in place after a length placeholder, patched once it is known.
+            out.push(12);
+            let len_at = out.len();
+            out.extend_from_slice(&[0; 8]);
+            if crate::convert::canonicalize_into(text, out).is_some() {
+                let len = (out.len() - len_at - 8) as u64;
+                out[len_at..len_at + 8].copy_from_slice(&len.to_le_bytes());
+            } else {
+                out.truncate(len_at - 1);
+                bytes(out, 13, text.as_bytes());
+            }
+        }
+        Value::Array(items) => {
+            let element = match ty {
+                ColumnType::Array { element } => element.as_ref(),
+                other => other,
+            };
+            out.push(14);
+            out.extend_from_slice(&(items.len() as u64).to_le_bytes());
+            for item in items {
+                encode_value(item, element, out);
+            }
+        }
+        Value::Opaque(text) => bytes(out, 15, text.as_bytes()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::value::Decimal;
+
+    fn digest(rows: &[Vec<Value>], types: &[ColumnType]) -> String {
+        let types: Vec<&ColumnType> = types.iter().collect();
+        let mut d = TableDigest::new();
+        let mut scratch = vec![];
+        for r in rows {
+            d.add_row(r, &types, &mut scratch);
+        }
+        d.hex()
+    }
+
+    #[test]
+    fn order_does_not_matter_but_content_does() {
+        let types = [ColumnType::Int { bits: 64 }, ColumnType::Text];
+        let a = vec![
+            vec![Value::Int(1), Value::Text("a".into())],
+            vec![Value::Int(2), Value::Text("b".into())],
+        ];
+        let mut b = a.clone();
+        b.reverse();
+        assert_eq!(digest(&a, &types), digest(&b, &types));
+        let mut c = a.clone();
+        c[1][1] = Value::Text("B".into());
+        assert_ne!(digest(&a, &types), digest(&c, &types));
+        // A duplicated row is a difference, not a no-op.
+        let mut d = a.clone();
+        d.push(a[0].clone());
+        assert_ne!(digest(&a, &types), digest(&d, &types));
+        // Moving a value between columns changes the digest (length-prefixed encoding).
+        let e = vec![vec![Value::Text("ab".into()), Value::Text("".into())]];
+        let f = vec![vec![Value::Text("a".into()), Value::Text("b".into())]];
+        let tt = [ColumnType::Text, ColumnType::Text];
+        assert_ne!(digest(&e, &tt), digest(&f, &tt));
+    }
+
+    #[test]
+    fn canonical_equalities_and_inequalities() {
+        let n = |s: &str| Value::Numeric(Decimal::parse(s).unwrap());
+        let num = [ColumnType::Numeric {
+            precision: Some(12),
+            scale: Some(2),
+        }];
+        assert_eq!(
+            digest(&[vec![n("1.50")]], &num),
+            digest(&[vec![n("1.5")]], &num)
+        );
+        assert_ne!(
+            digest(&[vec![n("1.5")]], &num),
+            digest(&[vec![n("1.05")]], &num)
+        );
+        let fl = [ColumnType::Float { bits: 64 }];
+        assert_ne!(
+            digest(&[vec![Value::Float(0.0)]], &fl),
+            digest(&[vec![Value::Float(-0.0)]], &fl)
+        );
+        assert_ne!(
+            digest(&[vec![Value::Null]], &fl),
+            digest(&[vec![Value::Float(0.0)]], &fl)
+        );
+        let ch = [ColumnType::Char { len: 4 }];
+        assert_eq!(
+            digest(&[vec![Value::Text("ab  ".into())]], &ch),
+            digest(&[vec![Value::Text("ab".into())]], &ch)
+        );
+        let tx = [ColumnType::Text];
+        assert_ne!(
+            digest(&[vec![Value::Text("ab  ".into())]], &tx),
+            digest(&[vec![Value::Text("ab".into())]], &tx)
+        );
+    }
+
+    #[test]
+    fn merge_equals_sequential() {
+        let types = [ColumnType::Int { bits: 64 }];
+        let tys: Vec<&ColumnType> = types.iter().collect();
+        let mut whole = TableDigest::new();
+        let mut left = TableDigest::new();
+        let mut right = TableDigest::new();
+        let mut s = vec![];
+        for i in 0..100 {
+            let row = [Value::Int(i * 7919)];
+            whole.add_row(&row, &tys, &mut s);
+            if i % 2 == 0 {
+                left.add_row(&row, &tys, &mut s)
+            } else {
+                right.add_row(&row, &tys, &mut s)
+            }
+        }
+        left.merge(&right);
+        assert_eq!(whole, left);
+    }
+}

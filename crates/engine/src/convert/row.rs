@@ -1,0 +1,259 @@
+//! Turning source rows into target values, with the user's policies applied.
+//!
+//! One converter serves the preflight (which only looks), the copy (which writes what it
+//! returns) and the verifier (which digests what it returns), so the three can never
+//! disagree about what a value becomes.
+
+use crate::convert::{self, ColumnRules, Problem};
+use crate::model::catalog::ColumnType;
+use crate::model::finding::Policy;
+use crate::model::value::{SqliteValue, Value};
+
+/// How one target column gets its value: from the next source column of the row read, or a
+/// constant (a plan's fill value).
+#[derive(Debug, Clone)]
+pub struct ColumnConverter {
+    /// Written as is instead of a source value; such columns are not read from the source.
+    pub constant: Option<Value>,
+    /// Written instead of a NULL the source holds (a job's "NULL becomes this" rule).
+    pub null_becomes: Option<Value>,
+    pub target: String,
+    pub target_ty: ColumnType,
+    /// The type the source reader decodes the column as (PostgreSQL sources).
+    pub source_ty: ColumnType,
+    pub rules: ColumnRules,
+    pub policy: Policy,
+    pub nullable: bool,
+    /// The target is SQLite: the value must also have a faithful stored form.
+    pub to_sqlite: bool,
+}
+
+/// What happened to one row.
+#[derive(Debug)]
+pub enum RowOutcome {
+    Row(Vec<Value>),
+    /// Left out by a `skip-row` policy.
+    Skipped,
+    /// Not convertible and no policy covers it.
+    Failed,
+}
+
+/// A problem with one value, and the policy that resolved it, if any.
+#[derive(Debug, Clone)]
+pub struct ValueProblem {
+    pub column: usize,
+    pub problem: Problem,
+    pub resolved_by: Option<Policy>,
+}
+
+#[derive(Debug, Clone)]
+pub struct RowConverter {
+    pub columns: Vec<ColumnConverter>,
+}
+
+impl RowConverter {
+    pub fn types(&self) -> Vec<&ColumnType> {
+        self.columns.iter().map(|c| &c.target_ty).collect()
+    }
+
+    /// Converts a row read from SQLite. The row holds one value per non-constant column, in
+    /// order (readers may append key columns for reporting; those are not used here).
+    pub fn convert_sqlite(
+        &self,
+        raw: &[SqliteValue],
+        problems: &mut Vec<ValueProblem>,
+    ) -> RowOutcome {
+        self.convert_with(problems, |i, c| {
+            if c.policy == Policy::AsText {
+                stringify(&raw[i], &c.rules)
+            } else {
+                convert::from_sqlite(&raw[i], &c.target_ty, &c.rules)
+            }
+        })
+    }
+
+    /// [`Self::convert_sqlite`] for a row the caller no longer needs: text and blobs keep
+    /// their buffers.
+    pub fn convert_sqlite_owned(
+        &self,
+        mut raw: Vec<SqliteValue>,
+        problems: &mut Vec<ValueProblem>,
+    ) -> RowOutcome {
+        self.convert_with(problems, |i, c| {
+            if c.policy == Policy::AsText {
+                stringify(&raw[i], &c.rules)
+            } else {
+                let v = std::mem::replace(&mut raw[i], SqliteValue::Null);
+                convert::from_sqlite_owned(v, &c.target_ty, &c.rules)
+            }
+        })
+    }
+
+    /// Converts a row read from PostgreSQL (values typed as the source columns).
+    pub fn convert_pg(&self, raw: &[Value], problems: &mut Vec<ValueProblem>) -> RowOutcome {
+        self.convert_pg_owned(raw.to_vec(), problems)
+    }
+
+    /// [`Self::convert_pg`] for a row the caller no longer needs: values that keep their
+    /// type are moved, not copied (the copy and the verifier convert every row).
+    pub fn convert_pg_owned(
+        &self,
+        mut raw: Vec<Value>,
+        problems: &mut Vec<ValueProblem>,
+    ) -> RowOutcome {
+        self.convert_with(problems, |i, c| {
+            let v = std::mem::replace(&mut raw[i], Value::Null);
+            if c.source_ty == c.target_ty {
+                Ok(v)
+            } else {
+                // Through SQLite's stored form: the same rules as a SQLite source, so a
+                // PostgreSQL value lands in a differently typed column exactly as it would
+                // have from the SQLite file Ferry would write for it.
+                let stored = convert::to_sqlite(&v, &c.source_ty)?;
+                convert::from_sqlite(&stored, &c.target_ty, &c.rules)
+            }
+        })
+    }
+
+    fn convert_with(
+        &self,
+        problems: &mut Vec<ValueProblem>,
+        mut one: impl FnMut(usize, &ColumnConverter) -> Result<Value, Problem>,
+    ) -> RowOutcome {
+        let mut out = Vec::with_capacity(self.columns.len());
+        let mut failed = false;
+        let mut skipped = false;
+        let mut raw_index = 0;
+        for (i, c) in self.columns.iter().enumerate() {
+            let value = match &c.constant {
+                Some(v) => Ok(v.clone()),
+                None => {
+                    raw_index += 1;
+                    one(raw_index - 1, c)
+                }
+            };
+            let value = match (value, &c.null_becomes) {
+                (Ok(Value::Null), Some(replacement)) => Ok(replacement.clone()),
+                (other, _) => other,
+            };
+            let result = value.and_then(|v| {
+                if c.to_sqlite && !v.is_null() {
+                    convert::to_sqlite(&v, &c.target_ty)?;
+                    convert::survives_affinity(&v, &c.target_ty)?;
+                }
+                Ok(v)
+            });
+            match result {
+                Ok(v) => out.push(v),
+                Err(problem) => {
+                    let resolved_by = match c.policy {
+                        Policy::Null if c.nullable => Some(Policy::Null),
+                        Policy::SkipRow => Some(Policy::SkipRow),
+                        _ => None,
+                    };
+                    match resolved_by {
+                        Some(Policy::Null) => out.push(Value::Null),
+                        Some(_) => {
+                            skipped = true;
+                            out.push(Value::Null);
+                        }
+                        None => {
+                            failed = true;
+                            out.push(Value::Null);
+                        }
+                    }
+                    problems.push(ValueProblem {
+                        column: i,
+                        problem,
+                        resolved_by,
+                    });
+                }
+            }
+        }
+        if failed {
+            RowOutcome::Failed
+        } else if skipped {
+            RowOutcome::Skipped
+        } else {
+            RowOutcome::Row(out)
+        }
+    }
+}
+
+/// The `as-text` policy: every value's text form, as SQLite itself would print it.
+fn stringify(raw: &SqliteValue, rules: &ColumnRules) -> Result<Value, Problem> {
+    match raw {
+        SqliteValue::Null => Ok(Value::Null),
+        SqliteValue::Integer(i) => Ok(Value::Text(i.to_string())),
+        SqliteValue::Real(f) => Ok(Value::Text(if f.fract() == 0.0 && f.abs() < 1e15 {
+            format!("{f:.1}")
+        } else {
+            format!("{f}")
+        })),
+        other => convert::from_sqlite(other, &ColumnType::Text, rules),
+    }
+}
+
+/// A row's identity for findings and diffs: `id=42` or `(a=1, b='x')`.
+pub fn describe_key(names: &[String], values: &[String]) -> String {
+    let parts: Vec<String> = names
+        .iter()
+        .zip(values)
+        .map(|(n, v)| format!("{n}={v}"))
+        .collect();
+    if parts.len() == 1 {
+        parts.into_iter().next().unwrap_or_default()
+    } else {
+        format!("({})", parts.join(", "))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn converter(null_becomes: Option<Value>) -> RowConverter {
+        RowConverter {
+            columns: vec![ColumnConverter {
+                constant: None,
+                null_becomes,
+                target: "updated_at".into(),
+                target_ty: ColumnType::TimestampTz,
+                source_ty: ColumnType::Any,
+                rules: ColumnRules::default(),
+                policy: Policy::Stop,
+                nullable: true,
+                to_sqlite: false,
+            }],
+        }
+    }
+
+    #[test]
+    fn null_becomes_replaces_only_nulls() {
+        let mut problems = vec![];
+        let filled = converter(Some(Value::TimestampTz(42)));
+        let row = |c: &RowConverter, v: SqliteValue, p: &mut Vec<ValueProblem>| match c
+            .convert_sqlite(&[v], p)
+        {
+            RowOutcome::Row(values) => values,
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(
+            row(&filled, SqliteValue::Null, &mut problems),
+            [Value::TimestampTz(42)]
+        );
+        assert_eq!(
+            row(
+                &filled,
+                SqliteValue::Text(b"1970-01-01T00:00:01Z".to_vec()),
+                &mut problems
+            ),
+            [Value::TimestampTz(1_000_000)]
+        );
+        assert_eq!(
+            row(&converter(None), SqliteValue::Null, &mut problems),
+            [Value::Null]
+        );
+        assert!(problems.is_empty());
+    }
+}

@@ -1,0 +1,702 @@
+//! Building the [`Plan`]: which tables, which target types, which target schema, what order.
+//!
+//! Two modes. *Create schema*: the target definition of each table is derived from the source
+//! one through the mapping rules (types), and the expression translator (CHECKs, defaults).
+//! *Into existing*: source tables and columns are matched to the target's by name and each
+//! value is converted to the target column's type; target-only columns keep their defaults.
+
+use std::collections::BTreeMap;
+
+use crate::convert::ColumnRules;
+use crate::model::catalog::{Catalog, Check, ColumnType, DefaultValue, Dialect, Table};
+use crate::model::finding::{Finding, Policy, Sample, Severity};
+use crate::model::options::{setting_for, Options};
+use crate::plan::check_expr::{self, Translation};
+use crate::plan::mapping;
+use crate::plan::{ColumnPlan, Mode, Plan, TablePlan, WriteSummary};
+use crate::{Error, Result};
+
+/// Tables frameworks keep for their own migrations; skipped when loading into an existing
+/// schema (the target's own migrations already wrote them) unless named explicitly.
+pub const BOOKKEEPING_TABLES: &[&str] = &[
+    "alembic_version",
+    "_prisma_migrations",
+    "django_migrations",
+    "schema_migrations",
+    "__diesel_schema_migrations",
+    "ar_internal_metadata",
+    "knex_migrations",
+    "knex_migrations_lock",
+    "flyway_schema_history",
+    "goose_db_version",
+    "__EFMigrationsHistory",
+];
+
+/// Reports the storage classes (and their counts) of an untyped SQLite column.
+pub type Profiler<'a> = dyn FnMut(&str, &str) -> Result<Vec<(String, u64)>> + 'a;
+
+pub struct PlanInput<'a> {
+    pub options: &'a Options,
+    pub source: &'a Catalog,
+    /// The target's existing schema, if it has one.
+    pub target: Option<&'a Catalog>,
+    pub target_dialect: Dialect,
+    pub source_display: String,
+    pub target_display: String,
+    /// A SQLite target file exists already (it will be replaced, after a backup).
+    pub target_file_exists: bool,
+}
+
+/// Builds the plan; `profile` reports the storage classes of an untyped SQLite column.
+///
+/// # Errors
+/// `BadInput` for choices that cannot work: unknown tables, target tables that already exist
+/// in create mode, unmatched tables or NOT NULL target columns without a default in
+/// into-existing mode, policies that contradict the schema.
+pub fn build(input: &PlanInput, profile: &mut Profiler) -> Result<Plan> {
+    let o = input.options;
+    let mode = if o.into_existing {
+        Mode::IntoExisting
+    } else {
+        Mode::CreateSchema
+    };
+    // An override would be quietly ignored there: the existing column's type decides.
+    if let (Mode::IntoExisting, Some(first)) = (mode, o.type_overrides.first()) {
+        return Err(Error::bad_input(format!(
+            "--type {}.{}={}: with --into-existing the target's own column types are used, so a type override cannot apply; change the column in the target schema, or drop --type",
+            first.column.table, first.column.column, first.value
+        )));
+    }
+    let mut warnings = vec![];
+    let mut findings = vec![];
+    let mut skipped_tables = vec![];
+
+    for name in o.tables.iter().chain(&o.exclude) {
+        if input.source.table(name).is_none() {
+            return Err(Error::bad_input(format!(
+                "no table named '{name}' in {} (tables: {})",
+                input.source_display,
+                table_list(input.source)
+            )));
+        }
+    }
+    let mut selected: Vec<&Table> = vec![];
+    for t in &input.source.tables {
+        let named = o.tables.iter().any(|n| n == &t.name);
+        if !o.tables.is_empty() && !named {
+            continue;
+        }
+        if o.exclude.iter().any(|n| n == &t.name) {
+            skipped_tables.push(format!("{} (excluded)", t.name));
+            continue;
+        }
+        if mode == Mode::IntoExisting && !named && BOOKKEEPING_TABLES.contains(&t.name.as_str()) {
+            skipped_tables.push(format!("{} (framework bookkeeping; the target's own migrations maintain it — name it with --tables to copy it)", t.name));
+            continue;
+        }
+        selected.push(t);
+    }
+
+    let mut tables = vec![];
+    for source in &selected {
+        let tp = match mode {
+            Mode::CreateSchema => {
+                plan_created_table(input, source, &selected, profile, &mut warnings)?
+            }
+            Mode::IntoExisting => plan_existing_table(input, source, &mut findings)?,
+        };
+        tables.push(tp);
+    }
+
+    if mode == Mode::CreateSchema && input.target_dialect == Dialect::Postgres {
+        if let Some(existing) = input.target {
+            let clashes: Vec<&str> = tables
+                .iter()
+                .filter(|t| existing.table(&t.target_table).is_some())
+                .map(|t| t.target_table.as_str())
+                .collect();
+            if !clashes.is_empty() {
+                return Err(Error::bad_input(format!(
+                    "{} already has table(s) {} in schema {}; Ferry creates new tables and never drops yours — use --into-existing to load into them, or target an empty database or schema",
+                    input.target_display,
+                    clashes.join(", "),
+                    o.pg_schema
+                )));
+            }
+        }
+    }
+
+    // Load order from the FK graph: the target's when loading into an existing schema
+    // (SQLite apps often declare no FKs their PostgreSQL edition has).
+    let names: Vec<String> = tables.iter().map(|t| t.target_table.clone()).collect();
+    let edges: Vec<(String, String)> = tables
+        .iter()
+        .flat_map(|t| {
+            t.target_def
+                .foreign_keys
+                .iter()
+                .map(move |fk| (t.target_table.clone(), fk.ref_table.clone()))
+        })
+        .collect();
+    let (order, cyclic) = crate::plan::order::load_order(&names, &edges);
+    if !cyclic.is_empty() {
+        let how = if mode == Mode::CreateSchema {
+            "foreign keys are added after the data, so this is fine"
+        } else {
+            "the target's constraints must be deferrable for this to load"
+        };
+        warnings.push(format!(
+            "tables {} reference each other in a cycle; {how}",
+            cyclic.join(", ")
+        ));
+    }
+    let mut by_name: BTreeMap<String, TablePlan> = tables
+        .into_iter()
+        .map(|t| (t.target_table.clone(), t))
+        .collect();
+    let tables: Vec<TablePlan> = order.iter().filter_map(|n| by_name.remove(n)).collect();
+
+    for t in &tables {
+        for c in &t.columns {
+            if c.policy == Policy::Null
+                && c.source.is_some()
+                && t.target_def
+                    .column(&c.target)
+                    .is_some_and(|col| col.not_null)
+            {
+                return Err(Error::bad_input(format!("--on-bad-value {}.{}=null cannot work: the target column is NOT NULL (choose skip or fix the data)", t.source_table, c.target)));
+            }
+            if c.policy == Policy::AsText && mode == Mode::IntoExisting {
+                return Err(Error::bad_input(format!("--on-bad-value {}.{}=text needs a schema Ferry creates; the existing target column has its own type", t.source_table, c.target)));
+            }
+        }
+    }
+
+    let not_migrated = input
+        .source
+        .not_migrated
+        .iter()
+        .map(|o| format!("{} {}", o.kind, o.name))
+        .collect();
+    let writes = write_summary(input, mode, &tables);
+    Ok(Plan {
+        source: input.source_display.clone(),
+        target: input.target_display.clone(),
+        mode,
+        tables,
+        findings,
+        warnings,
+        not_migrated,
+        job_state: Default::default(),
+        skipped_tables,
+        writes,
+    })
+}
+
+fn table_list(c: &Catalog) -> String {
+    let names: Vec<&str> = c.tables.iter().map(|t| t.name.as_str()).collect();
+    if names.is_empty() {
+        "none".into()
+    } else {
+        names.join(", ")
+    }
+}
+
+fn column_rules(o: &Options, table: &str, column: &str, target_dialect: Dialect) -> ColumnRules {
+    ColumnRules {
+        timezone: setting_for(&o.column_timezones, table, column)
+            .copied()
+            .unwrap_or(o.source_timezone),
+        dst: o.dst,
+        epoch: setting_for(&o.epoch_columns, table, column).copied(),
+        target_is_postgres: target_dialect == Dialect::Postgres,
+    }
+}
+
+fn plan_created_table(
+    input: &PlanInput,
+    source: &Table,
+    selected: &[&Table],
+    profile: &mut Profiler,
+    warnings: &mut Vec<String>,
+) -> Result<TablePlan> {
+    let o = input.options;
+    let from = input.source.dialect;
+    let to = input.target_dialect;
+    let mut target = source.clone();
+    let mut columns = vec![];
+    for (col, tcol) in source.columns.iter().zip(target.columns.iter_mut()) {
+        let policy = o.policy_for(&source.name, &col.name);
+        let (mut ty, rule) = mapping::map_column(from, col);
+        let mut rule_text = rule.describe();
+        if matches!(ty, ColumnType::Any) {
+            let classes = profile(&source.name, &col.name)?;
+            ty = type_by_content(&classes);
+            rule_text = format!(
+                "no declared type → {} (by content: {})",
+                ty.pg_name(),
+                describe_classes(&classes)
+            );
+        }
+        if let Some(name) = setting_for(&o.type_overrides, &source.name, &col.name) {
+            ty = parse_type_name(name).ok_or_else(|| {
+                Error::bad_input(format!(
+                    "--type {}.{}={name}: unknown type name",
+                    source.name, col.name
+                ))
+            })?;
+            rule_text = format!("--type override → {}", ty.pg_name());
+        }
+        if policy == Policy::AsText {
+            ty = ColumnType::Text;
+            rule_text = "--on-bad-value …=text → text".into();
+        }
+        if col.generated.is_some() {
+            warnings.push(format!(
+                "{}.{} is a generated column; it becomes a plain column holding the copied values",
+                source.name, col.name
+            ));
+            tcol.generated = None;
+        }
+        tcol.ty = ty.clone();
+        tcol.default = translate_default(
+            col.default.as_ref(),
+            from,
+            to,
+            &source.name,
+            &col.name,
+            warnings,
+        );
+        tcol.declared_type = declared_in(to, &ty);
+        if tcol.auto_increment && !matches!(ty, ColumnType::Int { .. }) {
+            tcol.auto_increment = false;
+        }
+        columns.push(ColumnPlan {
+            source: Some(col.name.clone()),
+            fill: None,
+            null_becomes: None,
+            target: col.name.clone(),
+            source_type: if col.declared_type.is_empty() {
+                "(none)".into()
+            } else {
+                col.declared_type.clone()
+            },
+            target_type: tcol.declared_type.clone(),
+            ty,
+            rule: rule_text,
+            policy,
+            rules: column_rules(o, &source.name, &col.name, to),
+        });
+    }
+    // CHECKs: kept when they translate, dropped (with a warning) when they cannot.
+    let type_of = |name: &str| target.column(name).map(|c| c.ty.clone());
+    let mut checks = vec![];
+    for check in &source.checks {
+        // The CHECK Ferry writes for an enum column in SQLite is the enum type itself on the
+        // way back, not an extra constraint.
+        let enum_check = target.columns.iter().any(|c| matches!(&c.ty, ColumnType::Enum { labels, .. } if enum_check_sql(&c.name, labels) == check.expression));
+        if enum_check {
+            continue;
+        }
+        match check_expr::translate_check(&check.expression, from, to, &type_of) {
+            Translation::Same(e) | Translation::Translated(e) => checks.push(Check {
+                name: check.name.clone(),
+                expression: e,
+            }),
+            Translation::Implied { reason } => warnings.push(format!(
+                "{}: CHECK ({}) is enforced by the column type in the target ({reason})",
+                source.name, check.expression
+            )),
+            Translation::Untranslatable { reason } => warnings.push(format!(
+                "{}: CHECK ({}) is not migrated: {reason}",
+                source.name, check.expression
+            )),
+        }
+    }
+    if to == Dialect::Sqlite {
+        for col in &target.columns {
+            if let ColumnType::Enum { labels, .. } = &col.ty {
+                checks.push(Check {
+                    name: None,
+                    expression: enum_check_sql(&col.name, labels),
+                });
+            }
+        }
+    }
+    target.checks = checks;
+    // Foreign keys to tables that are not copied cannot be kept.
+    target.foreign_keys.retain(|fk| {
+        let kept = selected.iter().any(|t| t.name == fk.ref_table);
+        if !kept {
+            warnings.push(format!(
+                "{}: foreign key ({}) → {} dropped: that table is not copied",
+                source.name,
+                fk.columns.join(", "),
+                fk.ref_table
+            ));
+        }
+        kept
+    });
+    // Index expressions and partial predicates are dialect SQL: keep only what translates.
+    let type_of = |name: &str| target.column(name).map(|c| c.ty.clone());
+    let mut indexes = vec![];
+    for index in &source.indexes {
+        let mut index = index.clone();
+        if let Some(pred) = &index.predicate {
+            match check_expr::translate_check(pred, from, to, &type_of) {
+                Translation::Same(e) | Translation::Translated(e) => index.predicate = Some(e),
+                _ => {
+                    warnings.push(format!("{}: partial index {} is not migrated (its WHERE clause does not translate)", source.name, index.name));
+                    continue;
+                }
+            }
+        }
+        let portable = index.columns.iter().all(|c| match c {
+            crate::model::catalog::IndexColumn::Column { .. } => true,
+            crate::model::catalog::IndexColumn::Expression { sql } => matches!(
+                check_expr::translate_check(sql, from, to, &type_of),
+                Translation::Same(_)
+            ),
+        });
+        if !portable {
+            warnings.push(format!(
+                "{}: expression index {} is not migrated",
+                source.name, index.name
+            ));
+            continue;
+        }
+        indexes.push(index);
+    }
+    target.indexes = indexes;
+    target.row_count = None;
+    Ok(TablePlan {
+        source_table: source.name.clone(),
+        target_table: source.name.clone(),
+        rows: source.row_count,
+        create: true,
+        source_filter: None,
+        columns,
+        replace_existing: false,
+        target_def: target,
+        source_def: source.clone(),
+    })
+}
+
+fn plan_existing_table(
+    input: &PlanInput,
+    source: &Table,
+    findings: &mut Vec<Finding>,
+) -> Result<TablePlan> {
+    let o = input.options;
+    let target_catalog = input.target.ok_or_else(|| {
+        Error::bad_input(format!(
+            "--into-existing: {} has no schema to load into",
+            input.target_display
+        ))
+    })?;
+    let target =
+        find_by_name(&target_catalog.tables, &source.name, |t| &t.name).ok_or_else(|| {
+            Error::bad_input(format!(
+                "--into-existing: {} has no table '{}' (it has: {})",
+                input.target_display,
+                source.name,
+                table_list(target_catalog)
+            ))
+        })?;
+    if let Some(n) = target.row_count.filter(|n| *n > 0) {
+        if !o.append {
+            return Err(Error::bad_input(format!(
+                "target table '{}' already has {n} row(s); Ferry does not append to existing data unless you pass --append",
+                target.name
+            )));
+        }
+    }
+    let mut columns = vec![];
+    for tcol in &target.columns {
+        if tcol.generated.is_some() {
+            continue;
+        }
+        match find_by_name(&source.columns, &tcol.name, |c| &c.name) {
+            Some(scol) => {
+                let policy = o.policy_for(&source.name, &scol.name);
+                columns.push(ColumnPlan {
+                    source: Some(scol.name.clone()),
+                    fill: None,
+                    null_becomes: None,
+                    target: tcol.name.clone(),
+                    source_type: scol.declared_type.clone(),
+                    target_type: tcol.declared_type.clone(),
+                    ty: tcol.ty.clone(),
+                    rule: "existing target column".into(),
+                    policy,
+                    rules: column_rules(o, &source.name, &scol.name, input.target_dialect),
+                });
+            }
+            None => {
+                columns.push(ColumnPlan {
+                    source: None,
+                    fill: None,
+                    null_becomes: None,
+                    target: tcol.name.clone(),
+                    source_type: String::new(),
+                    target_type: tcol.declared_type.clone(),
+                    ty: tcol.ty.clone(),
+                    rule: "target-only column: filled from its default".into(),
+                    policy: Policy::Stop,
+                    rules: ColumnRules::default(),
+                });
+            }
+        }
+    }
+    for scol in &source.columns {
+        if find_by_name(&target.columns, &scol.name, |c| &c.name).is_none() {
+            let policy = o.policy_for(&source.name, &scol.name);
+            findings.push(Finding {
+                severity: Severity::Blocking,
+                kind: "no_target_column".into(),
+                table: source.name.clone(),
+                column: Some(scol.name.clone()),
+                count: source.row_count.unwrap_or(0),
+                samples: vec![Sample { key: String::new(), value: String::new(), detail: format!("target table '{}' has no column '{}'", target.name, scol.name) }],
+                message: format!("the values of {}.{} have nowhere to go in the target", source.name, scol.name),
+                remedy: format!("add the column to the target, or pass --on-bad-value {}.{}=null to leave these values behind", source.name, scol.name),
+                resolved_by: (policy == Policy::Null).then_some(Policy::Null),
+            });
+        }
+    }
+    Ok(TablePlan {
+        source_table: source.name.clone(),
+        target_table: target.name.clone(),
+        rows: source.row_count,
+        create: false,
+        source_filter: None,
+        columns,
+        replace_existing: false,
+        target_def: target.clone(),
+        source_def: source.clone(),
+    })
+}
+
+/// The CHECK that keeps a SQLite text column to an enum's labels.
+fn enum_check_sql(column: &str, labels: &[String]) -> String {
+    let list: Vec<String> = labels
+        .iter()
+        .map(|l| format!("'{}'", l.replace('\'', "''")))
+        .collect();
+    format!(
+        "{} IN ({})",
+        crate::sqlite::ddl::quote_ident(column),
+        list.join(", ")
+    )
+}
+
+/// Exact name first, then a unique case-insensitive match.
+fn find_by_name<'a, T>(items: &'a [T], name: &str, key: impl Fn(&T) -> &String) -> Option<&'a T> {
+    if let Some(t) = items.iter().find(|t| key(t) == name) {
+        return Some(t);
+    }
+    let mut matches = items.iter().filter(|t| key(t).eq_ignore_ascii_case(name));
+    match (matches.next(), matches.next()) {
+        (Some(t), None) => Some(t),
+        _ => None,
+    }
+}
+
+fn translate_default(
+    default: Option<&DefaultValue>,
+    from: Dialect,
+    to: Dialect,
+    table: &str,
+    column: &str,
+    warnings: &mut Vec<String>,
+) -> Option<DefaultValue> {
+    match default? {
+        DefaultValue::Expression { dialect, sql } if *dialect != to => {
+            warnings.push(format!("{table}.{column}: DEFAULT {sql} is not migrated ({from:?} expression with no {to:?} equivalent known to Ferry)"));
+            None
+        }
+        other => Some(other.clone()),
+    }
+}
+
+fn declared_in(dialect: Dialect, ty: &ColumnType) -> String {
+    match dialect {
+        Dialect::Postgres => ty.pg_name(),
+        Dialect::Sqlite => {
+            let (declared, hint) = crate::sqlite::ddl::declared_type(ty);
+            match hint {
+                Some(h) => format!("{declared} /* pg:{h} */"),
+                None => declared,
+            }
+        }
+    }
+}
+
+/// The type for an untyped SQLite column, from the storage classes it holds.
+fn type_by_content(classes: &[(String, u64)]) -> ColumnType {
+    let has = |c: &str| classes.iter().any(|(k, n)| k == c && *n > 0);
+    let (int, real, text, blob) = (has("integer"), has("real"), has("text"), has("blob"));
+    match (int, real, text, blob) {
+        (true, false, false, false) => ColumnType::Int { bits: 64 },
+        (_, true, false, false) => ColumnType::Float { bits: 64 },
+        (false, false, false, true) => ColumnType::Bytes,
+        // Text, nothing, or a mix: text; numbers in it are findings the user resolves.
+        _ => ColumnType::Text,
+    }
+}
+
+fn describe_classes(classes: &[(String, u64)]) -> String {
+    let parts: Vec<String> = classes.iter().map(|(k, n)| format!("{n} {k}")).collect();
+    if parts.is_empty() {
+        "empty".into()
+    } else {
+        parts.join(", ")
+    }
+}
+
+/// PostgreSQL type names a user may give to `--type` (the same reader as Ferry's own
+/// `pg:` hints); names Ferry would only move as opaque text are refused.
+pub fn parse_type_name(text: &str) -> Option<ColumnType> {
+    crate::sqlite::types::parse_pg_type(&text.to_ascii_lowercase())
+        .filter(|t| !matches!(t, ColumnType::Opaque { .. }))
+}
+
+fn write_summary(input: &PlanInput, mode: Mode, tables: &[TablePlan]) -> WriteSummary {
+    let o = input.options;
+    let rows: u64 = tables.iter().filter_map(|t| t.rows).sum();
+    let mut effects = vec![];
+    let backup: String = match (input.target_dialect, mode) {
+        (Dialect::Postgres, Mode::CreateSchema) => {
+            effects.push(format!(
+                "create {} table(s) in schema {} and load {rows} row(s), in one transaction",
+                tables.len(),
+                o.pg_schema
+            ));
+            "none needed: Ferry only creates new tables, inside one transaction that commits after verification".into()
+        }
+        (Dialect::Postgres, Mode::IntoExisting) => {
+            effects.push(format!(
+                "add {rows} row(s) to {} existing table(s) in schema {}, in one transaction",
+                tables.len(),
+                o.pg_schema
+            ));
+            match &o.backup {
+                crate::model::options::BackupChoice::Skip => "skipped at your request (--no-backup)".into(),
+                _ => "the rows Ferry adds are in one transaction that commits only after verification; existing rows are never changed or deleted".into(),
+            }
+        }
+        (Dialect::Sqlite, _) => {
+            let verb = if mode == Mode::IntoExisting {
+                "add rows to"
+            } else if input.target_file_exists {
+                "replace"
+            } else {
+                "create"
+            };
+            effects.push(format!("{verb} {} ({} table(s), {rows} row(s)), built in a temporary file and moved into place after verification", input.target_display, tables.len()));
+            if !input.target_file_exists {
+                "none needed: the file does not exist yet".into()
+            } else {
+                match &o.backup {
+                    crate::model::options::BackupChoice::Skip => {
+                        "skipped at your request (--no-backup)".into()
+                    }
+                    crate::model::options::BackupChoice::Dir(d) => {
+                        format!("the existing file, into {}", d.display())
+                    }
+                    crate::model::options::BackupChoice::Default => {
+                        "the existing file, beside it (name.ferry-backup-<UTC time>.db)".into()
+                    }
+                }
+            }
+        }
+    };
+    WriteSummary {
+        target: input.target_display.clone(),
+        effects,
+        backup,
+    }
+}
+
+/// Refuses a plan that would leave a NOT NULL target column without a value: a target-only
+/// column with neither a default nor a fill value from the job. Run after the job's
+/// transforms, which may fill such columns (Promote's owner column, say).
+///
+/// # Errors
+/// `BadInput` naming the table and columns.
+pub fn check_required_columns(plan: &Plan) -> Result<()> {
+    for t in &plan.tables {
+        let missing: Vec<&str> = t
+            .columns
+            .iter()
+            .filter(|c| c.source.is_none() && c.fill.is_none())
+            .filter_map(|c| t.target_def.column(&c.target))
+            .filter(|c| c.not_null && c.default.is_none() && !c.auto_increment)
+            .map(|c| c.name.as_str())
+            .collect();
+        if !missing.is_empty() {
+            return Err(Error::bad_input(format!(
+                "target table '{}' has NOT NULL column(s) {} without a default and the source has no such column; add a default or make them nullable",
+                t.target_table,
+                missing.join(", ")
+            )));
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn untyped_columns_are_typed_by_content() {
+        let c = |v: &[(&str, u64)]| {
+            v.iter()
+                .map(|(k, n)| (k.to_string(), *n))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            type_by_content(&c(&[("integer", 5), ("null", 1)])),
+            ColumnType::Int { bits: 64 }
+        );
+        assert_eq!(
+            type_by_content(&c(&[("integer", 5), ("real", 1)])),
+            ColumnType::Float { bits: 64 }
+        );
+        assert_eq!(type_by_content(&c(&[("blob", 2)])), ColumnType::Bytes);
+        assert_eq!(
+            type_by_content(&c(&[("text", 2), ("integer", 1)])),
+            ColumnType::Text
+        );
+    }
+
+    #[test]
+    fn type_names_for_overrides() {
+        assert_eq!(parse_type_name("uuid"), Some(ColumnType::Uuid));
+        assert_eq!(
+            parse_type_name("NUMERIC(12,2)"),
+            Some(ColumnType::Numeric {
+                precision: Some(12),
+                scale: Some(2)
+            })
+        );
+        assert_eq!(
+            parse_type_name("text[]"),
+            Some(ColumnType::Array {
+                element: Box::new(ColumnType::Text)
+            })
+        );
+        assert_eq!(parse_type_name("nonsense"), None);
+    }
+
+    #[test]
+    fn names_match_exactly_then_case_insensitively() {
+        let names = vec!["Tasks".to_string(), "goals".to_string()];
+        assert_eq!(find_by_name(&names, "tasks", |s| s), Some(&names[0]));
+        let ambiguous = vec!["A".to_string(), "a".to_string()];
+        assert_eq!(find_by_name(&ambiguous, "a", |s| s), Some(&ambiguous[1]));
+        let ambiguous = vec!["Ab".to_string(), "aB".to_string()];
+        assert_eq!(find_by_name(&ambiguous, "ab", |s| s), None);
+    }
+}

@@ -1,0 +1,303 @@
+//! The copy: a reader thread (source → conversion → digest) feeding the writer (this thread,
+//! which owns the target transaction) through a bounded channel.
+//!
+//! The channel holds a few batches, so reading, converting and writing overlap while memory
+//! stays flat whatever the table size. The source digest is taken by the reader from the very
+//! values it sends, from the source snapshot; the verifier later re-reads the target.
+//! Contract of the channel: every table's stream ends with `End` or `Error`; when the writer
+//! fails it drops the receiver and the reader's next send fails, which stops it.
+
+use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
+use std::time::Instant;
+
+use crate::convert::digest::TableDigest;
+use crate::convert::row::{RowOutcome, ValueProblem};
+use crate::model::batch::RawBatch;
+use crate::model::progress::{Cancel, Event, Phase, Progress};
+use crate::model::value::{SqliteValue, Value};
+use crate::plan::reads::{converter_for, read_list};
+use crate::plan::{Plan, TablePlan};
+use crate::source::Source;
+use crate::target::{SinkRows, Target};
+use crate::{Error, Result};
+
+/// Batches in flight between reader and writer.
+const CHANNEL_BATCHES: usize = 4;
+
+/// What the copy of one table produced.
+#[derive(Debug, Clone, Default)]
+pub struct TableCopy {
+    pub rows_read: u64,
+    pub rows_written: u64,
+    /// Rows left out by a skip-row policy.
+    pub rows_skipped: u64,
+    pub bytes: u64,
+    pub seconds: f64,
+    /// Digest of the values sent to the target (after conversion and policies).
+    pub digest: TableDigest,
+}
+
+enum Msg {
+    Rows(SinkRows),
+    End(TableCopy),
+    Error(Error),
+}
+
+/// Copies every table of the plan, in order.
+///
+/// # Errors
+/// The first error of either side; `Cancelled`.
+pub fn copy_tables(
+    source: &mut Source,
+    target: &mut Target,
+    plan: &Plan,
+    batch_rows: usize,
+    progress: &dyn Progress,
+    cancel: &Cancel,
+) -> Result<Vec<TableCopy>> {
+    let to_sqlite = target.wants_sqlite_rows();
+    std::thread::scope(|scope| {
+        let (tx, rx) = sync_channel::<Msg>(CHANNEL_BATCHES);
+        let reader = scope
+            .spawn(move || read_all(source, plan, to_sqlite, batch_rows, progress, cancel, tx));
+        let result = write_all(target, plan, &rx, progress);
+        drop(rx);
+        match reader.join() {
+            Ok(()) => result,
+            Err(_) => Err(Error::runtime(
+                "the reader thread panicked; nothing was committed",
+            )),
+        }
+    })
+}
+
+fn write_all(
+    target: &mut Target,
+    plan: &Plan,
+    rx: &Receiver<Msg>,
+    progress: &dyn Progress,
+) -> Result<Vec<TableCopy>> {
+    let mut out = Vec::with_capacity(plan.tables.len());
+    for table in &plan.tables {
+        let started = Instant::now();
+        let mut batches = Batches { rx, end: None };
+        let written = target.write_table(table, &mut batches)?;
+        // Drain to the end marker if the sink stopped early without an error.
+        while batches.end.is_none() {
+            match batches.next() {
+                Some(Err(e)) => return Err(e),
+                Some(Ok(_)) => {
+                    return Err(Error::runtime(format!(
+                        "internal: rows of {} were not written",
+                        table.target_table
+                    )))
+                }
+                None if batches.end.is_none() => {
+                    return Err(Error::runtime(
+                        "the reader stopped without finishing; nothing was committed",
+                    ))
+                }
+                None => {}
+            }
+        }
+        let mut copy = batches.end.take().unwrap_or_default();
+        copy.rows_written = written;
+        copy.seconds = started.elapsed().as_secs_f64();
+        if copy.rows_written != copy.rows_read - copy.rows_skipped {
+            return Err(Error::runtime(format!(
+                "{}: read {} row(s), skipped {}, but wrote {}",
+                table.target_table, copy.rows_read, copy.rows_skipped, copy.rows_written
+            )));
+        }
+        progress.event(Event::TableFinished {
+            phase: Phase::Copy,
+            table: table.target_table.clone(),
+            rows: written,
+            seconds: copy.seconds,
+        });
+        out.push(copy);
+    }
+    Ok(out)
+}
+
+/// The writer's view of one table's stream.
+struct Batches<'a> {
+    rx: &'a Receiver<Msg>,
+    end: Option<TableCopy>,
+}
+
+impl Iterator for Batches<'_> {
+    type Item = Result<SinkRows>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.end.is_some() {
+            return None;
+        }
+        match self.rx.recv() {
+            Ok(Msg::Rows(rows)) => Some(Ok(rows)),
+            Ok(Msg::End(copy)) => {
+                self.end = Some(copy);
+                None
+            }
+            Ok(Msg::Error(e)) => Some(Err(e)),
+            Err(_) => Some(Err(Error::runtime(
+                "the reader stopped unexpectedly; nothing was committed",
+            ))),
+        }
+    }
+}
+
+fn read_all(
+    source: &mut Source,
+    plan: &Plan,
+    to_sqlite: bool,
+    batch_rows: usize,
+    progress: &dyn Progress,
+    cancel: &Cancel,
+    tx: SyncSender<Msg>,
+) {
+    for table in &plan.tables {
+        match read_table(source, table, to_sqlite, batch_rows, progress, cancel, &tx) {
+            Ok(copy) => {
+                if tx.send(Msg::End(copy)).is_err() {
+                    return;
+                }
+            }
+            Err(e) => {
+                let _ = tx.send(Msg::Error(e));
+                return;
+            }
+        }
+    }
+}
+
+fn read_table(
+    source: &mut Source,
+    table: &TablePlan,
+    to_sqlite: bool,
+    batch_rows: usize,
+    progress: &dyn Progress,
+    cancel: &Cancel,
+    tx: &SyncSender<Msg>,
+) -> Result<TableCopy> {
+    let converter = converter_for(table, false);
+    let types = converter.types();
+    let target_types: Vec<crate::model::catalog::ColumnType> =
+        types.iter().map(|t| (*t).clone()).collect();
+    let (list, _keys) = read_list(table, &converter, None);
+    let mut copy = TableCopy::default();
+    let mut scratch = Vec::with_capacity(256);
+    let mut problems: Vec<ValueProblem> = vec![];
+    progress.event(Event::TableStarted {
+        phase: Phase::Copy,
+        table: table.target_table.clone(),
+        rows: table.rows,
+    });
+    source.read(
+        &table.source_table,
+        table.source_filter.as_deref(),
+        &list, batch_rows, &mut |batch| {
+        cancel.check()?;
+        let mut values: Vec<Vec<Value>> = Vec::with_capacity(batch.len());
+        let n = batch.len() as u64;
+        let outcome = |o: RowOutcome, problems: &[ValueProblem]| -> Result<Option<Vec<Value>>> {
+            match o {
+                RowOutcome::Row(v) => Ok(Some(v)),
+                RowOutcome::Skipped => Ok(None),
+                RowOutcome::Failed => {
+                    let p = problems.iter().find(|p| p.resolved_by.is_none()).map(|p| format!("{}: {}", converter.columns[p.column].target, p.problem.detail));
+                    Err(Error::runtime(format!(
+                        "{}: a value the preflight accepted failed to convert ({}); nothing was committed",
+                        table.source_table,
+                        p.unwrap_or_default()
+                    )))
+                }
+            }
+        };
+        match batch {
+            RawBatch::Sqlite(rows) => {
+                for raw in rows {
+                    copy.bytes += raw_bytes(&raw);
+                    problems.clear();
+                    let o = converter.convert_sqlite_owned(raw, &mut problems);
+                    if let Some(v) = outcome(o, &problems)? {
+                        values.push(v);
+                    }
+                }
+            }
+            RawBatch::Pg(rows) => {
+                for raw in rows {
+                    copy.bytes += value_bytes(&raw);
+                    problems.clear();
+                    let o = converter.convert_pg_owned(raw, &mut problems);
+                    if let Some(v) = outcome(o, &problems)? {
+                        values.push(v);
+                    }
+                }
+            }
+        }
+        copy.rows_read += n;
+        copy.rows_skipped += n - values.len() as u64;
+        for row in &values {
+            copy.digest.add_row(row, &types, &mut scratch);
+        }
+        let rows = if to_sqlite {
+            SinkRows::Sqlite(to_stored(values, &target_types)?)
+        } else {
+            SinkRows::Pg(values)
+        };
+        tx.send(Msg::Rows(rows)).map_err(|_| Error::runtime("the writer stopped"))?;
+        progress.event(Event::TableProgress { phase: Phase::Copy, table: table.target_table.clone(), rows: copy.rows_read, bytes: copy.bytes });
+        Ok(())
+    })?;
+    Ok(copy)
+}
+
+/// Values in the form a SQLite file stores them.
+fn to_stored(
+    rows: Vec<Vec<Value>>,
+    types: &[crate::model::catalog::ColumnType],
+) -> Result<Vec<Vec<SqliteValue>>> {
+    rows.into_iter()
+        .map(|row| {
+            row.into_iter()
+                .zip(types)
+                .map(|(v, ty)| {
+                    if v.is_null() {
+                        return Ok(SqliteValue::Null);
+                    }
+                    crate::convert::into_sqlite(v, ty).map_err(|p| {
+                        Error::runtime(format!(
+                            "a value the preflight accepted cannot be stored in SQLite: {}",
+                            p.detail
+                        ))
+                    })
+                })
+                .collect()
+        })
+        .collect()
+}
+
+fn raw_bytes(row: &[SqliteValue]) -> u64 {
+    row.iter()
+        .map(|v| match v {
+            SqliteValue::Null => 0,
+            SqliteValue::Integer(_) | SqliteValue::Real(_) => 8,
+            SqliteValue::Text(b) | SqliteValue::Blob(b) => b.len() as u64,
+        })
+        .sum()
+}
+
+fn value_bytes(row: &[Value]) -> u64 {
+    row.iter()
+        .map(|v| match v {
+            Value::Null => 0,
+            Value::Text(s) | Value::Json(s) | Value::Opaque(s) => s.len() as u64,
+            Value::Bytes(b) => b.len() as u64,
+            Value::Numeric(d) => d.as_str().len() as u64,
+            Value::Uuid(_) => 16,
+            Value::Array(items) => value_bytes(items),
+            _ => 8,
+        })
+        .sum()
+}

@@ -1,0 +1,191 @@
+//! The full migration: prepare (connect, introspect, plan, preflight), then back up, create
+//! the schema, copy, finish (indexes, constraints, sequences), verify, and commit — or roll
+//! back on a dry run, a failure or cancel.
+
+use crate::model::catalog::Dialect;
+use crate::model::location::{mask_secrets, Location};
+use crate::model::options::{BackupChoice, Options};
+use crate::model::progress::{Cancel, Phase, Progress};
+use crate::model::report::{BackupInfo, BundleInfo, Outcome, Report, TableReport};
+use crate::plan::{Mode, Plan};
+use crate::run::prepare::prepare;
+use crate::run::verify::table::verification_summary;
+use crate::run::{Run, RunError};
+use crate::source::Source;
+use crate::support::memory::release_free_memory;
+use crate::target::Target;
+use crate::{Error, ErrorKind, Result};
+
+/// The full run: plan, preflight, backup, copy, finish, verify, then commit (or roll back
+/// on dry run, failure or cancel).
+///
+/// # Errors
+/// A [`RunError`] carrying the error and the report so far.
+pub fn migrate(
+    options: &Options,
+    progress: &dyn Progress,
+    cancel: &Cancel,
+) -> std::result::Result<Report, RunError> {
+    if matches!(options.target, Location::Bundle { .. }) {
+        // Migrating into a bundle is exporting: the bundle keeps the source's own terms.
+        return crate::run::export::export(options, progress, cancel);
+    }
+    let watched = crate::model::pause::Watched::wrap(progress, cancel);
+    let progress: &dyn Progress = watched.as_ref().map_or(progress, |w| w);
+    let mut run = Run::new("migrate", options, progress, cancel);
+    let result = migrate_run(&mut run);
+    let finished = run.finish(result)?;
+    match options.job.bundle_dir() {
+        Some(dir) if finished.outcome == Outcome::Committed => {
+            with_bundle(finished, &options.target, dir, progress, cancel)
+        }
+        _ => Ok(finished),
+    }
+}
+
+/// Writes the committed target as a bundle too (Extract's `--bundle`). The target stays
+/// committed if the bundle fails: the error says so, and the report still says `committed`.
+fn with_bundle(
+    mut report: Report,
+    target: &Location,
+    dir: &std::path::Path,
+    progress: &dyn Progress,
+    cancel: &Cancel,
+) -> std::result::Result<Report, RunError> {
+    match crate::run::export::export_location(target, dir, progress, cancel) {
+        Ok(bundle) => {
+            report.bundle = Some(BundleInfo {
+                dir: dir.display().to_string(),
+                tables: bundle.tables.len(),
+                rows: bundle.tables.iter().map(|t| t.rows_written).sum(),
+            });
+            Ok(report)
+        }
+        Err(failed) => {
+            let error = Error::runtime(format!(
+                "{} was written and verified, but the bundle {} was not: {}",
+                target.display(),
+                dir.display(),
+                failed.error
+            ));
+            report.error = Some(mask_secrets(&error.to_string()));
+            Err(RunError {
+                error,
+                report: Box::new(report),
+            })
+        }
+    }
+}
+
+fn migrate_run(run: &mut Run) -> Result<()> {
+    let (mut source, mut target, mut plan) =
+        prepare(run.options, &mut run.phases, run.progress, run.cancel)?;
+    run.report.warnings = plan.warnings.clone();
+    run.report.not_migrated = plan.not_migrated.clone();
+    run.report.findings = plan.findings.clone();
+    let blocking = plan.blocking_findings();
+    if blocking > 0 {
+        target.rollback();
+        return Err(Error::PreflightBlocked { count: blocking });
+    }
+    run.cancel.check()?;
+    let result = write_verify_commit(run, &mut plan, &mut source, &mut target);
+    result.map_err(|error| {
+        target.rollback();
+        // A PostgreSQL COMMIT whose connection was lost may or may not have happened.
+        let uncertain = run.phases.last() == Some(Phase::Commit)
+            && target.dialect() == Dialect::Postgres
+            && error.kind() == ErrorKind::Connection;
+        if uncertain {
+            error
+        } else {
+            error.rolled_back()
+        }
+    })
+}
+
+fn write_verify_commit(
+    run: &mut Run,
+    plan: &mut Plan,
+    source: &mut Source,
+    target: &mut Target,
+) -> Result<()> {
+    let (options, progress, cancel) = (run.options, run.progress, run.cancel);
+    let into_existing = plan.mode == Mode::IntoExisting;
+    run.report.backup = run.phases.run(Phase::Backup, || backup(options))?;
+    run.phases.run(Phase::Schema, || {
+        target.begin(into_existing)?;
+        crate::run::finish::create_schema(target, plan)?;
+        crate::jobs::prepare_target(options, plan, target)
+    })?;
+    let plan = &*plan;
+    cancel.check()?;
+    let copies = run.phases.run(Phase::Copy, || {
+        crate::run::copy::copy_tables(source, target, plan, options.batch_rows, progress, cancel)
+    })?;
+    cancel.check()?;
+    release_free_memory();
+    run.phases.run(Phase::Indexes, || {
+        crate::run::finish::create_indexes(target, plan)
+    })?;
+    run.phases.run(Phase::Constraints, || {
+        crate::run::finish::create_constraints(target, plan)
+    })?;
+    run.phases.run(Phase::Sequences, || {
+        crate::run::finish::reset_sequences(target, plan)
+    })?;
+    cancel.check()?;
+    release_free_memory();
+    let verification = run.phases.run(Phase::Verify, || {
+        crate::run::verify::target::verify_target(source, target, plan, &copies, options, progress)
+    })?;
+    run.report.tables = plan
+        .tables
+        .iter()
+        .zip(&copies)
+        .zip(&verification.tables)
+        .map(|((t, c), v)| TableReport {
+            source_table: t.source_table.clone(),
+            target_table: t.target_table.clone(),
+            rows_read: c.rows_read,
+            rows_written: c.rows_written,
+            rows_verified: Some(v.target_rows),
+            bytes: c.bytes,
+            seconds: c.seconds,
+        })
+        .collect();
+    let passed = verification.passed;
+    let summary = verification_summary(&verification);
+    run.report.verification = Some(verification);
+    if !passed {
+        return Err(Error::VerificationFailed { summary });
+    }
+    cancel.check()?;
+    let report = &mut run.report;
+    run.phases.run(Phase::Commit, || {
+        if options.dry_run {
+            target.rollback();
+            report.outcome = Outcome::RolledBack;
+        } else {
+            target.commit()?;
+            report.outcome = Outcome::Committed;
+        }
+        Ok(())
+    })?;
+    crate::jobs::finish_report(options, plan, &mut run.report);
+    Ok(())
+}
+
+fn backup(options: &Options) -> Result<Option<BackupInfo>> {
+    let dir = match &options.backup {
+        BackupChoice::Skip => return Ok(None),
+        BackupChoice::Dir(d) => Some(d.as_path()),
+        BackupChoice::Default => None,
+    };
+    match &options.target {
+        Location::Sqlite { path } if path.exists() => {
+            crate::run::backup::backup_sqlite_file(path, dir).map(Some)
+        }
+        _ => Ok(None),
+    }
+}

@@ -1,0 +1,393 @@
+//! Verification: re-read the target and compare it with the source, by content.
+//!
+//! Per table: the target's rows are read back through the same decoders a source read would
+//! use, digested ([`crate::convert::digest`]) and compared with the source digest; when the digests
+//! differ, both sides are read again keyed by the table's identity columns to name the first
+//! differing rows. Then target-wide checks: foreign-key integrity of the target.
+
+use std::collections::HashMap;
+
+use crate::convert::digest::{encode_value, row_hash, TableDigest};
+use crate::convert::row::{describe_key, RowConverter, RowOutcome};
+use crate::convert::{self, ColumnRules};
+use crate::model::batch::RawBatch;
+use crate::model::catalog::ColumnType;
+use crate::model::report::{Check, RowDifference};
+use crate::model::value::Value;
+use crate::plan::TablePlan;
+use crate::postgres::copy_out::CopyColumn;
+use crate::source::Source;
+use crate::Result;
+
+pub mod parallel;
+pub mod table;
+pub mod target;
+
+/// Differences shown per table.
+pub const MAX_DIFFERENCES: usize = 10;
+/// Rows whose values are kept in memory to explain a difference column by column.
+const MAX_ROWS_WITH_VALUES: usize = 200_000;
+
+/// Something that can be read back in typed form: a target being written, or a database
+/// opened for `ferry verify`.
+pub enum TypedReader<'a> {
+    Sqlite(&'a rusqlite::Connection),
+    Postgres(&'a mut postgres::Client, &'a str),
+}
+
+impl TypedReader<'_> {
+    /// Streams rows of `columns` decoded as their types.
+    ///
+    /// # Errors
+    /// Database errors.
+    pub fn read(
+        &mut self,
+        table: &str,
+        columns: &[(String, ColumnType)],
+        batch_rows: usize,
+        on_batch: &mut dyn FnMut(Vec<Vec<Value>>) -> Result<()>,
+    ) -> Result<u64> {
+        self.read_where(table, None, columns, batch_rows, on_batch)
+    }
+
+    /// [`Self::read`] of the rows `filter` (a boolean SQL expression) accepts.
+    ///
+    /// # Errors
+    /// Database errors.
+    pub fn read_where(
+        &mut self,
+        table: &str,
+        filter: Option<&str>,
+        columns: &[(String, ColumnType)],
+        batch_rows: usize,
+        on_batch: &mut dyn FnMut(Vec<Vec<Value>>) -> Result<()>,
+    ) -> Result<u64> {
+        match self {
+            TypedReader::Postgres(client, schema) => {
+                let cols = CopyColumn::from_pairs(columns);
+                crate::postgres::copy_out::read_table_where(
+                    client, schema, table, &cols, filter, batch_rows, on_batch,
+                )
+            }
+            TypedReader::Sqlite(conn) => {
+                let names: Vec<String> = columns.iter().map(|(n, _)| n.clone()).collect();
+                let rules = ColumnRules {
+                    target_is_postgres: false,
+                    ..ColumnRules::default()
+                };
+                crate::sqlite::reader::read_table_where(
+                    conn,
+                    table,
+                    &names,
+                    filter,
+                    batch_rows,
+                    &mut |rows| {
+                        let typed = rows
+                            .into_iter()
+                            .map(|row| {
+                                row.into_iter()
+                                    .zip(columns)
+                                    // A stored value that does not decode is kept as the reason
+                                    // (which names the value), so it can only ever count as a
+                                    // difference, never vanish.
+                                    .map(|(v, (_, ty))| {
+                                        convert::from_sqlite_owned(v, ty, &rules).unwrap_or_else(
+                                            |p| Value::Opaque(format!("undecodable: {}", p.detail)),
+                                        )
+                                    })
+                                    .collect()
+                            })
+                            .collect();
+                        on_batch(typed)
+                    },
+                )
+            }
+        }
+    }
+}
+
+/// Digest of a table as the target holds it.
+///
+/// # Errors
+/// Database errors.
+pub fn target_digest(
+    reader: &mut TypedReader,
+    table: &TablePlan,
+    batch_rows: usize,
+) -> Result<TableDigest> {
+    target_digest_where(reader, table, None, batch_rows)
+}
+
+/// Digest of the target rows `filter` accepts (a part of a table; digests of disjoint parts
+/// merge into the table's digest).
+///
+/// # Errors
+/// Database errors.
+pub fn target_digest_where(
+    reader: &mut TypedReader,
+    table: &TablePlan,
+    filter: Option<&str>,
+    batch_rows: usize,
+) -> Result<TableDigest> {
+    let columns = table.target_columns();
+    let types: Vec<&ColumnType> = columns.iter().map(|(_, t)| t).collect();
+    let mut digest = TableDigest::new();
+    let mut scratch = vec![];
+    reader.read_where(
+        &table.target_table,
+        filter,
+        &columns,
+        batch_rows,
+        &mut |rows| {
+            for row in rows {
+                digest.add_row(&row, &types, &mut scratch);
+            }
+            Ok(())
+        },
+    )?;
+    Ok(digest)
+}
+
+/// Digest of a table as the source holds it, converted to the target's types, and the
+/// number of source rows that could not be converted (each one a verification failure: a row
+/// the target cannot hold is never silently left out of the comparison).
+///
+/// # Errors
+/// Database errors.
+pub fn source_digest(
+    source: &mut Source,
+    table: &TablePlan,
+    converter: &RowConverter,
+    batch_rows: usize,
+) -> Result<(TableDigest, u64)> {
+    let types = converter.types();
+    let mut digest = TableDigest::new();
+    let mut scratch = vec![];
+    let unconvertible = read_converted(source, table, converter, batch_rows, &mut |row| {
+        digest.add_row(&row, &types, &mut scratch)
+    })?;
+    Ok((digest, unconvertible))
+}
+
+/// Reads the table's source rows (within the plan's row filter) and feeds each converted row
+/// to `f`; returns how many rows failed to convert.
+fn read_converted(
+    source: &mut Source,
+    table: &TablePlan,
+    converter: &RowConverter,
+    batch_rows: usize,
+    f: &mut dyn FnMut(Vec<Value>),
+) -> Result<u64> {
+    let (list, _) = crate::plan::reads::read_list(table, converter, None);
+    let mut problems = vec![];
+    let mut unconvertible = 0u64;
+    source.read(
+        &table.source_table,
+        table.source_filter.as_deref(),
+        &list,
+        batch_rows,
+        &mut |batch| {
+            unconvertible += for_each_converted(converter, batch, &mut problems, f);
+            Ok(())
+        },
+    )?;
+    Ok(unconvertible)
+}
+
+/// Feeds every converted row to `f`; returns how many rows failed to convert (rows a
+/// skip-row policy leaves out are neither fed nor counted).
+fn for_each_converted(
+    converter: &RowConverter,
+    batch: RawBatch,
+    problems: &mut Vec<crate::convert::row::ValueProblem>,
+    f: &mut dyn FnMut(Vec<Value>),
+) -> u64 {
+    let mut failed = 0;
+    let mut take = |outcome: RowOutcome| match outcome {
+        RowOutcome::Row(v) => f(v),
+        RowOutcome::Skipped => {}
+        RowOutcome::Failed => failed += 1,
+    };
+    match batch {
+        RawBatch::Sqlite(rows) => {
+            for raw in rows {
+                problems.clear();
+                take(converter.convert_sqlite_owned(raw, problems));
+            }
+        }
+        RawBatch::Pg(rows) => {
+            for raw in rows {
+                problems.clear();
+                take(converter.convert_pg_owned(raw, problems));
+            }
+        }
+    }
+    failed
+}
+
+struct Entry {
+    hash: [u8; 32],
+    values: Option<Vec<Value>>,
+}
+
+/// Names the first differing rows of a table whose digests disagree.
+///
+/// # Errors
+/// Database errors while re-reading either side.
+pub fn locate_differences(
+    source: &mut Source,
+    target: &mut TypedReader,
+    table: &TablePlan,
+    converter: &RowConverter,
+    batch_rows: usize,
+) -> Result<Vec<RowDifference>> {
+    let columns = table.target_columns();
+    let types: Vec<&ColumnType> = columns.iter().map(|(_, t)| t).collect();
+    let key_cols: Vec<usize> = {
+        let ids = table.target_def.identity_columns();
+        let pos: Vec<usize> = ids
+            .iter()
+            .filter_map(|k| columns.iter().position(|(n, _)| n == k))
+            .collect();
+        if pos.len() == ids.len() {
+            pos
+        } else {
+            (0..columns.len()).collect()
+        }
+    };
+    let key_names: Vec<String> = key_cols.iter().map(|&i| columns[i].0.clone()).collect();
+    let key_of = |row: &[Value]| -> Vec<u8> {
+        let mut k = vec![];
+        for &i in &key_cols {
+            encode_value(&row[i], types[i], &mut k);
+        }
+        k
+    };
+    let describe = |row: &[Value]| -> String {
+        let vals: Vec<String> = key_cols.iter().map(|&i| row[i].describe()).collect();
+        describe_key(&key_names, &vals)
+    };
+
+    let mut expected: HashMap<Vec<u8>, Vec<Entry>> = HashMap::new();
+    let mut stored = 0usize;
+    let mut scratch = vec![];
+    // Rows that do not convert have no target form to compare; `source_digest` counts them.
+    let _unconvertible = read_converted(source, table, converter, batch_rows, &mut |row| {
+        let hash = row_hash(&row, &types, &mut scratch);
+        let key = key_of(&row);
+        let values = (stored < MAX_ROWS_WITH_VALUES).then(|| row.clone());
+        stored += 1;
+        expected
+            .entry(key)
+            .or_default()
+            .push(Entry { hash, values });
+    })?;
+
+    let mut diffs = vec![];
+    target.read(&table.target_table, &columns, batch_rows, &mut |rows| {
+        for row in rows {
+            let hash = row_hash(&row, &types, &mut scratch);
+            let key = key_of(&row);
+            let entries = expected.get_mut(&key);
+            let matched = entries
+                .as_ref()
+                .and_then(|e| e.iter().position(|x| x.hash == hash));
+            match (entries, matched) {
+                (Some(e), Some(i)) => {
+                    e.swap_remove(i);
+                }
+                (Some(e), None) if !e.is_empty() => {
+                    let source_row = e.swap_remove(0);
+                    if diffs.len() < MAX_DIFFERENCES {
+                        diffs.push(RowDifference {
+                            key: describe(&row),
+                            kind: "values_differ".into(),
+                            detail: explain(&columns, source_row.values.as_deref(), &row),
+                        });
+                    }
+                }
+                _ => {
+                    if diffs.len() < MAX_DIFFERENCES {
+                        diffs.push(RowDifference {
+                            key: describe(&row),
+                            kind: "only_in_target".into(),
+                            detail: String::new(),
+                        });
+                    }
+                }
+            }
+        }
+        Ok(())
+    })?;
+    for entries in expected.values() {
+        for e in entries {
+            if diffs.len() >= MAX_DIFFERENCES {
+                return Ok(diffs);
+            }
+            let key = e
+                .values
+                .as_deref()
+                .map(describe)
+                .unwrap_or_else(|| "(row not kept in memory)".into());
+            diffs.push(RowDifference {
+                key,
+                kind: "only_in_source".into(),
+                detail: String::new(),
+            });
+        }
+    }
+    Ok(diffs)
+}
+
+fn explain(columns: &[(String, ColumnType)], source: Option<&[Value]>, target: &[Value]) -> String {
+    let Some(source) = source else {
+        return "values differ".into();
+    };
+    let parts: Vec<String> = columns
+        .iter()
+        .zip(source.iter().zip(target))
+        .filter(|((_, ty), (s, t))| {
+            let (mut a, mut b) = (vec![], vec![]);
+            encode_value(s, ty, &mut a);
+            encode_value(t, ty, &mut b);
+            a != b
+        })
+        .map(|((name, _), (s, t))| format!("{name}: {} → {}", s.describe(), t.describe()))
+        .collect();
+    parts.join("; ")
+}
+
+/// Foreign-key integrity of a SQLite target: no row may reference a missing parent
+/// ([`crate::sqlite::foreign_keys`]).
+///
+/// # Errors
+/// Database errors.
+pub fn sqlite_foreign_key_check(conn: &rusqlite::Connection) -> Result<Check> {
+    let rows = crate::sqlite::foreign_keys::all_violations(conn)?;
+    let detail = if rows.is_empty() {
+        "every foreign key finds its parent row (SQLite's rules)".to_string()
+    } else {
+        let first: Vec<String> = rows
+            .iter()
+            .take(5)
+            .map(|v| {
+                format!(
+                    "{} rowid {} → {}",
+                    v.table,
+                    v.rowid.map_or("?".into(), |i| i.to_string()),
+                    v.parent
+                )
+            })
+            .collect();
+        format!(
+            "{} row(s) reference missing parents: {}",
+            rows.len(),
+            first.join(", ")
+        )
+    };
+    Ok(Check {
+        name: "foreign keys".into(),
+        passed: rows.is_empty(),
+        detail,
+    })
+}

@@ -1,0 +1,114 @@
+//! The migration's verification: re-read the target inside its uncommitted transaction (or
+//! the temporary file), digest it, compare with the digests the copy took of the source, and
+//! run the foreign-key check and the job's invariants.
+
+use std::time::Instant;
+
+use crate::model::options::Options;
+use crate::model::progress::{Event, Phase, Progress};
+use crate::model::report::{Check, Verification};
+use crate::plan::reads::converter_for;
+use crate::plan::Plan;
+use crate::run::copy::TableCopy;
+use crate::run::verify::table::compare_table;
+use crate::run::verify::{locate_differences, target_digest, TypedReader};
+use crate::source::Source;
+use crate::support::workers::reader_threads;
+use crate::target::Target;
+use crate::{Error, Result};
+
+/// Verifies the written target against the copy's source digests.
+///
+/// # Errors
+/// Database errors while re-reading either side.
+pub fn verify_target(
+    source: &mut Source,
+    target: &mut Target,
+    plan: &Plan,
+    copies: &[TableCopy],
+    options: &Options,
+    progress: &dyn Progress,
+) -> Result<Verification> {
+    let batch_rows = options.batch_rows;
+    let mut tables = vec![];
+    let mut checks = vec![];
+    let to_sqlite = target.wants_sqlite_rows();
+    // A SQLite target is digested (and its foreign keys checked) on parallel readers of the
+    // committed temporary file; a PostgreSQL target is read inside its own transaction.
+    let sqlite_digests = match target.sqlite_writer() {
+        Some(writer) => {
+            writer.commit()?;
+            let result = crate::run::verify::parallel::verify_sqlite_file(
+                writer.path(),
+                &plan.tables,
+                batch_rows,
+                reader_threads(),
+            );
+            writer.begin()?;
+            let verified = result?;
+            checks.push(verified.foreign_keys);
+            Some(verified.digests)
+        }
+        None => None,
+    };
+    for (i, (t, copy)) in plan.tables.iter().zip(copies).enumerate() {
+        progress.event(Event::TableStarted {
+            phase: Phase::Verify,
+            table: t.target_table.clone(),
+            rows: Some(copy.rows_written),
+        });
+        let started = Instant::now();
+        let mut reader = typed_reader_for(target)?;
+        let digest = match &sqlite_digests {
+            Some(digests) => digests[i].clone(),
+            None => target_digest(&mut reader, t, batch_rows)?,
+        };
+        let verdict = compare_table(t, &copy.digest, &digest, || {
+            let converter = converter_for(t, to_sqlite);
+            locate_differences(source, &mut reader, t, &converter, batch_rows)
+        })?;
+        progress.event(Event::TableFinished {
+            phase: Phase::Verify,
+            table: t.target_table.clone(),
+            rows: digest.rows(),
+            seconds: started.elapsed().as_secs_f64(),
+        });
+        tables.push(verdict);
+    }
+    match target {
+        Target::Sqlite { .. } => {} // checked with the digests above
+        Target::Postgres { .. } => {
+            let n: usize = plan
+                .tables
+                .iter()
+                .map(|t| t.target_def.foreign_keys.len())
+                .sum();
+            checks.push(Check {
+                name: "foreign keys".into(),
+                passed: true,
+                detail: format!("{n} constraint(s) validated by PostgreSQL when they were added or as rows were loaded"),
+            });
+        }
+    }
+    checks.extend(crate::jobs::invariants(options, plan, source, target)?);
+    let passed = tables.iter().all(|t| t.digest_match) && checks.iter().all(|c| c.passed);
+    Ok(Verification {
+        passed,
+        tables,
+        checks,
+    })
+}
+
+fn typed_reader_for(target: &mut Target) -> Result<TypedReader<'_>> {
+    match target {
+        Target::Postgres { client, schema, .. } => {
+            Ok(TypedReader::Postgres(client, schema.as_str()))
+        }
+        Target::Sqlite { writer, .. } => Ok(TypedReader::Sqlite(
+            writer
+                .as_ref()
+                .ok_or_else(|| Error::runtime("internal: no SQLite target"))?
+                .connection(),
+        )),
+    }
+}

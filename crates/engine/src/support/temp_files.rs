@@ -1,0 +1,53 @@
+//! The hidden temporary files and folders Ferry builds beside a destination (same file
+//! system, so the final rename is atomic), and the removal of those a killed run left behind.
+
+use std::path::{Path, PathBuf};
+
+const TEMP_MARK: &str = ".ferry-tmp-";
+
+/// `dir/.name.ferry-tmp-<pid>-<nanos>`: hidden, beside the destination (same filesystem, so
+/// the final rename is atomic), unique per run.
+pub fn temp_path_for(dest: &Path) -> PathBuf {
+    let name = dest
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "ferry.db".into());
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or(0);
+    dest.with_file_name(format!(".{name}{TEMP_MARK}{}-{nanos}", std::process::id()))
+}
+
+/// Removes temporary files (or bundle folders) left by runs that were killed (their process
+/// is gone).
+pub fn remove_stale_temps(dest: &Path) {
+    let Some(name) = dest.file_name().map(|n| n.to_string_lossy().into_owned()) else {
+        return;
+    };
+    let dir = dest
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let prefix = format!(".{name}{TEMP_MARK}");
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let file = entry.file_name().to_string_lossy().into_owned();
+        let Some(rest) = file.strip_prefix(&prefix) else {
+            continue;
+        };
+        let pid: Option<u32> = rest.split('-').next().and_then(|p| p.parse().ok());
+        let alive = pid.is_some_and(|p| Path::new(&format!("/proc/{p}")).exists());
+        if !alive {
+            let path = entry.path();
+            // file_type does not follow symlinks: only a real folder of ours is emptied.
+            let _ = if entry.file_type().is_ok_and(|t| t.is_dir()) {
+                std::fs::remove_dir_all(path)
+            } else {
+                std::fs::remove_file(path)
+            };
+        }
+    }
+}

@@ -1,0 +1,313 @@
+//! The target side of a run, written all-or-nothing.
+//!
+//! PostgreSQL: one transaction on one connection, DDL included; verification reads inside
+//! it; only then `COMMIT` (a dry run, failure, cancel or lost connection rolls back — the
+//! server discards an uncommitted transaction when the client dies).
+//! SQLite: a fresh temporary file beside the destination (a copy of it, made with the online
+//! backup API, when loading into an existing schema), verified, closed and fsynced, then
+//! renamed over the destination. Leftover temporary files of killed runs are removed the next
+//! time a run targets the same destination.
+
+use std::path::PathBuf;
+
+use crate::model::catalog::{Catalog, Dialect};
+use crate::model::error::{io_error, Context};
+use crate::model::location::Location;
+use crate::model::value::{SqliteValue, Value};
+use crate::plan::TablePlan;
+use crate::postgres::copy_out::CopyColumn;
+use crate::sqlite::writer::SqliteWriter;
+use crate::support::temp_files::{remove_stale_temps, temp_path_for};
+use crate::{Error, Result};
+
+/// Rows ready for a particular sink.
+pub enum SinkRows {
+    Pg(Vec<Vec<Value>>),
+    Sqlite(Vec<Vec<SqliteValue>>),
+}
+
+pub enum Target {
+    Postgres {
+        client: postgres::Client,
+        schema: String,
+        display: String,
+    },
+    Sqlite {
+        dest: PathBuf,
+        temp: PathBuf,
+        writer: Option<SqliteWriter>,
+        display: String,
+    },
+}
+
+impl Target {
+    /// Connects (PostgreSQL) or notes the destination (SQLite); writes nothing yet.
+    ///
+    /// # Errors
+    /// Connection errors; a SQLite destination that is a directory.
+    pub fn open(location: &Location, pg_schema: &str) -> Result<Target> {
+        match location {
+            Location::Postgres(pg) => {
+                let client = crate::postgres::connect(pg)?;
+                Ok(Target::Postgres {
+                    client,
+                    schema: pg_schema.to_string(),
+                    display: location.display(),
+                })
+            }
+            Location::Bundle { .. } => Err(Error::bad_input(format!(
+                "{} is a bundle; bundles are written with `ferry export`",
+                location.display()
+            ))),
+            Location::Sqlite { path } => {
+                if path.is_dir() {
+                    return Err(Error::bad_input(format!(
+                        "{} is a directory; give a file name for the SQLite target",
+                        path.display()
+                    )));
+                }
+                let folder = path.parent().filter(|d| !d.as_os_str().is_empty());
+                if folder.is_some_and(|d| !d.is_dir()) {
+                    return Err(Error::bad_input(format!(
+                        "the folder of the SQLite target {} does not exist; create it first",
+                        path.display()
+                    )));
+                }
+                let temp = temp_path_for(path);
+                Ok(Target::Sqlite {
+                    dest: path.clone(),
+                    temp,
+                    writer: None,
+                    display: location.display(),
+                })
+            }
+        }
+    }
+
+    pub fn dialect(&self) -> Dialect {
+        match self {
+            Target::Postgres { .. } => Dialect::Postgres,
+            Target::Sqlite { .. } => Dialect::Sqlite,
+        }
+    }
+
+    pub fn display(&self) -> &str {
+        match self {
+            Target::Postgres { display, .. } | Target::Sqlite { display, .. } => display,
+        }
+    }
+
+    pub fn pg_schema(&self) -> Option<&str> {
+        match self {
+            Target::Postgres { schema, .. } => Some(schema),
+            Target::Sqlite { .. } => None,
+        }
+    }
+
+    /// The target's current schema, if it has one (an existing SQLite file or PostgreSQL
+    /// schema). Read before anything is written.
+    ///
+    /// # Errors
+    /// Database errors; a destination file that is not a SQLite database.
+    pub fn introspect_existing(&mut self) -> Result<Option<Catalog>> {
+        match self {
+            Target::Postgres { client, schema, .. } => {
+                client
+                    .batch_execute("BEGIN")
+                    .context(|| "starting the target transaction".into())?;
+                let catalog = crate::postgres::introspect::introspect(client, schema)?;
+                Ok(Some(catalog))
+            }
+            Target::Sqlite { dest, .. } => {
+                if !dest.exists() {
+                    return Ok(None);
+                }
+                let conn = crate::sqlite::open::open_source(dest)?;
+                let catalog = crate::sqlite::introspect::introspect(&conn)?;
+                Ok(Some(catalog))
+            }
+        }
+    }
+
+    /// Starts writing: PostgreSQL is already inside its transaction; SQLite gets its
+    /// temporary file (a backup-API copy of the destination when `from_existing`).
+    ///
+    /// # Errors
+    /// I/O and database errors.
+    pub fn begin(&mut self, from_existing: bool) -> Result<()> {
+        if let Target::Sqlite {
+            dest, temp, writer, ..
+        } = self
+        {
+            remove_stale_temps(dest);
+            let w = if from_existing && dest.exists() {
+                crate::sqlite::online_copy::sqlite_online_copy(dest, temp)?;
+                SqliteWriter::open_existing(temp)?
+            } else {
+                SqliteWriter::create(temp)?
+            };
+            w.begin()?;
+            *writer = Some(w);
+        }
+        Ok(())
+    }
+
+    /// Runs DDL (or any statement) on the target.
+    ///
+    /// # Errors
+    /// The database's error, with the statement's purpose as context.
+    pub fn execute(&mut self, sql: &str, purpose: &str) -> Result<()> {
+        crate::model::pause::at("target:statement");
+        match self {
+            Target::Postgres { client, .. } => {
+                client.batch_execute(sql).context(|| purpose.to_string())
+            }
+            Target::Sqlite { writer, .. } => writer_mut(writer)?
+                .execute(sql)
+                .map_err(|e| add_context(e, purpose)),
+        }
+    }
+
+    /// Writes one table's rows.
+    ///
+    /// # Errors
+    /// Database errors, or the first error the batch iterator yields.
+    pub fn write_table(
+        &mut self,
+        table: &TablePlan,
+        batches: &mut dyn Iterator<Item = Result<SinkRows>>,
+    ) -> Result<u64> {
+        let batches = &mut batches.inspect(|_| crate::model::pause::at("target:batch"));
+        match self {
+            Target::Postgres { client, schema, .. } => {
+                let cols = CopyColumn::from_pairs(&table.target_columns());
+                let mut rows = batches.map(|b| match b? {
+                    SinkRows::Pg(rows) => Ok(rows),
+                    SinkRows::Sqlite(_) => Err(Error::runtime(
+                        "internal: SQLite rows sent to a PostgreSQL target",
+                    )),
+                });
+                crate::postgres::copy_in::write_table(
+                    client,
+                    schema,
+                    &table.target_table,
+                    &cols,
+                    &mut rows,
+                )
+            }
+            Target::Sqlite { writer, .. } => {
+                let w = writer_mut(writer)?;
+                let columns: Vec<String> =
+                    table.copied_columns().map(|c| c.target.clone()).collect();
+                let mut n = 0u64;
+                for batch in batches {
+                    let SinkRows::Sqlite(rows) = batch? else {
+                        return Err(Error::runtime(
+                            "internal: PostgreSQL rows sent to a SQLite target",
+                        ));
+                    };
+                    if table.replace_existing {
+                        let key = &table.target_def.primary_key;
+                        w.upsert_batch(&table.target_table, &columns, key, &rows)?;
+                    } else {
+                        w.insert_batch(&table.target_table, &columns, &rows)?;
+                    }
+                    n += rows.len() as u64;
+                }
+                Ok(n)
+            }
+        }
+    }
+
+    /// Whether rows for this target are stored through [`crate::convert::to_sqlite`].
+    pub fn wants_sqlite_rows(&self) -> bool {
+        matches!(self, Target::Sqlite { .. })
+    }
+
+    pub fn sqlite_writer(&mut self) -> Option<&mut SqliteWriter> {
+        match self {
+            Target::Sqlite { writer, .. } => writer.as_mut(),
+            Target::Postgres { .. } => None,
+        }
+    }
+
+    pub fn pg_client(&mut self) -> Option<(&mut postgres::Client, &str)> {
+        match self {
+            Target::Postgres { client, schema, .. } => Some((client, schema.as_str())),
+            Target::Sqlite { .. } => None,
+        }
+    }
+
+    /// Makes the write permanent: `COMMIT`, or close, fsync and rename into place.
+    ///
+    /// # Errors
+    /// Database and I/O errors; after an error the target is unchanged.
+    pub fn commit(&mut self) -> Result<()> {
+        match self {
+            Target::Postgres { client, .. } => client
+                .batch_execute("COMMIT")
+                .context(|| "committing the target transaction".into()),
+            Target::Sqlite {
+                dest, temp, writer, ..
+            } => {
+                let w = writer
+                    .take()
+                    .ok_or_else(|| Error::runtime("internal: nothing to commit"))?;
+                w.commit()?;
+                w.finish()?;
+                crate::model::pause::at("target:sqlite:before-rename");
+                std::fs::rename(&*temp, &*dest).map_err(|e| {
+                    io_error("moving the verified file into place", dest.clone(), e)
+                })?;
+                if let Some(dir) = dest.parent().filter(|d| !d.as_os_str().is_empty()) {
+                    if let Ok(d) = std::fs::File::open(dir) {
+                        let _ = d.sync_all();
+                    }
+                }
+                Ok(())
+            }
+        }
+    }
+
+    /// Undoes everything: `ROLLBACK`, or delete the temporary file. Never fails loudly:
+    /// it runs on error paths.
+    pub fn rollback(&mut self) {
+        match self {
+            Target::Postgres { client, .. } => {
+                let _ = client.batch_execute("ROLLBACK");
+            }
+            Target::Sqlite { temp, writer, .. } => {
+                drop(writer.take());
+                let _ = std::fs::remove_file(&*temp);
+            }
+        }
+    }
+}
+
+impl Drop for Target {
+    fn drop(&mut self) {
+        // A temp file that was not renamed into place is never left behind by a live run.
+        if let Target::Sqlite { temp, writer, .. } = self {
+            drop(writer.take());
+            if temp.exists() {
+                let _ = std::fs::remove_file(&*temp);
+            }
+        }
+    }
+}
+
+fn writer_mut(writer: &mut Option<SqliteWriter>) -> Result<&mut SqliteWriter> {
+    writer
+        .as_mut()
+        .ok_or_else(|| Error::runtime("internal: the SQLite target was not started"))
+}
+
+fn add_context(e: Error, purpose: &str) -> Error {
+    match e {
+        Error::Sqlite { source, .. } => Error::Sqlite {
+            context: purpose.to_string(),
+            source,
+        },
+        other => other,
+    }
+}

@@ -1,0 +1,23 @@
+//! The engine's integration tests: one binary (each test binary links the engine again), a
+//! module per subject. `common` builds fixtures and runs migrations; `servers` fakes servers.
+
+mod common;
+mod servers;
+
+mod bundles;
+mod contracts;
+mod extract;
+mod faithfulness;
+mod fuzz_parsers;
+mod into_existing;
+mod layers;
+mod orphans;
+mod parallel_reads;
+mod pg_connect;
+mod pg_copy;
+mod pg_schema;
+mod plan_hooks;
+mod promote;
+mod readme;
+mod round_trips;
+mod sqlite_side;

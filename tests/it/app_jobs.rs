@@ -1,0 +1,292 @@
+//! End-to-end tests of the Promote and Extract screens in the real window (machinery in
+//! `support/mod.rs`), checked afterwards with independent SQL: the temporary password read
+//! from the panel against the bcrypt hash PostgreSQL stores, and the extracted SQLite file.
+//! Screenshots land in `<target dir>/e2e-screenshots/<test>/`.
+
+use std::path::Path;
+
+use crate::support::{assert_controls_are_labelled, sqlite_from, App, Options};
+use ferry_testkit::TestDb;
+
+/// The engine's reference fixtures for these jobs (one source of truth for what they hold).
+const PROMOTE_TASKS: &str = include_str!("../../crates/engine/tests/fixtures/promote_tasks.sql");
+const EXTRACT_PRACTICE: &str =
+    include_str!("../../crates/engine/tests/fixtures/extract_practice.sql");
+const ADMIN: &str = "owner@example.com";
+const ALICE: &str = "alice@example.com";
+
+async fn test_side(app: &App, role: &str) {
+    app.click(&format!("#{role}-test")).await;
+    app.wait_until(
+        &format!("the {role} test to succeed"),
+        &format!("return !!document.querySelector('#{role}-status .ok')"),
+    )
+    .await;
+}
+
+async fn choose_sqlite(app: &App, role: &str, path: &Path) {
+    app.type_into(&format!("#{role}-path"), path.to_str().unwrap())
+        .await;
+    test_side(app, role).await;
+}
+
+async fn choose_postgres(app: &App, role: &str, url: &str) {
+    app.click(&format!("#{role}-kind-postgres")).await;
+    app.type_into(&format!("#{role}-url"), url).await;
+    test_side(app, role).await;
+}
+
+/// From the Job step's Next to the Result step, with no error on the way.
+async fn review_and_run(app: &mut App, name: &str) {
+    app.click("#job-next").await;
+    app.wait_for_step("review").await;
+    app.wait_for_plan().await;
+    assert!(
+        !app.is_disabled("#review-next").await,
+        "nothing blocks {name}"
+    );
+    app.screenshot("review");
+    app.click("#review-next").await;
+    app.wait_for_step("backup").await;
+    let start = app.text("#start").await;
+    assert_eq!(start, format!("Start {name}"));
+    app.click("#start").await;
+    app.wait_for_step("result").await;
+}
+
+fn visible(app_js: &serde_json::Value) -> bool {
+    app_js.as_bool() == Some(true)
+}
+
+#[test]
+fn promote_shows_the_admin_password_once_and_it_matches_the_stored_hash() {
+    let dir = tempfile::tempdir().unwrap();
+    let source = dir.path().join("tasks.db");
+    sqlite_from(&source, PROMOTE_TASKS);
+    let db = TestDb::new();
+    let (app, password) = crate::support::runtime().block_on(async {
+        let mut app = App::start(Options {
+            name: "promote",
+            screen: (1100, 860),
+            dark: false,
+        })
+        .await;
+        choose_sqlite(&app, "source", &source).await;
+        choose_postgres(&app, "target", &db.url()).await;
+        app.click("#locations-next").await;
+        app.wait_for_step("job").await;
+        assert!(
+            visible(&app.js("return document.getElementById('promote-form').hidden", vec![]).await),
+            "the Promote form waits for its radio button"
+        );
+        // The job is chosen with the keyboard: the radio group moves with the arrow keys.
+        app.client
+            .find(fantoccini::Locator::Css("#job-copy"))
+            .await
+            .unwrap()
+            .send_keys("\u{E015}")
+            .await
+            .unwrap();
+        let chosen = app
+            .js("return document.querySelector('input[name=job]:checked').value", vec![])
+            .await;
+        assert_eq!(chosen, "promote", "ArrowDown from Copy chooses Promote");
+        assert!(
+            visible(&app.js("return !document.getElementById('promote-form').hidden && document.getElementById('extract-form').hidden", vec![]).await),
+            "Promote's form, and only it"
+        );
+        // The source time zone is preset to this machine's.
+        let zone = app.js("return document.getElementById('timezone').value", vec![]).await;
+        let button = app.text("#use-local-zone").await;
+        assert!(
+            button.contains(&format!("({})", zone.as_str().unwrap())),
+            "{zone} vs {button}"
+        );
+        assert_controls_are_labelled(&app).await;
+        app.type_into("#admin-email", ADMIN).await;
+        app.select("#password-hash", "bcrypt").await;
+        app.click("#fill-updated-at").await;
+        app.screenshot("job-promote");
+        // The fixture's naive times include a DST gap and fold in Europe/Berlin; UTC has none,
+        // whatever zone this machine is in.
+        app.type_into("#timezone", "UTC").await;
+
+        review_and_run(&mut app, "Promote").await;
+        let banner = app.text("#result-banner").await;
+        assert!(banner.contains("Promoted and verified"), "{banner}");
+        let checks = app.text("#checks").await;
+        assert!(checks.contains('✓') && !checks.contains('✗'), "{checks}");
+        let password = app.text("#temporary-password").await;
+        assert!(password.len() >= 12, "a real password: {password:?}");
+        app.screenshot("password-panel");
+
+        // Copy answers either way: copied, or selected for Ctrl+C where the clipboard is
+        // not reachable (as under Xvfb without a clipboard manager).
+        app.click("#copy-password").await;
+        app.wait_until_for(
+            "the Copy button's answer",
+            "return document.getElementById('password-copied').textContent !== ''",
+            std::time::Duration::from_secs(10),
+        )
+        .await;
+        let copied = app.text("#password-copied").await;
+        assert!(
+            copied.starts_with("Copied") || copied.starts_with("Selected"),
+            "{copied}"
+        );
+        app.click("#password-saved").await;
+        let gone = app
+            .js(
+                "return !document.getElementById('password-panel') && !document.body.innerHTML.includes(arguments[0])",
+                vec![serde_json::json!(password)],
+            )
+            .await;
+        assert!(visible(&gone), "the password is gone from the page");
+        app.screenshot("password-dismissed");
+        (app, password)
+    });
+
+    // The password the panel showed is the admin's, by the hash PostgreSQL holds.
+    let mut pg = db.client();
+    let rows = pg
+        .query(
+            "SELECT password_hash FROM users WHERE email = $1",
+            &[&ADMIN],
+        )
+        .unwrap();
+    assert_eq!(rows.len(), 1, "one admin");
+    let hash: String = rows[0].get(0);
+    assert!(hash.starts_with("$2b$"), "{hash}");
+    assert!(
+        bcrypt::verify(&password, &hash).unwrap(),
+        "the shown password"
+    );
+    assert!(!bcrypt::verify(format!("{password}x"), &hash).unwrap());
+    let owned: i64 = pg
+        .query_one(
+            "SELECT count(*) FROM tasks WHERE user_id = (SELECT id FROM users WHERE email = $1)",
+            &[&ADMIN],
+        )
+        .unwrap()
+        .get(0);
+    let all: i64 = pg
+        .query_one("SELECT count(*) FROM tasks", &[])
+        .unwrap()
+        .get(0);
+    assert!(
+        all > 0 && owned == all,
+        "every task is the admin's: {owned}/{all}"
+    );
+
+    // The saved report says committed and does not hold the password.
+    let reports = app.reports();
+    assert_eq!(reports.len(), 1);
+    let text = std::fs::read_to_string(&reports[0]).unwrap();
+    assert!(text.contains("\"committed\""), "{text}");
+    assert!(!text.contains(&password), "the report holds the password");
+}
+
+#[test]
+fn extract_picks_the_user_from_the_list() {
+    let db = TestDb::new();
+    db.client().batch_execute(EXTRACT_PRACTICE).unwrap();
+    let emails: Vec<String> = db
+        .client()
+        .query("SELECT email FROM users ORDER BY email", &[])
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("alice.db");
+    let _app = crate::support::runtime().block_on(async {
+        let mut app = App::start(Options {
+            name: "extract",
+            screen: (1100, 860),
+            dark: false,
+        })
+        .await;
+        choose_postgres(&app, "source", &db.url()).await;
+        choose_sqlite(&app, "target", &target).await;
+        app.click("#locations-next").await;
+        app.wait_for_step("job").await;
+        app.click("#job-extract").await;
+        app.wait_until(
+            "the user list",
+            "return document.querySelectorAll('#user-list option').length > 0",
+        )
+        .await;
+        let listed = app
+            .js(
+                "return [...document.querySelectorAll('#user-list option')].map(o => o.value)",
+                vec![],
+            )
+            .await;
+        assert_eq!(listed, serde_json::json!(emails), "every user, sorted");
+        let owners = app.text("#owner-columns").await;
+        assert!(
+            owners.contains("clients.user_id") && owners.contains("charts.user_id"),
+            "{owners}"
+        );
+        assert!(!owners.contains("invited_by"), "{owners}");
+        assert_controls_are_labelled(&app).await;
+        app.screenshot("extract-user-list");
+
+        // Picked in the full list, then found again by searching (case does not matter).
+        app.select("#user-list", "bob@example.com").await;
+        app.select("#user-list", ALICE).await;
+        let picked = app
+            .js("return document.getElementById('user-list').value", vec![])
+            .await;
+        assert_eq!(picked, ALICE);
+        app.type_into("#user-search", "ALICE@").await;
+        app.wait_until(
+            "the search to narrow the list",
+            "return document.querySelectorAll('#user-list option').length === 1",
+        )
+        .await;
+        let chosen = app
+            .js("return document.getElementById('user-list').value", vec![])
+            .await;
+        assert_eq!(chosen, ALICE, "the only match is chosen");
+        app.screenshot("extract-search");
+
+        review_and_run(&mut app, "Extract").await;
+        let banner = app.text("#result-banner").await;
+        assert!(banner.contains("Extracted and verified"), "{banner}");
+        assert!(
+            visible(
+                &app.js("return !document.getElementById('password-panel')", vec![])
+                    .await
+            ),
+            "no password panel after Extract"
+        );
+        app.screenshot("extract-result");
+        app
+    });
+
+    let conn = rusqlite::Connection::open(&target).unwrap();
+    let config: Vec<String> = conn
+        .prepare("SELECT email FROM app_config")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(config, [ALICE], "app_config is alice's one row");
+    let alices_clients: i64 = db
+        .client()
+        .query_one(
+            "SELECT count(*) FROM clients WHERE user_id = (SELECT id FROM users WHERE email = $1)",
+            &[&ALICE],
+        )
+        .unwrap()
+        .get(0);
+    let copied: i64 = conn
+        .query_row("SELECT count(*) FROM clients", [], |r| r.get(0))
+        .unwrap();
+    assert!(
+        copied > 0 && copied <= alices_clients,
+        "{copied}/{alices_clients}"
+    );
+}

@@ -1,0 +1,496 @@
+//! End-to-end tests of the real app window: a person's Copy, clicked through from Rust over
+//! WebDriver (see `support/mod.rs` for the machinery), and checked afterwards with
+//! independent SQL against the databases. Screenshots of every step land in
+//! `<target dir>/e2e-screenshots/<test>/`.
+
+use std::path::Path;
+use std::time::Duration;
+
+use crate::support::{assert_every_control_is_labelled, sqlite_from, App, Options};
+use ferry_testkit::TestDb;
+
+const COPY_APP: &str = include_str!("../fixtures/copy_app.sql");
+const BAD_BOOLEAN: &str = include_str!("../fixtures/bad_boolean.sql");
+const BIG_TABLE: &str = include_str!("../fixtures/big_table.sql");
+
+/// Fills the source as a pasted SQLite path and tests it.
+async fn choose_sqlite_source(app: &App, path: &Path) {
+    app.type_into("#source-path", path.to_str().unwrap()).await;
+    app.click("#source-test").await;
+    app.wait_until(
+        "the source test to succeed",
+        "return !!document.querySelector('#source-status .ok')",
+    )
+    .await;
+}
+
+/// Fills the target as a pasted PostgreSQL URL and tests it.
+async fn choose_postgres_target(app: &App, url: &str) {
+    app.click("#target-kind-postgres").await;
+    app.type_into("#target-url", url).await;
+    app.click("#target-test").await;
+    app.wait_until(
+        "the target test to succeed",
+        "return !!document.querySelector('#target-status .ok')",
+    )
+    .await;
+}
+
+/// From the locations step through the job step to a finished review.
+async fn go_to_review(app: &mut App, shot: bool) {
+    app.click("#locations-next").await;
+    app.wait_for_step("job").await;
+    if shot {
+        app.screenshot("job");
+    }
+    app.click("#job-next").await;
+    app.wait_for_step("review").await;
+    app.wait_for_plan().await;
+}
+
+fn pg_count(client: &mut postgres::Client, sql: &str) -> i64 {
+    client.query_one(sql, &[]).unwrap().get(0)
+}
+
+// The tests are plain #[test]s that drive the window inside their own async runtime and check
+// the databases outside it: the PostgreSQL client is synchronous and must not run inside an
+// async runtime.
+
+#[test]
+fn copy_sqlite_to_postgres_through_every_step() {
+    let dir = tempfile::tempdir().unwrap();
+    let source = dir.path().join("tasks app.db");
+    sqlite_from(&source, COPY_APP);
+    let db = TestDb::new();
+    let app = crate::support::runtime().block_on(copy_in_the_window(&source, &db.url(), &db.name));
+
+    // The report the page pointed at: saved once, owner-only, outcome committed.
+    let reports = app.reports();
+    assert_eq!(reports.len(), 1, "one report per run");
+    assert_eq!(reports[0].to_str().unwrap(), app.shown_report_path);
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&reports[0]).unwrap()).unwrap();
+    assert_eq!(report["outcome"], "committed");
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(&reports[0]).unwrap().permissions().mode();
+    assert_eq!(mode & 0o777, 0o600);
+
+    // Independent SQL against the target.
+    let mut pg = db.client();
+    assert_eq!(pg_count(&mut pg, "SELECT count(*) FROM goals"), 3);
+    assert_eq!(
+        pg_count(&mut pg, "SELECT count(*) FROM tasks WHERE done"),
+        2
+    );
+    assert_eq!(pg_count(&mut pg, "SELECT count(*) FROM notes"), 3);
+    let types: Vec<(String, String)> = pg
+        .query(
+            "SELECT column_name::text, data_type::text FROM information_schema.columns WHERE table_name = 'tasks'",
+            &[],
+        )
+        .unwrap()
+        .iter()
+        .map(|r| (r.get(0), r.get(1)))
+        .collect();
+    let ty = |c: &str| {
+        types
+            .iter()
+            .find(|(n, _)| n == c)
+            .map(|(_, t)| t.clone())
+            .unwrap()
+    };
+    assert_eq!(
+        (ty("done"), ty("tags"), ty("due_at"), ty("estimate")),
+        (
+            "boolean".into(),
+            "jsonb".into(),
+            "timestamp with time zone".into(),
+            "numeric".into()
+        )
+    );
+    let estimate: String = pg
+        .query_one(
+            "SELECT estimate::text FROM tasks WHERE title = 'Read the book'",
+            &[],
+        )
+        .unwrap()
+        .get(0);
+    assert_eq!(estimate, "12.50", "the type chosen on the Review step");
+    let tags: serde_json::Value = pg
+        .query_one("SELECT tags FROM tasks WHERE title = 'Buy shoes'", &[])
+        .unwrap()
+        .get(0);
+    assert_eq!(tags, serde_json::json!({"size": 44}));
+    let body: String = pg
+        .query_one("SELECT body FROM notes WHERE id = 2", &[])
+        .unwrap()
+        .get(0);
+    assert_eq!(body, "ünïcödé ✓");
+    let fks = pg_count(
+        &mut pg,
+        "SELECT count(*) FROM information_schema.table_constraints WHERE constraint_type = 'FOREIGN KEY' AND table_name = 'tasks'",
+    );
+    assert_eq!(fks, 1);
+    // The sequence was set past the copied keys: a new row gets the next id.
+    let next: i64 = pg
+        .query_one(
+            "INSERT INTO goals (title, created_at) VALUES ('new', now()) RETURNING id",
+            &[],
+        )
+        .unwrap()
+        .get(0);
+    assert_eq!(next, 4);
+
+    // Both choices were remembered for next time, without a password.
+    let recent = std::fs::read_to_string(
+        app.app
+            .home
+            .path()
+            .join("config/dev.ferry.app/recent-locations.json"),
+    )
+    .unwrap();
+    assert!(
+        recent.contains("tasks app.db") && recent.contains(&db.name),
+        "{recent}"
+    );
+    assert!(!recent.contains("password"), "{recent}");
+}
+
+/// What the copy test reads from the window, and the window itself (kept open until the
+/// checks are done, so its data folder still exists).
+struct Copied {
+    app: App,
+    shown_report_path: String,
+}
+
+impl Copied {
+    fn reports(&self) -> Vec<std::path::PathBuf> {
+        self.app.reports()
+    }
+}
+
+async fn copy_in_the_window(source: &Path, url: &str, db_name: &str) -> Copied {
+    let mut app = App::start(Options {
+        name: "copy",
+        screen: (1100, 760),
+        dark: false,
+    })
+    .await;
+    app.screenshot("start");
+
+    assert_every_control_is_labelled(&app).await;
+    choose_sqlite_source(&app, source).await;
+
+    // A database that does not exist: the answer says so in words, details behind a click.
+    app.click("#target-kind-postgres").await;
+    let missing = url.replace(db_name, &format!("{db_name}_missing"));
+    app.type_into("#target-url", &missing).await;
+    app.click("#target-test").await;
+    app.wait_until(
+        "the failed test",
+        "return !!document.querySelector('#target-status .error')",
+    )
+    .await;
+    let said = app.text("#target-status .error").await;
+    assert!(
+        said.contains("Cannot connect") && said.contains("does not exist"),
+        "{said}"
+    );
+    app.screenshot("connection-error");
+
+    choose_postgres_target(&app, url).await;
+    let said = app.text("#target-status").await;
+    assert!(
+        said.contains(db_name) && said.contains("no tables yet"),
+        "{said}"
+    );
+    app.screenshot("locations-tested");
+
+    go_to_review(&mut app, true).await;
+    assert_every_control_is_labelled(&app).await;
+    let tables = app.js("return [...document.querySelectorAll('input[data-table]')].map(b => b.dataset.table + ':' + b.checked)", vec![]).await;
+    let tables: Vec<&str> = tables
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|t| t.as_str())
+        .collect();
+    let at = |name: &str| {
+        tables
+            .iter()
+            .position(|t| *t == name)
+            .unwrap_or_else(|| panic!("{name} not listed: {tables:?}"))
+    };
+    assert_eq!(tables.len(), 3, "{tables:?}");
+    assert!(
+        at("goals:true") < at("tasks:true"),
+        "load order puts parents first: {tables:?}"
+    );
+    at("notes:true");
+    let review = app.text("#review-body").await;
+    assert!(
+        review.contains("5 rows") && review.contains("tasks"),
+        "{review}"
+    );
+    assert!(
+        !app.is_disabled("#review-next").await,
+        "nothing blocks this copy"
+    );
+    // Open the column types of tasks: source type → target type; give one another type
+    // (the CLI's --type), which plans again.
+    app.click("li.table-item[data-table='tasks'] summary").await;
+    let estimate =
+        "li.table-item[data-table='tasks'] input[aria-label^='Target type for tasks.estimate ']";
+    // Tab commits the field (Enter may go to the suggestion list).
+    app.type_into(estimate, "numeric(12,2)\u{E004}").await;
+    app.wait_until(
+        "the plan with the new type",
+        "return document.getElementById('review-busy').hidden && [...document.querySelectorAll(\"li.table-item[data-table='tasks'] td code\")].some(c => c.textContent === 'numeric(12,2)')",
+    )
+    .await;
+    let types = app
+        .text("li.table-item[data-table='tasks'] table.columns")
+        .await;
+    assert!(
+        types.contains("BOOLEAN") && types.contains("boolean") && types.contains("jsonb"),
+        "{types}"
+    );
+    app.screenshot("review");
+
+    app.click("#review-next").await;
+    app.wait_for_step("backup").await;
+    let backup = app.text("#backup-summary").await;
+    assert!(
+        backup.starts_with("None needed"),
+        "a new PostgreSQL schema needs no backup: {backup}"
+    );
+    app.screenshot("backup");
+
+    app.click("#start").await;
+    // Eleven rows can be copied and verified between two polls, so the progress step may
+    // already be over (the cancel test watches progress on 600k rows).
+    app.wait_until(
+        "the progress or result step",
+        "return ['progress', 'result'].includes(document.body.dataset.step)",
+    )
+    .await;
+    app.screenshot("progress");
+    app.wait_for_step("result").await;
+    app.screenshot("result");
+
+    let banner = app.text("#result-banner").await;
+    assert!(banner.contains("Copied and verified"), "{banner}");
+    let rows = app
+        .js("return [...document.querySelectorAll('#verification tbody tr')].map(r => [...r.children].map(c => c.textContent.trim()).join('|'))", vec![])
+        .await;
+    assert_eq!(
+        rows,
+        serde_json::json!([
+            "goals|3|3|✓ match|✓",
+            "notes|3|3|✓ match|✓",
+            "tasks|5|5|✓ match|✓"
+        ])
+    );
+    let shown_report_path = app.text("#report-path").await;
+
+    // Another copy: the forms offer the choices just used (no password to offer).
+    app.click("#again").await;
+    app.wait_for_step("locations").await;
+    let recent = app
+        .js("return ['source', 'target'].map(r => [...document.querySelectorAll(`#${r}-recent option`)].slice(1).map(o => o.textContent))", vec![])
+        .await;
+    let recent: Vec<Vec<String>> = serde_json::from_value(recent).unwrap();
+    assert!(
+        recent[0].len() == 1 && recent[0][0].ends_with("tasks app.db"),
+        "{recent:?}"
+    );
+    assert!(
+        recent[1].len() == 1 && recent[1][0].contains(db_name),
+        "{recent:?}"
+    );
+    app.screenshot("again-with-recent-choices");
+    Copied {
+        app,
+        shown_report_path,
+    }
+}
+
+#[test]
+fn cancelling_mid_copy_leaves_the_target_unchanged() {
+    let dir = tempfile::tempdir().unwrap();
+    let source = dir.path().join("events.db");
+    sqlite_from(&source, BIG_TABLE);
+    let db = TestDb::new();
+    let app = crate::support::runtime().block_on(cancel_in_the_window(&source, &db.url()));
+
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&app.reports()[0]).unwrap()).unwrap();
+    assert_eq!(report["outcome"], "cancelled");
+    let mut pg = db.client();
+    let tables = pg_count(
+        &mut pg,
+        "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public'",
+    );
+    assert_eq!(tables, 0, "a cancelled run must leave no table behind");
+}
+
+async fn cancel_in_the_window(source: &Path, url: &str) -> App {
+    let mut app = App::start(Options {
+        name: "cancel",
+        screen: (1100, 760),
+        dark: false,
+    })
+    .await;
+    choose_sqlite_source(&app, source).await;
+    choose_postgres_target(&app, url).await;
+    go_to_review(&mut app, false).await;
+    app.click("#review-next").await;
+    app.wait_for_step("backup").await;
+    app.click("#start").await;
+    app.wait_for_step("progress").await;
+    // Cancel once rows are moving: the copy is writing into the target's transaction.
+    app.wait_until_for(
+        "rows to be copied",
+        "return Number(document.querySelector('#table-bars progress').value) > 0",
+        Duration::from_secs(120),
+    )
+    .await;
+    app.screenshot("copying");
+    app.click("#cancel").await;
+    app.screenshot("cancelling");
+    app.wait_for_step("result").await;
+    app.screenshot("cancelled");
+    let banner = app.text("#result-banner").await;
+    assert!(
+        banner.contains("Cancelled — nothing was written"),
+        "{banner}"
+    );
+    app
+}
+
+#[test]
+fn a_blocking_finding_holds_the_copy_until_a_policy_is_chosen() {
+    let dir = tempfile::tempdir().unwrap();
+    let source = dir.path().join("bad.db");
+    sqlite_from(&source, BAD_BOOLEAN);
+    // An existing SQLite target: Ferry must back it up before replacing it.
+    let target = dir.path().join("out.db");
+    sqlite_from(
+        &target,
+        "CREATE TABLE old_stuff(x); INSERT INTO old_stuff VALUES (42);",
+    );
+    let (_app, shown_sha, backup_path) =
+        crate::support::runtime().block_on(resolve_in_the_window(&source, &target));
+
+    let sha = std::process::Command::new("sha256sum")
+        .arg(&backup_path)
+        .output()
+        .unwrap();
+    let sha = String::from_utf8(sha.stdout).unwrap();
+    assert_eq!(
+        sha.split_whitespace().next(),
+        Some(shown_sha.as_str()),
+        "the SHA-256 shown is the backup's"
+    );
+    let old = rusqlite::Connection::open(&backup_path).unwrap();
+    let kept: i64 = old
+        .query_row("SELECT x FROM old_stuff", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(kept, 42, "the backup holds the replaced file's data");
+
+    let out = rusqlite::Connection::open(&target).unwrap();
+    let rows: Vec<(i64, Option<i64>)> = out
+        .prepare("SELECT id, done FROM tasks ORDER BY id")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(rows, [(1, Some(1)), (2, Some(0)), (3, None), (4, Some(1))]);
+}
+
+/// Returns the window, the SHA-256 it showed for the backup, and the backup's path.
+async fn resolve_in_the_window(source: &Path, target: &Path) -> (App, String, String) {
+    // The smallest window the app allows, in dark mode.
+    let mut app = App::start(Options {
+        name: "blocking",
+        screen: (1024, 700),
+        dark: true,
+    })
+    .await;
+    app.resize(1024, 700).await;
+
+    choose_sqlite_source(&app, source).await;
+    app.type_into("#target-path", target.to_str().unwrap())
+        .await;
+    app.click("#target-test").await;
+    app.wait_until(
+        "the target test",
+        "return !!document.querySelector('#target-status .ok')",
+    )
+    .await;
+    app.screenshot("locations");
+    go_to_review(&mut app, false).await;
+
+    // Blocked: the finding names the row and value, Next is disabled and says what to do.
+    assert!(
+        app.is_disabled("#review-next").await,
+        "a blocking finding must disable Next"
+    );
+    let blocked = app.text("#review-blocked").await;
+    assert!(blocked.contains("1 finding must be resolved"), "{blocked}");
+    let finding = app.text(".finding.blocking").await;
+    assert!(
+        finding.contains("tasks.done") && finding.contains("maybe") && finding.contains("3"),
+        "{finding}"
+    );
+    app.screenshot("blocked");
+
+    // Pick "Store NULL": the engine plans again and the finding is resolved.
+    let options = app
+        .js("return [...document.querySelectorAll('.finding.blocking select option')].map(o => o.value + '=' + o.textContent)", vec![])
+        .await;
+    let null_choice = options
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|o| o.as_str())
+        .find(|o| o.contains("Store NULL"))
+        .unwrap_or_else(|| panic!("no NULL choice offered: {options}"))
+        .split('=')
+        .next()
+        .unwrap()
+        .to_string();
+    app.select(".finding.blocking select", &null_choice).await;
+    app.wait_until(
+        "the plan with the policy",
+        "return document.getElementById('review-busy').hidden && !!document.querySelector('.finding.resolved')",
+    )
+    .await;
+    assert!(
+        !app.is_disabled("#review-next").await,
+        "the policy resolves the only finding"
+    );
+    assert!(app.text(".finding.resolved").await.contains("Resolved"));
+    app.screenshot("resolved");
+
+    app.click("#review-next").await;
+    app.wait_for_step("backup").await;
+    let backup = app.text("#backup-summary").await;
+    assert!(
+        backup.contains("out.db") && backup.contains("SHA-256"),
+        "{backup}"
+    );
+    app.screenshot("backup");
+    app.click("#start").await;
+    app.wait_for_step("result").await;
+    app.screenshot("result");
+
+    assert!(app
+        .text("#result-banner")
+        .await
+        .contains("Copied and verified"));
+    let shown_sha = app.text("#backup-sha256").await;
+    let backup_path = app.text("#backup-path").await;
+    (app, shown_sha, backup_path)
+}
