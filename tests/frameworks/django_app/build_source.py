@@ -40,6 +40,7 @@ def parse_args():
 
 
 def main():
+    fd.fixed_hash_seed()
     args = parse_args()
     if not fd.is_url(args.db) and Path(args.db).exists():
         fd.fail(f"{args.db} exists; build_source.py writes a new file (delete it first)", fd.EXIT_BAD_INPUT)
@@ -187,7 +188,7 @@ def make_shop(args, rng, users):
     for i in range(args.customers):
         user = people[i] if i < len(people) and i % 2 == 0 else None
         customers.append(Customer(
-            id=a_uuid(rng), user=user, name=pick(seed.TEXTS[1:], i) if i < 7 else f"Customer {i}",
+            id=a_uuid(rng), user=user, name=pick(seed.TEXTS[1:], i)[:200] if i < 7 else f"Customer {i}",
             email=f"customer{i}@example.com", vip=i % 4 == 0,
             notes=None if i % 3 == 0 else pick(seed.TEXTS, i),
             born_on=None if i % 5 == 0 else (pick(seed.DATES, i) if i < 8 else dt.date(1950 + i % 50, 1 + i % 12, 1 + i % 28)),

@@ -175,7 +175,7 @@ def collect_relations():
 
 
 def collect_lookups():
-    from django.db.models import Q
+    from django.db.models import F, Q
     from shop.models import Customer, Order, OrderLine, Product
 
     out = {}
@@ -219,7 +219,8 @@ def collect_lookups():
         "Order by placed_at, pk": [str(p) for p in Order.objects.order_by("placed_at", "pk").values_list("pk", flat=True)],
         "Product by price, pk": list(Product.objects.order_by("price", "pk").values_list("pk", flat=True)),
         "Customer by rating, pk": [str(p) for p in Customer.objects.order_by("rating", "pk").values_list("pk", flat=True)],
-        "Product by ship_window, pk (nulls first)": list(Product.objects.order_by("ship_window", "pk").values_list("pk", flat=True)),
+        "Product by ship_window, pk (nulls first)": list(Product.objects.order_by(
+            F("ship_window").asc(nulls_first=True), "pk").values_list("pk", flat=True)),
     }
     return out
 
@@ -303,7 +304,10 @@ def probe_writes():
         if isinstance(pk, (models.AutoField, models.BigAutoField, models.SmallAutoField)):
             before[model._meta.label] = model._default_manager.aggregate(m=models.Max("pk"))["m"]
 
-    def step(label, fn):
+    def step(label, fn, needs=()):
+        if any(n is None for n in needs):
+            failures[label] = "not tried: an object it needs could not be created (above)"
+            return None
         try:
             with transaction.atomic():
                 obj = fn()
@@ -327,14 +331,14 @@ def probe_writes():
 
     def run():
         ct = step("contenttypes.ContentType", lambda: ContentType.objects.create(app_label="ferry_probe", model="probe"))
-        perm = step("auth.Permission", lambda: Permission.objects.create(name="Can probe", codename="probe_probe", content_type=ct))
+        perm = step("auth.Permission", lambda: Permission.objects.create(name="Can probe", codename="probe_probe", content_type=ct), [ct])
         group = step("auth.Group", lambda: Group.objects.create(name="ferry probe group"))
-        step("auth.Group_permissions", lambda: link(group, "permissions", perm))
+        step("auth.Group_permissions", lambda: link(group, "permissions", perm), [group, perm])
         user = step("auth.User", lambda: User.objects.create_user("ferry-probe", "probe@example.com", "probe-password ✓"))
-        step("auth.User_groups", lambda: link(user, "groups", group))
-        step("auth.User_user_permissions", lambda: link(user, "user_permissions", perm))
+        step("auth.User_groups", lambda: link(user, "groups", group), [user, group])
+        step("auth.User_user_permissions", lambda: link(user, "user_permissions", perm), [user, perm])
         step("admin.LogEntry", lambda: LogEntry.objects.create(user=user, content_type=ct, object_id="1",
-                                                               object_repr="probe", action_flag=ADDITION))
+                                                               object_repr="probe", action_flag=ADDITION), [user, ct])
 
         def new_session():
             s = SessionStore()
@@ -351,11 +355,11 @@ def probe_writes():
         prod = step("shop.Product", lambda: Product.objects.create(
             sku="SKU-PROBE", name="Probe", price=decimal.Decimal("9.99"), weight_kg=1.5,
             created_at=dt.datetime.now(dt.timezone.utc), ship_window=dt.timedelta(days=2)))
-        step("shop.Product_tags", lambda: link(prod, "tags", tag))
+        step("shop.Product_tags", lambda: link(prod, "tags", tag), [prod, tag])
         order = step("shop.Order", lambda: Order.objects.create(
-            customer=cust, placed_at=dt.datetime.now(dt.timezone.utc), total=decimal.Decimal("9.9900")))
+            customer=cust, placed_at=dt.datetime.now(dt.timezone.utc), total=decimal.Decimal("9.9900")), [cust])
         step("shop.OrderLine", lambda: OrderLine.objects.create(order=order, product=prod, quantity=1,
-                                                                 unit_price=decimal.Decimal("9.99")))
+                                                                 unit_price=decimal.Decimal("9.99")), [order, prod])
         if user is not None:
             step("login: a new user authenticates", lambda: authenticate(username="ferry-probe", password="probe-password ✓")
                  or (_ for _ in ()).throw(AssertionError("authenticate() returned None")))
@@ -439,7 +443,11 @@ def diff_tables(src, tgt, what):
             problems.append(f"{table}: {len(extra)} {what} only on the target, e.g. {', '.join(extra[:MAX_SHOWN])}")
         for k in changed[:MAX_SHOWN]:
             va, vb = a[k], b[k]
-            if isinstance(va, dict) and isinstance(vb, dict):
+            if isinstance(va, list) and isinstance(vb, list) and all(isinstance(x, str) for x in va + vb):
+                gone = [x for x in va if x not in vb]
+                new = [x for x in vb if x not in va]
+                problems.append(f"{table} {k}: missing on the target {short(gone)}, only on the target {short(new)}")
+            elif isinstance(va, dict) and isinstance(vb, dict):
                 for f in sorted(set(va) | set(vb)):
                     if va.get(f, "<absent>") != vb.get(f, "<absent>"):
                         problems.append(f"{table} {k} .{f}: source {short(va.get(f, '<absent>'))} != target {short(vb.get(f, '<absent>'))}")

@@ -27,6 +27,18 @@ def is_url(db):
     return db.startswith(("postgres://", "postgresql://"))
 
 
+def fixed_hash_seed():
+    """Re-runs this script with PYTHONHASHSEED=0 unless it already runs so.
+
+    Django's migrate creates content types (and so permissions) in an order that follows
+    set iteration, which depends on the string hash seed: without this, two builds would give
+    `shop.product` different ids.
+    """
+    if os.environ.get("PYTHONHASHSEED") != "0":
+        env = dict(os.environ, PYTHONHASHSEED="0")
+        os.execve(sys.executable, [sys.executable] + sys.argv, env)
+
+
 def setup(db):
     """Point the project at `db` (a SQLite path or a PostgreSQL URL) and start Django."""
     os.environ["FERRY_DJANGO_DB"] = db

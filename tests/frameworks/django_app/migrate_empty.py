@@ -16,6 +16,7 @@ import ferry_django as fd
 
 
 def main():
+    fd.fixed_hash_seed()
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--db", required=True, help="a new SQLite file path, or an empty PostgreSQL database's URL")
     args = p.parse_args()

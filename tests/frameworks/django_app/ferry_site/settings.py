@@ -44,6 +44,9 @@ def database_from_env(value):
 
 
 DATABASES = {"default": database_from_env(os.environ.get("FERRY_DJANGO_DB", ""))}
+# A second database, for reference_copy.py only (it reads one and writes the other).
+if os.environ.get("FERRY_DJANGO_DB_OTHER"):
+    DATABASES["other"] = database_from_env(os.environ["FERRY_DJANGO_DB_OTHER"])
 
 # Fixed: sessions and password-reset tokens are signed with it, and the same key must read
 # the source's and the target's sessions.
