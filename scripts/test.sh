@@ -21,6 +21,8 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 # shellcheck source=scripts/lib/common.sh
 . scripts/lib/common.sh
+# shellcheck source=scripts/lib/frameworks_venv.sh
+. scripts/lib/frameworks_venv.sh
 
 # Everything the build, the tests and the screenshots need. libssl-dev: the engine's TLS for
 # hosted PostgreSQL goes through native-tls (OpenSSL). sqlite3/postgresql-client: the tests and
@@ -241,4 +243,5 @@ install_packages
 ensure_postgres
 require_cargo
 prepare_gui_tests
+ensure_frameworks_venv
 rust_checks
