@@ -414,11 +414,19 @@ def compare_schema(res, src, dst, sqlite_target):
                 res.bad(want[0], f"{t}.{c} is {dc['type'] or 'untyped'}")
 
 
+def _text(raw):
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return ("not UTF-8", raw)
+
+
 def main():
     direction = sys.argv[1]
     opts = dict(zip(sys.argv[2::2], sys.argv[3::2]))
     res = Result()
     lite = sqlite3.connect(f"file:{opts['--sqlite']}?mode=ro", uri=True)
+    lite.text_factory = _text
     pg = psycopg.connect(opts["--pg"], options="-c TimeZone=UTC")
     pg.read_only = True
     sqlite_target = direction == "p2s"
