@@ -11,6 +11,7 @@ check (fidelity.py: every value, the types, keys, indexes, NOT NULL, defaults, s
 DuckDB and the fidelity check run in a venv built from bench/requirements.txt (bench_venv()).
 
 Usage: python3 bench/run.py --rows 100000,1000000 --repeat 3   (see bench/README.md)
+       python3 bench/run.py --rows 100000,1000000,5000000:1 --repeat 3   (N:R = R repeats for that N)
 """
 
 import argparse
@@ -565,8 +566,11 @@ def print_fidelity(fid):
 def main():
     global TIMEOUT_S
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--rows", default="100000", help="comma-separated rows per table (default 100000)")
-    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument(
+        "--rows", default="100000",
+        help="comma-separated rows per table, each N or N:R for R repeats of that N (default 100000)",
+    )
+    ap.add_argument("--repeat", type=int, default=3, help="repeats of each N without its own :R")
     ap.add_argument("--pg", default="postgres://postgres@127.0.0.1:5432", help="server URL without database")
     ap.add_argument("--workdir", default="/tmp/ferry-bench", help="generated databases and SQLite targets")
     ap.add_argument("--seed", type=int, default=42)
@@ -598,7 +602,11 @@ def main():
     known = {t for d in TOOLS.values() for t, _ in d} | {"duckdb"}
     if only - known:
         ap.error(f"unknown tools in --only: {', '.join(sorted(only - known))}")
-    ns = [int(x) for x in args.rows.split(",")]
+    try:
+        plan = [(int(x.split(":")[0]), int(x.split(":")[1]) if ":" in x else args.repeat) for x in args.rows.split(",")]
+    except ValueError:
+        ap.error(f"--rows: expected N or N:R, comma-separated, got {args.rows!r}")
+    ns = [n for n, _ in plan]
     ctx.fidelity_rows = min(ns) if args.fidelity_rows is None else args.fidelity_rows
     ctx.fidelity = {}
     ctx.venv_py, ctx.venv_error, ctx.duck_versions = None, None, None
@@ -612,8 +620,8 @@ def main():
             log(f"DuckDB and the fidelity check are unavailable: {e}")
     started = dt.datetime.now(dt.timezone.utc)
     all_runs, failures = [], {}
-    for n in ns:
-        runs, disabled = bench_n(ctx, n, args.repeat, only)
+    for n, repeat in plan:
+        runs, disabled = bench_n(ctx, n, repeat, only)
         all_runs += runs
         for (direction, tool), msg in disabled.items():
             failures[(direction, n, tool)] = msg
