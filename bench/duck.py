@@ -23,7 +23,7 @@ never downloads anything: a missing extension is an error, not a silent fetch.
 - exact, PostgreSQL → SQLite: into the pre-created SQLite schema (run.py creates it with the
   sqlite3 CLI, as SQLite cannot add keys later; indexes are added after), per table
   `INSERT INTO s.t SELECT <casts> FROM pg.t`: booleans as 0/1, numerics as doubles (p ≤ 15),
-  timestamps formatted in UTC.
+  timestamps in UTC (written by DuckDB as naive text, see ts_text).
 No verification in either shape.
 """
 
@@ -72,7 +72,9 @@ def connect():
 
 
 def ts_text(col):
-    # The text Ferry writes for a timestamptz: UTC, microseconds, +00:00.
+    # Asked for UTC text with its offset; but DuckDB sees the target's TIMESTAMPTZ column as its
+    # own TIMESTAMP, casts this text back to that and writes naive UTC text
+    # (`2020-09-13 12:26:55.523`): the right instant only where naive text is read as UTC.
     return f"strftime({col}, '%Y-%m-%d %H:%M:%S.%f+00:00')"
 
 
