@@ -66,6 +66,9 @@ def connect():
     )
     for pkg in EXTENSIONS.values():
         con.execute(f"LOAD '{extension_path(pkg)}'")
+    # Even an explicit INSTALL could only look in a folder that does not exist: no network.
+    con.execute("SET custom_extension_repository = '/nonexistent/ferry-bench-no-downloads'")
+    con.execute("SET autoinstall_extension_repository = '/nonexistent/ferry-bench-no-downloads'")
     con.execute("SET TimeZone = 'UTC'")
     con.execute("SET lock_configuration = true")
     return con
