@@ -1,17 +1,22 @@
 #!/usr/bin/env python3
-"""Ferry benchmark: Ferry against pgloader and the raw sqlite3/psql limits, on the same data.
+"""Ferry benchmark: Ferry against pgloader, DuckDB and the raw sqlite3/psql limits, on the same data.
 
 For each N: generate (or reuse) the seeded SQLite database, build the PostgreSQL source for the
 reverse direction with the raw limit pipeline and check it, then time every tool `--repeat`
 times, interleaved (tool A, B, C, A, B, C, …) so drift in machine load hits all of them alike.
 Every run gets fresh target databases, which are checked (row counts, sampled values) and
-dropped afterwards. Each process runs under `/usr/bin/time -v` for its peak RSS.
+dropped afterwards. Each process runs under `/usr/bin/time -v` for its peak RSS. For one N
+(`--fidelity-rows`, default the smallest) the first run of every tool also gets the fidelity
+check (fidelity.py: every value, the types, keys, indexes, NOT NULL, defaults, sequences).
+DuckDB and the fidelity check run in a venv built from bench/requirements.txt (bench_venv()).
 
 Usage: python3 bench/run.py --rows 100000,1000000 --repeat 3   (see bench/README.md)
+       python3 bench/run.py --rows 100000,1000000,5000000:1 --repeat 3   (N:R = R repeats for that N)
 """
 
 import argparse
 import datetime as dt
+import hashlib
 import json
 import os
 import platform
@@ -38,6 +43,9 @@ TIMEOUT_S = 1800.0  # per pipeline step; --timeout
 S2P = "sqlite→pg"
 P2S = "pg→sqlite"
 COPY_PHASES = ("schema", "copy", "indexes", "constraints", "sequences")
+REQUIREMENTS = os.path.join(HERE, "requirements.txt")
+DUCK = os.path.join(HERE, "duck.py")
+FIDELITY = os.path.join(HERE, "fidelity.py")
 
 
 def log(msg):
@@ -137,6 +145,56 @@ class Run:
 
     def done(self):
         return {"wall_s": time.perf_counter() - self.t0, "peak_rss_mb": self.peak_kb / 1024}
+
+
+# --- the venv of DuckDB and the fidelity check --------------------------------------------
+
+
+def venv_dir():
+    if os.environ.get("FERRY_BENCH_VENV"):
+        return os.environ["FERRY_BENCH_VENV"]
+    cache = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(cache, "ferry", "tools", "bench-venv")
+
+
+def bench_venv():
+    """The venv's python, (re)built when bench/requirements.txt or the interpreter changed.
+
+    pip installs the pinned wheels from the package registry; nothing is fetched later, at run
+    time (duck.py loads the extensions from the installed files). Raises Failed on any error.
+    """
+    d = venv_dir()
+    py = os.path.join(d, "bin", "python")
+    with open(REQUIREMENTS, "rb") as f:
+        key = hashlib.sha256(f.read() + sys.version.encode()).hexdigest()
+    stamp = os.path.join(d, "requirements.sha256")
+    try:
+        with open(stamp, encoding="utf-8") as f:
+            if f.read().strip() == key and os.access(py, os.X_OK):
+                return py
+    except OSError:
+        pass
+    log(f"building the bench venv in {d} from {os.path.relpath(REQUIREMENTS)}")
+    shutil.rmtree(d, ignore_errors=True)
+    for argv in (
+        [sys.executable, "-m", "venv", d],
+        [py, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--no-input", "-r", REQUIREMENTS],
+    ):
+        r = subprocess.run(argv, capture_output=True)
+        if r.returncode != 0:
+            tail = r.stderr.decode("utf-8", "replace").strip().splitlines()[-4:]
+            raise Failed(f"bench venv: {' '.join(argv[:4])} exited {r.returncode}: " + " | ".join(tail))
+    with open(stamp, "w", encoding="utf-8") as f:
+        f.write(key + "\n")
+    return py
+
+
+def duck_probe(py):
+    """DuckDB's and the loaded extensions' versions; Failed if DuckDB cannot load them offline."""
+    r = subprocess.run([py, DUCK, "probe"], capture_output=True, env=env())
+    if r.returncode != 0:
+        raise Failed(f"duckdb probe: {r.stderr.decode('utf-8', 'replace').strip()[-400:]}")
+    return json.loads(r.stdout)
 
 
 # --- PostgreSQL helpers -------------------------------------------------------------------
@@ -265,10 +323,45 @@ def limit_p2s(ctx, n, out):
     return r.done()
 
 
+def _duck(ctx, *args):
+    if not ctx.venv_py:
+        raise Failed(f"no bench venv: {ctx.venv_error}")
+    return [ctx.venv_py, DUCK, *args]
+
+
+def duck_s2p(shape):
+    def run(ctx, n, db):
+        ctx.pg.create(db)
+        r = Run()
+        r.step([_duck(ctx, "s2p", shape, "--sqlite", ctx.src_db, "--pg", ctx.pg.url(db))], f"duckdb {shape}")
+        return r.done()
+    return run
+
+
+def duck_p2s(shape):
+    def run(ctx, n, out):
+        r = Run()
+        if shape == "exact":  # SQLite cannot add keys later: the schema first, indexes after
+            r.step([["sqlite3", "-batch", out, limits.SQLITE_TARGET_SCHEMA]], "duckdb schema")
+        r.step([_duck(ctx, "p2s", shape, "--sqlite", out, "--pg", ctx.pg.url(ctx.pg_src))], f"duckdb {shape}")
+        if shape == "exact":
+            r.step([["sqlite3", "-batch", out, limits.SQLITE_TARGET_INDEXES]], "duckdb indexes")
+        return r.done()
+    return run
+
+
 TOOLS = {
-    S2P: [("ferry", ferry_s2p), ("pgloader", pgloader_s2p), ("limit", limit_s2p)],
-    P2S: [("ferry", ferry_p2s), ("limit", limit_p2s)],
+    S2P: [
+        ("ferry", ferry_s2p), ("pgloader", pgloader_s2p), ("duckdb-lossy", duck_s2p("lossy")),
+        ("duckdb-exact", duck_s2p("exact")), ("limit", limit_s2p),
+    ],
+    P2S: [
+        ("ferry", ferry_p2s), ("duckdb-lossy", duck_p2s("lossy")), ("duckdb-exact", duck_p2s("exact")),
+        ("limit", limit_p2s),
+    ],
 }
+#: Ratio columns of the table: each tool's median wall over these tools' (same direction and N).
+REFS = [("limit", "×limit"), ("duckdb-lossy", "×dk-lossy"), ("duckdb-exact", "×dk-exact"), ("pgloader", "×pgloader")]
 
 
 # --- driver --------------------------------------------------------------------------------
@@ -278,7 +371,7 @@ class Ctx:
     pass
 
 
-def versions():
+def versions(ctx):
     def first_line(argv):
         try:
             r = subprocess.run(argv, capture_output=True, timeout=30)
@@ -292,7 +385,22 @@ def versions():
         "pgloader": first_line(["pgloader", "--version"]),
         "ferry": first_line([ferry_bin(), "--version"]),
         "python": platform.python_version(),
+        "duckdb": ctx.duck_versions or f"unavailable ({ctx.venv_error})",
     }
+
+
+def fidelity(ctx, direction, target):
+    """fidelity.py's checks of one target, {check: {"ok", "detail"}}; Failed when it cannot run."""
+    if not ctx.venv_py:
+        raise Failed(f"no bench venv: {ctx.venv_error}")
+    if direction == S2P:
+        argv = [ctx.venv_py, FIDELITY, "s2p", "--sqlite", ctx.src_db, "--pg", ctx.pg.url(target)]
+    else:
+        argv = [ctx.venv_py, FIDELITY, "p2s", "--sqlite", target, "--pg", ctx.pg.url(ctx.pg_src)]
+    r = subprocess.run(argv, capture_output=True, env=env(), timeout=TIMEOUT_S)
+    if r.returncode != 0:
+        raise Failed(f"fidelity check: {r.stderr.decode('utf-8', 'replace').strip()[-600:]}")
+    return json.loads(r.stdout)
 
 
 def check_target(ctx, direction, tool, n, target):
@@ -332,6 +440,12 @@ def bench_n(ctx, n, repeat, only):
                     try:
                         res = fn(ctx, n, target)
                         problems = check_target(ctx, direction, tool, n, target)
+                        if rep == 0 and n == ctx.fidelity_rows:
+                            try:
+                                ctx.fidelity[(direction, tool)] = {"rows_per_table": n, "checks": fidelity(ctx, direction, target)}
+                            except (Failed, subprocess.TimeoutExpired, ValueError) as e:
+                                log(f"[{n}] {direction} {tool}: {e}")
+                                ctx.fidelity[(direction, tool)] = {"rows_per_table": n, "error": str(e)}
                     except Failed as e:
                         msg = f"{tool} not available/failed: {e}" if tool == "ferry" else f"{tool} failed: {e}"
                         log(f"[{n}] {direction} {msg}")
@@ -356,7 +470,11 @@ def bench_n(ctx, n, repeat, only):
 
 def summarize(runs, failures):
     rows = []
-    keys = sorted({(r["direction"], r["rows"], r["tool"]) for r in runs}, key=lambda k: (k[1], k[0] != S2P, k[2]))
+    order = [t for d in (S2P, P2S) for t, _ in TOOLS[d]]
+    keys = sorted(
+        {(r["direction"], r["rows"], r["tool"]) for r in runs},
+        key=lambda k: (k[1], k[0] != S2P, order.index(k[2]) if k[2] in order else 99),
+    )
     for direction, n, tool in keys:
         rs = [r for r in runs if (r["direction"], r["rows"], r["tool"]) == (direction, n, tool)]
         wall = statistics.median(r["wall_s"] for r in rs)
@@ -376,7 +494,7 @@ def summarize(runs, failures):
             row["median_verify_s"] = statistics.median(r["verify_s"] for r in rs)
         rows.append(row)
     for row in rows:
-        for ref in ("limit", "pgloader"):
+        for ref, _ in REFS:
             base = [x for x in rows if (x["tool"], x["direction"], x["rows_per_table"]) == (ref, row["direction"], row["rows_per_table"])]
             row[f"vs_{ref}"] = row["median_wall_s"] / base[0]["median_wall_s"] if base else None
     for (direction, n, tool), msg in failures.items():
@@ -385,12 +503,13 @@ def summarize(runs, failures):
 
 
 def print_table(rows):
-    hdr = f"{'tool':9} {'direction':10} {'N':>9} {'wall s':>8} {'rows/s':>10} {'RSS MB':>8} {'×limit':>7} {'×pgloader':>9}  notes"
+    refs = "".join(f" {h:>9}" for _, h in REFS)
+    hdr = f"{'tool':12} {'direction':10} {'N':>9} {'wall s':>8} {'rows/s':>10} {'RSS MB':>8}{refs}  notes"
     print(hdr)
     print("-" * len(hdr))
     for r in rows:
         if "failed" in r:
-            print(f"{r['tool']:9} {r['direction']:10} {r['rows_per_table']:>9}  {r['failed']}")
+            print(f"{r['tool']:12} {r['direction']:10} {r['rows_per_table']:>9}  {r['failed']}")
             continue
 
         def ratio(x):
@@ -400,23 +519,69 @@ def print_table(rows):
         if "median_copy_s" in r:
             notes.append(f"copy {r['median_copy_s']:.2f}s + verify {r['median_verify_s']:.2f}s")
         if not r["correct"]:
-            notes.append("TARGET CHECK FAILED")
+            notes.append("TARGET CHECK FAILED" + (" (lossy by design, see fidelity)" if r["tool"] == "duckdb-lossy" else ""))
         print(
-            f"{r['tool']:9} {r['direction']:10} {r['rows_per_table']:>9} {r['median_wall_s']:8.2f} "
-            f"{r['rows_per_s']:10.0f} {r['peak_rss_mb']:8.1f} {ratio(r['vs_limit']):>7} {ratio(r['vs_pgloader']):>9}  "
-            + "; ".join(notes)
+            f"{r['tool']:12} {r['direction']:10} {r['rows_per_table']:>9} {r['median_wall_s']:8.2f} "
+            f"{r['rows_per_s']:10.0f} {r['peak_rss_mb']:8.1f}"
+            + "".join(f" {ratio(r['vs_' + ref]):>9}" for ref, _ in REFS)
+            + "  " + "; ".join(notes)
         )
+
+
+FIDELITY_COLUMNS = [
+    ("rows", "rows"), ("values", "values"), ("doubles", "dbl"), ("booleans", "bool"), ("timestamps", "tstz"),
+    ("numerics", "num"), ("json", "json"), ("bytes", "blob"), ("pk", "PK"), ("fk", "FK"), ("indexes", "idx"),
+    ("not_null", "NN"), ("defaults", "dflt"), ("sequence", "seq"),
+]
+
+
+def print_fidelity(fid):
+    """One line per tool and direction, ✓/✗ per check, then what each ✗ was."""
+    if not fid:
+        return
+    n = next(iter(fid.values()))["rows_per_table"]
+    print(f"\nFidelity ({n} rows per table, every value and the catalogs; bench/README.md says what each check is)")
+    hdr = f"{'tool':12} {'direction':10} " + " ".join(f"{h:>6}" for _, h in FIDELITY_COLUMNS)
+    print(hdr)
+    print("-" * len(hdr))
+    order = [t for d in (S2P, P2S) for t, _ in TOOLS[d]]
+    keys = sorted(fid, key=lambda k: (k[0] != S2P, order.index(k[1]) if k[1] in order else 99))
+    details = []
+    for direction, tool in keys:
+        f = fid[(direction, tool)]
+        if "error" in f:
+            print(f"{tool:12} {direction:10} {f['error'][:100]}")
+            continue
+        cells = []
+        for c, _ in FIDELITY_COLUMNS:
+            ok = f["checks"][c]["ok"]
+            cells.append(f"{'✓' if ok else '✗':>6}")
+            if not ok:
+                details.append(f"  {tool} {direction} {c}: {f['checks'][c]['detail'][:160]}")
+        print(f"{tool:12} {direction:10} " + " ".join(cells))
+    if details:
+        print("\n".join(["", "failed checks:"] + details))
 
 
 def main():
     global TIMEOUT_S
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--rows", default="100000", help="comma-separated rows per table (default 100000)")
-    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument(
+        "--rows", default="100000",
+        help="comma-separated rows per table, each N or N:R for R repeats of that N (default 100000)",
+    )
+    ap.add_argument("--repeat", type=int, default=3, help="repeats of each N without its own :R")
     ap.add_argument("--pg", default="postgres://postgres@127.0.0.1:5432", help="server URL without database")
     ap.add_argument("--workdir", default="/tmp/ferry-bench", help="generated databases and SQLite targets")
     ap.add_argument("--seed", type=int, default=42)
-    ap.add_argument("--only", default="", help="comma-separated tools to run: ferry,pgloader,limit")
+    ap.add_argument(
+        "--only", default="",
+        help="comma-separated tools to run: ferry,pgloader,duckdb-lossy,duckdb-exact,limit (duckdb = both shapes)",
+    )
+    ap.add_argument(
+        "--fidelity-rows", type=int, default=None,
+        help="the N whose first run of each tool gets the fidelity check (default the smallest of --rows; 0 = none)",
+    )
     ap.add_argument("--keep", action="store_true", help="keep the SQLite target files")
     ap.add_argument("--timeout", type=float, default=TIMEOUT_S, help="seconds before a step is killed")
     args = ap.parse_args()
@@ -432,22 +597,48 @@ def main():
     ctx.keep = args.keep
     os.makedirs(ctx.workdir, exist_ok=True)
     only = {t for t in args.only.split(",") if t}
+    if "duckdb" in only:
+        only |= {"duckdb-lossy", "duckdb-exact"}
+    known = {t for d in TOOLS.values() for t, _ in d} | {"duckdb"}
+    if only - known:
+        ap.error(f"unknown tools in --only: {', '.join(sorted(only - known))}")
+    try:
+        plan = [(int(x.split(":")[0]), int(x.split(":")[1]) if ":" in x else args.repeat) for x in args.rows.split(",")]
+    except ValueError:
+        ap.error(f"--rows: expected N or N:R, comma-separated, got {args.rows!r}")
+    ns = [n for n, _ in plan]
+    ctx.fidelity_rows = min(ns) if args.fidelity_rows is None else args.fidelity_rows
+    ctx.fidelity = {}
+    ctx.venv_py, ctx.venv_error, ctx.duck_versions = None, None, None
+    if not only or only & {"duckdb-lossy", "duckdb-exact"} or ctx.fidelity_rows:
+        try:
+            ctx.venv_py = bench_venv()
+            ctx.duck_versions = duck_probe(ctx.venv_py)
+            log(f"duckdb {ctx.duck_versions['duckdb']}, extensions loaded from {sorted(ctx.duck_versions['paths'].values())}")
+        except Failed as e:
+            ctx.venv_error = str(e)
+            log(f"DuckDB and the fidelity check are unavailable: {e}")
     started = dt.datetime.now(dt.timezone.utc)
     all_runs, failures = [], {}
-    for n in [int(x) for x in args.rows.split(",")]:
-        runs, disabled = bench_n(ctx, n, args.repeat, only)
+    for n, repeat in plan:
+        runs, disabled = bench_n(ctx, n, repeat, only)
         all_runs += runs
         for (direction, tool), msg in disabled.items():
             failures[(direction, n, tool)] = msg
     rows = summarize(all_runs, failures)
     print_table(rows)
+    print_fidelity(ctx.fidelity)
     result = {
         "started_at": started.isoformat(timespec="seconds"),
         "host": {"cpus": os.cpu_count(), "load_at_end": os.getloadavg(), "platform": platform.platform()},
-        "versions": versions(),
-        "config": {"rows": args.rows, "repeat": args.repeat, "seed": args.seed, "gen_version": gen.GEN_VERSION},
+        "versions": versions(ctx),
+        "config": {
+            "rows": args.rows, "repeat": args.repeat, "seed": args.seed, "gen_version": gen.GEN_VERSION,
+            "fidelity_rows": ctx.fidelity_rows,
+        },
         "rss_rule": "peak RSS of one run = max over its steps of the sum of the peak RSS of the processes running concurrently (the stages of one pipeline)",
         "summary": rows,
+        "fidelity": [{"tool": t, "direction": d, **f} for (d, t), f in ctx.fidelity.items()],
         "runs": all_runs,
     }
     os.makedirs(os.path.join(HERE, "results"), exist_ok=True)
