@@ -8,6 +8,7 @@
 use std::path::PathBuf;
 
 use ferry_engine::finding::Policy;
+use ferry_engine::options::values;
 use ferry_engine::options::ExtractOptions;
 use ferry_engine::options::Job as EngineJob;
 use ferry_engine::options::{BackupChoice, ColumnRef, ColumnSetting};
@@ -130,18 +131,11 @@ pub struct PromoteRequest {
     pub admin_email: String,
     /// Empty: the engine's default (`admin`).
     pub admin_username: String,
-    pub password_hash: PasswordHash,
+    /// The engine's own choice (`bcrypt`, `argon2id`), deserialized as the engine spells it.
+    pub password_hash: HashScheme,
     pub fill_updated_at: bool,
     /// Empty: detected (or `users`).
     pub users_table: String,
-}
-
-#[derive(Debug, Clone, Copy, Default, Deserialize, PartialEq)]
-#[serde(rename_all = "snake_case")]
-pub enum PasswordHash {
-    #[default]
-    Bcrypt,
-    Argon2id,
 }
 
 /// The Extract form (what the CLI's `--extract-user` flags take).
@@ -278,10 +272,7 @@ impl PromoteRequest {
         }
         let mut p = PromoteOptions::new(email);
         p.admin_username = given(&self.admin_username);
-        p.password_hash = match self.password_hash {
-            PasswordHash::Bcrypt => HashScheme::Bcrypt,
-            PasswordHash::Argon2id => HashScheme::Argon2id,
-        };
+        p.password_hash = self.password_hash;
         p.fill_updated_at = self.fill_updated_at;
         p.users = UsersNames {
             table: given(&self.users_table),
@@ -326,34 +317,27 @@ impl ExtractRequest {
     }
 }
 
+/// An empty field means UTC (the form's default); the name itself is the engine's to judge.
 fn parse_zone(text: &str) -> Result<chrono_tz::Tz, Error> {
-    let text = text.trim();
-    if text.is_empty() {
+    if text.trim().is_empty() {
         return Ok(chrono_tz::UTC);
     }
-    text.parse().map_err(|_| {
-        Error::bad_input(format!(
-            "'{text}' is not a time zone name (IANA names such as UTC, Europe/Paris, America/New_York)"
-        ))
-    })
+    values::parse_zone(text).map_err(Error::bad_input)
 }
 
+// The spellings of each choice are the engine's (`options::values`): the same as the CLI's.
 fn parse_epoch(text: &str) -> Option<EpochUnit> {
-    match text {
-        "seconds" => Some(EpochUnit::Seconds),
-        "milliseconds" | "ms" => Some(EpochUnit::Milliseconds),
-        _ => None,
-    }
+    text.parse().ok()
 }
 
 fn parse_policy(text: &str) -> Option<Policy> {
-    Policy::parse(text)
+    text.parse().ok()
 }
 
 /// Only emptiness is judged here; the planner knows the type names and says which it does
 /// not.
 fn parse_type_name(text: &str) -> Option<String> {
-    Some(text.trim().to_string()).filter(|t| !t.is_empty())
+    values::parse_type_name(text).ok()
 }
 
 fn settings<T>(

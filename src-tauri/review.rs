@@ -1,13 +1,13 @@
 //! What the Review and Backup steps show: the engine's plan, plus — for each preflight
 //! finding — the choices that would resolve it, and what the backup will be.
 //!
-//! The choices are the ones the engine's remedies name (`preflight::remedy_for`, the
-//! planner's checks): the app only offers what the CLI offers, and leaves out what the
-//! engine would refuse (NULL into a NOT NULL column, "keep as text" into an existing table).
+//! The choices are the finding's remedies (`Finding::remedies`), which the engine decides —
+//! it leaves out what it would refuse (NULL into a NOT NULL column, "keep as text" into an
+//! existing table) — so the app offers exactly what the CLI offers, in its own words.
 
 use std::path::Path;
 
-use ferry_engine::plan::{Mode, Plan};
+use ferry_engine::plan::Plan;
 use ferry_engine::{Location, Options};
 use serde::Serialize;
 
@@ -69,11 +69,7 @@ pub struct BackupView {
 
 impl Review {
     pub fn new(plan: Plan, options: &Options) -> Review {
-        let choices = plan
-            .findings
-            .iter()
-            .map(|f| choices_for(&plan, f))
-            .collect();
+        let choices = plan.findings.iter().map(choices_for).collect();
         let blocking = plan.blocking_findings();
         let backup = backup_view(&plan, &options.target);
         Review {
@@ -85,110 +81,99 @@ impl Review {
     }
 }
 
-fn choices_for(plan: &Plan, finding: &ferry_engine::finding::Finding) -> Vec<Choice> {
-    let table = finding.table.clone();
+/// The finding's remedies (the engine decides which apply) as buttons.
+fn choices_for(finding: &ferry_engine::finding::Finding) -> Vec<Choice> {
+    use ferry_engine::finding::{Policy, ProblemKind, Remedy};
+    use ferry_engine::temporal::{EpochUnit, FoldPolicy, GapPolicy};
     let choice = |label: String, action: Action| Choice { label, action };
-    let Some(column) = finding.column.clone() else {
-        return match finding.kind.as_str() {
-            "orphaned_foreign_key" => vec![choice(
-                format!("Leave the table {table} out of the copy"),
-                Action::Exclude { table },
-            )],
-            _ => vec![],
-        };
-    };
-    let policy = |value: &'static str, label: String| {
-        choice(
-            label,
-            Action::Policy {
-                table: table.clone(),
-                column: column.clone(),
-                value,
-            },
-        )
-    };
-    let epoch = |value: &'static str, label: &str| {
-        choice(
-            label.to_string(),
-            Action::Epoch {
-                table: table.clone(),
-                column: column.clone(),
-                value,
-            },
-        )
-    };
-    let nullable = plan
-        .tables
+    finding
+        .remedies
         .iter()
-        .find(|t| t.source_table == finding.table)
-        .and_then(|t| t.target_def.column(&column))
-        .is_some_and(|c| !c.not_null);
-    let null = || {
-        policy(
-            "null",
-            format!("Store NULL in {column} instead of these values"),
-        )
-    };
-    let skip = || {
-        policy(
-            "skip",
-            "Leave these rows out (the report lists them)".into(),
-        )
-    };
-    let text = || {
-        policy(
-            "text",
-            format!("Make {column} a text column and keep every value as written"),
-        )
-    };
-    match finding.kind.as_str() {
-        "epoch_number" => vec![
-            epoch("seconds", "The numbers are Unix times in seconds"),
-            epoch("milliseconds", "The numbers are Unix times in milliseconds"),
-        ],
-        "nonexistent_local_time" => vec![choice(
-            "Move times that do not exist (DST gap) forward by the gap".into(),
-            Action::DstGap {
-                value: "shift_forward",
-            },
-        )],
-        "ambiguous_local_time" => vec![
-            choice(
-                "Read times that happen twice (DST fold) as the earlier one".into(),
-                Action::DstFold { value: "earlier" },
-            ),
-            choice(
-                "Read times that happen twice (DST fold) as the later one".into(),
-                Action::DstFold { value: "later" },
-            ),
-        ],
-        // The planner resolves this with the null policy whatever the column's nullability:
-        // the values are simply not copied.
-        "no_target_column" => vec![policy(
-            "null",
-            format!("Leave the values of {column} behind"),
-        )],
-        "bad_uuid" | "not_boolean" | "bad_timestamp" | "bad_json" | "type_mismatch"
-        | "mixed_types" | "not_integer" | "not_numeric" => {
-            let mut out = vec![];
-            if plan.mode == Mode::CreateSchema {
-                out.push(text());
-            }
-            if nullable {
-                out.push(null());
-            }
-            out.push(skip());
-            out
-        }
-        _ => {
-            let mut out = vec![];
-            if nullable {
-                out.push(null());
-            }
-            out.push(skip());
-            out
-        }
-    }
+        .filter_map(|r| {
+            Some(match r {
+                // Repairing the source is not a button: the page says so in words.
+                Remedy::FixData | Remedy::AddTargetColumn { .. } => return None,
+                Remedy::Policy {
+                    table,
+                    column,
+                    policy,
+                } => {
+                    let (value, label) = match policy {
+                        Policy::Null if finding.kind == ProblemKind::NoTargetColumn => {
+                            ("null", format!("Leave the values of {column} behind"))
+                        }
+                        Policy::Null => (
+                            "null",
+                            format!("Store NULL in {column} instead of these values"),
+                        ),
+                        Policy::SkipRow => (
+                            "skip",
+                            "Leave these rows out (the report lists them)".into(),
+                        ),
+                        Policy::AsText => (
+                            "text",
+                            format!("Make {column} a text column and keep every value as written"),
+                        ),
+                        Policy::Stop => return None,
+                    };
+                    choice(
+                        label,
+                        Action::Policy {
+                            table: table.clone(),
+                            column: column.clone(),
+                            value,
+                        },
+                    )
+                }
+                Remedy::Epoch {
+                    table,
+                    column,
+                    unit,
+                } => {
+                    let (value, label) = match unit {
+                        EpochUnit::Seconds => ("seconds", "The numbers are Unix times in seconds"),
+                        EpochUnit::Milliseconds => {
+                            ("milliseconds", "The numbers are Unix times in milliseconds")
+                        }
+                    };
+                    choice(
+                        label.into(),
+                        Action::Epoch {
+                            table: table.clone(),
+                            column: column.clone(),
+                            value,
+                        },
+                    )
+                }
+                Remedy::DstGap { policy } => match policy {
+                    GapPolicy::ShiftForward => choice(
+                        "Move times that do not exist (DST gap) forward by the gap".into(),
+                        Action::DstGap {
+                            value: "shift_forward",
+                        },
+                    ),
+                    GapPolicy::Reject => return None,
+                },
+                Remedy::DstFold { policy } => match policy {
+                    FoldPolicy::Earlier => choice(
+                        "Read times that happen twice (DST fold) as the earlier one".into(),
+                        Action::DstFold { value: "earlier" },
+                    ),
+                    FoldPolicy::Later => choice(
+                        "Read times that happen twice (DST fold) as the later one".into(),
+                        Action::DstFold { value: "later" },
+                    ),
+                    FoldPolicy::Reject => return None,
+                },
+                Remedy::ExcludeTable { table } => choice(
+                    format!("Leave the table {table} out of the copy"),
+                    Action::Exclude {
+                        table: table.clone(),
+                    },
+                ),
+            })
+        })
+        .collect()
 }
 
 fn backup_view(plan: &Plan, target: &Location) -> BackupView {

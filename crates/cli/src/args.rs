@@ -11,6 +11,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use ferry_engine::finding::Policy;
+use ferry_engine::options::values;
 use ferry_engine::options::Job;
 use ferry_engine::options::{BackupChoice, ColumnRef, ColumnSetting};
 use ferry_engine::options::{HashScheme, PromoteOptions, UsersNames};
@@ -482,76 +483,47 @@ pub trait SettingValue: Sized {
     fn parse_value(text: &str) -> Result<Self, String>;
 }
 
+// The values themselves are parsed by the engine (`options::values`), the one home of those
+// spellings; this trait only lets clap call the right parser for each flag.
 impl SettingValue for chrono_tz::Tz {
     fn parse_value(text: &str) -> Result<Self, String> {
-        parse_zone(text)
+        values::parse_zone(text)
     }
 }
 
 impl SettingValue for EpochUnit {
     fn parse_value(text: &str) -> Result<Self, String> {
-        match text.trim().to_ascii_lowercase().as_str() {
-            "s" | "sec" | "seconds" => Ok(EpochUnit::Seconds),
-            "ms" | "millis" | "milliseconds" => Ok(EpochUnit::Milliseconds),
-            _ => Err(format!("'{text}' is not an epoch unit (seconds or ms)")),
-        }
+        text.parse()
     }
 }
 
 impl SettingValue for String {
     fn parse_value(text: &str) -> Result<Self, String> {
-        let text = text.trim();
-        if text.is_empty() {
-            Err("the type after '=' is empty".into())
-        } else {
-            Ok(text.to_string())
-        }
+        values::parse_type_name(text)
     }
 }
 
 impl SettingValue for Policy {
     fn parse_value(text: &str) -> Result<Self, String> {
-        Policy::parse(text)
-            .ok_or_else(|| format!("'{text}' is not a policy (stop, null, skip or text)"))
+        text.parse()
     }
 }
 
 fn parse_zone(text: &str) -> Result<chrono_tz::Tz, String> {
-    text.trim()
-        .parse::<chrono_tz::Tz>()
-        .map_err(|_| format!("'{text}' is not a time zone name (IANA names such as UTC, Europe/Paris, America/New_York)"))
+    values::parse_zone(text)
 }
 
-/// Parses `TABLE.COLUMN=VALUE`, splitting at the first `=` outside double quotes so quoted
-/// names may contain `=` and `.`.
+/// Parses `TABLE.COLUMN=VALUE` (see `ColumnSetting::parse_with`).
 fn parse_setting<T: SettingValue>(text: &str) -> Result<ColumnSetting<T>, String> {
-    let (column, value) =
-        split_assignment(text).ok_or_else(|| format!("'{text}' is not TABLE.COLUMN=VALUE"))?;
-    let column = ColumnRef::parse(column).map_err(|e| e.to_string())?;
-    Ok(ColumnSetting {
-        column,
-        value: T::parse_value(value)?,
-    })
+    ColumnSetting::parse_with(text, T::parse_value)
 }
 
 fn parse_bad_value(text: &str) -> Result<OnBadValue, String> {
-    if split_assignment(text).is_some() {
+    if values::split_assignment(text).is_some() {
         parse_setting::<Policy>(text).map(OnBadValue::Column)
     } else {
         Policy::parse_value(text).map(OnBadValue::Default)
     }
-}
-
-fn split_assignment(text: &str) -> Option<(&str, &str)> {
-    let mut in_quotes = false;
-    for (i, c) in text.char_indices() {
-        match c {
-            '"' => in_quotes = !in_quotes,
-            '=' if !in_quotes => return Some((&text[..i], &text[i + 1..])),
-            _ => {}
-        }
-    }
-    None
 }
 
 #[cfg(test)]

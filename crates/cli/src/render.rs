@@ -7,6 +7,7 @@
 
 mod inspection;
 mod plan;
+mod remedies;
 mod report;
 
 use std::io::Write;

@@ -1,4 +1,7 @@
-//! Test support: every test gets its own PostgreSQL database on a real server, dropped when
+//! Test support shared by every crate's tests: file and folder hashes ([`files`]), free
+//! loopback ports ([`net`]), and a private PostgreSQL database per test.
+//!
+//! Every test gets its own PostgreSQL database on a real server, dropped when
 //! the test ends, so tests run in parallel and never see each other's tables.
 //!
 //! The server is `FERRY_TEST_PG` (a key=value or URL connection string to a *maintenance*
@@ -8,6 +11,9 @@
 //!
 //! Databases are named `ferry_test_<pid>_<n>`; ones left behind by a process that no longer
 //! exists (a killed test run) are dropped the first time a later run creates one.
+
+pub mod files;
+pub mod net;
 
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Once;

@@ -7,7 +7,7 @@
 //! `import -window root` (WebDriver's screenshot command hangs with this WebKitWebDriver).
 //! A missing tauri-driver, WebKitWebDriver or Xvfb fails the test with what to install.
 
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpStream;
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -95,12 +95,7 @@ fn which(name: &str) -> Option<PathBuf> {
     })
 }
 
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("no free local port")
-}
+use ferry_testkit::net::free_port;
 
 fn spawn(group: &mut Group, what: &str, command: &mut Command) {
     let child = command

@@ -144,8 +144,9 @@ pub fn findings(findings: &[Finding]) -> String {
                 thousands(f.count - shown)
             ));
         }
-        if f.is_blocking() && !f.remedy.is_empty() {
-            out.push_str(&format!("      fix: {}\n", f.remedy));
+        let fix = super::remedies::words(&f.remedies);
+        if f.is_blocking() && !fix.is_empty() {
+            out.push_str(&format!("      fix: {fix}\n"));
         }
     }
     out
@@ -171,7 +172,7 @@ fn list(out: &mut String, title: &str, items: &[String]) {
 }
 
 /// The spelling `--on-bad-value` accepts.
-fn policy(p: Policy) -> &'static str {
+pub fn policy(p: Policy) -> &'static str {
     match p {
         Policy::Stop => "stop",
         Policy::Null => "null",
@@ -188,7 +189,7 @@ mod tests {
     fn finding(severity: Severity, resolved_by: Option<Policy>) -> Finding {
         Finding {
             severity,
-            kind: "not_boolean".into(),
+            kind: ferry_engine::finding::ProblemKind::NotBoolean,
             table: "tasks".into(),
             column: Some("done".into()),
             count: 7,
@@ -198,7 +199,11 @@ mod tests {
                 detail: String::new(),
             }],
             message: "values that are not booleans".into(),
-            remedy: "--on-bad-value tasks.done=null".into(),
+            remedies: vec![ferry_engine::finding::Remedy::Policy {
+                table: "tasks".into(),
+                column: "done".into(),
+                policy: Policy::Null,
+            }],
             resolved_by,
         }
     }

@@ -23,7 +23,6 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use crate::util::Dir;
-use sha2::{Digest, Sha256};
 
 /// Held by a test for its whole run so calibration and kills see the same machine.
 static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
@@ -278,13 +277,7 @@ fn kill_when(
     seen
 }
 
-fn sha256(path: &Path) -> String {
-    let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()));
-    Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
-}
+use ferry_testkit::files::sha256_file as sha256;
 
 /// Every relation (table, index, sequence, view) in `public`, by name.
 fn public_relations(client: &mut postgres::Client) -> Vec<String> {

@@ -57,6 +57,7 @@ mod tests;
 
 use serde::Serialize;
 
+pub use crate::model::finding::ProblemKind;
 pub use crate::model::temporal::{DstPolicy, EpochUnit, FoldPolicy, GapPolicy};
 pub use crate::model::value::{SqliteValue, Value};
 pub use from_sqlite::{from_sqlite, from_sqlite_owned};
@@ -64,70 +65,11 @@ pub use json::canonical_json;
 pub use json_canon::{canonicalize_into, JsonFacts};
 pub use to_sqlite::{into_sqlite, survives_affinity, to_sqlite};
 
-/// What kind of value could not be carried exactly; stable names for reports and findings.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ProblemKind {
-    InvalidUtf8,
-    NulInText,
-    NotBoolean,
-    NotInteger,
-    OutOfRange,
-    PrecisionLoss,
-    NotNumeric,
-    BadTimestamp,
-    /// A number in a temporal column and no epoch unit chosen.
-    EpochNumber,
-    NonexistentLocalTime,
-    AmbiguousLocalTime,
-    BadJson,
-    BadUuid,
-    BadArray,
-    NotInEnum,
-    TooLong,
-    /// A storage class that does not belong in the column (untyped columns).
-    MixedTypes,
-    /// `-0.0`, which a SQLite REAL column cannot keep.
-    NegativeZero,
-    /// A storage class that does not belong in the column's type.
-    TypeMismatch,
-    NotRepresentable,
-}
-
 /// One value that cannot be converted exactly, with a one-sentence reason.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Problem {
     pub kind: ProblemKind,
     pub detail: String,
-}
-
-impl ProblemKind {
-    /// The stable snake_case name (the same as its serde form), used as a finding's kind.
-    pub fn as_str(self) -> &'static str {
-        use ProblemKind::*;
-        match self {
-            InvalidUtf8 => "invalid_utf8",
-            NulInText => "nul_in_text",
-            NotBoolean => "not_boolean",
-            NotInteger => "not_integer",
-            OutOfRange => "out_of_range",
-            PrecisionLoss => "precision_loss",
-            NotNumeric => "not_numeric",
-            BadTimestamp => "bad_timestamp",
-            EpochNumber => "epoch_number",
-            NonexistentLocalTime => "nonexistent_local_time",
-            AmbiguousLocalTime => "ambiguous_local_time",
-            BadJson => "bad_json",
-            BadUuid => "bad_uuid",
-            BadArray => "bad_array",
-            NotInEnum => "not_in_enum",
-            TooLong => "too_long",
-            MixedTypes => "mixed_types",
-            NegativeZero => "negative_zero",
-            TypeMismatch => "type_mismatch",
-            NotRepresentable => "not_representable",
-        }
-    }
 }
 
 impl Problem {

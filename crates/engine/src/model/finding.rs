@@ -3,6 +3,8 @@
 
 use serde::Serialize;
 
+use crate::model::temporal::{EpochUnit, FoldPolicy, GapPolicy};
+
 /// How bad a finding is. `Blocking` findings stop a run unless a policy covers them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -42,8 +44,8 @@ impl Policy {
 #[derive(Debug, Clone, Serialize)]
 pub struct Finding {
     pub severity: Severity,
-    /// A machine-readable kind (`not_boolean`, `nul_in_text`, `epoch_number`, …).
-    pub kind: String,
+    /// What kind of problem (`not_boolean`, `nul_in_text`, `epoch_number`, …).
+    pub kind: ProblemKind,
     pub table: String,
     pub column: Option<String>,
     /// Rows affected in total (samples below are capped).
@@ -51,10 +53,117 @@ pub struct Finding {
     /// The first offending rows: key and value as text.
     pub samples: Vec<Sample>,
     pub message: String,
-    /// What the user can do about it, in words (`--on-bad-value tasks.done=null`, …).
-    pub remedy: String,
+    /// What the user can do about it, in the order to offer it. The engine decides which
+    /// remedies apply (only those it would accept); each front end puts them in its words.
+    pub remedies: Vec<Remedy>,
     /// The policy that was applied, when one resolved this finding.
     pub resolved_by: Option<Policy>,
+}
+
+/// What kind of value could not be carried exactly; stable names for reports and findings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ProblemKind {
+    InvalidUtf8,
+    NulInText,
+    NotBoolean,
+    NotInteger,
+    OutOfRange,
+    PrecisionLoss,
+    NotNumeric,
+    BadTimestamp,
+    /// A number in a temporal column and no epoch unit chosen.
+    EpochNumber,
+    NonexistentLocalTime,
+    AmbiguousLocalTime,
+    BadJson,
+    BadUuid,
+    BadArray,
+    NotInEnum,
+    TooLong,
+    /// A storage class that does not belong in the column (untyped columns).
+    MixedTypes,
+    /// `-0.0`, which a SQLite REAL column cannot keep.
+    NegativeZero,
+    /// A storage class that does not belong in the column's type.
+    TypeMismatch,
+    NotRepresentable,
+    /// A row whose foreign key finds no parent row.
+    OrphanedForeignKey,
+    /// A source column the existing target table does not have.
+    NoTargetColumn,
+}
+
+impl PartialEq<&str> for ProblemKind {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+impl std::fmt::Display for ProblemKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl ProblemKind {
+    /// The stable snake_case name (the same as its serde form), used as a finding's kind.
+    pub fn as_str(self) -> &'static str {
+        use ProblemKind::*;
+        match self {
+            InvalidUtf8 => "invalid_utf8",
+            NulInText => "nul_in_text",
+            NotBoolean => "not_boolean",
+            NotInteger => "not_integer",
+            OutOfRange => "out_of_range",
+            PrecisionLoss => "precision_loss",
+            NotNumeric => "not_numeric",
+            BadTimestamp => "bad_timestamp",
+            EpochNumber => "epoch_number",
+            NonexistentLocalTime => "nonexistent_local_time",
+            AmbiguousLocalTime => "ambiguous_local_time",
+            BadJson => "bad_json",
+            BadUuid => "bad_uuid",
+            BadArray => "bad_array",
+            NotInEnum => "not_in_enum",
+            TooLong => "too_long",
+            MixedTypes => "mixed_types",
+            NegativeZero => "negative_zero",
+            TypeMismatch => "type_mismatch",
+            NotRepresentable => "not_representable",
+            OrphanedForeignKey => "orphaned_foreign_key",
+            NoTargetColumn => "no_target_column",
+        }
+    }
+}
+
+/// One way out of a finding. A remedy is offered only where the engine accepts it: a NULL
+/// only for a nullable target column, text only for a column Ferry creates.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "remedy", rename_all = "snake_case")]
+pub enum Remedy {
+    /// Repair or delete the offending rows in the source.
+    FixData,
+    /// A policy for the column's values that cannot be converted (`Null`, `SkipRow`, `AsText`).
+    Policy {
+        table: String,
+        column: String,
+        policy: Policy,
+    },
+    /// The column's numbers are Unix times in this unit.
+    Epoch {
+        table: String,
+        column: String,
+        unit: EpochUnit,
+    },
+    /// How wall-clock times in a daylight-saving gap are read.
+    DstGap { policy: GapPolicy },
+    /// Which of the two instants a wall-clock time in a daylight-saving fold is.
+    DstFold { policy: FoldPolicy },
+    /// Leave the table out of the copy.
+    ExcludeTable { table: String },
+    /// Add the column to the target's schema.
+    AddTargetColumn { table: String, column: String },
 }
 
 #[derive(Debug, Clone, Serialize)]

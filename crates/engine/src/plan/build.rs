@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 
 use crate::convert::ColumnRules;
 use crate::model::catalog::{Catalog, Check, ColumnType, DefaultValue, Dialect, Table};
-use crate::model::finding::{Finding, Policy, Sample, Severity};
+use crate::model::finding::{Finding, Policy, ProblemKind, Remedy, Sample, Severity};
 use crate::model::options::{setting_for, Options};
 use crate::plan::check_expr::{self, Translation};
 use crate::plan::mapping;
@@ -453,13 +453,34 @@ fn plan_existing_table(
             let policy = o.policy_for(&source.name, &scol.name);
             findings.push(Finding {
                 severity: Severity::Blocking,
-                kind: "no_target_column".into(),
+                kind: ProblemKind::NoTargetColumn,
                 table: source.name.clone(),
                 column: Some(scol.name.clone()),
                 count: source.row_count.unwrap_or(0),
-                samples: vec![Sample { key: String::new(), value: String::new(), detail: format!("target table '{}' has no column '{}'", target.name, scol.name) }],
-                message: format!("the values of {}.{} have nowhere to go in the target", source.name, scol.name),
-                remedy: format!("add the column to the target, or pass --on-bad-value {}.{}=null to leave these values behind", source.name, scol.name),
+                samples: vec![Sample {
+                    key: String::new(),
+                    value: String::new(),
+                    detail: format!(
+                        "target table '{}' has no column '{}'",
+                        target.name, scol.name
+                    ),
+                }],
+                message: format!(
+                    "the values of {}.{} have nowhere to go in the target",
+                    source.name, scol.name
+                ),
+                remedies: vec![
+                    Remedy::AddTargetColumn {
+                        table: source.name.clone(),
+                        column: scol.name.clone(),
+                    },
+                    // Not copying a column needs no NULL in the target, whatever its nullability.
+                    Remedy::Policy {
+                        table: source.name.clone(),
+                        column: scol.name.clone(),
+                        policy: Policy::Null,
+                    },
+                ],
                 resolved_by: (policy == Policy::Null).then_some(Policy::Null),
             });
         }

@@ -160,7 +160,7 @@ fn parallel_preflight_finds_every_bad_value_once() {
             .iter()
             .map(|f| {
                 (
-                    f.kind.clone(),
+                    f.kind.to_string(),
                     f.count,
                     f.samples.iter().map(|s| s.key.clone()).collect(),
                 )

@@ -4,18 +4,12 @@
 //! run as root, which initdb and pgbouncer refuse), on free loopback ports, and are stopped
 //! and deleted on drop.
 
-use std::net::TcpListener;
+
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command};
 use std::time::{Duration, Instant};
 
-pub fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
+pub use ferry_testkit::net::free_port;
 
 /// A directory the `postgres` user owns, removed on drop.
 struct PostgresOwnedDir(tempfile::TempDir);

@@ -3,7 +3,6 @@
 
 use std::path::Path;
 
-use sha2::{Digest, Sha256};
 
 /// Every schema, relation, type, constraint and sequence position of the user's part of a
 /// PostgreSQL database, and every user table's row count and content digest, one item a line.
@@ -66,28 +65,4 @@ pub fn pg_fingerprint(client: &mut postgres::Client) -> String {
     out
 }
 
-pub fn sha256_file(path: &Path) -> String {
-    let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()));
-    hex(&Sha256::digest(bytes))
-}
-
-pub fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-/// Names and SHA-256 of every file in a folder (not recursive), sorted.
-pub fn folder_fingerprint(dir: &Path) -> Vec<(String, String)> {
-    let mut files: Vec<(String, String)> = std::fs::read_dir(dir)
-        .unwrap_or_else(|e| panic!("list {}: {e}", dir.display()))
-        .map(|e| e.expect("folder entry").path())
-        .filter(|p| p.is_file())
-        .map(|p| {
-            (
-                p.file_name().unwrap().to_string_lossy().into_owned(),
-                sha256_file(&p),
-            )
-        })
-        .collect();
-    files.sort();
-    files
-}
+pub use ferry_testkit::files::{folder_fingerprint, sha256_file};

@@ -19,6 +19,7 @@ mod ownership;
 mod view;
 
 use crate::model::catalog::Catalog;
+use crate::model::finding::ProblemKind;
 use crate::model::location::Location;
 use crate::model::options::{ExtractOptions, Job, Options};
 use crate::model::report::Check;
@@ -163,7 +164,7 @@ pub fn transform_plan(
     // schema decides what a single-user edition keeps.
     let mut left_behind = vec![];
     plan.findings.retain(|f| {
-        let drop = f.kind == "no_target_column";
+        let drop = f.kind == ProblemKind::NoTargetColumn;
         if drop {
             let table = if f.table == APP_CONFIG {
                 own.users_table.as_str()

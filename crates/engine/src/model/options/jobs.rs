@@ -82,7 +82,7 @@ pub struct UsersNames {
 }
 
 /// How the password is stored.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum HashScheme {
     #[default]

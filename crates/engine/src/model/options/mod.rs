@@ -1,6 +1,7 @@
 //! What a user asks of a run: the one input type both front ends (CLI, app) fill in.
 
 mod jobs;
+pub mod values;
 
 use std::path::PathBuf;
 

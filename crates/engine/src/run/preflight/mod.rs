@@ -11,8 +11,9 @@ use std::collections::BTreeMap;
 use crate::convert::row::{describe_key, RowConverter, RowOutcome, ValueProblem};
 use crate::model::batch::RawBatch;
 use crate::model::catalog::ColumnType;
-use crate::model::finding::{Finding, Sample, Severity, MAX_SAMPLES};
+use crate::model::finding::{Finding, Policy, ProblemKind, Remedy, Sample, Severity, MAX_SAMPLES};
 use crate::model::progress::{Cancel, Event, Phase, Progress};
+use crate::model::temporal::{EpochUnit, FoldPolicy, GapPolicy};
 use crate::plan::reads::{converter_for, read_list};
 use crate::plan::{Plan, TablePlan};
 use crate::source::Source;
@@ -237,18 +238,23 @@ fn record(
 ) {
     for (p, value) in problems.iter().zip(values) {
         let column = converter.columns[p.column].target.clone();
-        let kind = p.problem.kind_name();
+        let kind = p.problem.kind;
+        let nullable = converter.columns[p.column].nullable;
         let entry = findings
-            .entry((table.source_table.clone(), column.clone(), kind.clone()))
+            .entry((
+                table.source_table.clone(),
+                column.clone(),
+                kind.as_str().to_string(),
+            ))
             .or_insert_with(|| Finding {
                 severity: Severity::Blocking,
-                kind: kind.clone(),
+                kind,
                 table: table.source_table.clone(),
                 column: Some(column.clone()),
                 count: 0,
                 samples: vec![],
                 message: format!("{}.{}: {}", table.source_table, column, p.problem.detail),
-                remedy: remedy_for(&kind, &table.source_table, &column),
+                remedies: remedies_for(kind, &table.source_table, &column, nullable, table.create),
                 resolved_by: p.resolved_by,
             });
         entry.count += 1;
@@ -262,16 +268,67 @@ fn record(
     }
 }
 
-fn remedy_for(kind: &str, table: &str, column: &str) -> String {
-    let col = format!("{table}.{column}");
+/// The remedies the engine accepts for a value problem in `table.column`, in the order to
+/// offer them: NULL only where the target column takes it, text only where Ferry creates the
+/// table (an existing column keeps its type).
+fn remedies_for(
+    kind: ProblemKind,
+    table: &str,
+    column: &str,
+    nullable: bool,
+    creates: bool,
+) -> Vec<Remedy> {
+    use ProblemKind as K;
+    let policy = |policy: Policy| Remedy::Policy {
+        table: table.to_string(),
+        column: column.to_string(),
+        policy,
+    };
+    let epoch = |unit: EpochUnit| Remedy::Epoch {
+        table: table.to_string(),
+        column: column.to_string(),
+        unit,
+    };
     match kind {
-        "epoch_number" => format!("say what the numbers are: --epoch {col}=seconds or --epoch {col}=ms"),
-        "nonexistent_local_time" => "these wall-clock times do not exist in the source time zone (DST gap): pass --dst-gap shift-forward, or fix the data".into(),
-        "ambiguous_local_time" => "these wall-clock times happen twice in the source time zone (DST fold): pass --dst-fold earlier or later, or fix the data".into(),
-        "bad_uuid" | "not_boolean" | "bad_timestamp" | "bad_json" | "type_mismatch" | "mixed_types" | "not_integer" | "not_numeric" | "precision_loss" => {
-            format!("fix the data, or choose: --on-bad-value {col}=text (keep as text), =null, or =skip (leave the rows out)")
+        K::EpochNumber => vec![epoch(EpochUnit::Seconds), epoch(EpochUnit::Milliseconds)],
+        K::NonexistentLocalTime => vec![
+            Remedy::DstGap {
+                policy: GapPolicy::ShiftForward,
+            },
+            Remedy::FixData,
+        ],
+        K::AmbiguousLocalTime => vec![
+            Remedy::DstFold {
+                policy: FoldPolicy::Earlier,
+            },
+            Remedy::DstFold {
+                policy: FoldPolicy::Later,
+            },
+            Remedy::FixData,
+        ],
+        _ => {
+            let keeps_as_text = matches!(
+                kind,
+                K::BadUuid
+                    | K::NotBoolean
+                    | K::BadTimestamp
+                    | K::BadJson
+                    | K::TypeMismatch
+                    | K::MixedTypes
+                    | K::NotInteger
+                    | K::NotNumeric
+                    | K::PrecisionLoss
+            );
+            let mut out = vec![Remedy::FixData];
+            if keeps_as_text && creates {
+                out.push(policy(Policy::AsText));
+            }
+            if nullable {
+                out.push(policy(Policy::Null));
+            }
+            out.push(policy(Policy::SkipRow));
+            out
         }
-        _ => format!("fix the data, or choose --on-bad-value {col}=null or =skip (leave the rows out)"),
     }
 }
 
@@ -300,13 +357,21 @@ pub(crate) fn orphaned_foreign_keys(
             let (rowid, parent) = (orphan.rowid, orphan.parent);
             let f = by_parent.entry(parent.clone()).or_insert_with(|| Finding {
                 severity: Severity::Blocking,
-                kind: "orphaned_foreign_key".into(),
+                kind: ProblemKind::OrphanedForeignKey,
                 table: table.source_table.clone(),
                 column: None,
                 count: 0,
                 samples: vec![],
-                message: format!("{}: rows reference {parent} rows that do not exist", table.source_table),
-                remedy: format!("fix the data (delete or repair these rows in {}), or leave the table out with --exclude; Ferry does not drop the foreign key silently", table.source_table),
+                message: format!(
+                    "{}: rows reference {parent} rows that do not exist",
+                    table.source_table
+                ),
+                remedies: vec![
+                    Remedy::FixData,
+                    Remedy::ExcludeTable {
+                        table: table.source_table.clone(),
+                    },
+                ],
                 resolved_by: None,
             });
             f.count += 1;

@@ -124,9 +124,7 @@ pub fn sqlite_tables(path: &Path) -> Vec<String> {
     rows.map(|r| r.unwrap()).collect()
 }
 
-pub fn sha256(path: &Path) -> String {
-    ferry_engine::support::hashing::sha256_file(path).unwrap()
-}
+pub use ferry_testkit::files::sha256_file as sha256;
 
 /// Every user table of a SQLite file with its rows as SQLite's own `quote()` of every column,
 /// sorted — independent of Ferry's readers and digests.
