@@ -4,7 +4,6 @@
 //! run as root, which initdb and pgbouncer refuse), on free loopback ports, and are stopped
 //! and deleted on drop.
 
-
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command};
 use std::time::{Duration, Instant};

@@ -3,7 +3,6 @@
 
 use std::path::Path;
 
-
 /// Every schema, relation, type, constraint and sequence position of the user's part of a
 /// PostgreSQL database, and every user table's row count and content digest, one item a line.
 pub fn pg_fingerprint(client: &mut postgres::Client) -> String {
