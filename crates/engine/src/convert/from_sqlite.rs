@@ -50,6 +50,15 @@ pub fn from_sqlite(v: &S, target: &ColumnType, rules: &ColumnRules) -> Result<Va
                 ))
             }
         }
+        // Django's DurationField holds INTEGER microseconds (`crate::convert::duration`).
+        ColumnType::Opaque { name }
+            if name == "interval"
+                && rules.storage.duration == crate::model::conventions::DurationForm::Micros
+                && matches!(v, S::Integer(_)) =>
+        {
+            let S::Integer(us) = v else { unreachable!() };
+            Ok(Value::Opaque(super::duration::micros_to_interval_text(*us)))
+        }
         ColumnType::Opaque { .. } => text(v, target, rules).map(Value::Opaque),
     }
 }

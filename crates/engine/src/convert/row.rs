@@ -105,6 +105,8 @@ impl RowConverter {
             let v = std::mem::replace(&mut raw[i], Value::Null);
             if c.source_ty == c.target_ty {
                 Ok(v)
+            } else if let Some(result) = duration_as_micros(&v, c) {
+                result
             } else {
                 // Through SQLite's stored form: the same rules as a SQLite source, so a
                 // PostgreSQL value lands in a differently typed column exactly as it would
@@ -138,8 +140,8 @@ impl RowConverter {
             };
             let result = value.and_then(|v| {
                 if c.to_sqlite && !v.is_null() {
-                    convert::to_sqlite(&v, &c.target_ty)?;
-                    convert::survives_affinity(&v, &c.target_ty)?;
+                    convert::to_sqlite_as(&v, &c.target_ty, &c.rules.storage)?;
+                    convert::survives_affinity(&v, &c.target_ty, c.rules.numeric_affinity)?;
                 }
                 Ok(v)
             });
@@ -177,6 +179,20 @@ impl RowConverter {
         } else {
             RowOutcome::Row(out)
         }
+    }
+}
+
+/// A PostgreSQL interval into an integer column of a convention that holds durations as
+/// microseconds (Django's DurationField); `None` when that rule does not apply.
+fn duration_as_micros(v: &Value, c: &ColumnConverter) -> Option<Result<Value, Problem>> {
+    use crate::model::conventions::DurationForm;
+    match (v, &c.source_ty, &c.target_ty) {
+        (Value::Opaque(text), ColumnType::Opaque { name }, ColumnType::Int { bits: 64 })
+            if name == "interval" && c.rules.storage.duration == DurationForm::Micros =>
+        {
+            Some(convert::duration::interval_text_to_micros(text).map(Value::Int))
+        }
+        _ => None,
     }
 }
 

@@ -2,6 +2,7 @@
 
 use super::{json, Problem, ProblemKind as K};
 use crate::model::catalog::ColumnType as T;
+use crate::model::conventions::{Convention, Storage, UuidForm, Zone};
 use crate::model::temporal;
 use crate::model::value::{Decimal, SqliteValue as S, Value};
 
@@ -93,6 +94,94 @@ pub fn to_sqlite(v: &Value, ty: &T) -> Result<S, Problem> {
     })
 }
 
+/// The SQLite value for `v` in a column of type `ty`, written the way `storage` (a
+/// framework's convention, [`crate::model::conventions`]) writes it: the datetime, time and
+/// UUID text forms, and Django's integer durations. Ferry's own convention is [`to_sqlite`].
+///
+/// # Errors
+/// As [`to_sqlite`], and `PrecisionLoss` / `NotRepresentable` for a value the convention's
+/// form cannot hold (a fraction of a second in Laravel's `Y-m-d H:i:s`, `infinity` in any
+/// framework's datetime text): said before anything is written, never cut.
+pub fn to_sqlite_as(v: &Value, ty: &T, storage: &Storage) -> Result<S, Problem> {
+    if storage.convention == Convention::Ferry || v.is_null() {
+        return to_sqlite(v, ty);
+    }
+    match (v, ty) {
+        (Value::Uuid(u), T::Uuid) if storage.uuid == UuidForm::Hex32 => {
+            Ok(S::Text(u.simple().to_string().into_bytes()))
+        }
+        (Value::TimestampTz(t), T::TimestampTz) => {
+            let zone = match storage.zone {
+                Zone::Offset => "+00:00",
+                Zone::Z => "Z",
+                Zone::NaiveUtc => "",
+            };
+            Ok(S::Text(datetime_text(*t, storage, zone)?.into_bytes()))
+        }
+        (Value::Timestamp(t), T::Timestamp) => {
+            Ok(S::Text(datetime_text(*t, storage, "")?.into_bytes()))
+        }
+        (Value::Time(t), T::Time) if (0..temporal::DAY_MICROS).contains(t) => {
+            let secs = t / 1_000_000;
+            let frac = storage
+                .time_fraction
+                .render(t % 1_000_000)
+                .ok_or_else(|| lossy_fraction(v, storage))?;
+            Ok(S::Text(
+                format!(
+                    "{:02}:{:02}:{:02}{frac}",
+                    secs / 3600,
+                    secs % 3600 / 60,
+                    secs % 60
+                )
+                .into_bytes(),
+            ))
+        }
+        _ => to_sqlite(v, ty),
+    }
+}
+
+fn lossy_fraction(v: &Value, storage: &Storage) -> Problem {
+    Problem::new(
+        K::PrecisionLoss,
+        format!(
+            "{} has a fraction of a second that the {} convention's form ({}) cannot hold",
+            v.describe(),
+            storage.convention,
+            storage.fraction.describe()
+        ),
+    )
+}
+
+/// `YYYY-MM-DD<sep>HH:MM:SS<fraction><zone>` for the instant or wall clock `micros`.
+fn datetime_text(micros: i64, storage: &Storage, zone: &str) -> Result<String, Problem> {
+    let days = micros.div_euclid(temporal::DAY_MICROS);
+    let (y, m, d) = temporal::civil_from_days(days);
+    if !(1..=9999).contains(&y) {
+        return Err(Problem::new(
+            K::NotRepresentable,
+            format!(
+                "{} is outside the years 1–9999 the {} convention's datetime text can hold",
+                temporal::format_timestamp(micros),
+                storage.convention
+            ),
+        ));
+    }
+    let in_day = micros.rem_euclid(temporal::DAY_MICROS);
+    let secs = in_day / 1_000_000;
+    let frac = storage
+        .fraction
+        .render(in_day % 1_000_000)
+        .ok_or_else(|| lossy_fraction(&Value::Timestamp(micros), storage))?;
+    Ok(format!(
+        "{y:04}-{m:02}-{d:02}{}{:02}:{:02}:{:02}{frac}{zone}",
+        storage.separator,
+        secs / 3600,
+        secs % 3600 / 60,
+        secs % 60
+    ))
+}
+
 /// [`to_sqlite`] for a value the caller no longer needs: text, JSON and bytes move their
 /// buffer into the stored value instead of copying it (the copy stores every value).
 ///
@@ -111,35 +200,44 @@ pub fn into_sqlite(v: Value, ty: &T) -> Result<S, Problem> {
     }
 }
 
-/// Whether `v`, stored in a SQLite column of type `ty`, survives the column's affinity.
-///
-/// A JSON document that is a bare number (`12345678901234567890`, not `{"n": …}`) goes through
-/// the NUMERIC affinity a `JSON`/`JSONB` declared type has: SQLite stores such text as an
-/// INTEGER or REAL, keeping 15 significant digits. Numbers it keeps exactly pass (they read
-/// back as the same number); the others are a finding before anything is written. (Only for
-/// the column a value is written to: [`to_sqlite`] also serves as the neutral stored form of
-/// a value between two types, where no column and no affinity is involved.)
+/// [`into_sqlite`] under a convention ([`to_sqlite_as`]).
 ///
 /// # Errors
-/// `PrecisionLoss` for a bare JSON number SQLite would change.
-pub fn survives_affinity(v: &Value, ty: &T) -> Result<(), Problem> {
-    let (Value::Json(text), T::Json { .. }) = (v, ty) else {
+/// As [`to_sqlite_as`].
+pub fn into_sqlite_as(v: Value, ty: &T, storage: &Storage) -> Result<S, Problem> {
+    if storage.convention == Convention::Ferry {
+        into_sqlite(v, ty)
+    } else {
+        to_sqlite_as(&v, ty, storage)
+    }
+}
+
+/// Whether `v`, stored in a SQLite column of type `ty`, stays what it is.
+///
+/// A JSON document must always be stored as TEXT: an app's framework parses the column's text
+/// (Django: `json.loads`, which refuses an INTEGER). A document that is a bare number (`42`,
+/// `-3.5`, not `{"n": 42}`) is number-looking text, which a column whose declared type has
+/// NUMERIC/INTEGER/REAL affinity (`numeric_affinity`: SQLAlchemy's and Prisma's `JSON`/`JSONB`)
+/// silently stores as an INTEGER or REAL. Ferry's own schema declares JSON columns with TEXT
+/// affinity, so this only refuses a write into such an existing column, before anything is
+/// written.
+///
+/// # Errors
+/// `TypeMismatch` for a bare-number JSON document bound for a numeric-affinity column.
+pub fn survives_affinity(v: &Value, ty: &T, numeric_affinity: bool) -> Result<(), Problem> {
+    let (Value::Json(text), T::Json { .. } | T::Any, true) = (v, ty, numeric_affinity) else {
         return Ok(());
     };
     let t = text.trim_matches([' ', '\t', '\n', '\r']);
     if !t.starts_with(|c: char| c == '-' || c.is_ascii_digit()) {
         return Ok(());
     }
-    let lossy = || {
-        Problem::new(
-            K::PrecisionLoss,
-            format!(
-                "the JSON document {t} is a bare number, which a SQLite JSON column (NUMERIC affinity) keeps only to 15 significant digits"
-            ),
-        )
-    };
-    let d = Decimal::parse(t).ok_or_else(lossy)?;
-    numeric_as_number(&d).map(|_| ()).map_err(|_| lossy())
+    Err(Problem::new(
+        K::TypeMismatch,
+        format!(
+            "the JSON document {t} is a bare number, which this column (its declared type has NUMERIC affinity) would store as a number instead of JSON text; declare the column with TEXT affinity (e.g. TEXT) in the target schema"
+        ),
+    ))
 }
 
 /// A `numeric(p ≤ 15)` value as INTEGER or REAL, proven exact: the stored double's shortest
