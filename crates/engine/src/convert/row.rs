@@ -103,10 +103,10 @@ impl RowConverter {
     ) -> RowOutcome {
         self.convert_with(problems, |i, c| {
             let v = std::mem::replace(&mut raw[i], Value::Null);
-            if c.source_ty == c.target_ty {
-                Ok(v)
-            } else if let Some(result) = duration_as_micros(&v, c) {
+            if let Some(result) = duration_as_micros(&v, c) {
                 result
+            } else if c.source_ty == c.target_ty {
+                Ok(v)
             } else {
                 // Through SQLite's stored form: the same rules as a SQLite source, so a
                 // PostgreSQL value lands in a differently typed column exactly as it would
@@ -182,15 +182,27 @@ impl RowConverter {
     }
 }
 
-/// A PostgreSQL interval into an integer column of a convention that holds durations as
-/// microseconds (Django's DurationField); `None` when that rule does not apply.
+/// A PostgreSQL interval bound for a SQLite file whose convention holds durations as
+/// microseconds (Django's DurationField): into an integer column, the microseconds; into
+/// Ferry's own `INTERVAL` column, the interval as PostgreSQL prints those microseconds
+/// (`76:05:06`, what the file's integer reads back as), so the digests of both sides agree.
+/// `None` when that rule does not apply.
 fn duration_as_micros(v: &Value, c: &ColumnConverter) -> Option<Result<Value, Problem>> {
     use crate::model::conventions::DurationForm;
-    match (v, &c.source_ty, &c.target_ty) {
-        (Value::Opaque(text), ColumnType::Opaque { name }, ColumnType::Int { bits: 64 })
-            if name == "interval" && c.rules.storage.duration == DurationForm::Micros =>
-        {
-            Some(convert::duration::interval_text_to_micros(text).map(Value::Int))
+    let Value::Opaque(text) = v else {
+        return None;
+    };
+    if c.rules.target_is_postgres
+        || c.rules.storage.duration != DurationForm::Micros
+        || !matches!(&c.source_ty, ColumnType::Opaque { name } if name == "interval")
+    {
+        return None;
+    }
+    let micros = convert::duration::interval_text_to_micros(text);
+    match &c.target_ty {
+        ColumnType::Int { bits: 64 } => Some(micros.map(Value::Int)),
+        ColumnType::Opaque { name } if name == "interval" => {
+            Some(micros.map(|m| Value::Opaque(convert::duration::micros_to_interval_text(m))))
         }
         _ => None,
     }

@@ -2,7 +2,7 @@
 
 use super::{json, Problem, ProblemKind as K};
 use crate::model::catalog::ColumnType as T;
-use crate::model::conventions::{Convention, Storage, UuidForm, Zone};
+use crate::model::conventions::{Convention, DurationForm, Storage, UuidForm, Zone};
 use crate::model::temporal;
 use crate::model::value::{Decimal, SqliteValue as S, Value};
 
@@ -107,6 +107,11 @@ pub fn to_sqlite_as(v: &Value, ty: &T, storage: &Storage) -> Result<S, Problem> 
         return to_sqlite(v, ty);
     }
     match (v, ty) {
+        (Value::Opaque(text), T::Opaque { name })
+            if name == "interval" && storage.duration == DurationForm::Micros =>
+        {
+            Ok(S::Integer(super::duration::interval_text_to_micros(text)?))
+        }
         (Value::Uuid(u), T::Uuid) if storage.uuid == UuidForm::Hex32 => {
             Ok(S::Text(u.simple().to_string().into_bytes()))
         }

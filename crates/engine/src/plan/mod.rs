@@ -133,6 +133,14 @@ impl TablePlan {
 }
 
 impl Plan {
+    /// The storage convention the run writes (and reads) the SQLite side in.
+    pub fn storage(&self) -> crate::model::conventions::Storage {
+        self.framework
+            .as_ref()
+            .map(|f| f.convention.storage())
+            .unwrap_or_default()
+    }
+
     pub fn blocking_findings(&self) -> usize {
         self.findings.iter().filter(|f| f.is_blocking()).count()
     }

@@ -81,7 +81,7 @@ fn compare_run(run: &mut Run) -> Result<()> {
                 });
             }
             let mut reader = match &mut b {
-                Source::Sqlite { conn, .. } => TypedReader::Sqlite(conn),
+                Source::Sqlite { conn, .. } => TypedReader::Sqlite(conn, plan.storage()),
                 Source::Postgres { client, schema, .. } => {
                     TypedReader::Postgres(client, schema.as_str())
                 }
