@@ -217,18 +217,19 @@ pub fn into_sqlite_as(v: Value, ty: &T, storage: &Storage) -> Result<S, Problem>
     }
 }
 
-/// Whether `v`, stored in a SQLite column of type `ty`, stays what it is.
+/// Whether `v`, stored in a SQLite column of type `ty`, survives the column's affinity.
 ///
-/// A JSON document must always be stored as TEXT: an app's framework parses the column's text
-/// (Django: `json.loads`, which refuses an INTEGER). A document that is a bare number (`42`,
-/// `-3.5`, not `{"n": 42}`) is number-looking text, which a column whose declared type has
-/// NUMERIC/INTEGER/REAL affinity (`numeric_affinity`: SQLAlchemy's and Prisma's `JSON`/`JSONB`)
-/// silently stores as an INTEGER or REAL. Ferry's own schema declares JSON columns with TEXT
-/// affinity, so this only refuses a write into such an existing column, before anything is
+/// Ferry binds every JSON document as TEXT, and its own schema declares JSON columns with TEXT
+/// affinity, so there a document stays the text it is. An existing column whose declared type
+/// has NUMERIC affinity (`numeric_affinity`: SQLAlchemy's and Prisma's `JSON`/`JSONB`) is
+/// different: SQLite itself turns a bare-number document (`42`, not `{"n": 42}`) into an
+/// INTEGER or REAL whoever binds it, which is what the framework's own writes get too
+/// (SQLAlchemy's `_SQliteJson` reads such numbers back as they are). Numbers SQLite keeps
+/// exactly pass; the others (more than 15 significant digits) are a finding before anything is
 /// written.
 ///
 /// # Errors
-/// `TypeMismatch` for a bare-number JSON document bound for a numeric-affinity column.
+/// `PrecisionLoss` for a bare JSON number a numeric-affinity column would change.
 pub fn survives_affinity(v: &Value, ty: &T, numeric_affinity: bool) -> Result<(), Problem> {
     let (Value::Json(text), T::Json { .. } | T::Any, true) = (v, ty, numeric_affinity) else {
         return Ok(());
@@ -237,12 +238,16 @@ pub fn survives_affinity(v: &Value, ty: &T, numeric_affinity: bool) -> Result<()
     if !t.starts_with(|c: char| c == '-' || c.is_ascii_digit()) {
         return Ok(());
     }
-    Err(Problem::new(
-        K::TypeMismatch,
-        format!(
-            "the JSON document {t} is a bare number, which this column (its declared type has NUMERIC affinity) would store as a number instead of JSON text; declare the column with TEXT affinity (e.g. TEXT) in the target schema"
-        ),
-    ))
+    let lossy = || {
+        Problem::new(
+            K::PrecisionLoss,
+            format!(
+                "the JSON document {t} is a bare number, which this SQLite column (its declared type has NUMERIC affinity) keeps only to 15 significant digits; declare the column with TEXT affinity (e.g. TEXT) in the target schema"
+            ),
+        )
+    };
+    let d = Decimal::parse(t).ok_or_else(lossy)?;
+    numeric_as_number(&d).map(|_| ()).map_err(|_| lossy())
 }
 
 /// A `numeric(p ≤ 15)` value as INTEGER or REAL, proven exact: the stored double's shortest
