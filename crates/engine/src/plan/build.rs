@@ -47,6 +47,10 @@ pub struct PlanInput<'a> {
     pub target_display: String,
     /// A SQLite target file exists already (it will be replaced, after a backup).
     pub target_file_exists: bool,
+    /// Apply the framework's seeded-table rules and `--replace` (a migration's plan). `false`
+    /// for plans that only compare tables (`ferry verify`, the reference check): nothing is
+    /// replaced there, and every table is compared as it is.
+    pub seeded_rules: bool,
 }
 
 /// Builds the plan; `profile` reports the storage classes of an untyped SQLite column.
@@ -82,7 +86,9 @@ pub fn build(input: &PlanInput, profile: &mut Profiler) -> Result<Plan> {
             )));
         }
     }
-    frameworks::check_replace_names(o, input.source, input.target, &input.target_display)?;
+    if input.seeded_rules {
+        frameworks::check_replace_names(o, input.source, input.target, &input.target_display)?;
+    }
     let chosen = frameworks::choose(o, input.source, input.target);
     let storage = frameworks::storage_of(&chosen);
     let mut framework = chosen.as_ref().map(|(c, because)| FrameworkPlan {
@@ -104,7 +110,7 @@ pub fn build(input: &PlanInput, profile: &mut Profiler) -> Result<Plan> {
             continue;
         }
         let in_target = input.target.and_then(|c| c.table(&t.name)).is_some();
-        if o.replace.iter().any(|n| n == &t.name) {
+        if input.seeded_rules && o.replace.iter().any(|n| n == &t.name) {
             if let Some(f) = framework.as_mut() {
                 f.replaced.push(format!("{} (--replace)", t.name));
             }
@@ -113,7 +119,9 @@ pub fn build(input: &PlanInput, profile: &mut Profiler) -> Result<Plan> {
             continue;
         }
         let seed = match (&framework, mode) {
-            (Some(f), Mode::IntoExisting) if in_target => frameworks::seeded(f.convention, &t.name),
+            (Some(f), Mode::IntoExisting) if in_target && input.seeded_rules => {
+                frameworks::seeded(f.convention, &t.name)
+            }
             _ => None,
         };
         if let (Some(seed), Some(f)) = (seed, framework.as_mut()) {

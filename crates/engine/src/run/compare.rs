@@ -54,6 +54,7 @@ fn compare_run(run: &mut Run) -> Result<()> {
         source_display: a.display().to_string(),
         target_display: b.display().to_string(),
         target_file_exists: true,
+        seeded_rules: false,
     };
     let plan = run
         .phases

@@ -51,6 +51,7 @@ fn plan_of(path: &std::path::Path) -> Plan {
         source_display: "a".into(),
         target_display: "b".into(),
         target_file_exists: false,
+        seeded_rules: true,
     };
     build::build(&input, &mut |_, _| Ok(vec![])).unwrap()
 }
