@@ -121,10 +121,10 @@ pub fn to_sqlite_as(v: &Value, ty: &T, storage: &Storage) -> Result<S, Problem> 
                 Zone::Z => "Z",
                 Zone::NaiveUtc => "",
             };
-            Ok(S::Text(datetime_text(*t, storage, zone)?.into_bytes()))
+            Ok(S::Text(datetime_text(v, *t, storage, zone)?.into_bytes()))
         }
         (Value::Timestamp(t), T::Timestamp) => {
-            Ok(S::Text(datetime_text(*t, storage, "")?.into_bytes()))
+            Ok(S::Text(datetime_text(v, *t, storage, "")?.into_bytes()))
         }
         (Value::Time(t), T::Time) if (0..temporal::DAY_MICROS).contains(t) => {
             let secs = t / 1_000_000;
@@ -150,7 +150,7 @@ fn lossy_fraction(v: &Value, storage: &Storage) -> Problem {
     Problem::new(
         K::PrecisionLoss,
         format!(
-            "{} has a fraction of a second that the {} convention's form ({}) cannot hold",
+            "{} has more digits of a second than the {} convention's form holds ({})",
             v.describe(),
             storage.convention,
             storage.fraction.describe()
@@ -159,7 +159,7 @@ fn lossy_fraction(v: &Value, storage: &Storage) -> Problem {
 }
 
 /// `YYYY-MM-DD<sep>HH:MM:SS<fraction><zone>` for the instant or wall clock `micros`.
-fn datetime_text(micros: i64, storage: &Storage, zone: &str) -> Result<String, Problem> {
+fn datetime_text(v: &Value, micros: i64, storage: &Storage, zone: &str) -> Result<String, Problem> {
     let days = micros.div_euclid(temporal::DAY_MICROS);
     let (y, m, d) = temporal::civil_from_days(days);
     if !(1..=9999).contains(&y) {
@@ -279,5 +279,102 @@ fn numeric_as_number(d: &Decimal) -> Result<S, Problem> {
             K::PrecisionLoss,
             format!("{d} has no exact double-precision value for a SQLite NUMERIC column"),
         )),
+    }
+}
+
+#[cfg(test)]
+mod convention_tests {
+    use super::*;
+
+    fn text(v: &Value, ty: &T, c: Convention) -> String {
+        match to_sqlite_as(v, ty, &c.storage()).unwrap() {
+            S::Text(t) => String::from_utf8(t).unwrap(),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    /// Each framework's own stored form (docs/frameworks.md), for one instant with and without
+    /// a fraction of a second.
+    #[test]
+    fn each_convention_writes_its_framework_form() {
+        // 2025-11-18 14:30:45.120000 UTC, and the same second without a fraction.
+        let with = Value::TimestampTz(1_763_476_245_120_000);
+        let whole = Value::TimestampTz(1_763_476_245_000_000);
+        let cases = [
+            (
+                Convention::Ferry,
+                "2025-11-18 14:30:45.12+00:00",
+                "2025-11-18 14:30:45+00:00",
+            ),
+            (
+                Convention::Django,
+                "2025-11-18 14:30:45.120000",
+                "2025-11-18 14:30:45",
+            ),
+            (
+                Convention::Sqlalchemy,
+                "2025-11-18 14:30:45.120000",
+                "2025-11-18 14:30:45.000000",
+            ),
+            (
+                Convention::Rails,
+                "2025-11-18 14:30:45.120000",
+                "2025-11-18 14:30:45",
+            ),
+            (
+                Convention::Prisma,
+                "2025-11-18T14:30:45.120Z",
+                "2025-11-18T14:30:45.000Z",
+            ),
+        ];
+        for (c, a, b) in cases {
+            assert_eq!(text(&with, &T::TimestampTz, c), a, "{c}");
+            assert_eq!(text(&whole, &T::TimestampTz, c), b, "{c}");
+        }
+        assert_eq!(
+            text(&whole, &T::TimestampTz, Convention::Laravel),
+            "2025-11-18 14:30:45"
+        );
+        let cut = to_sqlite_as(&with, &T::TimestampTz, &Convention::Laravel.storage()).unwrap_err();
+        assert_eq!(cut.kind, K::PrecisionLoss);
+        assert_eq!(
+            cut.detail,
+            "2025-11-18 14:30:45.12+00:00 has more digits of a second than the laravel convention's form holds (whole seconds only)"
+        );
+        let u = Value::Uuid(uuid::Uuid::parse_str("5e1b9849-3929-4d8e-949c-af844b1a5516").unwrap());
+        assert_eq!(
+            text(&u, &T::Uuid, Convention::Django),
+            "5e1b984939294d8e949caf844b1a5516"
+        );
+        assert_eq!(
+            text(&u, &T::Uuid, Convention::Rails),
+            "5e1b9849-3929-4d8e-949c-af844b1a5516"
+        );
+        assert_eq!(
+            text(
+                &Value::Time(3_723_000_500),
+                &T::Time,
+                Convention::Sqlalchemy
+            ),
+            "01:02:03.000500"
+        );
+        assert_eq!(
+            to_sqlite_as(
+                &Value::Opaque("3 days 04:05:06.000007".into()),
+                &T::Opaque {
+                    name: "interval".into()
+                },
+                &Convention::Django.storage()
+            )
+            .unwrap(),
+            S::Integer(273_906_000_007)
+        );
+        let infinite = to_sqlite_as(
+            &Value::TimestampTz(i64::MAX),
+            &T::TimestampTz,
+            &Convention::Django.storage(),
+        )
+        .unwrap_err();
+        assert_eq!(infinite.kind, K::NotRepresentable);
     }
 }

@@ -329,8 +329,8 @@ impl Fraction {
             Fraction::Trimmed => "shortest exact",
             Fraction::SixWhenNonZero => "6 digits when not zero",
             Fraction::AlwaysSix => "always 6 digits",
-            Fraction::AlwaysThree => "always 3 digits (ms)",
-            Fraction::None => "none (whole seconds)",
+            Fraction::AlwaysThree => "milliseconds only",
+            Fraction::None => "whole seconds only",
         }
     }
 }
