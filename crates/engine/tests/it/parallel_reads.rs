@@ -76,7 +76,8 @@ fn parts_cover_every_row_once_and_changes_are_caught() {
 
     let whole = whole_digests(&path, &plan);
     for threads in [1, 2, 3, 5] {
-        let parallel = verify_sqlite_file(&path, &plan.tables, plan.storage(), 777, threads).unwrap();
+        let parallel =
+            verify_sqlite_file(&path, &plan.tables, plan.storage(), 777, threads).unwrap();
         let merged: Vec<String> = parallel.digests.iter().map(|d| d.hex()).collect();
         assert_eq!(merged, whole, "{threads} readers");
         let rows: Vec<u64> = parallel.digests.iter().map(|d| d.rows()).collect();
