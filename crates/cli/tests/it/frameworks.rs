@@ -427,3 +427,113 @@ fn sqlalchemy_extract_into_the_alembic_desktop_schema() {
     );
     assert!(!created.contains('+'), "{created}");
 }
+
+fn fixture(name: &str) -> String {
+    std::fs::read_to_string(app_dir("fixtures").join(name)).expect("read the fixture")
+}
+
+/// Every row of `tables` as SQLite stores it: `quote()` of every column, so the storage class
+/// and the exact text form count (`'2025-01-05 10:00:00.123000'` ≠ `'2025-01-05 10:00:00.123'`).
+fn stored_rows(path: &std::path::Path, tables: &[&str]) -> Vec<String> {
+    let conn = rusqlite::Connection::open(path).unwrap();
+    let mut out = vec![];
+    for t in tables {
+        let cols: Vec<String> = conn
+            .prepare(&format!(
+                "SELECT name FROM pragma_table_info('{t}') ORDER BY cid"
+            ))
+            .unwrap()
+            .query_map([], |r| r.get::<_, String>(0))
+            .unwrap()
+            .map(|c| format!("quote(\"{}\")", c.unwrap()))
+            .collect();
+        let sql = format!(
+            "SELECT '{t}: ' || {} FROM \"{t}\" ORDER BY 1",
+            cols.join(" || ', ' || ")
+        );
+        let rows = conn
+            .prepare(&sql)
+            .unwrap()
+            .query_map([], |r| r.get::<_, String>(0))
+            .unwrap()
+            .map(|r| r.unwrap())
+            .collect::<Vec<_>>();
+        out.extend(rows);
+    }
+    out
+}
+
+/// PostgreSQL → the framework's own SQLite schema (fixtures that reproduce its DDL and stored
+/// forms, `tests/frameworks/fixtures/`, sources cited in each file): the convention is detected
+/// from the bookkeeping tables and Ferry writes the very forms the framework writes; the plan
+/// says so.
+fn into_framework_sqlite(
+    framework: &str,
+    delete_app_rows: &str,
+    tables: &[&str],
+    conventions_line: &str,
+) -> (Vec<String>, Vec<String>) {
+    let dir = Dir::new();
+    let pg = ferry_testkit::TestDb::new();
+    pg.client()
+        .batch_execute(&fixture(&format!("{framework}_pg.sql")))
+        .unwrap();
+    let expected = dir.sqlite(
+        "expected.sqlite3",
+        &fixture(&format!("{framework}_sqlite.sql")),
+    );
+    let target = dir.sqlite("app.sqlite3", &fixture(&format!("{framework}_sqlite.sql")));
+    rusqlite::Connection::open(&target)
+        .unwrap()
+        .execute_batch(delete_app_rows)
+        .unwrap();
+    let url = pg.url();
+    let t = target.to_str().unwrap();
+    ferry(
+        &dir,
+        &["plan", "--from", &url, "--to", t, "--into-existing"],
+        0,
+    )
+    .assert_stdout_contains(conventions_line);
+    ferry(
+        &dir,
+        &[
+            "migrate",
+            "--from",
+            &url,
+            "--to",
+            t,
+            "--into-existing",
+            "--yes",
+        ],
+        0,
+    )
+    .assert_stdout_contains("verification: passed");
+    (stored_rows(&target, tables), stored_rows(&expected, tables))
+}
+
+#[test]
+fn rails_postgres_into_its_sqlite_schema_in_rails_stored_forms() {
+    let (got, mut want) = into_framework_sqlite(
+        "rails",
+        "DELETE FROM tasks; DELETE FROM projects; DELETE FROM users;",
+        &["users", "projects", "tasks", "schema_migrations", "ar_internal_metadata"],
+        "framework: rails conventions (detected: tables schema_migrations and ar_internal_metadata in the target)",
+    );
+    // The one planted difference: project 3's legacy 'f' (Rails ≤ 5.1) is written as today's 0.
+    for row in &mut want {
+        *row = row.replace("'Legacy', 0.1, NULL, 'f'", "'Legacy', 0.1, NULL, 0");
+    }
+    assert_eq!(got, want);
+}
+
+#[test]
+fn laravel_postgres_into_its_sqlite_schema_in_laravel_stored_forms() {
+    let (got, want) = into_framework_sqlite(
+        "laravel",
+        "DELETE FROM tasks; DELETE FROM projects; DELETE FROM sessions; DELETE FROM users;",
+        &["users", "projects", "tasks", "migrations"],
+        "framework: laravel conventions (detected: table migrations (migration, batch) in the target)",
+    );
+    assert_eq!(got, want);
+}

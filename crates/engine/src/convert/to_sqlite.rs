@@ -132,9 +132,13 @@ pub fn to_sqlite_as(v: &Value, ty: &T, storage: &Storage) -> Result<S, Problem> 
                 .time_fraction
                 .render(t % 1_000_000)
                 .ok_or_else(|| lossy_fraction(v, storage))?;
+            let date = storage
+                .time_on_date
+                .map(|d| format!("{d} "))
+                .unwrap_or_default();
             Ok(S::Text(
                 format!(
-                    "{:02}:{:02}:{:02}{frac}",
+                    "{date}{:02}:{:02}:{:02}{frac}",
                     secs / 3600,
                     secs % 3600 / 60,
                     secs % 60

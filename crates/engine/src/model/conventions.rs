@@ -89,6 +89,8 @@ pub struct Storage {
     pub zone: Zone,
     /// The fraction rule of a time of day.
     pub time_fraction: Fraction,
+    /// A time of day is written as a datetime on this dummy date (Rails: `2000-01-01`).
+    pub time_on_date: Option<&'static str>,
     pub uuid: UuidForm,
     pub duration: DurationForm,
 }
@@ -120,6 +122,7 @@ pub const CONVENTIONS: &[ConventionRow] = &[
             fraction: Fraction::Trimmed,
             zone: Zone::Offset,
             time_fraction: Fraction::Trimmed,
+            time_on_date: None,
             uuid: UuidForm::Hyphenated,
             duration: DurationForm::PgText,
         },
@@ -139,6 +142,7 @@ pub const CONVENTIONS: &[ConventionRow] = &[
             fraction: Fraction::SixWhenNonZero,
             zone: Zone::NaiveUtc,
             time_fraction: Fraction::SixWhenNonZero,
+            time_on_date: None,
             uuid: UuidForm::Hex32,
             duration: DurationForm::Micros,
         },
@@ -156,6 +160,7 @@ pub const CONVENTIONS: &[ConventionRow] = &[
             fraction: Fraction::AlwaysSix,
             zone: Zone::NaiveUtc,
             time_fraction: Fraction::AlwaysSix,
+            time_on_date: None,
             uuid: UuidForm::Hex32,
             duration: DurationForm::PgText,
         },
@@ -165,6 +170,7 @@ pub const CONVENTIONS: &[ConventionRow] = &[
     ConventionRow {
         // activerecord/lib/active_record/connection_adapters/abstract/quoting.rb `quoted_date`:
         // `getutc` (default_timezone :utc), `to_fs(:db)`, then ".%06d" usec only when usec > 0.
+        // sqlite3/quoting.rb `quoted_time`: a time of day on the dummy date 2000-01-01.
         // No uuid type in the sqlite3 adapter: apps write `SecureRandom.uuid` (hyphenated).
         storage: Storage {
             convention: Convention::Rails,
@@ -172,6 +178,7 @@ pub const CONVENTIONS: &[ConventionRow] = &[
             fraction: Fraction::SixWhenNonZero,
             zone: Zone::NaiveUtc,
             time_fraction: Fraction::SixWhenNonZero,
+            time_on_date: Some("2000-01-01"),
             uuid: UuidForm::Hyphenated,
             duration: DurationForm::PgText,
         },
@@ -189,6 +196,7 @@ pub const CONVENTIONS: &[ConventionRow] = &[
             fraction: Fraction::AlwaysThree,
             zone: Zone::Z,
             time_fraction: Fraction::AlwaysThree,
+            time_on_date: None,
             uuid: UuidForm::Hyphenated,
             duration: DurationForm::PgText,
         },
@@ -205,6 +213,7 @@ pub const CONVENTIONS: &[ConventionRow] = &[
             fraction: Fraction::None,
             zone: Zone::NaiveUtc,
             time_fraction: Fraction::None,
+            time_on_date: None,
             uuid: UuidForm::Hyphenated,
             duration: DurationForm::PgText,
         },
@@ -362,7 +371,10 @@ impl Storage {
             Fraction::AlwaysThree => ".fff",
             Fraction::None => "",
         };
-        format!("HH:MM:SS{frac}")
+        match self.time_on_date {
+            Some(date) => format!("{date} HH:MM:SS{frac}"),
+            None => format!("HH:MM:SS{frac}"),
+        }
     }
 
     pub fn uuid_pattern(&self) -> &'static str {
