@@ -529,10 +529,12 @@ fn rails_postgres_into_its_sqlite_schema_in_rails_stored_forms() {
 
 #[test]
 fn laravel_postgres_into_its_sqlite_schema_in_laravel_stored_forms() {
+    // (`migrations` is replaced by the source's rows, whose batches are the PostgreSQL app's
+    // history, so it is not compared with the SQLite fixture's.)
     let (got, want) = into_framework_sqlite(
         "laravel",
         "DELETE FROM tasks; DELETE FROM projects; DELETE FROM sessions; DELETE FROM users;",
-        &["users", "projects", "tasks", "migrations"],
+        &["users", "projects", "tasks"],
         "framework: laravel conventions (detected: table migrations (migration, batch) in the target)",
     );
     assert_eq!(got, want);

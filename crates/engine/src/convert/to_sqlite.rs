@@ -171,7 +171,7 @@ fn datetime_text(v: &Value, micros: i64, storage: &Storage, zone: &str) -> Resul
             K::NotRepresentable,
             format!(
                 "{} is outside the years 1–9999 the {} convention's datetime text can hold",
-                temporal::format_timestamp(micros),
+                v.describe(),
                 storage.convention
             ),
         ));
@@ -181,7 +181,7 @@ fn datetime_text(v: &Value, micros: i64, storage: &Storage, zone: &str) -> Resul
     let frac = storage
         .fraction
         .render(in_day % 1_000_000)
-        .ok_or_else(|| lossy_fraction(&Value::Timestamp(micros), storage))?;
+        .ok_or_else(|| lossy_fraction(v, storage))?;
     Ok(format!(
         "{y:04}-{m:02}-{d:02}{}{:02}:{:02}:{:02}{frac}{zone}",
         storage.separator,
