@@ -569,6 +569,11 @@ fn split_assignment(text: &str) -> Option<(&str, &str)> {
     None
 }
 
+/// A `--conventions` value, parsed by the engine (one list of names).
+fn parse_convention(text: &str) -> Result<ferry_engine::conventions::Convention, String> {
+    ferry_engine::conventions::Convention::parse(text).map_err(|e| e.to_string())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -625,9 +630,4 @@ mod tests {
         assert_eq!(split_policies(&[]).unwrap().0, Policy::Stop);
         assert!(parse_bad_value("explode").is_err());
     }
-}
-
-/// A `--conventions` value, parsed by the engine (one list of names).
-fn parse_convention(text: &str) -> Result<ferry_engine::conventions::Convention, String> {
-    ferry_engine::conventions::Convention::parse(text).map_err(|e| e.to_string())
 }
