@@ -118,10 +118,9 @@ fn plan_with(
         target_file_exists,
         seeded_rules: true,
     };
-    let mut plan = phases.run(Phase::Plan, || {
-        build::build(&input, &mut |t, c| source.sqlite_storage_classes(t, c))
-    })?;
-    phases.run(Phase::Preflight, || {
+    // The reference check reads both sides, but before anything is written: part of planning.
+    let plan = phases.run(Phase::Plan, || {
+        let mut plan = build::build(&input, &mut |t, c| source.sqlite_storage_classes(t, c))?;
         crate::run::references::check(
             options,
             source,
@@ -129,7 +128,8 @@ fn plan_with(
             target_catalog.as_ref(),
             target.dialect(),
             &mut plan,
-        )
+        )?;
+        Ok(plan)
     })?;
     Ok(plan)
 }
