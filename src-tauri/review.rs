@@ -92,7 +92,10 @@ fn choices_for(finding: &ferry_engine::finding::Finding) -> Vec<Choice> {
         .filter_map(|r| {
             Some(match r {
                 // Repairing the source is not a button: the page says so in words.
-                Remedy::FixData | Remedy::AddTargetColumn { .. } => return None,
+                // Repairing the source, or changing the copy's table list, is said in words.
+                Remedy::FixData
+                | Remedy::AddTargetColumn { .. }
+                | Remedy::CopyAndReplace { .. } => return None,
                 Remedy::Policy {
                     table,
                     column,

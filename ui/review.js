@@ -107,7 +107,12 @@ function findingsSection(review, request, onChange) {
     else cards[f.severity].push(card);
   });
   const warnings = review.plan.warnings.map((w) => el("li", {}, w));
+  // The framework the engine found, and the tables whose target rows the source's replace.
+  const fw = review.plan.framework;
   const notes = [
+    ...(fw ? [el("li", {}, `Framework: ${fw.convention} conventions (${fw.because})`)] : []),
+    ...(fw ? fw.replaced.map((t) => el("li", {}, `Replaced by the source's rows: ${t}`)) : []),
+    ...(fw ? fw.kept.map((t) => el("li", {}, `Kept as the target has it: ${t}`)) : []),
     ...review.plan.skipped_tables.map((t) => el("li", {}, `Left out: ${t}`)),
     ...review.plan.not_migrated.map((t) => el("li", {}, `Not copied: ${t}`)),
   ];

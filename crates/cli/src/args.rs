@@ -217,6 +217,19 @@ pub struct RunArgs {
     /// Leave these source tables out (comma-separated, repeatable).
     #[arg(long, value_name = "TABLE,...", value_delimiter = ',')]
     pub exclude: Vec<String>,
+    /// With --into-existing: empty these target tables and load the source's rows instead,
+    /// in the one transaction (comma-separated, repeatable).
+    #[arg(
+        long,
+        value_name = "TABLE,...",
+        value_delimiter = ',',
+        requires = "into_existing"
+    )]
+    pub replace: Vec<String>,
+    /// Write the SQLite side the way this framework stores values (ferry, django, sqlalchemy,
+    /// rails, prisma, laravel) instead of the one detected from its bookkeeping table.
+    #[arg(long, value_name = "NAME", value_parser = parse_convention)]
+    pub conventions: Option<ferry_engine::conventions::Convention>,
     /// Time zone of naive timestamps that become timestamptz (an IANA name).
     #[arg(long, value_name = "ZONE", default_value = "UTC", value_parser = parse_zone)]
     pub source_timezone: chrono_tz::Tz,
@@ -422,6 +435,8 @@ impl RunArgs {
         options.append = self.append;
         options.tables = non_empty(&self.tables);
         options.exclude = non_empty(&self.exclude);
+        options.replace = non_empty(&self.replace);
+        options.conventions = self.conventions;
         options.source_timezone = self.source_timezone;
         options.column_timezones = self.column_timezone.clone();
         options.dst = DstPolicy {
@@ -524,6 +539,11 @@ fn parse_bad_value(text: &str) -> Result<OnBadValue, String> {
     } else {
         Policy::parse_value(text).map(OnBadValue::Default)
     }
+}
+
+/// A `--conventions` value, parsed by the engine (one list of names).
+fn parse_convention(text: &str) -> Result<ferry_engine::conventions::Convention, String> {
+    ferry_engine::conventions::Convention::parse(text).map_err(|e| e.to_string())
 }
 
 #[cfg(test)]

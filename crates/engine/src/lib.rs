@@ -38,7 +38,8 @@ pub mod api;
 
 // The vocabulary front ends speak, at the root: `ferry_engine::catalog::Table`, …
 pub use model::{
-    catalog, error, finding, location, options, progress, report, secret, temporal, value,
+    catalog, conventions, error, finding, location, options, progress, report, secret, temporal,
+    value,
 };
 
 pub use api::{export, inspect, migrate, plan, verify, Inspection, RunError};

@@ -51,6 +51,10 @@ pub fn run(args: &MappingArgs) -> Result<Code, Error> {
             out.push_str(&format!("{direction}:\n{}\n", t.render("  ")));
         }
         out.push_str("A column whose values disagree with its declared type is a preflight finding, never a guess.\nOverride one column with --type TABLE.COLUMN=PGTYPE.\n");
+        out.push_str(
+            "\nstorage conventions (how values are written into SQLite; --conventions NAME):\n",
+        );
+        out.push_str(&ferry_engine::conventions::markdown_table());
         out
     };
     render::to_stdout(&text)?;

@@ -22,7 +22,14 @@ fn render(plan: &Plan, columns: bool) -> String {
         Mode::CreateSchema => "create the target tables",
         Mode::IntoExisting => "load into existing tables",
     };
-    let mut out = format!("plan: {} → {}\nmode: {mode}\n\n", plan.source, plan.target);
+    let mut out = format!("plan: {} → {}\nmode: {mode}\n", plan.source, plan.target);
+    if let Some(f) = &plan.framework {
+        out.push_str(&format!(
+            "framework: {} conventions ({})\n",
+            f.convention, f.because
+        ));
+    }
+    out.push('\n');
 
     let mut tables = TextTable::new(&["source table", "", "target table", "rows>", "action"]);
     for t in &plan.tables {
@@ -33,6 +40,8 @@ fn render(plan: &Plan, columns: bool) -> String {
             t.rows.map(thousands).unwrap_or_else(|| "?".into()),
             if t.create {
                 "create".into()
+            } else if t.replace {
+                "replace rows".into()
             } else {
                 "existing".into()
             },
@@ -52,6 +61,13 @@ fn render(plan: &Plan, columns: bool) -> String {
         }
     }
 
+    if let Some(f) = &plan.framework {
+        list(
+            &mut out,
+            "replaced (the target's rows are deleted and the source's loaded, in the one transaction)",
+            &f.replaced,
+        );
+    }
     list(&mut out, "skipped tables", &plan.skipped_tables);
     list(
         &mut out,

@@ -19,6 +19,7 @@ pub fn words(remedies: &[Remedy]) -> String {
     let mut gap = false;
     let mut exclude = None;
     let mut add_column = None;
+    let mut replace = None;
     for r in remedies {
         match r {
             Remedy::FixData => {}
@@ -44,11 +45,15 @@ pub fn words(remedies: &[Remedy]) -> String {
             Remedy::AddTargetColumn { table, column: c } => {
                 add_column = Some(format!("{table}.{c}"))
             }
+            Remedy::CopyAndReplace { table } => replace = Some(table.clone()),
         }
     }
     let col = column.unwrap_or_default();
     if let Some(col) = add_column {
         return format!("add the column to the target, or pass --on-bad-value {col}=null to leave these values behind");
+    }
+    if let (Some(parent), Some(child)) = (&replace, &exclude) {
+        return format!("copy {parent} too: drop it from --exclude and pass --replace {parent} so the target's rows are replaced by the source's (or leave {child} out as well)");
     }
     if let Some(table) = exclude {
         return format!("fix the data (delete or repair these rows in {table}), or leave the table out with --exclude; Ferry does not drop the foreign key silently");

@@ -7,6 +7,7 @@ mod bundle;
 mod cli;
 mod extract;
 mod faults;
+mod frameworks;
 mod hostile;
 mod kill;
 mod promote;

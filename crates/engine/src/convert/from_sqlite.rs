@@ -50,6 +50,15 @@ pub fn from_sqlite(v: &S, target: &ColumnType, rules: &ColumnRules) -> Result<Va
                 ))
             }
         }
+        // Django's DurationField holds INTEGER microseconds (`crate::convert::duration`).
+        ColumnType::Opaque { name }
+            if name == "interval"
+                && rules.storage.duration == crate::model::conventions::DurationForm::Micros
+                && matches!(v, S::Integer(_)) =>
+        {
+            let S::Integer(us) = v else { unreachable!() };
+            Ok(Value::Opaque(super::duration::micros_to_interval_text(*us)))
+        }
         ColumnType::Opaque { .. } => text(v, target, rules).map(Value::Opaque),
     }
 }
@@ -322,7 +331,13 @@ fn to_temporal(v: &S, target: &ColumnType, rules: &ColumnRules) -> Result<Value,
             let t = text(v, target, rules)?;
             match target {
                 ColumnType::Date => Value::Date(temporal::parse_date(&t)?),
-                ColumnType::Time => Value::Time(temporal::parse_time(&t)?),
+                // Rails writes a time of day on its dummy date (`2000-01-01 09:30:00`).
+                ColumnType::Time => match (rules.storage.time_on_date, t.split_once(' ')) {
+                    (Some(date), Some((d, rest))) if d == date => {
+                        Value::Time(temporal::parse_time(rest)?)
+                    }
+                    _ => Value::Time(temporal::parse_time(&t)?),
+                },
                 _ => {
                     let p = temporal::parse_timestamp(&t)?;
                     match (target, p.offset_seconds) {

@@ -44,6 +44,7 @@
 //! [`crate::sqlite::ddl::declared_type`]'s, and prove which declarations are safe.
 
 pub mod digest;
+pub mod duration;
 mod from_sqlite;
 pub mod json;
 mod json_canon;
@@ -63,7 +64,7 @@ pub use crate::model::value::{SqliteValue, Value};
 pub use from_sqlite::{from_sqlite, from_sqlite_owned};
 pub use json::canonical_json;
 pub use json_canon::{canonicalize_into, JsonFacts};
-pub use to_sqlite::{into_sqlite, survives_affinity, to_sqlite};
+pub use to_sqlite::{into_sqlite, into_sqlite_as, survives_affinity, to_sqlite, to_sqlite_as};
 
 /// One value that cannot be converted exactly, with a one-sentence reason.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -118,6 +119,12 @@ pub struct ColumnRules {
     pub epoch: Option<EpochUnit>,
     /// PostgreSQL cannot store NUL in text and has a narrower date range.
     pub target_is_postgres: bool,
+    /// How the SQLite side of the column writes and reads its values: the run's storage
+    /// convention ([`crate::model::conventions`]).
+    pub storage: crate::model::conventions::Storage,
+    /// The SQLite target column's declared type has NUMERIC, INTEGER or REAL affinity, which
+    /// would turn a number-looking JSON document into a number ([`survives_affinity`]).
+    pub numeric_affinity: bool,
 }
 
 impl Default for ColumnRules {
@@ -127,6 +134,8 @@ impl Default for ColumnRules {
             dst: DstPolicy::default(),
             epoch: None,
             target_is_postgres: true,
+            storage: Default::default(),
+            numeric_affinity: false,
         }
     }
 }

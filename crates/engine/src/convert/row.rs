@@ -103,7 +103,9 @@ impl RowConverter {
     ) -> RowOutcome {
         self.convert_with(problems, |i, c| {
             let v = std::mem::replace(&mut raw[i], Value::Null);
-            if c.source_ty == c.target_ty {
+            if let Some(result) = duration_as_micros(&v, c) {
+                result
+            } else if c.source_ty == c.target_ty {
                 Ok(v)
             } else {
                 // Through SQLite's stored form: the same rules as a SQLite source, so a
@@ -138,8 +140,8 @@ impl RowConverter {
             };
             let result = value.and_then(|v| {
                 if c.to_sqlite && !v.is_null() {
-                    convert::to_sqlite(&v, &c.target_ty)?;
-                    convert::survives_affinity(&v, &c.target_ty)?;
+                    convert::to_sqlite_as(&v, &c.target_ty, &c.rules.storage)?;
+                    convert::survives_affinity(&v, &c.target_ty, c.rules.numeric_affinity)?;
                 }
                 Ok(v)
             });
@@ -177,6 +179,32 @@ impl RowConverter {
         } else {
             RowOutcome::Row(out)
         }
+    }
+}
+
+/// A PostgreSQL interval bound for a SQLite file whose convention holds durations as
+/// microseconds (Django's DurationField): into an integer column, the microseconds; into
+/// Ferry's own `INTERVAL` column, the interval as PostgreSQL prints those microseconds
+/// (`76:05:06`, what the file's integer reads back as), so the digests of both sides agree.
+/// `None` when that rule does not apply.
+fn duration_as_micros(v: &Value, c: &ColumnConverter) -> Option<Result<Value, Problem>> {
+    use crate::model::conventions::DurationForm;
+    let Value::Opaque(text) = v else {
+        return None;
+    };
+    if c.rules.target_is_postgres
+        || c.rules.storage.duration != DurationForm::Micros
+        || !matches!(&c.source_ty, ColumnType::Opaque { name } if name == "interval")
+    {
+        return None;
+    }
+    let micros = convert::duration::interval_text_to_micros(text);
+    match &c.target_ty {
+        ColumnType::Int { bits: 64 } => Some(micros.map(Value::Int)),
+        ColumnType::Opaque { name } if name == "interval" => {
+            Some(micros.map(|m| Value::Opaque(convert::duration::micros_to_interval_text(m))))
+        }
+        _ => None,
     }
 }
 

@@ -2,6 +2,7 @@
 
 use super::{json, Problem, ProblemKind as K};
 use crate::model::catalog::ColumnType as T;
+use crate::model::conventions::{Convention, DurationForm, Storage, UuidForm, Zone};
 use crate::model::temporal;
 use crate::model::value::{Decimal, SqliteValue as S, Value};
 
@@ -93,6 +94,103 @@ pub fn to_sqlite(v: &Value, ty: &T) -> Result<S, Problem> {
     })
 }
 
+/// The SQLite value for `v` in a column of type `ty`, written the way `storage` (a
+/// framework's convention, [`crate::model::conventions`]) writes it: the datetime, time and
+/// UUID text forms, and Django's integer durations. Ferry's own convention is [`to_sqlite`].
+///
+/// # Errors
+/// As [`to_sqlite`], and `PrecisionLoss` / `NotRepresentable` for a value the convention's
+/// form cannot hold (a fraction of a second in Laravel's `Y-m-d H:i:s`, `infinity` in any
+/// framework's datetime text): said before anything is written, never cut.
+pub fn to_sqlite_as(v: &Value, ty: &T, storage: &Storage) -> Result<S, Problem> {
+    if storage.convention == Convention::Ferry || v.is_null() {
+        return to_sqlite(v, ty);
+    }
+    match (v, ty) {
+        (Value::Opaque(text), T::Opaque { name })
+            if name == "interval" && storage.duration == DurationForm::Micros =>
+        {
+            Ok(S::Integer(super::duration::interval_text_to_micros(text)?))
+        }
+        (Value::Uuid(u), T::Uuid) if storage.uuid == UuidForm::Hex32 => {
+            Ok(S::Text(u.simple().to_string().into_bytes()))
+        }
+        (Value::TimestampTz(t), T::TimestampTz) => {
+            let zone = match storage.zone {
+                Zone::Offset => "+00:00",
+                Zone::Z => "Z",
+                Zone::NaiveUtc => "",
+            };
+            Ok(S::Text(datetime_text(v, *t, storage, zone)?.into_bytes()))
+        }
+        (Value::Timestamp(t), T::Timestamp) => {
+            Ok(S::Text(datetime_text(v, *t, storage, "")?.into_bytes()))
+        }
+        (Value::Time(t), T::Time) if (0..temporal::DAY_MICROS).contains(t) => {
+            let secs = t / 1_000_000;
+            let frac = storage
+                .time_fraction
+                .render(t % 1_000_000)
+                .ok_or_else(|| lossy_fraction(v, storage))?;
+            let date = storage
+                .time_on_date
+                .map(|d| format!("{d} "))
+                .unwrap_or_default();
+            Ok(S::Text(
+                format!(
+                    "{date}{:02}:{:02}:{:02}{frac}",
+                    secs / 3600,
+                    secs % 3600 / 60,
+                    secs % 60
+                )
+                .into_bytes(),
+            ))
+        }
+        _ => to_sqlite(v, ty),
+    }
+}
+
+fn lossy_fraction(v: &Value, storage: &Storage) -> Problem {
+    Problem::new(
+        K::PrecisionLoss,
+        format!(
+            "{} has more digits of a second than the {} convention's form holds ({})",
+            v.describe(),
+            storage.convention,
+            storage.fraction.describe()
+        ),
+    )
+}
+
+/// `YYYY-MM-DD<sep>HH:MM:SS<fraction><zone>` for the instant or wall clock `micros`.
+fn datetime_text(v: &Value, micros: i64, storage: &Storage, zone: &str) -> Result<String, Problem> {
+    let days = micros.div_euclid(temporal::DAY_MICROS);
+    let (y, m, d) = temporal::civil_from_days(days);
+    if !(1..=9999).contains(&y) {
+        return Err(Problem::new(
+            K::NotRepresentable,
+            format!(
+                "{} is outside the years 1–9999 the {} convention's datetime text can hold",
+                v.describe(),
+                storage.convention
+            ),
+        ));
+    }
+    let in_day = micros.rem_euclid(temporal::DAY_MICROS);
+    let secs = in_day / 1_000_000;
+    let frac = storage
+        .fraction
+        .render(in_day % 1_000_000)
+        .ok_or_else(|| lossy_fraction(v, storage))?;
+    Ok(format!(
+        "{y:04}-{m:02}-{d:02}{}{:02}:{:02}:{:02}{frac}{zone}",
+        storage.separator,
+        secs / 3600,
+        secs % 3600 / 60,
+        secs % 60
+    ))
+}
+
 /// [`to_sqlite`] for a value the caller no longer needs: text, JSON and bytes move their
 /// buffer into the stored value instead of copying it (the copy stores every value).
 ///
@@ -111,19 +209,33 @@ pub fn into_sqlite(v: Value, ty: &T) -> Result<S, Problem> {
     }
 }
 
-/// Whether `v`, stored in a SQLite column of type `ty`, survives the column's affinity.
-///
-/// A JSON document that is a bare number (`12345678901234567890`, not `{"n": …}`) goes through
-/// the NUMERIC affinity a `JSON`/`JSONB` declared type has: SQLite stores such text as an
-/// INTEGER or REAL, keeping 15 significant digits. Numbers it keeps exactly pass (they read
-/// back as the same number); the others are a finding before anything is written. (Only for
-/// the column a value is written to: [`to_sqlite`] also serves as the neutral stored form of
-/// a value between two types, where no column and no affinity is involved.)
+/// [`into_sqlite`] under a convention ([`to_sqlite_as`]).
 ///
 /// # Errors
-/// `PrecisionLoss` for a bare JSON number SQLite would change.
-pub fn survives_affinity(v: &Value, ty: &T) -> Result<(), Problem> {
-    let (Value::Json(text), T::Json { .. }) = (v, ty) else {
+/// As [`to_sqlite_as`].
+pub fn into_sqlite_as(v: Value, ty: &T, storage: &Storage) -> Result<S, Problem> {
+    if storage.convention == Convention::Ferry {
+        into_sqlite(v, ty)
+    } else {
+        to_sqlite_as(&v, ty, storage)
+    }
+}
+
+/// Whether `v`, stored in a SQLite column of type `ty`, survives the column's affinity.
+///
+/// Ferry binds every JSON document as TEXT, and its own schema declares JSON columns with TEXT
+/// affinity, so there a document stays the text it is. An existing column whose declared type
+/// has NUMERIC affinity (`numeric_affinity`: SQLAlchemy's and Prisma's `JSON`/`JSONB`) is
+/// different: SQLite itself turns a bare-number document (`42`, not `{"n": 42}`) into an
+/// INTEGER or REAL whoever binds it, which is what the framework's own writes get too
+/// (SQLAlchemy's `_SQliteJson` reads such numbers back as they are). Numbers SQLite keeps
+/// exactly pass; the others (more than 15 significant digits) are a finding before anything is
+/// written.
+///
+/// # Errors
+/// `PrecisionLoss` for a bare JSON number a numeric-affinity column would change.
+pub fn survives_affinity(v: &Value, ty: &T, numeric_affinity: bool) -> Result<(), Problem> {
+    let (Value::Json(text), T::Json { .. } | T::Any, true) = (v, ty, numeric_affinity) else {
         return Ok(());
     };
     let t = text.trim_matches([' ', '\t', '\n', '\r']);
@@ -134,7 +246,7 @@ pub fn survives_affinity(v: &Value, ty: &T) -> Result<(), Problem> {
         Problem::new(
             K::PrecisionLoss,
             format!(
-                "the JSON document {t} is a bare number, which a SQLite JSON column (NUMERIC affinity) keeps only to 15 significant digits"
+                "the JSON document {t} is a bare number, which this SQLite column (its declared type has NUMERIC affinity) keeps only to 15 significant digits; declare the column with TEXT affinity (e.g. TEXT) in the target schema"
             ),
         )
     };
@@ -171,5 +283,102 @@ fn numeric_as_number(d: &Decimal) -> Result<S, Problem> {
             K::PrecisionLoss,
             format!("{d} has no exact double-precision value for a SQLite NUMERIC column"),
         )),
+    }
+}
+
+#[cfg(test)]
+mod convention_tests {
+    use super::*;
+
+    fn text(v: &Value, ty: &T, c: Convention) -> String {
+        match to_sqlite_as(v, ty, &c.storage()).unwrap() {
+            S::Text(t) => String::from_utf8(t).unwrap(),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    /// Each framework's own stored form (docs/frameworks.md), for one instant with and without
+    /// a fraction of a second.
+    #[test]
+    fn each_convention_writes_its_framework_form() {
+        // 2025-11-18 14:30:45.120000 UTC, and the same second without a fraction.
+        let with = Value::TimestampTz(1_763_476_245_120_000);
+        let whole = Value::TimestampTz(1_763_476_245_000_000);
+        let cases = [
+            (
+                Convention::Ferry,
+                "2025-11-18 14:30:45.12+00:00",
+                "2025-11-18 14:30:45+00:00",
+            ),
+            (
+                Convention::Django,
+                "2025-11-18 14:30:45.120000",
+                "2025-11-18 14:30:45",
+            ),
+            (
+                Convention::Sqlalchemy,
+                "2025-11-18 14:30:45.120000",
+                "2025-11-18 14:30:45.000000",
+            ),
+            (
+                Convention::Rails,
+                "2025-11-18 14:30:45.120000",
+                "2025-11-18 14:30:45",
+            ),
+            (
+                Convention::Prisma,
+                "2025-11-18T14:30:45.120Z",
+                "2025-11-18T14:30:45.000Z",
+            ),
+        ];
+        for (c, a, b) in cases {
+            assert_eq!(text(&with, &T::TimestampTz, c), a, "{c}");
+            assert_eq!(text(&whole, &T::TimestampTz, c), b, "{c}");
+        }
+        assert_eq!(
+            text(&whole, &T::TimestampTz, Convention::Laravel),
+            "2025-11-18 14:30:45"
+        );
+        let cut = to_sqlite_as(&with, &T::TimestampTz, &Convention::Laravel.storage()).unwrap_err();
+        assert_eq!(cut.kind, K::PrecisionLoss);
+        assert_eq!(
+            cut.detail,
+            "2025-11-18 14:30:45.12+00:00 has more digits of a second than the laravel convention's form holds (whole seconds only)"
+        );
+        let u = Value::Uuid(uuid::Uuid::parse_str("5e1b9849-3929-4d8e-949c-af844b1a5516").unwrap());
+        assert_eq!(
+            text(&u, &T::Uuid, Convention::Django),
+            "5e1b984939294d8e949caf844b1a5516"
+        );
+        assert_eq!(
+            text(&u, &T::Uuid, Convention::Rails),
+            "5e1b9849-3929-4d8e-949c-af844b1a5516"
+        );
+        assert_eq!(
+            text(
+                &Value::Time(3_723_000_500),
+                &T::Time,
+                Convention::Sqlalchemy
+            ),
+            "01:02:03.000500"
+        );
+        assert_eq!(
+            to_sqlite_as(
+                &Value::Opaque("3 days 04:05:06.000007".into()),
+                &T::Opaque {
+                    name: "interval".into()
+                },
+                &Convention::Django.storage()
+            )
+            .unwrap(),
+            S::Integer(273_906_000_007)
+        );
+        let infinite = to_sqlite_as(
+            &Value::TimestampTz(i64::MAX),
+            &T::TimestampTz,
+            &Convention::Django.storage(),
+        )
+        .unwrap_err();
+        assert_eq!(infinite.kind, K::NotRepresentable);
     }
 }

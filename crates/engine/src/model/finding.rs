@@ -92,6 +92,9 @@ pub enum ProblemKind {
     OrphanedForeignKey,
     /// A source column the existing target table does not have.
     NoTargetColumn,
+    /// A copied table refers to a table that is not copied and whose rows differ between the
+    /// source and the target, so its references would point at other rows.
+    ReferenceToUncopiedTable,
 }
 
 impl PartialEq<&str> for ProblemKind {
@@ -133,6 +136,7 @@ impl ProblemKind {
             NotRepresentable => "not_representable",
             OrphanedForeignKey => "orphaned_foreign_key",
             NoTargetColumn => "no_target_column",
+            ReferenceToUncopiedTable => "reference_to_uncopied_table",
         }
     }
 }
@@ -164,6 +168,8 @@ pub enum Remedy {
     ExcludeTable { table: String },
     /// Add the column to the target's schema.
     AddTargetColumn { table: String, column: String },
+    /// Copy the table too, replacing the target's rows with the source's.
+    CopyAndReplace { table: String },
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -4,6 +4,7 @@
 
 pub mod batch;
 pub mod catalog;
+pub mod conventions;
 pub mod error;
 pub mod finding;
 pub mod location;

@@ -9,9 +9,11 @@ use std::collections::BTreeMap;
 
 use crate::convert::ColumnRules;
 use crate::model::catalog::{Catalog, Check, ColumnType, DefaultValue, Dialect, Table};
+use crate::model::conventions::{Convention, Storage, UuidForm, Zone};
 use crate::model::finding::{Finding, Policy, ProblemKind, Remedy, Sample, Severity};
 use crate::model::options::{setting_for, Options};
 use crate::plan::check_expr::{self, Translation};
+use crate::plan::frameworks::{self, FrameworkPlan, SeedRule};
 use crate::plan::mapping;
 use crate::plan::{ColumnPlan, Mode, Plan, TablePlan, WriteSummary};
 use crate::{Error, Result};
@@ -45,6 +47,10 @@ pub struct PlanInput<'a> {
     pub target_display: String,
     /// A SQLite target file exists already (it will be replaced, after a backup).
     pub target_file_exists: bool,
+    /// Apply the framework's seeded-table rules and `--replace` (a migration's plan). `false`
+    /// for plans that only compare tables (`ferry verify`, the reference check): nothing is
+    /// replaced there, and every table is compared as it is.
+    pub seeded_rules: bool,
 }
 
 /// Builds the plan; `profile` reports the storage classes of an untyped SQLite column.
@@ -80,6 +86,19 @@ pub fn build(input: &PlanInput, profile: &mut Profiler) -> Result<Plan> {
             )));
         }
     }
+    if input.seeded_rules {
+        frameworks::check_replace_names(o, input.source, input.target, &input.target_display)?;
+    }
+    let chosen = frameworks::choose(o, input.source, input.target);
+    let storage = frameworks::storage_of(&chosen);
+    let mut framework = chosen.as_ref().map(|(c, because)| FrameworkPlan {
+        convention: *c,
+        because: because.clone(),
+        replaced: vec![],
+        kept: vec![],
+    });
+    // Target tables whose rows the source's replace: a framework's seeded tables, --replace.
+    let mut replaced: Vec<String> = vec![];
     let mut selected: Vec<&Table> = vec![];
     for t in &input.source.tables {
         let named = o.tables.iter().any(|n| n == &t.name);
@@ -88,6 +107,39 @@ pub fn build(input: &PlanInput, profile: &mut Profiler) -> Result<Plan> {
         }
         if o.exclude.iter().any(|n| n == &t.name) {
             skipped_tables.push(format!("{} (excluded)", t.name));
+            continue;
+        }
+        let in_target = input.target.and_then(|c| c.table(&t.name)).is_some();
+        if input.seeded_rules && o.replace.iter().any(|n| n == &t.name) {
+            if let Some(f) = framework.as_mut() {
+                f.replaced.push(format!("{} (--replace)", t.name));
+            }
+            replaced.push(t.name.clone());
+            selected.push(t);
+            continue;
+        }
+        let seed = match (&framework, mode) {
+            (Some(f), Mode::IntoExisting) if in_target && input.seeded_rules => {
+                frameworks::seeded(f.convention, &t.name)
+            }
+            _ => None,
+        };
+        if let (Some(seed), Some(f)) = (seed, framework.as_mut()) {
+            match seed.rule {
+                SeedRule::Replace => {
+                    f.replaced.push(format!("{}: {}", t.name, seed.why));
+                    replaced.push(t.name.clone());
+                    selected.push(t);
+                }
+                SeedRule::Keep if named => selected.push(t),
+                SeedRule::Keep => {
+                    f.kept.push(format!("{}: {}", t.name, seed.why));
+                    skipped_tables.push(format!(
+                        "{} (kept: the target's rows stay — {})",
+                        t.name, seed.why
+                    ));
+                }
+            }
             continue;
         }
         if mode == Mode::IntoExisting && !named && BOOKKEEPING_TABLES.contains(&t.name.as_str()) {
@@ -101,9 +153,12 @@ pub fn build(input: &PlanInput, profile: &mut Profiler) -> Result<Plan> {
     for source in &selected {
         let tp = match mode {
             Mode::CreateSchema => {
-                plan_created_table(input, source, &selected, profile, &mut warnings)?
+                plan_created_table(input, source, &selected, &storage, profile, &mut warnings)?
             }
-            Mode::IntoExisting => plan_existing_table(input, source, &mut findings)?,
+            Mode::IntoExisting => {
+                let replace = replaced.contains(&source.name);
+                plan_existing_table(input, source, replace, &storage, &chosen, &mut findings)?
+            }
         };
         tables.push(tp);
     }
@@ -178,6 +233,7 @@ pub fn build(input: &PlanInput, profile: &mut Profiler) -> Result<Plan> {
         .iter()
         .map(|o| format!("{} {}", o.kind, o.name))
         .collect();
+    check_replace_is_fk_safe(input, &tables)?;
     let writes = write_summary(input, mode, &tables);
     Ok(Plan {
         source: input.source_display.clone(),
@@ -190,6 +246,7 @@ pub fn build(input: &PlanInput, profile: &mut Profiler) -> Result<Plan> {
         job_state: Default::default(),
         skipped_tables,
         writes,
+        framework,
     })
 }
 
@@ -202,8 +259,16 @@ fn table_list(c: &Catalog) -> String {
     }
 }
 
-fn column_rules(o: &Options, table: &str, column: &str, target_dialect: Dialect) -> ColumnRules {
+fn column_rules(
+    o: &Options,
+    table: &str,
+    column: &str,
+    target_dialect: Dialect,
+    storage: &Storage,
+) -> ColumnRules {
     ColumnRules {
+        storage: *storage,
+        numeric_affinity: false,
         timezone: setting_for(&o.column_timezones, table, column)
             .copied()
             .unwrap_or(o.source_timezone),
@@ -217,6 +282,7 @@ fn plan_created_table(
     input: &PlanInput,
     source: &Table,
     selected: &[&Table],
+    storage: &Storage,
     profile: &mut Profiler,
     warnings: &mut Vec<String>,
 ) -> Result<TablePlan> {
@@ -285,7 +351,7 @@ fn plan_created_table(
             ty,
             rule: rule_text,
             policy,
-            rules: column_rules(o, &source.name, &col.name, to),
+            rules: column_rules(o, &source.name, &col.name, to, storage),
         });
     }
     // CHECKs: kept when they translate, dropped (with a warning) when they cannot.
@@ -377,6 +443,7 @@ fn plan_created_table(
         source_filter: None,
         columns,
         replace_existing: false,
+        replace: false,
         target_def: target,
         source_def: source.clone(),
     })
@@ -385,6 +452,9 @@ fn plan_created_table(
 fn plan_existing_table(
     input: &PlanInput,
     source: &Table,
+    replace: bool,
+    storage: &Storage,
+    chosen: &Option<(Convention, String)>,
     findings: &mut Vec<Finding>,
 ) -> Result<TablePlan> {
     let o = input.options;
@@ -404,7 +474,7 @@ fn plan_existing_table(
             ))
         })?;
     if let Some(n) = target.row_count.filter(|n| *n > 0) {
-        if !o.append {
+        if !o.append && !replace {
             return Err(Error::bad_input(format!(
                 "target table '{}' already has {n} row(s); Ferry does not append to existing data unless you pass --append",
                 target.name
@@ -419,6 +489,17 @@ fn plan_existing_table(
         match find_by_name(&source.columns, &tcol.name, |c| &c.name) {
             Some(scol) => {
                 let policy = o.policy_for(&source.name, &scol.name);
+                let mut rules =
+                    column_rules(o, &source.name, &scol.name, input.target_dialect, storage);
+                let (ty, rule) = if input.target_dialect == Dialect::Sqlite {
+                    rules.numeric_affinity = !matches!(
+                        crate::sqlite::types::affinity(&tcol.declared_type),
+                        crate::sqlite::types::Affinity::Text | crate::sqlite::types::Affinity::Blob
+                    );
+                    existing_sqlite_column(&scol.ty, tcol, storage, chosen)
+                } else {
+                    (tcol.ty.clone(), "existing target column".to_string())
+                };
                 columns.push(ColumnPlan {
                     source: Some(scol.name.clone()),
                     fill: None,
@@ -426,10 +507,10 @@ fn plan_existing_table(
                     target: tcol.name.clone(),
                     source_type: scol.declared_type.clone(),
                     target_type: tcol.declared_type.clone(),
-                    ty: tcol.ty.clone(),
-                    rule: "existing target column".into(),
+                    ty,
+                    rule,
                     policy,
-                    rules: column_rules(o, &source.name, &scol.name, input.target_dialect),
+                    rules,
                 });
             }
             None => {
@@ -493,9 +574,104 @@ fn plan_existing_table(
         source_filter: None,
         columns,
         replace_existing: false,
+        replace,
         target_def: target.clone(),
         source_def: source.clone(),
     })
+}
+
+/// The type an existing SQLite column holds under the run's convention, and the plan's rule
+/// text saying which convention writes it and why. A framework's SQLite column can hold more
+/// than its declared type says: Django's and SQLAlchemy's `datetime` holds instants as naive
+/// UTC text (so a timestamptz goes in as its UTC wall clock), their `char(32)` holds a UUID as
+/// 32 hex digits.
+fn existing_sqlite_column(
+    source_ty: &ColumnType,
+    tcol: &crate::model::catalog::Column,
+    storage: &Storage,
+    chosen: &Option<(Convention, String)>,
+) -> (ColumnType, String) {
+    let Some((convention, because)) = chosen else {
+        return (tcol.ty.clone(), "existing target column".into());
+    };
+    let by = |what: String| {
+        format!(
+            "existing target column, written by the {convention} convention ({because}): {what}"
+        )
+    };
+    match (source_ty, &tcol.ty) {
+        (ColumnType::TimestampTz, ColumnType::Timestamp) if storage.zone == Zone::NaiveUtc => (
+            ColumnType::TimestampTz,
+            by(format!("the instant as {}", storage.datetime_pattern())),
+        ),
+        (ColumnType::TimestampTz, ColumnType::TimestampTz)
+        | (ColumnType::Timestamp, ColumnType::Timestamp) => {
+            (tcol.ty.clone(), by(storage.datetime_pattern()))
+        }
+        (
+            ColumnType::Uuid,
+            ColumnType::Varchar { max_len: Some(32) } | ColumnType::Char { len: 32 },
+        ) if storage.uuid == UuidForm::Hex32 => {
+            (ColumnType::Uuid, by("the UUID as 32 hex digits".into()))
+        }
+        (ColumnType::Uuid, ColumnType::Uuid) => {
+            (tcol.ty.clone(), by(storage.uuid_pattern().into()))
+        }
+        (ColumnType::Time, ColumnType::Time) => (tcol.ty.clone(), by(storage.time_pattern())),
+        (ColumnType::Opaque { name }, ColumnType::Int { bits: 64 })
+            if name == "interval"
+                && storage.duration == crate::model::conventions::DurationForm::Micros =>
+        {
+            (
+                tcol.ty.clone(),
+                by("the duration as integer microseconds".into()),
+            )
+        }
+        (ColumnType::Json { .. }, _) => (tcol.ty.clone(), by("the JSON document as TEXT".into())),
+        _ => (tcol.ty.clone(), "existing target column".into()),
+    }
+}
+
+/// Refuses a replace that would orphan or re-point the target's rows: every target table with
+/// a foreign key into a replaced table must be replaced or loaded too, or be empty, since the
+/// replaced rows' keys will mean the source's rows.
+///
+/// # Errors
+/// `BadInput` naming the replaced table, the referencing table and its row count.
+fn check_replace_is_fk_safe(input: &PlanInput, tables: &[TablePlan]) -> Result<()> {
+    let Some(target) = input.target else {
+        return Ok(());
+    };
+    for t in tables.iter().filter(|t| t.replace) {
+        for child in &target.tables {
+            let loaded = tables.iter().any(|p| {
+                p.target_table == child.name && (p.replace || child.row_count.unwrap_or(0) == 0)
+            });
+            if loaded || child.name == t.target_table {
+                continue;
+            }
+            let Some(fk) = child
+                .foreign_keys
+                .iter()
+                .find(|fk| fk.ref_table == t.target_table)
+            else {
+                continue;
+            };
+            let rows = child.row_count.unwrap_or(0);
+            if rows > 0 {
+                return Err(Error::bad_input(format!(
+                    "replacing the rows of '{}' would leave {rows} row(s) of '{}' in {} pointing at other rows (its foreign key ({}) refers to '{}'); replace that table too (--replace {}) or empty it first",
+                    t.target_table,
+                    child.name,
+                    input.target_display,
+                    fk.columns.join(", "),
+                    t.target_table,
+                    child.name
+                )));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// The CHECK that keeps a SQLite text column to an enum's labels.
@@ -603,6 +779,7 @@ fn write_summary(input: &PlanInput, mode: Mode, tables: &[TablePlan]) -> WriteSu
             ));
             match &o.backup {
                 crate::model::options::BackupChoice::Skip => "skipped at your request (--no-backup)".into(),
+                _ if tables.iter().any(|t| t.replace) => "none: the replaced tables' rows are deleted and the source's loaded in the same transaction as every other row, which commits only after verification (a failure or cancel rolls the deletion back); other existing rows are never changed".into(),
                 _ => "the rows Ferry adds are in one transaction that commits only after verification; existing rows are never changed or deleted".into(),
             }
         }
@@ -632,6 +809,26 @@ fn write_summary(input: &PlanInput, mode: Mode, tables: &[TablePlan]) -> WriteSu
             }
         }
     };
+    let replaced: Vec<String> = tables
+        .iter()
+        .filter(|t| t.replace)
+        .map(|t| {
+            match input
+                .target
+                .and_then(|c| c.table(&t.target_table))
+                .and_then(|c| c.row_count)
+            {
+                Some(n) => format!("{} ({n} row(s))", t.target_table),
+                None => t.target_table.clone(),
+            }
+        })
+        .collect();
+    if !replaced.is_empty() {
+        effects.push(format!(
+            "replace the target's rows of {} with the source's",
+            replaced.join(", ")
+        ));
+    }
     WriteSummary {
         target: input.target_display.clone(),
         effects,

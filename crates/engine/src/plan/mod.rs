@@ -4,6 +4,7 @@
 
 pub mod build;
 pub mod check_expr;
+pub mod frameworks;
 pub mod job_state;
 pub mod mapping;
 pub mod names;
@@ -43,6 +44,9 @@ pub struct Plan {
     /// Source tables left out on purpose (framework bookkeeping, `--exclude`), with why.
     pub skipped_tables: Vec<String>,
     pub writes: WriteSummary,
+    /// The framework found in (or named for) the schemas: its storage convention, and what
+    /// happens to its seeded tables. `None`: no framework, Ferry's own convention.
+    pub framework: Option<frameworks::FrameworkPlan>,
 }
 
 /// What a run will write and back up: shown before the user confirms.
@@ -73,6 +77,10 @@ pub struct TablePlan {
     /// `app_config` with `id = 1`); the row's other columns keep their values.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub replace_existing: bool,
+    /// The target table's rows are deleted, inside the run's transaction, before the source's
+    /// are loaded (a framework's seeded table, or `--replace`).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub replace: bool,
     /// The target table definition (what Ferry creates or found).
     #[serde(skip)]
     pub target_def: Table,
@@ -125,6 +133,14 @@ impl TablePlan {
 }
 
 impl Plan {
+    /// The storage convention the run writes (and reads) the SQLite side in.
+    pub fn storage(&self) -> crate::model::conventions::Storage {
+        self.framework
+            .as_ref()
+            .map(|f| f.convention.storage())
+            .unwrap_or_default()
+    }
+
     pub fn blocking_findings(&self) -> usize {
         self.findings.iter().filter(|f| f.is_blocking()).count()
     }

@@ -54,6 +54,7 @@ fn compare_run(run: &mut Run) -> Result<()> {
         source_display: a.display().to_string(),
         target_display: b.display().to_string(),
         target_file_exists: true,
+        seeded_rules: false,
     };
     let plan = run
         .phases
@@ -81,7 +82,7 @@ fn compare_run(run: &mut Run) -> Result<()> {
                 });
             }
             let mut reader = match &mut b {
-                Source::Sqlite { conn, .. } => TypedReader::Sqlite(conn),
+                Source::Sqlite { conn, .. } => TypedReader::Sqlite(conn, plan.storage()),
                 Source::Postgres { client, schema, .. } => {
                     TypedReader::Postgres(client, schema.as_str())
                 }

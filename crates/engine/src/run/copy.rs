@@ -185,6 +185,9 @@ fn read_table(
     let target_types: Vec<crate::model::catalog::ColumnType> =
         types.iter().map(|t| (*t).clone()).collect();
     let (list, _keys) = read_list(table, &converter, None);
+    // Each column's storage convention: the form its values are written in.
+    let storages: Vec<crate::model::conventions::Storage> =
+        converter.columns.iter().map(|c| c.rules.storage).collect();
     let mut copy = TableCopy::default();
     let mut scratch = Vec::with_capacity(256);
     let mut problems: Vec<ValueProblem> = vec![];
@@ -242,7 +245,7 @@ fn read_table(
             copy.digest.add_row(row, &types, &mut scratch);
         }
         let rows = if to_sqlite {
-            SinkRows::Sqlite(to_stored(values, &target_types)?)
+            SinkRows::Sqlite(to_stored(values, &target_types, &storages)?)
         } else {
             SinkRows::Pg(values)
         };
@@ -257,16 +260,17 @@ fn read_table(
 fn to_stored(
     rows: Vec<Vec<Value>>,
     types: &[crate::model::catalog::ColumnType],
+    storages: &[crate::model::conventions::Storage],
 ) -> Result<Vec<Vec<SqliteValue>>> {
     rows.into_iter()
         .map(|row| {
             row.into_iter()
-                .zip(types)
-                .map(|(v, ty)| {
+                .zip(types.iter().zip(storages))
+                .map(|(v, (ty, storage))| {
                     if v.is_null() {
                         return Ok(SqliteValue::Null);
                     }
-                    crate::convert::into_sqlite(v, ty).map_err(|p| {
+                    crate::convert::into_sqlite_as(v, ty, storage).map_err(|p| {
                         Error::runtime(format!(
                             "a value the preflight accepted cannot be stored in SQLite: {}",
                             p.detail

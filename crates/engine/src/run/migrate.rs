@@ -116,6 +116,7 @@ fn write_verify_commit(
     run.phases.run(Phase::Schema, || {
         target.begin(into_existing)?;
         crate::run::finish::create_schema(target, plan)?;
+        crate::run::replace::empty_replaced_tables(target, plan)?;
         crate::jobs::prepare_target(options, plan, target)
     })?;
     let plan = &*plan;

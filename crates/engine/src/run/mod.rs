@@ -16,6 +16,8 @@ pub mod verify;
 mod compare;
 mod migrate;
 mod prepare;
+mod references;
+mod replace;
 
 use std::time::Instant;
 

@@ -116,8 +116,20 @@ fn plan_with(
         source_display: source.display().to_string(),
         target_display: target.display().to_string(),
         target_file_exists,
+        seeded_rules: true,
     };
-    phases.run(Phase::Plan, || {
-        build::build(&input, &mut |t, c| source.sqlite_storage_classes(t, c))
-    })
+    // The reference check reads both sides, but before anything is written: part of planning.
+    let plan = phases.run(Phase::Plan, || {
+        let mut plan = build::build(&input, &mut |t, c| source.sqlite_storage_classes(t, c))?;
+        crate::run::references::check(
+            options,
+            source,
+            &source_catalog,
+            target_catalog.as_ref(),
+            target.dialect(),
+            &mut plan,
+        )?;
+        Ok(plan)
+    })?;
+    Ok(plan)
 }

@@ -13,10 +13,9 @@
 //! (dates, times, UUIDs, `INTERVAL`/`POINT`/`INET` text forms, JSON arrays) but would change
 //! values like numeric `12345678901234567890.12` (kept only to 15 digits) or bit string `0101`.
 //! So: numerics beyond 15 digits are `NUMERIC_TEXT(p,s)` (TEXT affinity); opaque types whose
-//! text could look numeric are declared `TEXT` with a hint. JSON columns keep their `JSON`/`JSONB`
-//! names (what SQLite apps declare), so a document that is a bare number goes through NUMERIC
-//! affinity: one SQLite cannot keep exactly (`12345678901234567890`) is a preflight finding
-//! ([`crate::convert::to_sqlite`]).
+//! text could look numeric are declared `TEXT` with a hint. JSON columns are declared `TEXT` with
+//! a `pg:json`/`pg:jsonb` hint: a JSON document is always stored as TEXT, whatever it looks like
+//! (Django's own JSONField is `text` too).
 //!
 //! Foreign keys go into `CREATE TABLE` because SQLite cannot add them later; loading runs with
 //! `foreign_keys = OFF`, so their order does not matter.
@@ -109,8 +108,10 @@ fn declared_name(ty: &ColumnType) -> String {
         ColumnType::Time => "TIME".into(),
         ColumnType::Timestamp => "TIMESTAMP".into(),
         ColumnType::TimestampTz => "TIMESTAMPTZ".into(),
-        ColumnType::Json { binary: false } => "JSON".into(),
-        ColumnType::Json { binary: true } => "JSONB".into(),
+        // TEXT affinity, so a document that is a bare number (`42`) stays the text `42` (a
+        // `JSON`/`JSONB` declared type has NUMERIC affinity and would store the INTEGER 42,
+        // which no framework parses as JSON); the hint keeps the PostgreSQL type.
+        ColumnType::Json { .. } => "TEXT".into(),
         // Arrays are stored as JSON array text, which starts with `[`: never numeric-looking.
         ColumnType::Array { element } => format!("{}[]", declared_name(element)),
         ColumnType::Enum { .. } => "TEXT".into(),

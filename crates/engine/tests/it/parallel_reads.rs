@@ -51,6 +51,7 @@ fn plan_of(path: &std::path::Path) -> Plan {
         source_display: "a".into(),
         target_display: "b".into(),
         target_file_exists: false,
+        seeded_rules: true,
     };
     build::build(&input, &mut |_, _| Ok(vec![])).unwrap()
 }
@@ -60,7 +61,7 @@ fn whole_digests(path: &std::path::Path, plan: &Plan) -> Vec<String> {
     plan.tables
         .iter()
         .map(|t| {
-            let mut reader = TypedReader::Sqlite(&conn);
+            let mut reader = TypedReader::Sqlite(&conn, plan.storage());
             target_digest(&mut reader, t, 1000).unwrap().hex()
         })
         .collect()
@@ -75,7 +76,8 @@ fn parts_cover_every_row_once_and_changes_are_caught() {
 
     let whole = whole_digests(&path, &plan);
     for threads in [1, 2, 3, 5] {
-        let parallel = verify_sqlite_file(&path, &plan.tables, 777, threads).unwrap();
+        let parallel =
+            verify_sqlite_file(&path, &plan.tables, plan.storage(), 777, threads).unwrap();
         let merged: Vec<String> = parallel.digests.iter().map(|d| d.hex()).collect();
         assert_eq!(merged, whole, "{threads} readers");
         let rows: Vec<u64> = parallel.digests.iter().map(|d| d.rows()).collect();
@@ -107,7 +109,7 @@ fn parts_cover_every_row_once_and_changes_are_caught() {
     conn.execute("UPDATE child SET parent_id = 2 WHERE id = 24999", [])
         .unwrap();
     drop(conn);
-    let after = verify_sqlite_file(&path, &plan.tables, 777, 2).unwrap();
+    let after = verify_sqlite_file(&path, &plan.tables, plan.storage(), 777, 2).unwrap();
     let parent = plan
         .tables
         .iter()

@@ -38,6 +38,7 @@ fn planned(options: &Options, source: &mut Source, target: &mut Target) -> Plan 
         source_display: source.display().into(),
         target_display: target.display().into(),
         target_file_exists: false,
+        seeded_rules: true,
     };
     let mut plan = build::build(&input, &mut |_, _| Ok(vec![])).unwrap();
     let refused = build::check_required_columns(&plan).unwrap_err();

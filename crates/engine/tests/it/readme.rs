@@ -81,6 +81,49 @@ fn readme_mapping_tables_match_the_engine_rules() {
     );
 }
 
+/// The byte range between `<!-- conventions:start -->\n` and `<!-- conventions:end -->`.
+fn conventions_section(text: &str) -> std::ops::Range<usize> {
+    let (start_marker, end_marker) = ("<!-- conventions:start -->\n", "<!-- conventions:end -->");
+    assert_eq!(
+        (
+            text.matches(start_marker).count(),
+            text.matches(end_marker).count()
+        ),
+        (1, 1),
+        "README.md must contain the conventions markers exactly once each"
+    );
+    let start = text.find(start_marker).expect("counted above") + start_marker.len();
+    let end = text.find(end_marker).expect("counted above");
+    assert!(
+        start <= end,
+        "README.md: `{end_marker}` comes before its start marker"
+    );
+    start..end
+}
+
+/// The "Frameworks" section's storage-conventions table is `ferry_engine::conventions`'s own
+/// table (the one `ferry mapping` prints and the writer uses), regenerated like the mapping.
+#[test]
+fn readme_conventions_table_matches_the_engine_table() {
+    let path = readme_path();
+    let mut text = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("reading {}: {e}", path.display()));
+    let want = ferry_engine::conventions::markdown_table();
+    if std::env::var_os(UPDATE_VAR).is_some() {
+        let range = conventions_section(&text);
+        text.replace_range(range, &want);
+        std::fs::write(&path, &text).unwrap_or_else(|e| panic!("writing {}: {e}", path.display()));
+    }
+    let range = conventions_section(&text);
+    assert!(
+        text[range.clone()] == want,
+        "README.md's storage-conventions table differs from crates/engine/src/model/conventions.rs.\n\
+         Regenerate it with:\n\n    {UPDATE_VAR}=1 cargo test -p ferry-engine --test it readme\n\n\
+         --- README.md ---\n{}\n--- conventions::markdown_table() ---\n{want}",
+        &text[range]
+    );
+}
+
 #[test]
 fn markers_are_found_only_whole() {
     let text = "a\n<!-- mapping:x:start -->\n| t |\n<!-- mapping:x:end -->\nb";

@@ -1,8 +1,6 @@
 //! "Exactly as before": fingerprints of a database's whole state, taken with independent SQL
 //! (never Ferry's code), and of the files in a folder.
 
-use std::path::Path;
-
 /// Every schema, relation, type, constraint and sequence position of the user's part of a
 /// PostgreSQL database, and every user table's row count and content digest, one item a line.
 pub fn pg_fingerprint(client: &mut postgres::Client) -> String {

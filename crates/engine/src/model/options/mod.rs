@@ -119,6 +119,12 @@ pub struct Options {
     pub backup: BackupChoice,
     /// Rows per batch between reader and writer threads.
     pub batch_rows: usize,
+    /// `--conventions NAME`: the storage convention of the SQLite side, instead of the one
+    /// detected from the framework's bookkeeping table (`None`: detect, else Ferry's own).
+    pub conventions: Option<crate::model::conventions::Convention>,
+    /// `--replace TABLE…`: target tables whose rows are replaced by the source's, in the
+    /// run's transaction.
+    pub replace: Vec<String>,
 }
 
 impl Options {
@@ -142,6 +148,8 @@ impl Options {
             dry_run: false,
             backup: BackupChoice::Default,
             batch_rows: 2000,
+            conventions: None,
+            replace: vec![],
         }
     }
 

@@ -31,7 +31,9 @@ const MAX_ROWS_WITH_VALUES: usize = 200_000;
 /// Something that can be read back in typed form: a target being written, or a database
 /// opened for `ferry verify`.
 pub enum TypedReader<'a> {
-    Sqlite(&'a rusqlite::Connection),
+    /// With the run's storage convention: how the file holds what its declared types do not
+    /// say (Django's durations as integer microseconds).
+    Sqlite(&'a rusqlite::Connection, crate::model::conventions::Storage),
     Postgres(&'a mut postgres::Client, &'a str),
 }
 
@@ -69,10 +71,11 @@ impl TypedReader<'_> {
                     client, schema, table, &cols, filter, batch_rows, on_batch,
                 )
             }
-            TypedReader::Sqlite(conn) => {
+            TypedReader::Sqlite(conn, storage) => {
                 let names: Vec<String> = columns.iter().map(|(n, _)| n.clone()).collect();
                 let rules = ColumnRules {
                     target_is_postgres: false,
+                    storage: *storage,
                     ..ColumnRules::default()
                 };
                 crate::sqlite::reader::read_table_where(

@@ -50,6 +50,7 @@ enum Done {
 pub fn verify_sqlite_file(
     path: &Path,
     tables: &[TablePlan],
+    storage: crate::model::conventions::Storage,
     batch_rows: usize,
     threads: usize,
 ) -> Result<SqliteVerification> {
@@ -79,7 +80,7 @@ pub fn verify_sqlite_file(
         || open_reader(path),
         |conn, item| match item {
             Work::Part { table, filter } => {
-                let mut reader = TypedReader::Sqlite(conn);
+                let mut reader = TypedReader::Sqlite(conn, storage);
                 let digest = target_digest_where(
                     &mut reader,
                     &tables[table],

@@ -41,6 +41,7 @@ pub fn verify_target(
             let result = crate::run::verify::parallel::verify_sqlite_file(
                 writer.path(),
                 &plan.tables,
+                plan.storage(),
                 batch_rows,
                 reader_threads(),
             );
@@ -58,7 +59,7 @@ pub fn verify_target(
             rows: Some(copy.rows_written),
         });
         let started = Instant::now();
-        let mut reader = typed_reader_for(target)?;
+        let mut reader = typed_reader_for(target, plan.storage())?;
         let digest = match &sqlite_digests {
             Some(digests) => digests[i].clone(),
             None => target_digest(&mut reader, t, batch_rows)?,
@@ -99,7 +100,10 @@ pub fn verify_target(
     })
 }
 
-fn typed_reader_for(target: &mut Target) -> Result<TypedReader<'_>> {
+fn typed_reader_for(
+    target: &mut Target,
+    storage: crate::model::conventions::Storage,
+) -> Result<TypedReader<'_>> {
     match target {
         Target::Postgres { client, schema, .. } => {
             Ok(TypedReader::Postgres(client, schema.as_str()))
@@ -109,6 +113,7 @@ fn typed_reader_for(target: &mut Target) -> Result<TypedReader<'_>> {
                 .as_ref()
                 .ok_or_else(|| Error::runtime("internal: no SQLite target"))?
                 .connection(),
+            storage,
         )),
     }
 }
