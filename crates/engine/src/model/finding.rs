@@ -50,6 +50,7 @@ pub struct Finding {
     pub count: u64,
     /// The first offending rows: key and value as text.
     pub samples: Vec<Sample>,
+    /// What is wrong, without the place: front ends show `table.column` beside it.
     pub message: String,
     /// What the user can do about it, in words (`--on-bad-value tasks.done=null`, …).
     pub remedy: String,

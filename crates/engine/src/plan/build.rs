@@ -458,7 +458,7 @@ fn plan_existing_table(
                 column: Some(scol.name.clone()),
                 count: source.row_count.unwrap_or(0),
                 samples: vec![Sample { key: String::new(), value: String::new(), detail: format!("target table '{}' has no column '{}'", target.name, scol.name) }],
-                message: format!("the values of {}.{} have nowhere to go in the target", source.name, scol.name),
+                message: format!("its values have nowhere to go in the target table {}", target.name),
                 remedy: format!("add the column to the target, or pass --on-bad-value {}.{}=null to leave these values behind", source.name, scol.name),
                 resolved_by: (policy == Policy::Null).then_some(Policy::Null),
             });

@@ -20,7 +20,7 @@ use crate::{Error, Result};
 ///
 /// # Errors
 /// A [`RunError`] when either side cannot be read; a content difference is
-/// `Error::VerificationFailed` inside it, with the report naming tables and rows.
+/// `Error::Differ` inside it, with the report naming tables and rows.
 pub fn compare(
     options: &Options,
     progress: &dyn Progress,
@@ -124,6 +124,6 @@ fn compare_run(run: &mut Run) -> Result<()> {
         run.report.outcome = Outcome::Verified;
         Ok(())
     } else {
-        Err(Error::VerificationFailed { summary })
+        Err(Error::Differ { summary })
     }
 }

@@ -247,7 +247,9 @@ fn record(
                 column: Some(column.clone()),
                 count: 0,
                 samples: vec![],
-                message: format!("{}.{}: {}", table.source_table, column, p.problem.detail),
+                // The place is the finding's table and column: every front end shows
+                // it beside the message, so the message does not repeat it.
+                message: p.problem.detail.clone(),
                 remedy: remedy_for(&kind, &table.source_table, &column),
                 resolved_by: p.resolved_by,
             });
@@ -305,7 +307,7 @@ pub(crate) fn orphaned_foreign_keys(
                 column: None,
                 count: 0,
                 samples: vec![],
-                message: format!("{}: rows reference {parent} rows that do not exist", table.source_table),
+                message: format!("rows reference {parent} rows that do not exist"),
                 remedy: format!("fix the data (delete or repair these rows in {}), or leave the table out with --exclude; Ferry does not drop the foreign key silently", table.source_table),
                 resolved_by: None,
             });
