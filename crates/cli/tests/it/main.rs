@@ -10,4 +10,5 @@ mod faults;
 mod hostile;
 mod kill;
 mod promote;
+mod row_security;
 mod secrets;

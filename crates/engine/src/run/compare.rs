@@ -58,6 +58,14 @@ fn compare_run(run: &mut Run) -> Result<()> {
     let plan = run
         .phases
         .run(Phase::Plan, || build::build(&input, &mut |_, _| Ok(vec![])))?;
+    // Both sides are read as sources: neither may be a view filtered by row security.
+    let (a_tables, b_tables): (Vec<String>, Vec<String>) = plan
+        .tables
+        .iter()
+        .map(|t| (t.source_table.clone(), t.target_table.clone()))
+        .unzip();
+    a.check_row_security(&a_tables)?;
+    b.check_row_security(&b_tables)?;
     run.report.warnings = plan.warnings.clone();
     run.report.findings = plan.findings.clone();
     let to_sqlite = b.dialect() == Dialect::Sqlite;

@@ -140,6 +140,25 @@ impl Target {
         }
     }
 
+    /// PostgreSQL: which of `tables` (existing ones) have row-level security that applies
+    /// to the role connected ([`crate::postgres::row_security`]); SQLite has none.
+    ///
+    /// # Errors
+    /// Database errors reading the catalog.
+    pub fn row_security(
+        &mut self,
+        tables: &[String],
+    ) -> Result<Option<crate::postgres::row_security::Filtered>> {
+        match self {
+            Target::Postgres { client, schema, .. } => {
+                let filtered =
+                    crate::postgres::row_security::filtered_tables(client, schema, tables)?;
+                Ok((!filtered.is_empty()).then_some(filtered))
+            }
+            Target::Sqlite { .. } => Ok(None),
+        }
+    }
+
     /// Starts writing: PostgreSQL is already inside its transaction; SQLite gets its
     /// temporary file (a backup-API copy of the destination when `from_existing`).
     ///
