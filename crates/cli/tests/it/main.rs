@@ -8,6 +8,7 @@ mod cli;
 mod extract;
 mod faults;
 mod hostile;
+mod hostile_table;
 mod kill;
 mod promote;
 mod row_security;

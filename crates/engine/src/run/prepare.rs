@@ -95,6 +95,7 @@ fn open_both(options: &Options, phases: &mut Phases) -> Result<(Source, Target)>
             return Err(Error::bad_input("source and target are the same file"));
         }
     }
+    check_backup_folder(options)?;
     phases.run(Phase::Connect, || {
         let source = Source::open(&options.source, &options.pg_schema)?;
         let target = Target::open(&options.target, &options.pg_schema)?;
@@ -174,6 +175,37 @@ fn target_row_security(target: &mut Target, plan: &mut Plan) -> Result<()> {
             remedy: way_out,
             resolved_by: None,
         });
+    }
+    Ok(())
+}
+
+/// A `--backup-dir` that cannot hold the backup is found now, before the preflight, not in
+/// the backup phase after it. A folder that does not exist yet is made by the backup.
+fn check_backup_folder(options: &Options) -> Result<()> {
+    let crate::model::options::BackupChoice::Dir(dir) = &options.backup else {
+        return Ok(());
+    };
+    if !matches!(&options.target, Location::Sqlite { path } if path.exists()) {
+        return Ok(());
+    }
+    if dir.exists() && !dir.is_dir() {
+        return Err(Error::bad_input(format!(
+            "the backup folder {} is a file, not a folder; choose a folder for the backup (it is made if missing)",
+            dir.display()
+        )));
+    }
+    if dir.is_dir() {
+        if let Err(e) = crate::support::temp_files::probe_writable(dir) {
+            return Err(Error::bad_input(format!(
+                "cannot write the backup in the folder {} ({}); choose a folder you can write to",
+                dir.display(),
+                e.to_string()
+                    .split(" (os error")
+                    .next()
+                    .unwrap_or_default()
+                    .to_lowercase()
+            )));
+        }
     }
     Ok(())
 }
