@@ -458,11 +458,21 @@ fn cases(pg: &ferry_testkit::TestDb, target: &ferry_testkit::TestDb) -> Vec<Case
     // ---- Locations that are not locations (the password never echoed) -----------------------
     for (what, url, says) in [
         ("url: a port out of range", "postgres://app@127.0.0.1:99999/app", "ferry: bad port \"99999\": a port is a number from 1 to 65535"),
-        ("url: a port that is not a number", "postgres://app@127.0.0.1:port/app", "ferry: bad port \"port\": a port is a number from 1 to 65535"),
+        ("url: a port that is not a number", "postgres://app@127.0.0.1:port/app", "ferry: bad port: a port is a number from 1 to 65535, and this one has other characters (a URL cut before its \"@host\" reads the password as the port)"),
         ("url: an unclosed IPv6 bracket", "postgres://[::1/app", "ferry: unclosed \"[\" in host \"[::1\""),
         ("url: one slash, with a password", "postgres:/user:s3cret@host/db", "ferry: \"postgres:/user:***@host/db\" is not a PostgreSQL URL: it starts with postgres://"),
         ("url: no slashes, with a password", "postgresql:user:s3cret@host/db", "ferry: \"postgresql:***@host/db\" is not a PostgreSQL URL: it starts with postgres://"),
         ("url: a scheme Ferry does not read", "mysql://user:s3cret@host/db", "ferry: unknown kind of database location \"mysql://user:***@host/db\" (use a SQLite path, sqlite:path, or postgres://…); mysql:// is not supported"),
+        (
+            "url: three slashes, with a password",
+            "postgres:///user:s3cret@host/db",
+            "ferry: the database name in this URL holds an unescaped '@' or '/', so the URL is mistyped: after postgres:// come the user and password, then '@' and the host, then '/' and the database (check the slashes after postgres:)",
+        ),
+        (
+            "url: cut before its host, the password where the port goes",
+            "postgres://user:s3cret",
+            "ferry: bad port: a port is a number from 1 to 65535, and this one has other characters (a URL cut before its \"@host\" reads the password as the port)",
+        ),
         ("url: an empty location", "", "ferry: no database location given (a SQLite file path or a postgres:// URL)"),
     ] {
         all.push(case(what, &["migrate", "--yes", "--from", "app.db", "--to", url], 2, says));

@@ -5,6 +5,7 @@ mod util;
 
 mod bundle;
 mod cli;
+mod errors;
 mod extract;
 mod faults;
 mod hostile;

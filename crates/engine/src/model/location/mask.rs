@@ -32,7 +32,7 @@ fn mask_urls(text: &str) -> String {
                 .map_or(0, |i| i + 1)
         });
         let region = &after[..region_end];
-        match password_span(region) {
+        match password_span(region).or_else(|| cut_password_span(region)) {
             Some((start, end)) => {
                 out.push_str(&region[..start]);
                 out.push_str(MASK);
@@ -180,6 +180,25 @@ fn credentials_start(before_at: &str) -> Option<usize> {
     }
 }
 
+/// A URL cut before its `@host` (`postgres://user:secret`): no `@`, and what stands where the
+/// port would is not a port (digits, or a list of hosts and ports). It is taken for
+/// a password: hiding a mistyped port is cheap, echoing a password is not.
+fn cut_password_span(region: &str) -> Option<(usize, usize)> {
+    let word_end = region.find(char::is_whitespace).unwrap_or(region.len());
+    let word = &region[..word_end];
+    if word.contains('@') || word.starts_with('[') {
+        return None;
+    }
+    let colon = word.find(':')?;
+    let end = word[colon + 1..]
+        .find(['/', '?'])
+        .map_or(word.len(), |i| colon + 1 + i);
+    let port = word[colon + 1..end].trim_end_matches(['"', '\'', ')', ',', '.']);
+    // Several hosts (`h:5432,h2:5433`) are ports too.
+    let is_port = port.bytes().all(|b| b.is_ascii_digit()) || port.contains(',');
+    (!port.is_empty() && !is_port).then_some((colon + 1, colon + 1 + port.len()))
+}
+
 /// Masks the values of `…password=value` pairs (also `password = 'a b'`, `"quoted"`).
 fn mask_key_values(text: &str) -> String {
     let lower = text.to_ascii_lowercase();
@@ -263,6 +282,13 @@ mod tests {
                 "postgres://u@h:5432/db (mail a@b)",
             ),
             ("postgres://h:5432/db", "postgres://h:5432/db"),
+            ("postgres://u:secret", "postgres://u:***"),
+            ("'postgres://u:secret' found", "'postgres://u:***' found"),
+            (
+                "postgres://h:5432,h2:5433/db",
+                "postgres://h:5432,h2:5433/db",
+            ),
+            ("postgres://[::1]:5432/db", "postgres://[::1]:5432/db"),
             (
                 "from postgres://a:x@h1/d to mysql://b:y@h2/d",
                 "from postgres://a:***@h1/d to mysql://b:***@h2/d",
