@@ -217,34 +217,48 @@ fn rolled_back_is_said_only_of_a_run_that_began_writing() {
     let dir = Dir::new();
     dir.sqlite("app.db", NOTES);
     let pg = ferry_testkit::TestDb::new();
-    // Began: the schema phase creates the table, then COPY fails on the existing type.
+    // Begun: the preflight cannot see the target's CHECK, so COPY fails inside the
+    // transaction, which is rolled back.
     pg.client()
-        .batch_execute("CREATE TABLE notes (id bigint PRIMARY KEY, body int);")
+        .batch_execute(
+            "CREATE TABLE notes (id bigint PRIMARY KEY, body text CHECK (body <> 'two'));",
+        )
         .unwrap();
+    let before = crate::util::state::pg_fingerprint(&mut pg.client());
     let run = dir
         .command()
         .args([
             "migrate",
             "--yes",
             "--into-existing",
-            "--on-bad-value",
-            "text",
             "--from",
             "app.db",
             "--to",
             &pg.url(),
         ])
         .run();
-    let began = run.stdout.contains("schema ");
-    let says_rolled_back =
-        run.stdout.contains("rolled back") || run.stderr.contains("the target is as it was");
-    assert_eq!(
-        began, says_rolled_back,
-        "rolled back exactly when it began:\n{}\n{}",
-        run.stdout, run.stderr
+    assert_eq!(run.code, Some(3), "{}\n{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout.contains(" · schema "),
+        "it began writing:\n{}",
+        run.stdout
     );
+    assert!(
+        run.stdout
+            .ends_with("failed — rolled back, nothing was committed\n"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stderr
+            .trim_end()
+            .ends_with("; nothing was committed, the target is as it was"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(crate::util::state::pg_fingerprint(&mut pg.client()), before);
 
-    // Not begun: refused while connecting.
+    // Not begun: refused while connecting, so there is nothing to roll back.
     let run = dir
         .command()
         .args([
@@ -262,7 +276,11 @@ fn rolled_back_is_said_only_of_a_run_that_began_writing() {
         "{}",
         run.stdout
     );
-    assert!(!run.stderr.contains("committed"), "{}", run.stderr);
+    assert!(
+        !run.stdout.contains("rolled back") && !run.stderr.contains("committed"),
+        "{}",
+        run.stderr
+    );
 }
 
 #[test]
