@@ -95,7 +95,8 @@ fn choices_for(finding: &ferry_engine::finding::Finding) -> Vec<Choice> {
                 // Repairing the source, or changing the copy's table list, is said in words.
                 Remedy::FixData
                 | Remedy::AddTargetColumn { .. }
-                | Remedy::CopyAndReplace { .. } => return None,
+                | Remedy::CopyAndReplace { .. }
+                | Remedy::ChangeRole { .. } => return None,
                 Remedy::Policy {
                     table,
                     column,

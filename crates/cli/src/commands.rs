@@ -81,8 +81,15 @@ impl ReportFile {
         #[cfg(unix)]
         std::os::unix::fs::OpenOptionsExt::mode(&mut open, 0o600);
         let file = open.open(path).map_err(|e| {
+            let folder = path.parent().filter(|d| !d.as_os_str().is_empty());
+            let why = match (folder, e.kind()) {
+                (Some(d), _) if !d.is_dir() => format!("its folder {} does not exist", d.display()),
+                (_, std::io::ErrorKind::PermissionDenied) => "permission denied".to_string(),
+                (_, std::io::ErrorKind::IsADirectory) => "it is a directory".to_string(),
+                _ => e.to_string(),
+            };
             Error::bad_input(format!(
-                "cannot create the report file {}: {e}",
+                "cannot create the report file {}: {why}",
                 path.display()
             ))
         })?;

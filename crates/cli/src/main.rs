@@ -26,8 +26,20 @@ use ferry_engine::Cancel;
 
 fn main() {
     ferry_engine::support::memory::limit_allocator_arenas();
-    // Clap prints help and version with exit 0 and usage errors with exit 2.
-    let cli = args::Cli::parse();
+    // Clap prints help and version with exit 0 and usage errors with exit 2; a usage error
+    // may quote a location the user typed, so it is masked like every other message.
+    let cli = match args::Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(err) => {
+            let text = mask_secrets(&err.render().to_string());
+            if err.use_stderr() {
+                eprint!("{text}");
+            } else {
+                print!("{text}");
+            }
+            std::process::exit(err.exit_code());
+        }
+    };
     let cancel = Cancel::new();
     interrupt::install(&cancel, cli.command.is_cancellable());
     let code = match commands::run(&cli.command, &cancel) {

@@ -46,6 +46,7 @@ pub fn words(remedies: &[Remedy]) -> String {
                 add_column = Some(format!("{table}.{c}"))
             }
             Remedy::CopyAndReplace { table } => replace = Some(table.clone()),
+            Remedy::ChangeRole { advice } => return advice.clone(),
         }
     }
     let col = column.unwrap_or_default();

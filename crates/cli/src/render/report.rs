@@ -3,6 +3,7 @@
 //! was not migrated, and one outcome line that says whether anything was written.
 
 use ferry_engine::report::{Outcome, Report, Verification};
+use ferry_engine::Phase;
 
 use super::{human_bytes, human_seconds, thousands, TextTable};
 
@@ -121,9 +122,8 @@ pub fn report(r: &Report) -> String {
     }
     section(&mut out, "warnings", &r.warnings);
     section(&mut out, "not migrated", &r.not_migrated);
-    if let Some(e) = &r.error {
-        out.push_str(&format!("\nerror: {e}\n"));
-    }
+    // The error itself is printed once, on stderr, by `main`; the report only says what the
+    // run left behind.
     out.push('\n');
     out.push_str(outcome_line(r));
     out.push('\n');
@@ -196,8 +196,10 @@ fn section(out: &mut String, title: &str, items: &[String]) {
     }
 }
 
-/// The last line: did anything change?
+/// The last line: did anything change? A run "rolled back" only if it had begun writing
+/// (the schema phase started); `verify` writes nothing, so it commits nothing either.
 pub fn outcome_line(r: &Report) -> &'static str {
+    let began = r.phases.iter().any(|p| p.phase == Phase::Schema);
     match r.outcome {
         Outcome::Committed => "committed",
         Outcome::RolledBack => "dry run: verified, then rolled back — nothing was written",
@@ -207,8 +209,12 @@ pub fn outcome_line(r: &Report) -> &'static str {
             "verification failed: the databases differ"
         }
         Outcome::VerificationFailed => "verification failed — rolled back, nothing was committed",
-        Outcome::Failed => "failed — rolled back, nothing was committed",
-        Outcome::Cancelled => "cancelled — rolled back, nothing was committed",
+        Outcome::Failed if r.command == "verify" => "failed",
+        Outcome::Cancelled if r.command == "verify" => "cancelled",
+        Outcome::Failed if began => "failed — rolled back, nothing was committed",
+        Outcome::Failed => "failed — nothing was written",
+        Outcome::Cancelled if began => "cancelled — rolled back, nothing was committed",
+        Outcome::Cancelled => "cancelled — nothing was written",
     }
 }
 

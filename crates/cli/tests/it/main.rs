@@ -5,10 +5,13 @@ mod util;
 
 mod bundle;
 mod cli;
+mod errors;
 mod extract;
 mod faults;
 mod frameworks;
 mod hostile;
+mod hostile_table;
 mod kill;
 mod promote;
+mod row_security;
 mod secrets;

@@ -52,6 +52,7 @@ pub struct Finding {
     pub count: u64,
     /// The first offending rows: key and value as text.
     pub samples: Vec<Sample>,
+    /// What is wrong, without the place: front ends show `table.column` beside it.
     pub message: String,
     /// What the user can do about it, in the order to offer it. The engine decides which
     /// remedies apply (only those it would accept); each front end puts them in its words.
@@ -95,6 +96,8 @@ pub enum ProblemKind {
     /// A copied table refers to a table that is not copied and whose rows differ between the
     /// source and the target, so its references would point at other rows.
     ReferenceToUncopiedTable,
+    /// Row-level security on a table applies to the role Ferry connects as.
+    RowLevelSecurity,
 }
 
 impl PartialEq<&str> for ProblemKind {
@@ -137,6 +140,7 @@ impl ProblemKind {
             OrphanedForeignKey => "orphaned_foreign_key",
             NoTargetColumn => "no_target_column",
             ReferenceToUncopiedTable => "reference_to_uncopied_table",
+            RowLevelSecurity => "row_level_security",
         }
     }
 }
@@ -170,6 +174,9 @@ pub enum Remedy {
     AddTargetColumn { table: String, column: String },
     /// Copy the table too, replacing the target's rows with the source's.
     CopyAndReplace { table: String },
+    /// Connect as another role, or change the role's rights; `advice` says which, in SQL
+    /// terms that are the same in every front end.
+    ChangeRole { advice: String },
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -123,6 +123,73 @@ impl Value {
     }
 }
 
+/// Characters shown around the first difference of two long values.
+const DIFF_WINDOW: usize = 24;
+
+/// How `source` became `target`, for a verification difference: both values in short, or —
+/// when text or bytes are too long to show whole — where they first differ (character or
+/// byte offset, counted from 0, and both lengths) with a window around that place, so the
+/// change is visible and not hidden behind two identical 80-character prefixes.
+pub fn describe_change(source: &Value, target: &Value) -> String {
+    match (source, target) {
+        (
+            Value::Text(a) | Value::Json(a) | Value::Opaque(a),
+            Value::Text(b) | Value::Json(b) | Value::Opaque(b),
+        ) if a.chars().count() > 80 || b.chars().count() > 80 => {
+            let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+            let at = first_difference(&a, &b);
+            let window = |v: &[char]| {
+                let from = at.saturating_sub(DIFF_WINDOW);
+                let to = (at + DIFF_WINDOW).min(v.len());
+                let text: String = v[from.min(v.len())..to].iter().collect();
+                let before = if from > 0 { "…" } else { "" };
+                let after = if to < v.len() { "…" } else { "" };
+                format!("'{before}{}{after}'", escape_controls(&text))
+            };
+            format!(
+                "differs from character {at} (lengths {} and {}): {} → {}",
+                a.len(),
+                b.len(),
+                window(&a),
+                window(&b)
+            )
+        }
+        (Value::Bytes(a), Value::Bytes(b)) => {
+            let at = first_difference(a, b);
+            let window = |v: &[u8]| {
+                let from = at.saturating_sub(8);
+                let to = (at + 8).min(v.len());
+                let hex: String = v[from.min(v.len())..to]
+                    .iter()
+                    .map(|b| format!("{b:02x}"))
+                    .collect();
+                format!(
+                    "{}{hex}{}",
+                    if from > 0 { "…" } else { "" },
+                    if to < v.len() { "…" } else { "" }
+                )
+            };
+            format!(
+                "differs from byte {at} (lengths {} and {}): {} → {}",
+                a.len(),
+                b.len(),
+                window(a),
+                window(b)
+            )
+        }
+        _ => format!("{} → {}", source.describe(), target.describe()),
+    }
+}
+
+/// The index of the first element where `a` and `b` differ (the shorter length if one is a
+/// prefix of the other).
+fn first_difference<T: PartialEq>(a: &[T], b: &[T]) -> usize {
+    a.iter()
+        .zip(b)
+        .position(|(x, y)| x != y)
+        .unwrap_or(a.len().min(b.len()))
+}
+
 /// Control characters (NUL, newlines, tabs…) made visible; everything else as a person wrote it.
 fn escape_controls(s: &str) -> String {
     s.chars()
@@ -289,6 +356,41 @@ impl std::fmt::Display for Decimal {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_change_in_a_long_value_shows_where_it_is() {
+        let long = "x".repeat(200);
+        let mut changed = long.clone();
+        changed.replace_range(150..151, "Y");
+        assert_eq!(
+            describe_change(&Value::Text(long.clone()), &Value::Text(changed)),
+            format!(
+                "differs from character 150 (lengths 200 and 200): '…{}…' → '…{}Y{}…'",
+                "x".repeat(48),
+                "x".repeat(24),
+                "x".repeat(23)
+            )
+        );
+        assert_eq!(
+            describe_change(&Value::Text(long.clone()), &Value::Text(long[..190].into())),
+            format!(
+                "differs from character 190 (lengths 200 and 190): '…{}' → '…{}'",
+                "x".repeat(34),
+                "x".repeat(24)
+            )
+        );
+        let mut bytes = vec![0u8; 100];
+        let a = Value::Bytes(bytes.clone());
+        bytes[40] = 0xff;
+        assert_eq!(
+            describe_change(&a, &Value::Bytes(bytes)),
+            "differs from byte 40 (lengths 100 and 100): …00000000000000000000000000000000… → …0000000000000000ff00000000000000…"
+        );
+        assert_eq!(
+            describe_change(&Value::Text("a".into()), &Value::Text("b".into())),
+            "'a' → 'b'"
+        );
+    }
 
     #[test]
     fn decimal_parse_normalises_without_rounding() {

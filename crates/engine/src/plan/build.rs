@@ -99,6 +99,7 @@ pub fn build(input: &PlanInput, profile: &mut Profiler) -> Result<Plan> {
     });
     // Target tables whose rows the source's replace: a framework's seeded tables, --replace.
     let mut replaced: Vec<String> = vec![];
+    check_column_settings(o, input.source, &input.source_display)?;
     let mut selected: Vec<&Table> = vec![];
     for t in &input.source.tables {
         let named = o.tables.iter().any(|n| n == &t.name);
@@ -149,6 +150,14 @@ pub fn build(input: &PlanInput, profile: &mut Profiler) -> Result<Plan> {
         selected.push(t);
     }
 
+    // Filters that leave nothing would "migrate" an empty database and call it verified.
+    if selected.is_empty() && !input.source.tables.is_empty() {
+        return Err(Error::bad_input(format!(
+            "--tables and --exclude leave no table of {} to migrate (tables: {})",
+            input.source_display,
+            table_list(input.source)
+        )));
+    }
     let mut tables = vec![];
     for source in &selected {
         let tp = match mode {
@@ -248,6 +257,55 @@ pub fn build(input: &PlanInput, profile: &mut Profiler) -> Result<Plan> {
         writes,
         framework,
     })
+}
+
+/// A per-column option (`--type`, `--epoch`, `--on-bad-value`, `--column-timezone`) that
+/// names no column of the source would be ignored without a word, and the run would do
+/// what the user asked it not to: refused instead. Jobs plan a changed view of the source
+/// (Extract's `app_config`), so there only a table that exists nowhere is refused.
+fn check_column_settings(o: &Options, source: &Catalog, display: &str) -> Result<()> {
+    let refs = o
+        .type_overrides
+        .iter()
+        .map(|s| ("--type", &s.column))
+        .chain(o.epoch_columns.iter().map(|s| ("--epoch", &s.column)))
+        .chain(
+            o.column_policies
+                .iter()
+                .map(|s| ("--on-bad-value", &s.column)),
+        )
+        .chain(
+            o.column_timezones
+                .iter()
+                .map(|s| ("--column-timezone", &s.column)),
+        );
+    let copy = matches!(o.job, crate::model::options::Job::Copy);
+    for (flag, c) in refs {
+        let Some(table) = source.table(&c.table) else {
+            if !copy {
+                continue;
+            }
+            return Err(Error::bad_input(format!(
+                "{flag} {}.{}: no table named '{}' in {display} (tables: {})",
+                c.table,
+                c.column,
+                c.table,
+                table_list(source)
+            )));
+        };
+        if copy && table.column(&c.column).is_none() {
+            let columns: Vec<&str> = table.columns.iter().map(|c| c.name.as_str()).collect();
+            return Err(Error::bad_input(format!(
+                "{flag} {}.{}: table '{}' has no column '{}' (columns: {})",
+                c.table,
+                c.column,
+                c.table,
+                c.column,
+                columns.join(", ")
+            )));
+        }
+    }
+    Ok(())
 }
 
 fn table_list(c: &Catalog) -> String {
@@ -547,8 +605,8 @@ fn plan_existing_table(
                     ),
                 }],
                 message: format!(
-                    "the values of {}.{} have nowhere to go in the target",
-                    source.name, scol.name
+                    "its values have nowhere to go in the target table {}",
+                    target.name
                 ),
                 remedies: vec![
                     Remedy::AddTargetColumn {

@@ -66,7 +66,28 @@ fn read_catalog(client: &mut Client, schema: &str, count_rows: bool) -> Result<C
     read_constraints(client, schema, &mut tables)?;
     let mut not_migrated = Vec::new();
     read_indexes(client, schema, &mut tables, &mut not_migrated)?;
+    // A table whose policies apply to this role cannot be counted whole: a source session
+    // (row_security off) would be refused, a target's count would be filtered. It is left
+    // uncounted, with a note; a run that reads it refuses in one sentence
+    // (`Source::check_row_security`), before copying anything.
+    let names: Vec<String> = tables.iter().map(|t| t.table.name.clone()).collect();
+    let filtered = if count_rows {
+        crate::postgres::row_security::filtered_tables(client, schema, &names)?
+    } else {
+        crate::postgres::row_security::Filtered::default()
+    };
     for t in tables.iter_mut().filter(|_| count_rows) {
+        if filtered
+            .tables
+            .iter()
+            .any(|(name, _)| name == &t.table.name)
+        {
+            t.table.notes.push(format!(
+                "row-level security shows role \"{}\" only some of its rows: not counted, and not readable whole as this role",
+                filtered.role
+            ));
+            continue;
+        }
         let only = if t.partitioned { "" } else { "ONLY " };
         let sql = format!(
             "SELECT count(*) FROM {only}{}",

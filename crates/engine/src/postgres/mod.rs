@@ -12,5 +12,6 @@ pub mod ddl;
 pub mod introspect;
 mod pg_default;
 mod pg_types;
+pub mod row_security;
 
 pub use connect::{connect, describe_error, is_connection_error};

@@ -20,7 +20,7 @@ use crate::{Error, Result};
 ///
 /// # Errors
 /// A [`RunError`] when either side cannot be read; a content difference is
-/// `Error::VerificationFailed` inside it, with the report naming tables and rows.
+/// `Error::Differ` inside it, with the report naming tables and rows.
 pub fn compare(
     options: &Options,
     progress: &dyn Progress,
@@ -59,6 +59,14 @@ fn compare_run(run: &mut Run) -> Result<()> {
     let plan = run
         .phases
         .run(Phase::Plan, || build::build(&input, &mut |_, _| Ok(vec![])))?;
+    // Both sides are read as sources: neither may be a view filtered by row security.
+    let (a_tables, b_tables): (Vec<String>, Vec<String>) = plan
+        .tables
+        .iter()
+        .map(|t| (t.source_table.clone(), t.target_table.clone()))
+        .unzip();
+    a.check_row_security(&a_tables)?;
+    b.check_row_security(&b_tables)?;
     run.report.warnings = plan.warnings.clone();
     run.report.findings = plan.findings.clone();
     let to_sqlite = b.dialect() == Dialect::Sqlite;
@@ -125,6 +133,6 @@ fn compare_run(run: &mut Run) -> Result<()> {
         run.report.outcome = Outcome::Verified;
         Ok(())
     } else {
-        Err(Error::VerificationFailed { summary })
+        Err(Error::Differ { summary })
     }
 }

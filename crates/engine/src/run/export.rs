@@ -80,7 +80,10 @@ fn export_run(run: &mut Run) -> Result<()> {
         Ok((source, writer))
     })?;
     let catalog = phases.run(Phase::Introspect, || {
-        select_tables(source.introspect()?, options, source.display())
+        let catalog = select_tables(source.introspect()?, options, source.display())?;
+        let tables: Vec<String> = catalog.tables.iter().map(|t| t.name.clone()).collect();
+        source.check_row_security(&tables)?;
+        Ok(catalog)
     })?;
     cancel.check()?;
     report.tables = phases.run(Phase::Copy, || {

@@ -98,8 +98,11 @@ fn migrate_run(run: &mut Run) -> Result<()> {
             && error.kind() == ErrorKind::Connection;
         if uncertain {
             error
-        } else {
+        } else if run.phases.reached(Phase::Schema) {
             error.rolled_back()
+        } else {
+            // Failed in the backup: the target was never begun.
+            error.nothing_written()
         }
     })
 }

@@ -119,6 +119,11 @@ impl<'a> Phases<'a> {
         result
     }
 
+    /// Whether `phase` has started in this run.
+    pub fn reached(&self, phase: Phase) -> bool {
+        self.timings.iter().any(|p| p.phase == phase)
+    }
+
     /// The phase running last (or now).
     pub fn last(&self) -> Option<Phase> {
         self.timings.last().map(|p| p.phase)

@@ -60,8 +60,13 @@ pub(crate) fn prepare(
     let (mut source, mut target) = open_both(options, phases)?;
     let mut plan = plan_with(options, &mut source, &mut target, phases)?;
     phases.run(Phase::Plan, || {
+        // Before the job reads anything (Extract counts the user's rows), and again after
+        // it pointed the planned tables at the real ones it reads.
+        source.check_row_security(&source_tables(&plan))?;
         crate::jobs::transform_plan(options, &mut plan, &mut source)?;
-        build::check_required_columns(&plan)
+        build::check_required_columns(&plan)?;
+        source.check_row_security(&source_tables(&plan))?;
+        target_row_security(&mut target, &mut plan)
     })?;
     crate::plan::names::check(&plan, target.dialect())?;
     let to_sqlite = target.wants_sqlite_rows();
@@ -90,6 +95,7 @@ fn open_both(options: &Options, phases: &mut Phases) -> Result<(Source, Target)>
             return Err(Error::bad_input("source and target are the same file"));
         }
     }
+    check_backup_folder(options)?;
     phases.run(Phase::Connect, || {
         let source = Source::open(&options.source, &options.pg_schema)?;
         let target = Target::open(&options.target, &options.pg_schema)?;
@@ -132,4 +138,86 @@ fn plan_with(
         Ok(plan)
     })?;
     Ok(plan)
+}
+
+/// The source tables a plan reads (after the job pointed them at their real tables).
+pub(crate) fn source_tables(plan: &Plan) -> Vec<String> {
+    plan.tables.iter().map(|t| t.source_table.clone()).collect()
+}
+
+/// Existing PostgreSQL target tables whose row-level security applies to the role Ferry
+/// writes as: their policies would refuse rows (`WITH CHECK`) or hide them from the
+/// verifier's re-read, so the run would fail late or compare a filtered view. A blocking
+/// finding per table, in the plan, before anything is written.
+fn target_row_security(target: &mut Target, plan: &mut Plan) -> Result<()> {
+    if plan.mode != crate::plan::Mode::IntoExisting {
+        return Ok(());
+    }
+    let tables: Vec<String> = plan.tables.iter().map(|t| t.target_table.clone()).collect();
+    let Some(filtered) = target.row_security(&tables)? else {
+        return Ok(());
+    };
+    let role = &filtered.role;
+    for (table, forced) in &filtered.tables {
+        let (why, way_out) = if *forced {
+            (
+                format!("role \"{role}\" owns the table, but FORCE ROW LEVEL SECURITY applies the policies to the owner too"),
+                format!("connect as a superuser or a role with BYPASSRLS (ALTER ROLE \"{role}\" BYPASSRLS), or turn FORCE off for the load (ALTER TABLE … NO FORCE ROW LEVEL SECURITY)"),
+            )
+        } else {
+            (
+                format!("role \"{role}\" is not the owner, not a superuser and has no BYPASSRLS"),
+                format!("connect as the table's owner or as a role with BYPASSRLS (ALTER ROLE \"{role}\" BYPASSRLS)"),
+            )
+        };
+        let rows = plan
+            .tables
+            .iter()
+            .find(|t| &t.target_table == table)
+            .and_then(|t| t.rows)
+            .unwrap_or(0);
+        plan.findings.push(crate::model::finding::Finding {
+            severity: crate::model::finding::Severity::Blocking,
+            kind: crate::model::finding::ProblemKind::RowLevelSecurity,
+            table: table.clone(),
+            column: None,
+            count: rows,
+            samples: vec![],
+            message: format!("row-level security on the target table applies to the role Ferry writes as ({why}): its policies could refuse the rows or hide them from verification"),
+            remedies: vec![crate::model::finding::Remedy::ChangeRole { advice: way_out }],
+            resolved_by: None,
+        });
+    }
+    Ok(())
+}
+
+/// A `--backup-dir` that cannot hold the backup is found now, before the preflight, not in
+/// the backup phase after it. A folder that does not exist yet is made by the backup.
+fn check_backup_folder(options: &Options) -> Result<()> {
+    let crate::model::options::BackupChoice::Dir(dir) = &options.backup else {
+        return Ok(());
+    };
+    if !matches!(&options.target, Location::Sqlite { path } if path.exists()) {
+        return Ok(());
+    }
+    if dir.exists() && !dir.is_dir() {
+        return Err(Error::bad_input(format!(
+            "the backup folder {} is a file, not a folder; choose a folder for the backup (it is made if missing)",
+            dir.display()
+        )));
+    }
+    if dir.is_dir() {
+        if let Err(e) = crate::support::temp_files::probe_writable(dir) {
+            return Err(Error::bad_input(format!(
+                "cannot write the backup in the folder {} ({}); choose a folder you can write to",
+                dir.display(),
+                e.to_string()
+                    .split(" (os error")
+                    .next()
+                    .unwrap_or_default()
+                    .to_lowercase()
+            )));
+        }
+    }
+    Ok(())
 }

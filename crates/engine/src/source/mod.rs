@@ -44,8 +44,13 @@ impl Source {
             }),
             Location::Postgres(pg) => {
                 let mut client = crate::postgres::connect(pg)?;
+                // Row security off, as pg_dump does: a policy makes the server refuse the read
+                // instead of silently filtering it ([`Source::check_row_security`] says so first).
                 client
-                    .batch_execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+                    .batch_execute(&format!(
+                        "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; {}",
+                        crate::postgres::row_security::SOURCE_ROW_SECURITY_OFF
+                    ))
                     .context(|| {
                         format!("starting a read-only snapshot of {}", location.display())
                     })?;
@@ -136,6 +141,40 @@ impl Source {
                 None => bundle.read(table, columns, batch_rows, on_batch),
             },
         }
+    }
+
+    /// Refuses, in one sentence, when row-level security would show only some rows of
+    /// `tables` to the role this PostgreSQL source is read as: every read of a source (copy,
+    /// verify, Extract's user list) calls it before reading rows. Other sources have no
+    /// row security.
+    ///
+    /// # Errors
+    /// `BadInput` naming the tables, the role and the ways out; database errors.
+    pub fn check_row_security(&mut self, tables: &[String]) -> Result<()> {
+        let Source::Postgres {
+            client,
+            schema,
+            display,
+        } = self
+        else {
+            return Ok(());
+        };
+        let filtered = crate::postgres::row_security::filtered_tables(client, schema, tables)?;
+        if filtered.is_empty() {
+            return Ok(());
+        }
+        let role = &filtered.role;
+        let all_forced = filtered.tables.iter().all(|(_, forced)| *forced);
+        let ways_out = if all_forced {
+            format!("connect as a superuser or a role with BYPASSRLS (ALTER ROLE \"{role}\" BYPASSRLS), or turn FORCE off for the copy (ALTER TABLE … NO FORCE ROW LEVEL SECURITY)")
+        } else {
+            format!("connect as the table's owner or as a role with BYPASSRLS (ALTER ROLE \"{role}\" BYPASSRLS)")
+        };
+        Err(Error::bad_input(format!(
+            "row-level security on {} in {display} shows role \"{role}\" only the rows its policies allow ({}), so Ferry cannot read the whole table and refuses to copy or verify it: {ways_out}, then run again",
+            filtered.names(),
+            filtered.why()
+        )))
     }
 
     /// Storage classes present in a SQLite column (for columns without a declared type).

@@ -1,5 +1,6 @@
 //! The hidden temporary files and folders Ferry builds beside a destination (same file
-//! system, so the final rename is atomic), and the removal of those a killed run left behind.
+//! system, so the final rename is atomic), the check that they can be made there, and the
+//! removal of those a killed run left behind.
 
 use std::path::{Path, PathBuf};
 
@@ -17,6 +18,21 @@ pub fn temp_path_for(dest: &Path) -> PathBuf {
         .map(|d| d.as_nanos())
         .unwrap_or(0);
     dest.with_file_name(format!(".{name}{TEMP_MARK}{}-{nanos}", std::process::id()))
+}
+
+/// Whether a temporary file can be created in `dir`, tried for real: permission bits do not
+/// tell (root ignores them; a read-only mount, an ACL or a full quota refuse root too). The
+/// probe file is removed at once, so the folder holds the same files afterwards.
+///
+/// # Errors
+/// Why the file could not be created.
+pub fn probe_writable(dir: &Path) -> std::io::Result<()> {
+    let probe = temp_path_for(&dir.join("probe"));
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&probe)?;
+    std::fs::remove_file(&probe)
 }
 
 /// Removes temporary files (or bundle folders) left by runs that were killed (their process

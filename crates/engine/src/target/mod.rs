@@ -17,7 +17,7 @@ use crate::model::value::{SqliteValue, Value};
 use crate::plan::TablePlan;
 use crate::postgres::copy_out::CopyColumn;
 use crate::sqlite::writer::SqliteWriter;
-use crate::support::temp_files::{remove_stale_temps, temp_path_for};
+use crate::support::temp_files::{probe_writable, remove_stale_temps, temp_path_for};
 use crate::{Error, Result};
 
 /// Rows ready for a particular sink.
@@ -70,6 +70,17 @@ impl Target {
                 if folder.is_some_and(|d| !d.is_dir()) {
                     return Err(Error::bad_input(format!(
                         "the folder of the SQLite target {} does not exist; create it first",
+                        path.display()
+                    )));
+                }
+                // The target is built in a temporary file in this folder: a folder that cannot
+                // be written is found now, before the preflight, not after it.
+                let dir = folder.unwrap_or(std::path::Path::new("."));
+                if let Err(e) = probe_writable(dir) {
+                    return Err(Error::bad_input(format!(
+                        "cannot write in the folder {} ({}), where the SQLite target {} is built; choose a folder you can write to, or change its permissions",
+                        dir.display(),
+                        io_reason(&e),
                         path.display()
                     )));
                 }
@@ -126,6 +137,25 @@ impl Target {
                 let catalog = crate::sqlite::introspect::introspect(&conn)?;
                 Ok(Some(catalog))
             }
+        }
+    }
+
+    /// PostgreSQL: which of `tables` (existing ones) have row-level security that applies
+    /// to the role connected ([`crate::postgres::row_security`]); SQLite has none.
+    ///
+    /// # Errors
+    /// Database errors reading the catalog.
+    pub fn row_security(
+        &mut self,
+        tables: &[String],
+    ) -> Result<Option<crate::postgres::row_security::Filtered>> {
+        match self {
+            Target::Postgres { client, schema, .. } => {
+                let filtered =
+                    crate::postgres::row_security::filtered_tables(client, schema, tables)?;
+                Ok((!filtered.is_empty()).then_some(filtered))
+            }
+            Target::Sqlite { .. } => Ok(None),
         }
     }
 
@@ -309,5 +339,21 @@ fn add_context(e: Error, purpose: &str) -> Error {
             source,
         },
         other => other,
+    }
+}
+
+/// An I/O error in words, without Rust's "(os error 13)" suffix.
+fn io_reason(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
+        std::io::ErrorKind::ReadOnlyFilesystem => "the file system is read-only".into(),
+        std::io::ErrorKind::StorageFull => "the disk is full".into(),
+        _ => {
+            let text = e.to_string();
+            text.split(" (os error")
+                .next()
+                .unwrap_or(&text)
+                .to_lowercase()
+        }
     }
 }

@@ -705,3 +705,41 @@ fn candidates_list_every_user_and_the_owner_columns_extract_follows() {
         .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::BadInput);
 }
+
+/// The user list the app offers for Extract is every user, never the ones a row-level
+/// security policy shows the connected role: such a users table is refused in one sentence.
+#[test]
+fn candidates_refuse_a_users_table_filtered_by_row_security() {
+    let db = TestDb::new();
+    let role = format!("{}_lister", db.name);
+    let mut admin = postgres::Client::connect(&ferry_testkit::server(), postgres::NoTls).unwrap();
+    admin
+        .batch_execute(&format!(
+            "DROP ROLE IF EXISTS \"{role}\"; CREATE ROLE \"{role}\" LOGIN NOBYPASSRLS;"
+        ))
+        .unwrap();
+    db.client()
+        .batch_execute(&format!(
+            "CREATE TABLE users (id int PRIMARY KEY, email text UNIQUE NOT NULL);
+             INSERT INTO users VALUES (1, 'alice@example.com'), (2, 'bob@example.com');
+             ALTER TABLE users ENABLE ROW LEVEL SECURITY;
+             CREATE POLICY me ON users USING (email = 'alice@example.com');
+             GRANT SELECT ON users TO \"{role}\";"
+        ))
+        .unwrap();
+    let url = db.url();
+    let at = url.find('@').unwrap();
+    let as_role = format!("postgres://{role}{}", &url[at..]);
+    let location = ferry_engine::Location::parse(&as_role).unwrap();
+    let result =
+        ferry_engine::jobs::extract::candidates(&location, "public", &ExtractOptions::default());
+    let _ = admin.batch_execute(&format!(
+        "DROP OWNED BY \"{role}\" CASCADE; DROP ROLE \"{role}\""
+    ));
+    let e = result.expect_err("a filtered users table is refused");
+    assert_eq!(e.kind(), ErrorKind::BadInput);
+    assert_eq!(
+        e.to_string(),
+        format!("row-level security on \"users\" in {as_role} shows role \"{role}\" only the rows its policies allow (it is not the owner, not a superuser and has no BYPASSRLS), so Ferry cannot read the whole table and refuses to copy or verify it: connect as the table's owner or as a role with BYPASSRLS (ALTER ROLE \"{role}\" BYPASSRLS), then run again")
+    );
+}

@@ -42,6 +42,8 @@ pub fn candidates(
     let mut source = Source::open(location, schema)?;
     let catalog = source.introspect()?;
     let ownership = analyse(&catalog, options)?;
+    // The list must be every user, not the ones a policy shows this role.
+    source.check_row_security(std::slice::from_ref(&ownership.users_table))?;
     let Source::Postgres { client, schema, .. } = &mut source else {
         return Err(Error::bad_input(NEEDS_PG));
     };

@@ -69,6 +69,10 @@ pub enum Error {
     #[error("verification failed: {summary}; nothing was committed")]
     VerificationFailed { summary: String },
 
+    /// `verify` found the two databases differ: it writes nothing, so it commits nothing either.
+    #[error("the databases differ: {summary}")]
+    Differ { summary: String },
+
     #[error("cancelled; nothing was written to the target")]
     Cancelled,
 
@@ -78,6 +82,13 @@ pub enum Error {
     /// A run that failed after it started writing, and whose target was rolled back.
     #[error("{source}; nothing was committed, the target is as it was")]
     RolledBack {
+        #[source]
+        source: Box<Error>,
+    },
+
+    /// A run that failed before it started writing: there was nothing to roll back.
+    #[error("{source}; nothing was written")]
+    NothingWritten {
         #[source]
         source: Box<Error>,
     },
@@ -100,8 +111,23 @@ impl Error {
             Error::PreflightBlocked { .. }
             | Error::VerificationFailed { .. }
             | Error::Cancelled
-            | Error::RolledBack { .. } => self,
+            | Error::RolledBack { .. }
+            | Error::NothingWritten { .. } => self,
             other => Error::RolledBack {
+                source: Box::new(other),
+            },
+        }
+    }
+
+    /// Says that nothing was written (the run stopped before the target was begun), unless
+    /// the message says so already.
+    pub fn nothing_written(self) -> Self {
+        match self {
+            Error::PreflightBlocked { .. }
+            | Error::Cancelled
+            | Error::RolledBack { .. }
+            | Error::NothingWritten { .. } => self,
+            other => Error::NothingWritten {
                 source: Box::new(other),
             },
         }
@@ -109,13 +135,13 @@ impl Error {
 
     pub fn kind(&self) -> ErrorKind {
         match self {
-            Error::RolledBack { source } => source.kind(),
+            Error::RolledBack { source } | Error::NothingWritten { source } => source.kind(),
             Error::BadInput { .. } | Error::PreflightBlocked { .. } => ErrorKind::BadInput,
             Error::Connection { .. } => ErrorKind::Connection,
             Error::Postgres { source, .. } if pg_words::is_connection_error(source) => {
                 ErrorKind::Connection
             }
-            Error::VerificationFailed { .. } => ErrorKind::Verification,
+            Error::VerificationFailed { .. } | Error::Differ { .. } => ErrorKind::Verification,
             Error::Cancelled => ErrorKind::Cancelled,
             Error::Sqlite { source, .. } if is_not_a_database(source) => ErrorKind::BadInput,
             _ => ErrorKind::Runtime,

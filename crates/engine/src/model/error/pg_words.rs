@@ -42,7 +42,12 @@ pub fn describe_error(error: &postgres::Error) -> String {
 fn describe_db_error(db: &DbError) -> String {
     let code = db.code();
     let message = db.message();
-    let sentence = if *code == SqlState::INSUFFICIENT_PRIVILEGE {
+    let sentence = if *code == SqlState::INSUFFICIENT_PRIVILEGE
+        && message.contains("row-level security")
+    {
+        // A source read with row_security = off, refused instead of filtered.
+        format!("{message}: row-level security would show this role only some rows, so Ferry refuses to read it (connect as the table's owner or as a role with BYPASSRLS)")
+    } else if *code == SqlState::INSUFFICIENT_PRIVILEGE {
         format!("permission denied: {message} (grant the role access or connect as the owner)")
     } else if *code == SqlState::UNIQUE_VIOLATION {
         format!("duplicate key: {message}")

@@ -151,6 +151,13 @@ pub fn parse_url(text: &str) -> Result<Params> {
         None => (tail, None),
     };
     let dbname = path.strip_prefix('/').unwrap_or(path);
+    // `postgres:///user:pw@host/db` (a slash too many) reads as a socket connection to a
+    // database named `user:pw@host/db`: refused, and the name (with its password) not echoed.
+    if dbname.contains(['@', '/']) {
+        return Err(Error::bad_input(
+            "the database name in this URL holds an unescaped '@' or '/', so the URL is mistyped: after postgres:// come the user and password, then '@' and the host, then '/' and the database (check the slashes after postgres:)",
+        ));
+    }
     if !dbname.is_empty() {
         params.push(("dbname".into(), decode(dbname, "database name")?));
     }

@@ -116,9 +116,11 @@ impl Location {
     /// A string safe to show or log: the password replaced by `***`.
     pub fn display(&self) -> String {
         match self {
-            Location::Sqlite { path } => format!("sqlite:{}", path.display()),
+            // A mistyped URL without its scheme (`user:pw@host/db`) reads as a file path:
+            // shown masked like any other text that may hold a password.
+            Location::Sqlite { path } => mask_secrets(&format!("sqlite:{}", path.display())),
             Location::Postgres(pg) => pg.display(),
-            Location::Bundle { dir } => format!("bundle:{}", dir.display()),
+            Location::Bundle { dir } => mask_secrets(&format!("bundle:{}", dir.display())),
         }
     }
 
@@ -401,8 +403,13 @@ fn parse_port(text: &str, source: &str) -> Result<u16> {
     }
     match text.trim().parse::<u16>() {
         Ok(port) if port > 0 => Ok(port),
-        _ => Err(Error::bad_input(format!(
+        // Only a number is echoed: in a URL cut before its `@host`, the password stands where
+        // the port would (`postgres://user:secret`).
+        _ if text.trim().bytes().all(|b| b.is_ascii_digit()) => Err(Error::bad_input(format!(
             "bad {source} \"{text}\": a port is a number from 1 to 65535"
+        ))),
+        _ => Err(Error::bad_input(format!(
+            "bad {source}: a port is a number from 1 to 65535, and this one has other characters (a URL cut before its \"@host\" reads the password as the port)"
         ))),
     }
 }

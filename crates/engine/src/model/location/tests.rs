@@ -274,11 +274,17 @@ fn bad_input_is_named() {
         ),
         ("postgres://h:99999/db", OS, "bad port \"99999\""),
         ("postgres://h:0/db", OS, "bad port \"0\""),
-        ("host=h port=x", OS, "bad port \"x\""),
+        ("host=h port=x", OS, "bad port: a port is a number"),
+        ("postgres://u:s3cret", OS, "reads the password as the port"),
+        (
+            "postgres:///u:s3cret@h/db",
+            OS,
+            "holds an unescaped '@' or '/'",
+        ),
         (
             "postgres://h/db",
             &[("USER", "u"), ("PGPORT", "nope")][..],
-            "bad PGPORT \"nope\"",
+            "bad PGPORT: a port is a number",
         ),
         (
             "postgres://h/db?sslmode=maybe",

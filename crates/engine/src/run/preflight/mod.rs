@@ -253,7 +253,9 @@ fn record(
                 column: Some(column.clone()),
                 count: 0,
                 samples: vec![],
-                message: format!("{}.{}: {}", table.source_table, column, p.problem.detail),
+                // The place is the finding's table and column: every front end shows
+                // it beside the message, so the message does not repeat it.
+                message: p.problem.detail.clone(),
                 remedies: remedies_for(kind, &table.source_table, &column, nullable, table.create),
                 resolved_by: p.resolved_by,
             });
@@ -362,10 +364,7 @@ pub(crate) fn orphaned_foreign_keys(
                 column: None,
                 count: 0,
                 samples: vec![],
-                message: format!(
-                    "{}: rows reference {parent} rows that do not exist",
-                    table.source_table
-                ),
+                message: format!("rows reference {parent} rows that do not exist"),
                 remedies: vec![
                     Remedy::FixData,
                     Remedy::ExcludeTable {

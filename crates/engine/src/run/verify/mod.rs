@@ -355,7 +355,9 @@ fn explain(columns: &[(String, ColumnType)], source: Option<&[Value]>, target: &
             encode_value(t, ty, &mut b);
             a != b
         })
-        .map(|((name, _), (s, t))| format!("{name}: {} → {}", s.describe(), t.describe()))
+        .map(|((name, _), (s, t))| {
+            format!("{name}: {}", crate::model::value::describe_change(s, t))
+        })
         .collect();
     parts.join("; ")
 }
