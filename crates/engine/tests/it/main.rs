@@ -10,6 +10,7 @@ mod extract;
 mod faithfulness;
 mod fuzz_parsers;
 mod into_existing;
+mod jsonb_rewrites;
 mod layers;
 mod orphans;
 mod parallel_reads;

@@ -268,6 +268,7 @@ fn remedy_for(kind: &str, table: &str, column: &str) -> String {
         "epoch_number" => format!("say what the numbers are: --epoch {col}=seconds or --epoch {col}=ms"),
         "nonexistent_local_time" => "these wall-clock times do not exist in the source time zone (DST gap): pass --dst-gap shift-forward, or fix the data".into(),
         "ambiguous_local_time" => "these wall-clock times happen twice in the source time zone (DST fold): pass --dst-fold earlier or later, or fix the data".into(),
+        "jsonb_changes" => format!("keep each document exactly as written: --type {col}=json (PostgreSQL's json type stores the text as it is) or --on-bad-value {col}=text; or fix the data, or choose --on-bad-value {col}=null or =skip (leave the rows out)"),
         "bad_uuid" | "not_boolean" | "bad_timestamp" | "bad_json" | "type_mismatch" | "mixed_types" | "not_integer" | "not_numeric" | "precision_loss" => {
             format!("fix the data, or choose: --on-bad-value {col}=text (keep as text), =null, or =skip (leave the rows out)")
         }
