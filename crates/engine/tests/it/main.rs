@@ -12,6 +12,7 @@ mod fuzz_parsers;
 mod into_existing;
 mod jsonb_rewrites;
 mod layers;
+mod max_keys;
 mod orphans;
 mod parallel_reads;
 mod pg_connect;

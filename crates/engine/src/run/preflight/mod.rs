@@ -19,6 +19,7 @@ use crate::source::Source;
 use crate::Result;
 
 mod parallel;
+mod sequences;
 
 /// Whether converting this column from a PostgreSQL source can fail.
 fn can_fail_from_pg(c: &crate::convert::row::ColumnConverter) -> bool {
@@ -83,6 +84,8 @@ pub fn run(
     };
     plan.findings.extend(orphans);
     plan.findings.extend(findings.into_values());
+    let at_end = sequences::at_their_end(source, plan, to_sqlite)?;
+    plan.warnings.extend(at_end);
     plan.findings
         .sort_by(|a, b| b.severity.cmp(&a.severity).then(a.table.cmp(&b.table)));
     Ok(())
