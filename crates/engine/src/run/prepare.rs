@@ -66,6 +66,8 @@ pub(crate) fn prepare(
     crate::plan::names::check(&plan, target.dialect())?;
     let to_sqlite = target.wants_sqlite_rows();
     phases.run(Phase::Preflight, || {
+        let missing = crate::run::preflight::missing_types(&mut target, &plan)?;
+        plan.findings.extend(missing);
         crate::run::preflight::run(
             &mut source,
             &mut plan,

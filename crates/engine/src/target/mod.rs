@@ -97,6 +97,38 @@ impl Target {
         }
     }
 
+    /// Whether PostgreSQL knows a type by this name (as `CREATE TABLE` would look it up, on the
+    /// target's search path); always true for SQLite, which accepts any declared type.
+    ///
+    /// # Errors
+    /// Database errors.
+    pub fn has_type(&mut self, name: &str) -> Result<bool> {
+        match self {
+            Target::Postgres { client, .. } => {
+                // to_regtype answers NULL for an unknown name but fails on one it cannot
+                // parse, which would abort the target's transaction: hence the savepoint.
+                let what = || format!("looking up type {name} in the target");
+                client
+                    .batch_execute("SAVEPOINT ferry_type_lookup")
+                    .context(what)?;
+                let found = match client.query_one("SELECT to_regtype($1) IS NOT NULL", &[&name]) {
+                    Ok(row) => row.get(0),
+                    Err(_) => {
+                        client
+                            .batch_execute("ROLLBACK TO SAVEPOINT ferry_type_lookup")
+                            .context(what)?;
+                        false
+                    }
+                };
+                client
+                    .batch_execute("RELEASE SAVEPOINT ferry_type_lookup")
+                    .context(what)?;
+                Ok(found)
+            }
+            Target::Sqlite { .. } => Ok(true),
+        }
+    }
+
     pub fn pg_schema(&self) -> Option<&str> {
         match self {
             Target::Postgres { schema, .. } => Some(schema),

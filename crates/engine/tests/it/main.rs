@@ -6,6 +6,7 @@ mod servers;
 
 mod bundles;
 mod contracts;
+mod domains;
 mod extract;
 mod faithfulness;
 mod fuzz_parsers;

@@ -20,6 +20,9 @@ use crate::Result;
 
 mod parallel;
 mod sequences;
+mod types;
+
+pub(crate) use types::missing_types;
 
 /// Whether converting this column from a PostgreSQL source can fail.
 fn can_fail_from_pg(c: &crate::convert::row::ColumnConverter) -> bool {
