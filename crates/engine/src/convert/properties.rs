@@ -235,6 +235,14 @@ fn jsonb_keeps(v: &Value) -> bool {
     }
 }
 
+/// Whether the digest calls two values of a column of `ty` equal.
+fn digest_equal(a: &Value, b: &Value, ty: &T) -> bool {
+    let (mut x, mut y) = (vec![], vec![]);
+    digest::encode_value(a, ty, &mut x);
+    digest::encode_value(b, ty, &mut y);
+    x == y
+}
+
 fn is_jsonb(ty: &T) -> bool {
     match ty {
         T::Array { element } => is_jsonb(element),
@@ -379,12 +387,13 @@ fn postgres_binary_copy_round_trip_through_a_real_server() {
         let mut rewritten = 0;
         for (row, original) in read.iter().zip(&rows) {
             let v = &row[1];
-            // Equal in the digest ⇔ stored as written: a document jsonb rewrites is one the
-            // preflight refuses, and the digest tells it from the original.
+            // Equal in the digest ⇔ stored as written, through a real server and with the
+            // digest's own encoding: every type keeps what Ferry writes, except documents
+            // jsonb rewrites, which the preflight refuses and the digest tells apart.
             let kept = !is_jsonb(&ty) || jsonb_keeps(original);
             rewritten += usize::from(!kept);
             assert_eq!(
-                equivalent(v, original),
+                digest_equal(v, original, &ty),
                 kept,
                 "{declared}: wrote {original:?}, the server gave back {v:?}; the preflight {} it",
                 if kept { "accepts" } else { "refuses" }
