@@ -169,7 +169,7 @@ fn choices_for(plan: &Plan, finding: &ferry_engine::finding::Finding) -> Vec<Cho
             format!("Leave the values of {column} behind"),
         )],
         "bad_uuid" | "not_boolean" | "bad_timestamp" | "bad_json" | "type_mismatch"
-        | "mixed_types" | "not_integer" | "not_numeric" => {
+        | "mixed_types" | "not_integer" | "not_numeric" | "jsonb_changes" | "unknown_type" => {
             let mut out = vec![];
             if plan.mode == Mode::CreateSchema {
                 out.push(text());

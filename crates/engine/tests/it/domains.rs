@@ -144,7 +144,7 @@ fn a_declared_type_the_target_lacks_is_a_finding_before_anything_is_written() {
         (
             c.to_string(),
             format!("film.{c} is declared as {ty}, a type the target database does not have"),
-            format!("choose a type it has: --type film.{c}=text (the values as they are written) or another PostgreSQL type; or create {ty} in the target first"),
+            format!("choose a type it has: --on-bad-value film.{c}=text (the values as they are written) or --type film.{c}=TYPE; or create {ty} in the target first"),
         )
     };
     assert_eq!(
@@ -158,14 +158,20 @@ fn a_declared_type_the_target_lacks_is_a_finding_before_anything_is_written() {
     );
     assert!(pg_tables(&mut db.client()).is_empty(), "nothing written");
 
+    // Both choices the remedy names work.
     let mut o = options(sqlite(&src), pg(&db));
-    o.type_overrides = ["release_year", "rating", "title"]
+    let column = |c: &str| ColumnRef::parse(&format!("film.{c}")).unwrap();
+    o.column_policies = ["release_year", "rating"]
         .iter()
         .map(|c| ColumnSetting {
-            column: ColumnRef::parse(&format!("film.{c}")).unwrap(),
-            value: "text".to_string(),
+            column: column(c),
+            value: ferry_engine::finding::Policy::AsText,
         })
         .collect();
+    o.type_overrides = vec![ColumnSetting {
+        column: column("title"),
+        value: "text".to_string(),
+    }];
     migrate_ok(&o);
     let row: (String, String, String) = db
         .client()

@@ -45,7 +45,7 @@ pub(crate) fn missing_types(target: &mut Target, plan: &Plan) -> Result<Vec<Find
                     "{col} is declared as {name}, a type the target database does not have"
                 ),
                 remedy: format!(
-                    "choose a type it has: --type {col}=text (the values as they are written) or another PostgreSQL type; or create {name} in the target first"
+                    "choose a type it has: --on-bad-value {col}=text (the values as they are written) or --type {col}=TYPE; or create {name} in the target first"
                 ),
                 resolved_by: None,
             });
