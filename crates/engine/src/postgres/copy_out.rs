@@ -100,10 +100,17 @@ fn select_sql(schema: &str, table: &str, columns: &[CopyColumn], filter: Option<
         .iter()
         .map(|c| {
             let name = quote_ident(&c.name);
-            if binary::moves_as_text(&c.ty) {
-                format!("{name}::text")
-            } else {
-                name
+            match &c.ty {
+                t if binary::moves_as_text(t) => format!("{name}::text"),
+                // An array of a domain sends the domain's oid as its element type; cast to the
+                // array of the base type the column is read as (for any other array the cast
+                // is to its own type, which PostgreSQL drops).
+                ColumnType::Array { element }
+                    if !matches!(element.as_ref(), ColumnType::Enum { .. }) =>
+                {
+                    format!("{name}::{}", c.ty.pg_name())
+                }
+                _ => name,
             }
         })
         .collect();

@@ -224,7 +224,33 @@ fn read_columns(
         // A domain column is its base type with the domain's constraints as its own (see
         // `domains`): a type that exists wherever the column goes.
         let domain = domains.get(&info.oid).filter(|_| info.typtype == "d");
-        let (ty, note) = resolve_type(domain.map_or(&info, |d| &d.base), enums);
+        // An array of a domain is an array of its base; the element CHECKs have no column
+        // form, so they are named in a note rather than kept.
+        let element_domain = domains
+            .get(&info.elem_oid)
+            .filter(|d| info.category == "A" && d.base.category != "A");
+        let array_of_base = element_domain.map(|d| TypeInfo {
+            typmod: d.base.typmod,
+            elem_oid: d.base.oid,
+            elem_typtype: Some(d.base.typtype.clone()),
+            elem_formatted: Some(d.base.formatted.clone()),
+            formatted: format!("{}[]", d.base.formatted),
+            ..info.clone()
+        });
+        if let Some(d) = element_domain {
+            draft.table.notes.push(format!(
+                "column {name:?}: an array of domain {} is moved as {}[]{}",
+                d.name,
+                d.base.formatted,
+                if d.checks.is_empty() && !d.not_null {
+                    ""
+                } else {
+                    "; the domain's constraints on each element are not kept"
+                }
+            ));
+        }
+        let resolved = domain.map(|d| &d.base).or(array_of_base.as_ref());
+        let (ty, note) = resolve_type(resolved.unwrap_or(&info), enums);
         if let Some(note) = note {
             draft.table.notes.push(format!("column {name:?}: {note}"));
         }

@@ -61,7 +61,7 @@ fn a_sample_schema_with_domains_goes_to_sqlite_and_back_with_equal_content() {
     let types: Vec<(String, String, bool)> = b
         .query(
             "SELECT attname::text, format_type(atttypid, atttypmod), attnotnull FROM pg_attribute
-             WHERE attrelid = 'film'::regclass AND attname IN ('title', 'release_year', 'remake_year', 'rental_rate', 'rating', 'fulltext', 'scores')
+             WHERE attrelid = 'film'::regclass AND attname IN ('title', 'release_year', 'remake_year', 'rental_rate', 'rating', 'fulltext', 'scores', 'award_years')
              ORDER BY attname",
             &[],
         )
@@ -73,6 +73,7 @@ fn a_sample_schema_with_domains_goes_to_sqlite_and_back_with_equal_content() {
     assert_eq!(
         types,
         [
+            t("award_years", "integer[]", false),
             t("fulltext", "tsvector", true),
             t("rating", "mpaa_rating", false),
             t("release_year", "integer", false),
