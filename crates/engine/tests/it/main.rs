@@ -24,3 +24,4 @@ mod promote;
 mod readme;
 mod round_trips;
 mod sqlite_side;
+mod stored_forms;

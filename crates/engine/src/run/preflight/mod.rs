@@ -18,10 +18,12 @@ use crate::plan::{Plan, TablePlan};
 use crate::source::Source;
 use crate::Result;
 
+mod opaque;
 mod parallel;
 mod sequences;
 mod types;
 
+pub(crate) use opaque::stored_differently;
 pub(crate) use types::missing_types;
 
 /// Whether converting this column from a PostgreSQL source can fail.
