@@ -17,6 +17,9 @@ const SOURCE: &str = "
         (5, '24 hours', NULL, NULL);
 ";
 
+/// (key, value, what PostgreSQL would store) of one sample.
+type Sample = (String, String, String);
+
 #[test]
 fn values_postgres_would_print_differently_are_findings_before_writing() {
     let dir = tempfile::tempdir().unwrap();
@@ -25,7 +28,7 @@ fn values_postgres_would_print_differently_are_findings_before_writing() {
     let err =
         migrate(&options(sqlite(&src), pg(&db))).expect_err("PostgreSQL would rewrite values");
     assert_eq!(err.error.kind(), ErrorKind::BadInput);
-    let mut found: Vec<(String, u64, Vec<(String, String, String)>)> = err
+    let mut found: Vec<(String, u64, Vec<Sample>)> = err
         .report
         .findings
         .iter()
