@@ -96,7 +96,9 @@ fn choices_for(finding: &ferry_engine::finding::Finding) -> Vec<Choice> {
                 Remedy::FixData
                 | Remedy::AddTargetColumn { .. }
                 | Remedy::CopyAndReplace { .. }
-                | Remedy::ChangeRole { .. } => return None,
+                | Remedy::ChangeRole { .. }
+                | Remedy::TypeOverride { .. }
+                | Remedy::CreateType { .. } => return None,
                 Remedy::Policy {
                     table,
                     column,

@@ -20,6 +20,8 @@ pub fn words(remedies: &[Remedy]) -> String {
     let mut exclude = None;
     let mut add_column = None;
     let mut replace = None;
+    let mut type_override: Option<Option<String>> = None;
+    let mut create_type = None;
     for r in remedies {
         match r {
             Remedy::FixData => {}
@@ -47,9 +49,39 @@ pub fn words(remedies: &[Remedy]) -> String {
             }
             Remedy::CopyAndReplace { table } => replace = Some(table.clone()),
             Remedy::ChangeRole { advice } => return advice.clone(),
+            Remedy::TypeOverride {
+                table,
+                column: c,
+                type_name,
+            } => {
+                column = Some(format!("{table}.{c}"));
+                type_override = Some(type_name.clone());
+            }
+            Remedy::CreateType { name } => create_type = Some(name.clone()),
         }
     }
     let col = column.unwrap_or_default();
+    if let Some(name) = create_type {
+        return format!("choose a type it has: --on-bad-value {col}=text (the values as they are written) or --type {col}=TYPE; or create {name} in the target first");
+    }
+    if let Some(Some(type_name)) = &type_override {
+        // JSON that jsonb would rewrite: the exact-text choices first, then the usual ones.
+        let others: Vec<Remedy> = remedies
+            .iter()
+            .filter(|r| {
+                !matches!(
+                    r,
+                    Remedy::TypeOverride { .. }
+                        | Remedy::Policy {
+                            policy: Policy::AsText,
+                            ..
+                        }
+                )
+            })
+            .cloned()
+            .collect();
+        return format!("keep each document exactly as written: --type {col}={type_name} (PostgreSQL's {type_name} type stores the text as it is) or --on-bad-value {col}=text; or {}", words(&others));
+    }
     if let Some(col) = add_column {
         return format!("add the column to the target, or pass --on-bad-value {col}=null to leave these values behind");
     }

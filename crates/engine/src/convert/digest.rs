@@ -8,9 +8,13 @@
 //! any changed, missing or extra row still changes it. Diffs (which rows differ) are located
 //! by key in a second pass only when digests disagree ([`crate::run::verify`]).
 //!
-//! Canonical means *value* equality, not spelling: numerics compare without trailing zeros
-//! (`1.50 = 1.5`), JSON compares by its canonical form ([`crate::convert::canonicalize_into`]), `char(n)` ignores
-//! trailing blanks (PostgreSQL's own rule); floats compare bit for bit (`-0.0 ≠ 0.0`).
+//! Canonical means equal *as an application reads the value back*, not equal spelling: a
+//! numeric(p,s) compares without trailing zeros (`1.50 = 1.5`: both databases store it at the
+//! column's scale) while an unconstrained numeric keeps its scale (`1.50 ≠ 1.5`); JSON compares
+//! by its canonical form ([`crate::convert::canonicalize_into`]: key order and whitespace
+//! ignored, duplicate keys and a number's kind kept); `char(n)` ignores trailing blanks
+//! (PostgreSQL's own rule); floats compare bit for bit (`-0.0 ≠ 0.0`). ARCHITECTURE.md has the
+//! table, type by type, of what each target stores and why these forms match it.
 
 use sha2::{Digest as _, Sha256};
 
@@ -108,7 +112,19 @@ pub fn encode_value(value: &Value, ty: &ColumnType, out: &mut Vec<u8>) {
             };
             out.extend_from_slice(&bits.to_le_bytes());
         }
-        Value::Numeric(d) => bytes(out, 4, d.canonical().as_bytes()),
+        Value::Numeric(d) => {
+            // A numeric with a declared precision or scale is stored at that scale on both
+            // sides (PostgreSQL pads `1.5` to `1.50`), so its value is what an app reads; an
+            // unconstrained numeric keeps the scale it was given, and `1.50` and `1.5` read
+            // back differently (Python's Decimal, PostgreSQL's own text).
+            let scaled = matches!(ty, ColumnType::Numeric { precision, scale } if precision.is_some() || scale.is_some());
+            let body = if scaled || d.is_special() {
+                d.canonical()
+            } else {
+                d.as_str()
+            };
+            bytes(out, 4, body.as_bytes())
+        }
         Value::Text(s) => {
             let s = if matches!(ty, ColumnType::Char { .. }) {
                 s.trim_end_matches(' ')
@@ -219,6 +235,22 @@ mod tests {
         assert_ne!(
             digest(&[vec![n("1.5")]], &num),
             digest(&[vec![n("1.05")]], &num)
+        );
+        // Without a declared scale the scale is part of what is stored and read back.
+        let free = [ColumnType::Numeric {
+            precision: None,
+            scale: None,
+        }];
+        assert_ne!(
+            digest(&[vec![n("1.50")]], &free),
+            digest(&[vec![n("1.5")]], &free)
+        );
+        assert_eq!(
+            digest(&[vec![n("NaN")]], &free),
+            digest(
+                &[vec![Value::Numeric(Decimal::parse("nan").unwrap())]],
+                &free
+            )
         );
         let fl = [ColumnType::Float { bits: 64 }];
         assert_ne!(

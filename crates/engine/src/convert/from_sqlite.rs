@@ -425,12 +425,39 @@ fn check_postgres_range(value: &Value) -> Result<(), Problem> {
     }
 }
 
+/// Whether jsonb stores the document `text` as written (up to whitespace and key order, which
+/// no reader sees), or why not. jsonb keeps the last of duplicate keys and holds numbers as
+/// `numeric`; the digest compares canonical forms that tell those changes apart, and this
+/// finds them first, before anything is written.
+fn jsonb_keeps(text: &str, facts: super::JsonFacts) -> Result<(), String> {
+    if facts.duplicate_keys {
+        return Err("has the same object key twice; jsonb would keep only the last".into());
+    }
+    match facts.jsonb_number {
+        Some((start, end, why)) => Err(why.describe(&text[start..end])),
+        None => Ok(()),
+    }
+}
+
 fn to_json(v: &S, binary: bool, rules: &ColumnRules) -> Result<Value, Problem> {
     let target = ColumnType::Json { binary };
     match v {
         S::Integer(i) => Ok(Value::Json(i.to_string())),
-        // `{:?}` is the shortest round-trip form and valid JSON (`1.5`, `-0.0`, `1e300`).
-        S::Real(f) if f.is_finite() => Ok(Value::Json(format!("{f:?}"))),
+        // `{:?}` is the shortest round-trip form and valid JSON (`1.5`, `-0.0`, `1e300`); a
+        // REAL is a float, so jsonb's integer form of `1e300` is a change (as for text).
+        S::Real(f) if f.is_finite() => {
+            let json = format!("{f:?}");
+            if binary && rules.target_is_postgres {
+                let facts = super::JsonFacts {
+                    jsonb_number: super::json_canon::jsonb_number_facts(&json),
+                    ..Default::default()
+                };
+                jsonb_keeps(&json, facts).map_err(|why| {
+                    Problem::new(K::JsonbChanges, format!("{}: {why}", v.describe()))
+                })?;
+            }
+            Ok(Value::Json(json))
+        }
         S::Real(f) => Err(Problem::new(
             K::NotRepresentable,
             format!("{f} has no JSON form"),
@@ -448,11 +475,16 @@ fn to_json(v: &S, binary: bool, rules: &ColumnRules) -> Result<Value, Problem> {
                     format!("{} is not valid JSON{why}", v.describe()),
                 ));
             };
-            if binary && rules.target_is_postgres && facts.has_nul {
-                return Err(Problem::new(
-                    K::BadJson,
-                    format!("{} contains \\u0000, which jsonb cannot hold", v.describe()),
-                ));
+            if binary && rules.target_is_postgres {
+                if facts.has_nul {
+                    return Err(Problem::new(
+                        K::BadJson,
+                        format!("{} contains \\u0000, which jsonb cannot hold", v.describe()),
+                    ));
+                }
+                jsonb_keeps(&s, facts).map_err(|why| {
+                    Problem::new(K::JsonbChanges, format!("{}: {why}", v.describe()))
+                })?;
             }
             Ok(Value::Json(s))
         }

@@ -11,9 +11,18 @@
 //! commas, NaN or leading zeros; control characters must be escaped; `\u` escapes must pair
 //! surrogates; nesting deeper than 128 levels is refused (serde_json's limit). The canonical
 //! form is the one [`super::json::canonical_json`] documents: no insignificant whitespace,
-//! object keys sorted by their UTF-8 bytes with the last of duplicate keys kept (jsonb's
-//! rule), strings re-escaped one way (`\"`, `\\`, `\b \f \n \r \t`, other control characters as
-//! `\u00xx`, everything else as itself), numbers compared by value (`1.0 = 1`).
+//! object keys sorted by their UTF-8 bytes with **every** duplicate key kept (in the order
+//! written), strings re-escaped one way (`\"`, `\\`, `\b \f \n \r \t`, other control characters as
+//! `\u00xx`, everything else as itself), numbers compared by value within their kind (`1.0 =
+//! 1.00`, `1e2 = 100.0`, but `1e2 ≠ 100`, `-0 ≠ 0`).
+//!
+//! Why duplicates and number kinds count: the canonical form is what the digest compares, and
+//! it must not call equal two documents an application reads differently. jsonb keeps only the
+//! last of duplicate keys, so `{"a":1,"a":2}` and `{"a":2}` are different documents here; a
+//! JSON parser in Python (and most typed ones) reads `1e2` as a float and `100` as an integer,
+//! and JavaScript reads `-0` as negative zero, while jsonb turns both into `100` and `0`. The
+//! [`JsonFacts`] say where jsonb would store a document differently from what was written, so
+//! the preflight can refuse it before anything is written.
 
 use crate::model::value::Decimal;
 
@@ -25,6 +34,52 @@ const MAX_DEPTH: usize = 128;
 pub struct JsonFacts {
     /// A string or key holds U+0000 (which jsonb cannot store).
     pub has_nul: bool,
+    /// An object (at any depth) has the same key twice; jsonb keeps only the last.
+    pub duplicate_keys: bool,
+    /// The first number jsonb would not keep as written, as a byte range of the input, and
+    /// why.
+    pub jsonb_number: Option<(usize, usize, JsonbNumber)>,
+}
+
+/// How jsonb (whose numbers are PostgreSQL `numeric`s) would treat a JSON number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JsonbNumber {
+    /// Beyond `numeric`'s range (more than 131072 digits before the point, or more than 16383
+    /// after it): PostgreSQL refuses the document.
+    OutOfRange,
+    /// Written as a fraction or with an exponent, stored as an integer (`1e2` → `100`,
+    /// `1.0e2` → `100`): parsers that tell the two apart read another type back.
+    BecomesInteger,
+    /// A negative zero (`-0`, `-0.0`), stored without its sign.
+    LosesSign,
+}
+
+impl JsonbNumber {
+    /// What happens to `text`, in words.
+    pub fn describe(self, text: &str) -> String {
+        match self {
+            JsonbNumber::OutOfRange => format!("the number {text} is beyond jsonb's range"),
+            JsonbNumber::BecomesInteger => {
+                let stored = crate::model::value::Decimal::parse(text)
+                    .map_or_else(|| "an integer".to_string(), |d| shorten(d.as_str()));
+                format!("jsonb would store the number {text} as the integer {stored}")
+            }
+            JsonbNumber::LosesSign => format!("jsonb would store the number {text} as 0"),
+        }
+    }
+}
+
+/// A long digit string cut in the middle, for a message.
+fn shorten(digits: &str) -> String {
+    if digits.len() <= 40 {
+        digits.to_string()
+    } else {
+        format!(
+            "{}… ({} digits)",
+            &digits[..20],
+            digits.trim_start_matches('-').len()
+        )
+    }
 }
 
 /// Appends the canonical form of `text` to `out` and returns what it found; on invalid JSON
@@ -192,7 +247,7 @@ impl Parser<'_> {
             out.push(b'}');
             return Some(());
         }
-        // Sort by key (stable, so equal keys keep their order) and keep the last duplicate.
+        // Sort by key (stable, so equal keys keep their order), keeping every duplicate.
         // Keys without escapes (nearly all) are compared in place; others are decoded once.
         let body = out.split_off(open);
         let members: Vec<Member> = members.iter().map(|m| shift(m, open)).collect();
@@ -208,19 +263,14 @@ impl Parser<'_> {
         };
         let mut order: Vec<usize> = (0..members.len()).collect();
         order.sort_by(|&a, &b| key_of(a).cmp(key_of(b)));
+        if order.windows(2).any(|w| key_of(w[0]) == key_of(w[1])) {
+            self.facts.duplicate_keys = true;
+        }
         out.push(b'{');
-        let mut first = true;
         for (n, &m) in order.iter().enumerate() {
-            if order
-                .get(n + 1)
-                .is_some_and(|&next| key_of(next) == key_of(m))
-            {
-                continue; // a later duplicate wins
-            }
-            if !first {
+            if n > 0 {
                 out.push(b',');
             }
-            first = false;
             let m = &members[m];
             out.extend_from_slice(&body[m.start..m.end]);
         }
@@ -326,14 +376,32 @@ impl Parser<'_> {
             self.digits1()?;
         }
         let text = &self.s[start..self.i];
+        if self.facts.jsonb_number.is_none() {
+            if let Some(why) = jsonb_number(text) {
+                self.facts.jsonb_number = Some((start, self.i, why));
+            }
+        }
+        let negative_zero = text[0] == b'-'
+            && text
+                .iter()
+                .take_while(|b| !matches!(b, b'e' | b'E'))
+                .all(|b| matches!(b, b'-' | b'0' | b'.'));
         if plain && text != b"-0" {
             // An integer without leading zeros is already its canonical decimal.
             out.extend_from_slice(text);
         } else {
             let text = std::str::from_utf8(text).ok()?;
+            if negative_zero {
+                out.push(b'-');
+            }
             match Decimal::parse(text) {
                 Some(d) => out.extend_from_slice(d.canonical().as_bytes()),
                 None => out.extend_from_slice(text.to_ascii_lowercase().as_bytes()),
+            }
+            if !plain {
+                // The kind is part of the value: `1e2` (a float to most parsers) ≠ `100`.
+                // An exponent marks it and keeps the canonical form valid JSON.
+                out.extend_from_slice(b"e0");
             }
         }
         Some(())
@@ -350,6 +418,63 @@ impl Parser<'_> {
         self.digits();
         (self.i > start).then_some(())
     }
+}
+
+/// [`JsonFacts::jsonb_number`] for one number's text (a whole document that is a number).
+pub(crate) fn jsonb_number_facts(text: &str) -> Option<(usize, usize, JsonbNumber)> {
+    jsonb_number(text.as_bytes()).map(|why| (0, text.len(), why))
+}
+
+/// numeric's limits (PostgreSQL's `NUMERIC_WEIGHT_MAX` in decimal digits, `NUMERIC_DSCALE_MAX`).
+const NUMERIC_MAX_INTEGER_DIGITS: i64 = 131_072;
+const NUMERIC_MAX_SCALE: i64 = 16_383;
+
+/// What jsonb does to a valid JSON number `text` that it would not keep as written, the way
+/// PostgreSQL's `numeric_in` reads it: the scale is the fraction's digits minus the exponent
+/// (at least 0), a zero has no sign, and the output never has an exponent.
+fn jsonb_number(text: &[u8]) -> Option<JsonbNumber> {
+    let (negative, rest) = match text.split_first() {
+        Some((b'-', rest)) => (true, rest),
+        _ => (false, text),
+    };
+    let (mantissa, exponent) = match rest.iter().position(|b| matches!(b, b'e' | b'E')) {
+        Some(i) => {
+            let e = std::str::from_utf8(&rest[i + 1..]).ok()?;
+            // An exponent too long for i64 is far beyond numeric's range either way.
+            let e: i64 = e.parse().unwrap_or(if e.starts_with('-') {
+                i64::MIN / 4
+            } else {
+                i64::MAX / 4
+            });
+            (&rest[..i], e)
+        }
+        None => (rest, 0),
+    };
+    let (int, frac) = match mantissa.iter().position(|&b| b == b'.') {
+        Some(i) => (&mantissa[..i], &mantissa[i + 1..]),
+        None => (mantissa, &mantissa[mantissa.len()..]),
+    };
+    let scale = (frac.len() as i64).saturating_sub(exponent).max(0);
+    if scale > NUMERIC_MAX_SCALE {
+        return Some(JsonbNumber::OutOfRange);
+    }
+    let digits: Vec<u8> = int.iter().chain(frac).copied().collect();
+    match digits.iter().position(|&b| b != b'0') {
+        None => {
+            if negative {
+                return Some(JsonbNumber::LosesSign);
+            }
+        }
+        Some(first) => {
+            // Digits before the point, counted from the first significant one.
+            let integer_digits = (int.len() as i64).saturating_add(exponent) - first as i64;
+            if integer_digits > NUMERIC_MAX_INTEGER_DIGITS {
+                return Some(JsonbNumber::OutOfRange);
+            }
+        }
+    }
+    let written_as_fraction = text.iter().any(|b| matches!(b, b'.' | b'e' | b'E'));
+    (written_as_fraction && scale == 0).then_some(JsonbNumber::BecomesInteger)
 }
 
 fn shift(m: &Member, by: usize) -> Member {
@@ -423,10 +548,19 @@ mod tests {
         match v {
             serde_json::Value::Null | serde_json::Value::Bool(_) => out.push_str(&v.to_string()),
             serde_json::Value::Number(n) => {
+                // arbitrary_precision: the number's text as written.
                 let text = n.to_string();
+                let fraction = text.contains(['.', 'e', 'E']);
+                let mantissa = text.split(['e', 'E']).next().unwrap_or("");
+                if mantissa.starts_with('-') && mantissa.bytes().all(|b| b"-0.".contains(&b)) {
+                    out.push('-');
+                }
                 match Decimal::parse(&text) {
                     Some(d) => out.push_str(d.canonical()),
                     None => out.push_str(&text.to_ascii_lowercase()),
+                }
+                if fraction {
+                    out.push_str("e0");
                 }
             }
             serde_json::Value::String(s) => {
@@ -471,9 +605,9 @@ mod tests {
         let cases = [
             (
                 r#" { "b" : 1 , "a" : [ 1.50 , -0 , 2e2, "x" ] } "#,
-                r#"{"a":[1.5,0,200,"x"],"b":1}"#,
+                r#"{"a":[1.5e0,-0,200e0,"x"],"b":1}"#,
             ),
-            (r#"{"a":1,"a":2}"#, r#"{"a":2}"#),
+            (r#"{"a":1,"a":2}"#, r#"{"a":1,"a":2}"#),
             (r#"{"a ":1,"a":2,"a!":3}"#, r#"{"a":2,"a ":1,"a!":3}"#),
             (
                 r#"{"b":{"d":1,"c":2},"a":null}"#,
@@ -486,11 +620,64 @@ mod tests {
             ("{}", "{}"),
             ("true", "true"),
             ("-12", "-12"),
-            ("1E+2", "100"),
+            ("1E+2", "100e0"),
+            ("-0.0", "-0e0"),
         ];
         for (input, expected) in cases {
             assert_eq!(canon(input).as_deref(), Some(expected), "{input}");
         }
+    }
+
+    /// What PostgreSQL 15 does with each number as jsonb (checked with psql: `'1e2'::jsonb`
+    /// is `100`, `'1e131072'::jsonb` fails with "value overflows numeric format").
+    #[test]
+    fn numbers_jsonb_would_not_keep() {
+        let facts = |t: &str| canonicalize_into(t, &mut vec![]).unwrap().jsonb_number;
+        use JsonbNumber::*;
+        for (text, expected) in [
+            ("1", None),
+            ("1.0", None),
+            ("1.50e1", None),
+            ("1.5e-7", None),
+            ("0e-5", None),
+            ("123456789012345678901234567890.123456789", None),
+            ("1e131071", Some(BecomesInteger)), // in range: 131072 digits
+            ("1e-16383", None),
+            ("1e2", Some(BecomesInteger)),
+            ("1E2", Some(BecomesInteger)),
+            ("1.5e1", Some(BecomesInteger)),
+            ("1e+300", Some(BecomesInteger)),
+            ("0e0", Some(BecomesInteger)),
+            ("-0", Some(LosesSign)),
+            ("-0.0", Some(LosesSign)),
+            ("-0e-3", Some(LosesSign)),
+            ("1e131072", Some(OutOfRange)),
+            ("1e-16384", Some(OutOfRange)),
+            ("0e-16384", Some(OutOfRange)),
+            ("1e99999999999999999999", Some(OutOfRange)),
+        ] {
+            assert_eq!(facts(text).map(|f| f.2), expected, "{text}");
+        }
+        let mut out = vec![];
+        let f = canonicalize_into(r#"{"a":[1, 2.5, 3e1, -0]}"#, &mut out).unwrap();
+        assert_eq!(
+            f.jsonb_number,
+            Some((14, 17, BecomesInteger)),
+            "the first, located"
+        );
+        assert_eq!(
+            BecomesInteger.describe("1e+300"),
+            "jsonb would store the number 1e+300 as the integer 10000000000000000000… (301 digits)"
+        );
+    }
+
+    #[test]
+    fn duplicate_keys_are_noticed_at_any_depth() {
+        let dup = |t: &str| canonicalize_into(t, &mut vec![]).unwrap().duplicate_keys;
+        assert!(dup(r#"{"a":1,"a":2}"#));
+        assert!(dup(r#"[{"x":{"b":1,"c":0,"b":1}}]"#));
+        assert!(dup(r#"{"\u0061":1,"a":2}"#), "the same key escaped");
+        assert!(!dup(r#"{"a":{"a":1},"b":{"a":2}}"#));
     }
 
     #[test]
@@ -615,6 +802,22 @@ mod tests {
             let mine = canon(doc);
             let reference = reference_canonical_json(doc);
             assert_eq!(mine.is_some(), reference.is_some(), "{doc}");
+        }
+        // A tree keeps one of duplicate keys, so it is the reference only without them; with
+        // them, the document never equals its tree's re-serialization (jsonb's rewrite).
+        let has_duplicates =
+            |doc: &str| canonicalize_into(doc, &mut vec![]).unwrap().duplicate_keys;
+        let (with, docs): (Vec<String>, Vec<String>) =
+            docs.into_iter().partition(|d| has_duplicates(d));
+        assert!(
+            with.len() > 100 && docs.len() > 100,
+            "{} {}",
+            with.len(),
+            docs.len()
+        );
+        for doc in &with {
+            let v: serde_json::Value = serde_json::from_str(doc).unwrap();
+            assert_ne!(canon(doc), canon(&v.to_string()), "{doc}");
         }
         for pair in docs.windows(2) {
             let same_here = canon(&pair[0]) == canon(&pair[1]);

@@ -20,7 +20,7 @@
 //! | uuid | text (hyphenated, 32 hex digits, braces; any case); 16-byte blob | `bad_uuid` |
 //! | date, time, timestamp | text per [`crate::model::temporal`]; numbers only via a chosen epoch unit | `bad_timestamp`, `epoch_number`; an offset into `timestamp` → `type_mismatch` |
 //! | timestamptz | offset text keeps its instant; naive text is resolved in [`ColumnRules::timezone`] with [`ColumnRules::dst`] | `nonexistent_local_time`, `ambiguous_local_time` |
-//! | json, jsonb | text that parses (kept verbatim); integer/real → their JSON number | `bad_json` (also a `\u0000` for jsonb) |
+//! | json, jsonb | text that parses (kept verbatim); integer/real → their JSON number | `bad_json` (also a `\u0000` for jsonb); into PostgreSQL jsonb, a document jsonb would not store as written → `jsonb_changes` (duplicate keys at any depth, `1e2`/`1.0e2` that jsonb makes an integer, a negative zero, a number beyond numeric's range) |
 //! | arrays | text holding a JSON array (nested = more dimensions, rectangular) | `bad_array`, or the element's problem |
 //! | enum | text that is one of the labels | `not_in_enum` |
 //! | opaque, untyped | text | other storage classes → `type_mismatch` / `mixed_types` |
@@ -63,7 +63,7 @@ pub use crate::model::temporal::{DstPolicy, EpochUnit, FoldPolicy, GapPolicy};
 pub use crate::model::value::{SqliteValue, Value};
 pub use from_sqlite::{from_sqlite, from_sqlite_owned};
 pub use json::canonical_json;
-pub use json_canon::{canonicalize_into, JsonFacts};
+pub use json_canon::{canonicalize_into, JsonFacts, JsonbNumber};
 pub use to_sqlite::{into_sqlite, into_sqlite_as, survives_affinity, to_sqlite, to_sqlite_as};
 
 /// One value that cannot be converted exactly, with a one-sentence reason.

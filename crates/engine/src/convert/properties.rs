@@ -218,7 +218,43 @@ fn postgres_can_hold(v: &Value) -> bool {
     }
 }
 
+/// Whether jsonb keeps this document as written, by Ferry's own preflight rule (arrays:
+/// every element). A jsonb column read from PostgreSQL only ever holds such documents (jsonb
+/// prints no duplicate keys, exponents or negative zeros); the server test below checks the
+/// rule against what PostgreSQL really stores.
+fn jsonb_keeps(v: &Value) -> bool {
+    match v {
+        Value::Json(s) => from_sqlite(
+            &SqliteValue::Text(s.clone().into_bytes()),
+            &T::Json { binary: true },
+            &rules(true),
+        )
+        .is_ok(),
+        Value::Array(items) => items.iter().all(jsonb_keeps),
+        _ => true,
+    }
+}
+
+/// Whether the digest calls two values of a column of `ty` equal.
+fn digest_equal(a: &Value, b: &Value, ty: &T) -> bool {
+    let (mut x, mut y) = (vec![], vec![]);
+    digest::encode_value(a, ty, &mut x);
+    digest::encode_value(b, ty, &mut y);
+    x == y
+}
+
+fn is_jsonb(ty: &T) -> bool {
+    match ty {
+        T::Array { element } => is_jsonb(element),
+        T::Json { binary } => *binary,
+        _ => false,
+    }
+}
+
 fn postgres_law(v: &Value, ty: &T) -> Result<(), TestCaseError> {
+    if is_jsonb(ty) && !jsonb_keeps(v) {
+        return Ok(()); // not a value a jsonb column can hold
+    }
     let Some(wire) = through_wire(v, ty) else {
         return Ok(());
     };
@@ -348,11 +384,19 @@ fn postgres_binary_copy_round_trip_through_a_real_server() {
             _ => unreachable!(),
         });
         let mut back = vec![];
+        let mut rewritten = 0;
         for (row, original) in read.iter().zip(&rows) {
             let v = &row[1];
-            assert!(
-                equivalent(v, original),
-                "{declared}: wrote {original:?}, the server gave back {v:?}"
+            // Equal in the digest ⇔ stored as written, through a real server and with the
+            // digest's own encoding: every type keeps what Ferry writes, except documents
+            // jsonb rewrites, which the preflight refuses and the digest tells apart.
+            let kept = !is_jsonb(&ty) || jsonb_keeps(original);
+            rewritten += usize::from(!kept);
+            assert_eq!(
+                digest_equal(v, original, &ty),
+                kept,
+                "{declared}: wrote {original:?}, the server gave back {v:?}; the preflight {} it",
+                if kept { "accepts" } else { "refuses" }
             );
             back.push(match to_sqlite(v, &ty) {
                 Ok(stored) if !v.is_null() => from_sqlite(&stored, &ty, &rules(true))
@@ -389,5 +433,11 @@ fn postgres_binary_copy_round_trip_through_a_real_server() {
             .unwrap()
             .get(0);
         assert_eq!(count as usize, SERVER_ROWS, "{declared}");
+        if is_jsonb(&ty) && matches!(ty, T::Json { .. }) {
+            assert!(
+                rewritten > 0,
+                "{declared}: the generator never made a document jsonb rewrites"
+            );
+        }
     }
 }

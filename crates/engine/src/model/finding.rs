@@ -98,6 +98,14 @@ pub enum ProblemKind {
     ReferenceToUncopiedTable,
     /// Row-level security on a table applies to the role Ferry connects as.
     RowLevelSecurity,
+    /// Valid JSON that jsonb would store differently from what was written (duplicate keys,
+    /// a number it rewrites or cannot hold).
+    JsonbChanges,
+    /// A column Ferry would create with a type the target database does not have.
+    UnknownType,
+    /// Text of a type PostgreSQL parses (interval, tsvector, …) that it would store in another
+    /// form than the source holds.
+    StoredDifferently,
 }
 
 impl PartialEq<&str> for ProblemKind {
@@ -141,6 +149,9 @@ impl ProblemKind {
             NoTargetColumn => "no_target_column",
             ReferenceToUncopiedTable => "reference_to_uncopied_table",
             RowLevelSecurity => "row_level_security",
+            JsonbChanges => "jsonb_changes",
+            UnknownType => "unknown_type",
+            StoredDifferently => "stored_differently",
         }
     }
 }
@@ -177,6 +188,14 @@ pub enum Remedy {
     /// Connect as another role, or change the role's rights; `advice` says which, in SQL
     /// terms that are the same in every front end.
     ChangeRole { advice: String },
+    /// Give the column another target type: `type_name`, or one the user picks (`None`).
+    TypeOverride {
+        table: String,
+        column: String,
+        type_name: Option<String>,
+    },
+    /// Create the named type in the target database first.
+    CreateType { name: String },
 }
 
 #[derive(Debug, Clone, Serialize)]

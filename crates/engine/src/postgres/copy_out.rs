@@ -94,16 +94,27 @@ pub fn read_table_where(
     )
 }
 
-/// `COPY (SELECT "a", "b"::text FROM "s"."t") TO STDOUT (FORMAT binary)`.
+/// `COPY (SELECT "a", <"b" as text> FROM "s"."t") TO STDOUT (FORMAT binary)`.
 fn select_sql(schema: &str, table: &str, columns: &[CopyColumn], filter: Option<&str>) -> String {
     let list: Vec<String> = columns
         .iter()
         .map(|c| {
             let name = quote_ident(&c.name);
-            if binary::moves_as_text(&c.ty) {
-                format!("{name}::text")
-            } else {
-                name
+            match &c.ty {
+                // The type's output function (what an app reading the column sees), not its
+                // cast to text, which for inet adds the mask (`::1` → `::1/128`).
+                t if binary::moves_as_text(t) => {
+                    format!("CASE WHEN {name} IS NULL THEN NULL ELSE format('%s', {name}) END")
+                }
+                // An array of a domain sends the domain's oid as its element type; cast to the
+                // array of the base type the column is read as (for any other array the cast
+                // is to its own type, which PostgreSQL drops).
+                ColumnType::Array { element }
+                    if !matches!(element.as_ref(), ColumnType::Enum { .. }) =>
+                {
+                    format!("{name}::{}", c.ty.pg_name())
+                }
+                _ => name,
             }
         })
         .collect();
@@ -429,7 +440,7 @@ mod tests {
         ];
         assert_eq!(
             select_sql("my schema", "t", &cols, None),
-            r#"COPY (SELECT "we""ird"::text, "m" FROM "my schema"."t") TO STDOUT (FORMAT binary)"#
+            r#"COPY (SELECT CASE WHEN "we""ird" IS NULL THEN NULL ELSE format('%s', "we""ird") END, "m" FROM "my schema"."t") TO STDOUT (FORMAT binary)"#
         );
         assert_eq!(
             select_sql("s", "t", &cols[1..], Some(r#""owner" = 7"#)),

@@ -317,13 +317,26 @@ fn foreign_key_sql(schema: &str, table: &str, fk: &ForeignKey) -> String {
 }
 
 /// Sets the column's sequence (identity or serial, found with `pg_get_serial_sequence`) so
-/// that the next value is `max + 1`, or the sequence's start on an empty table. A column with
+/// that the next value follows the copied ids: `max + 1` (ascending; `min - 1` descending), or
+/// the sequence's start on an empty table. Ids that already reach the sequence's end (a key
+/// at its type's maximum, or beyond a sequence's own MAXVALUE) leave it *at* its end
+/// (`is_called = true`), so the next insert fails with PostgreSQL's own "reached maximum
+/// value of sequence" — never `max + 1` overflowing here, after the whole copy. A column with
 /// no sequence makes this a no-op (zero rows).
 pub fn reset_sequence_sql(schema: &str, table: &str, column: &str) -> String {
     let table_ref = quote_literal(&qualified(schema, table));
+    // CASE evaluates only the chosen branch, so `mx + 1` runs only below the maximum.
     format!(
-        "SELECT setval(s.seqrelid, GREATEST(COALESCE(m.mx + 1, s.seqstart), s.seqmin), false) \
-         FROM pg_sequence s, (SELECT max({col}) AS mx FROM {tbl}) m \
+        "SELECT CASE WHEN s.seqincrement > 0 THEN \
+             CASE WHEN m.mx IS NULL THEN setval(s.seqrelid, s.seqstart, false) \
+                  WHEN m.mx >= s.seqmax THEN setval(s.seqrelid, s.seqmax, true) \
+                  ELSE setval(s.seqrelid, GREATEST(m.mx::bigint + 1, s.seqmin), false) END \
+           ELSE \
+             CASE WHEN m.mn IS NULL THEN setval(s.seqrelid, s.seqstart, false) \
+                  WHEN m.mn <= s.seqmin THEN setval(s.seqrelid, s.seqmin, true) \
+                  ELSE setval(s.seqrelid, LEAST(m.mn::bigint - 1, s.seqmax), false) END \
+           END \
+         FROM pg_sequence s, (SELECT max({col}) AS mx, min({col}) AS mn FROM {tbl}) m \
          WHERE s.seqrelid = pg_get_serial_sequence({table_ref}, {col_lit})::regclass",
         col = quote_ident(column),
         tbl = qualified(schema, table),

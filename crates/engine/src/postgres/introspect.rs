@@ -62,7 +62,8 @@ fn read_catalog(client: &mut Client, schema: &str, count_rows: bool) -> Result<C
 
     let mut tables = read_tables(client, schema)?;
     let enums = read_enums(client, schema)?;
-    read_columns(client, schema, &enums, &mut tables)?;
+    let domains = super::domains::read_domains(client)?;
+    read_columns(client, schema, &enums, &domains, &mut tables)?;
     read_constraints(client, schema, &mut tables)?;
     let mut not_migrated = Vec::new();
     read_indexes(client, schema, &mut tables, &mut not_migrated)?;
@@ -201,6 +202,7 @@ fn read_columns(
     client: &mut Client,
     schema: &str,
     enums: &HashMap<Oid, EnumType>,
+    domains: &HashMap<Oid, super::domains::Domain>,
     tables: &mut [Draft],
 ) -> Result<()> {
     let rows = client
@@ -240,9 +242,64 @@ fn read_columns(
             elem_formatted: r.get(10),
             formatted: declared_type.clone(),
         };
-        let (ty, note) = resolve_type(&info, enums);
+        // A domain column is its base type with the domain's constraints as its own (see
+        // `domains`): a type that exists wherever the column goes.
+        let domain = domains.get(&info.oid).filter(|_| info.typtype == "d");
+        // An array of a domain is an array of its base; the element CHECKs have no column
+        // form, so they are named in a note rather than kept.
+        let element_domain = domains
+            .get(&info.elem_oid)
+            .filter(|d| info.category == "A" && d.base.category != "A");
+        let array_of_base = element_domain.map(|d| TypeInfo {
+            typmod: d.base.typmod,
+            elem_oid: d.base.oid,
+            elem_typtype: Some(d.base.typtype.clone()),
+            elem_formatted: Some(d.base.formatted.clone()),
+            formatted: format!("{}[]", d.base.formatted),
+            ..info.clone()
+        });
+        if let Some(d) = element_domain {
+            draft.table.notes.push(format!(
+                "column {name:?}: an array of domain {} is moved as {}[]{}",
+                d.name,
+                d.base.formatted,
+                if d.checks.is_empty() && !d.not_null {
+                    ""
+                } else {
+                    "; the domain's constraints on each element are not kept"
+                }
+            ));
+        }
+        let resolved = domain.map(|d| &d.base).or(array_of_base.as_ref());
+        let (ty, note) = resolve_type(resolved.unwrap_or(&info), enums);
         if let Some(note) = note {
             draft.table.notes.push(format!("column {name:?}: {note}"));
+        }
+        if let Some(d) = domain {
+            draft.table.notes.push(format!(
+                "column {name:?}: domain {} is moved as its base type {}{}",
+                d.name,
+                d.base.formatted,
+                match (d.not_null, d.checks.is_empty()) {
+                    (false, true) => String::new(),
+                    (true, true) => ", with its NOT NULL".into(),
+                    (false, false) => ", with its CHECK".into(),
+                    (true, false) => ", with its NOT NULL and CHECK".into(),
+                }
+            ));
+            for def in &d.checks {
+                let expression = check_expression(def).ok_or_else(|| {
+                    Error::runtime(format!("cannot read a CHECK of domain {}: {def}", d.name))
+                })?;
+                draft.table.checks.push(Check {
+                    name: None,
+                    expression: super::domains::check_on_column(
+                        &expression,
+                        &name,
+                        &d.base.formatted,
+                    ),
+                });
+            }
         }
         let default_sql: Option<String> = r.get(12);
         let identity: String = r.get(13);
@@ -253,7 +310,7 @@ fn read_columns(
             name: name.clone(),
             declared_type,
             ty,
-            not_null: r.get(11),
+            not_null: r.get::<_, bool>(11) || domain.is_some_and(|d| d.not_null),
             default: None,
             auto_increment: false,
             sequence: None,

@@ -9,6 +9,7 @@ pub mod connect;
 pub mod copy_in;
 pub mod copy_out;
 pub mod ddl;
+mod domains;
 pub mod introspect;
 mod pg_default;
 mod pg_types;

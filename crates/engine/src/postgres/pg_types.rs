@@ -14,6 +14,7 @@ use postgres::types::Oid;
 use crate::model::catalog::ColumnType;
 
 /// The `pg_type` facts about one column, as the column query returns them.
+#[derive(Clone)]
 pub(crate) struct TypeInfo {
     pub oid: Oid,
     pub typmod: i32,

@@ -71,6 +71,14 @@ pub(crate) fn prepare(
     crate::plan::names::check(&plan, target.dialect())?;
     let to_sqlite = target.wants_sqlite_rows();
     phases.run(Phase::Preflight, || {
+        let missing = crate::run::preflight::missing_types(&mut target, &plan)?;
+        let unknown_type = !missing.is_empty();
+        plan.findings.extend(missing);
+        if !unknown_type {
+            let changed =
+                crate::run::preflight::stored_differently(&mut source, &mut target, &plan, cancel)?;
+            plan.findings.extend(changed);
+        }
         crate::run::preflight::run(
             &mut source,
             &mut plan,

@@ -208,4 +208,79 @@ impl Source {
         rows.collect::<std::result::Result<Vec<_>, _>>()
             .context(|| format!("profiling {table}.{column}"))
     }
+
+    /// The largest integer in a column (within `filter`), `None` when it holds none. Used to
+    /// tell a user whose ids already reach their type's maximum what their sequence will do.
+    ///
+    /// # Errors
+    /// Database errors.
+    pub fn max_integer(
+        &mut self,
+        table: &str,
+        column: &str,
+        filter: Option<&str>,
+    ) -> Result<Option<i64>> {
+        let what = || format!("reading the largest {table}.{column}");
+        let q = crate::support::sql::quote_ident;
+        let and = filter.map_or_else(String::new, |f| format!(" AND ({f})"));
+        match self {
+            Source::Sqlite { conn, .. } => conn
+                .query_row(
+                    &format!(
+                        "SELECT max({c}) FROM {t} WHERE typeof({c}) = 'integer'{and}",
+                        c = q(column),
+                        t = q(table)
+                    ),
+                    [],
+                    |r| r.get(0),
+                )
+                .context(what),
+            Source::Postgres { client, schema, .. } => {
+                let sql = format!(
+                    "SELECT max({c})::bigint FROM {t} WHERE true{and}",
+                    c = q(column),
+                    t = crate::postgres::ddl::qualified(schema, table)
+                );
+                // Only integer columns have sequences; another type has no integer maximum.
+                match client.query_one(&sql, &[]) {
+                    Ok(row) => Ok(row.get(0)),
+                    Err(e) if e.code() == Some(&postgres::error::SqlState::CANNOT_COERCE) => {
+                        Ok(None)
+                    }
+                    Err(e) => Err(e).context(what),
+                }
+            }
+            Source::Bundle { .. } => {
+                let ty = ColumnType::Int { bits: 64 };
+                let mut max: Option<i64> = None;
+                self.read(
+                    table,
+                    filter,
+                    &[(column.to_string(), ty)],
+                    10_000,
+                    &mut |batch| {
+                        let values: Vec<Option<i64>> = match batch {
+                            RawBatch::Sqlite(rows) => rows
+                                .iter()
+                                .map(|r| match r[0] {
+                                    crate::model::value::SqliteValue::Integer(i) => Some(i),
+                                    _ => None,
+                                })
+                                .collect(),
+                            RawBatch::Pg(rows) => rows
+                                .iter()
+                                .map(|r| match r[0] {
+                                    crate::model::value::Value::Int(i) => Some(i),
+                                    _ => None,
+                                })
+                                .collect(),
+                        };
+                        max = values.into_iter().flatten().chain(max).max();
+                        Ok(())
+                    },
+                )?;
+                Ok(max)
+            }
+        }
+    }
 }

@@ -108,6 +108,107 @@ impl Target {
         }
     }
 
+    /// Whether PostgreSQL knows a type by this name (as `CREATE TABLE` would look it up, on the
+    /// target's search path); always true for SQLite, which accepts any declared type.
+    ///
+    /// # Errors
+    /// Database errors.
+    pub fn has_type(&mut self, name: &str) -> Result<bool> {
+        match self {
+            Target::Postgres { client, .. } => {
+                // to_regtype answers NULL for an unknown name but fails on one it cannot
+                // parse, which would abort the target's transaction: hence the savepoint.
+                let what = || format!("looking up type {name} in the target");
+                client
+                    .batch_execute("SAVEPOINT ferry_type_lookup")
+                    .context(what)?;
+                let found = match client.query_one("SELECT to_regtype($1) IS NOT NULL", &[&name]) {
+                    Ok(row) => row.get(0),
+                    Err(_) => {
+                        client
+                            .batch_execute("ROLLBACK TO SAVEPOINT ferry_type_lookup")
+                            .context(what)?;
+                        false
+                    }
+                };
+                client
+                    .batch_execute("RELEASE SAVEPOINT ferry_type_lookup")
+                    .context(what)?;
+                Ok(found)
+            }
+            Target::Sqlite { .. } => Ok(true),
+        }
+    }
+
+    /// For each text, what PostgreSQL stores when it reads it as type `ty` and prints it back;
+    /// returns only the texts it would store differently (with what it would print) or cannot
+    /// read (with why). Writes nothing: every question runs under a savepoint that is undone.
+    ///
+    /// # Errors
+    /// Database errors other than a value PostgreSQL cannot read.
+    pub fn pg_reprint(&mut self, ty: &str, texts: &[String]) -> Result<Vec<(String, String)>> {
+        let Target::Postgres { client, .. } = self else {
+            return Ok(vec![]);
+        };
+        let what = || format!("asking the target how it stores {ty} values");
+        if texts.is_empty() {
+            return Ok(vec![]);
+        }
+        // The type as PostgreSQL itself names (and quotes) it: a declared type read from a
+        // file never reaches the SQL as written.
+        client
+            .batch_execute("SAVEPOINT ferry_reprint")
+            .context(what)?;
+        let named = client.query_one("SELECT to_regtype($1)::text", &[&ty]);
+        client
+            .batch_execute("ROLLBACK TO SAVEPOINT ferry_reprint; RELEASE SAVEPOINT ferry_reprint")
+            .context(what)?;
+        let Some(ty) = named.ok().and_then(|r| r.get::<_, Option<String>>(0)) else {
+            return Ok(vec![]); // no such type: a finding of its own (`unknown_type`)
+        };
+        let ty = ty.as_str();
+        let ask = |client: &mut postgres::Client, texts: &[String]| {
+            client.batch_execute("SAVEPOINT ferry_reprint")?;
+            let sql = format!(
+                // format('%s', …) is the type's output function, as Ferry's reader uses it.
+                "SELECT v, format('%s', v::{ty}) FROM unnest($1::text[]) AS v WHERE format('%s', v::{ty}) IS DISTINCT FROM v"
+            );
+            let answer = client.query(&sql, &[&texts]);
+            client.batch_execute(
+                "ROLLBACK TO SAVEPOINT ferry_reprint; RELEASE SAVEPOINT ferry_reprint",
+            )?;
+            answer.map(|rows| {
+                rows.iter()
+                    .map(|r| {
+                        let stored: String = r.get(1);
+                        (r.get::<_, String>(0), format!("stored as '{stored}'"))
+                    })
+                    .collect::<Vec<(String, String)>>()
+            })
+        };
+        match ask(client, texts) {
+            Ok(found) => Ok(found),
+            // Some value cannot be read at all: ask one by one to name it.
+            Err(e) if e.as_db_error().is_some() => {
+                let mut found = vec![];
+                for text in texts {
+                    match ask(client, std::slice::from_ref(text)) {
+                        Ok(one) => found.extend(one),
+                        Err(e) => match e.as_db_error() {
+                            Some(db) => found.push((
+                                text.clone(),
+                                format!("PostgreSQL cannot read it as {ty}: {}", db.message()),
+                            )),
+                            None => return Err(e).context(what),
+                        },
+                    }
+                }
+                Ok(found)
+            }
+            Err(e) => Err(e).context(what),
+        }
+    }
+
     pub fn pg_schema(&self) -> Option<&str> {
         match self {
             Target::Postgres { schema, .. } => Some(schema),

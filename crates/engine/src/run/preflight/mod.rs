@@ -19,7 +19,13 @@ use crate::plan::{Plan, TablePlan};
 use crate::source::Source;
 use crate::Result;
 
+mod opaque;
 mod parallel;
+mod sequences;
+mod types;
+
+pub(crate) use opaque::stored_differently;
+pub(crate) use types::missing_types;
 
 /// Whether converting this column from a PostgreSQL source can fail.
 fn can_fail_from_pg(c: &crate::convert::row::ColumnConverter) -> bool {
@@ -84,6 +90,8 @@ pub fn run(
     };
     plan.findings.extend(orphans);
     plan.findings.extend(findings.into_values());
+    let at_end = sequences::at_their_end(source, plan, to_sqlite)?;
+    plan.warnings.extend(at_end);
     plan.findings
         .sort_by(|a, b| b.severity.cmp(&a.severity).then(a.table.cmp(&b.table)));
     Ok(())
@@ -320,8 +328,18 @@ fn remedies_for(
                     | K::NotInteger
                     | K::NotNumeric
                     | K::PrecisionLoss
+                    | K::JsonbChanges
             );
-            let mut out = vec![Remedy::FixData];
+            let mut out = vec![];
+            if kind == K::JsonbChanges {
+                // PostgreSQL's json type keeps the text exactly as written.
+                out.push(Remedy::TypeOverride {
+                    table: table.to_string(),
+                    column: column.to_string(),
+                    type_name: Some("json".into()),
+                });
+            }
+            out.push(Remedy::FixData);
             if keeps_as_text && creates {
                 out.push(policy(Policy::AsText));
             }
