@@ -58,7 +58,9 @@ fn compare_run(run: &mut Run) -> Result<()> {
     let plan = run
         .phases
         .run(Phase::Plan, || build::build(&input, &mut |_, _| Ok(vec![])))?;
-    run.report.warnings = plan.warnings.clone();
+    run.report.warnings = a.notes();
+    run.report.warnings.extend(b.notes());
+    run.report.warnings.extend(plan.warnings.iter().cloned());
     run.report.findings = plan.findings.clone();
     let to_sqlite = b.dialect() == Dialect::Sqlite;
     let verification = run.phases.run(Phase::Verify, || {

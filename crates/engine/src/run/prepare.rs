@@ -27,11 +27,13 @@ pub struct Inspection {
 pub fn inspect(location: &Location, pg_schema: &str) -> Result<Inspection> {
     let mut source = Source::open(location, pg_schema)?;
     let catalog = source.introspect()?;
-    let warnings = catalog
-        .tables
-        .iter()
-        .flat_map(|t| t.notes.iter().map(move |n| format!("{}: {n}", t.name)))
-        .collect();
+    let mut warnings = source.notes();
+    warnings.extend(
+        catalog
+            .tables
+            .iter()
+            .flat_map(|t| t.notes.iter().map(move |n| format!("{}: {n}", t.name))),
+    );
     Ok(Inspection {
         location: location.display(),
         catalog,
@@ -117,7 +119,10 @@ fn plan_with(
         target_display: target.display().to_string(),
         target_file_exists,
     };
-    phases.run(Phase::Plan, || {
+    let mut plan = phases.run(Phase::Plan, || {
         build::build(&input, &mut |t, c| source.sqlite_storage_classes(t, c))
-    })
+    })?;
+    // How the source was read (a recovery applied) comes first: it qualifies everything else.
+    plan.warnings.splice(0..0, source.notes());
+    Ok(plan)
 }

@@ -20,4 +20,5 @@ mod plan_hooks;
 mod promote;
 mod readme;
 mod round_trips;
+mod sqlite_recovery;
 mod sqlite_side;
