@@ -4,6 +4,7 @@
 mod util;
 
 mod bundle;
+mod crashed_sqlite;
 mod cli;
 mod extract;
 mod faults;
