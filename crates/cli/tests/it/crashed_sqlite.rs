@@ -57,8 +57,7 @@ fn freeze(db: &Path, to: &Path, sidecars: &[&str]) {
     for s in [""].iter().chain(sidecars) {
         let from = PathBuf::from(format!("{}{s}", db.display()));
         let dest = to.join(format!("{name}{s}"));
-        std::fs::copy(&from, &dest)
-            .unwrap_or_else(|e| panic!("copying {}: {e}", from.display()));
+        std::fs::copy(&from, &dest).unwrap_or_else(|e| panic!("copying {}: {e}", from.display()));
         std::fs::set_permissions(&dest, std::fs::Permissions::from_mode(0o644)).unwrap();
     }
 }
@@ -100,12 +99,22 @@ fn a_wal_database_in_a_folder_ferry_cannot_write_is_read_from_a_private_copy() {
     let db = s.share("app.db");
     // The situation is real: ignoring the log (`immutable=1`) loses the committed row 2.
     assert_eq!(
-        rows(Path::new(&format!("file:{}?immutable=1", db.display())), NOTES),
+        rows(
+            Path::new(&format!("file:{}?immutable=1", db.display())),
+            NOTES
+        ),
         ["1:checkpointed"]
     );
     let before = folder_fingerprint(&s.dir.path("share"));
 
-    let run = s.ferry_as_nobody(&["migrate", "--yes", "--from", "share/app.db", "--to", "out/copy.db"]);
+    let run = s.ferry_as_nobody(&[
+        "migrate",
+        "--yes",
+        "--from",
+        "share/app.db",
+        "--to",
+        "out/copy.db",
+    ]);
     assert_eq!(run.code, Some(0), "{}\n{}", run.stdout, run.stderr);
     run.assert_stdout_contains(
         "share/app.db: read from a private copy: it is a WAL database in a folder Ferry cannot write (share), so SQLite could not create share/app.db-shm there; the copy (with the committed transactions of share/app.db-wal applied) is what was read; the originals were not changed",
@@ -152,12 +161,22 @@ fn a_wal_left_with_its_index_is_read_in_place_with_only_its_committed_rows() {
     freeze(&live, &s.dir.path("share"), &["-wal", "-shm"]);
     drop(conn);
     let before = folder_fingerprint(&s.dir.path("share"));
-    let run = s.ferry_as_nobody(&["migrate", "--yes", "--from", "share/app.db", "--to", "out/copy.db"]);
+    let run = s.ferry_as_nobody(&[
+        "migrate",
+        "--yes",
+        "--from",
+        "share/app.db",
+        "--to",
+        "out/copy.db",
+    ]);
     assert_eq!(run.code, Some(0), "{}\n{}", run.stdout, run.stderr);
     // SQLite (≥ 3.22) reads a WAL with an existing -shm in a read-only folder: no copy needed.
     assert!(!run.stdout.contains("private copy"), "{}", run.stdout);
     assert_eq!(
-        rows(&s.dir.path("out/copy.db"), "SELECT DISTINCT body FROM notes"),
+        rows(
+            &s.dir.path("out/copy.db"),
+            "SELECT DISTINCT body FROM notes"
+        ),
         ["committed"]
     );
     assert_eq!(folder_fingerprint(&s.dir.path("share")), before);
@@ -189,21 +208,50 @@ fn a_hot_journal_in_a_folder_ferry_cannot_write_is_rolled_back_in_a_private_copy
         Path::new(&format!("file:{}?immutable=1", db.display())),
         "SELECT count(*) || '' FROM notes WHERE body = 'new'",
     );
-    assert_ne!(torn, ["0"], "the frozen file must hold half of the unfinished write");
+    assert_ne!(
+        torn,
+        ["0"],
+        "the frozen file must hold half of the unfinished write"
+    );
     let before = folder_fingerprint(&s.dir.path("share"));
 
     let run = s.ferry_as_nobody(&["plan", "--from", "share/app.db", "--to", "out/copy.db"]);
     assert_eq!(run.code, Some(0), "{}\n{}", run.stdout, run.stderr);
     run.assert_stdout_contains("share/app.db: recovered before reading, as SQLite would: its last writer stopped in the middle of a write and left the rollback journal share/app.db-journal, so that unfinished write was rolled back in a private copy, which is what was read; share/app.db and its journal were not changed");
-    let run = s.ferry_as_nobody(&["migrate", "--yes", "--from", "share/app.db", "--to", "out/copy.db"]);
+    let run = s.ferry_as_nobody(&[
+        "migrate",
+        "--yes",
+        "--from",
+        "share/app.db",
+        "--to",
+        "out/copy.db",
+    ]);
     assert_eq!(run.code, Some(0), "{}\n{}", run.stdout, run.stderr);
-    let bodies = rows(&s.dir.path("out/copy.db"), "SELECT DISTINCT substr(body, 1, 4) FROM notes");
-    assert_eq!(bodies, ["old "], "every row as committed, none of the crashed write");
+    let bodies = rows(
+        &s.dir.path("out/copy.db"),
+        "SELECT DISTINCT substr(body, 1, 4) FROM notes",
+    );
+    assert_eq!(
+        bodies,
+        ["old "],
+        "every row as committed, none of the crashed write"
+    );
     assert_eq!(folder_fingerprint(&s.dir.path("share")), before);
 
     // A journal nobody may read cannot be rolled back: one sentence, nothing written.
-    std::fs::set_permissions(s.share("app.db-journal"), std::fs::Permissions::from_mode(0o600)).unwrap();
-    let run = s.ferry_as_nobody(&["migrate", "--yes", "--from", "share/app.db", "--to", "out/other.db"]);
+    std::fs::set_permissions(
+        s.share("app.db-journal"),
+        std::fs::Permissions::from_mode(0o600),
+    )
+    .unwrap();
+    let run = s.ferry_as_nobody(&[
+        "migrate",
+        "--yes",
+        "--from",
+        "share/app.db",
+        "--to",
+        "out/other.db",
+    ]);
     assert_eq!(run.code, Some(2), "{}\n{}", run.stdout, run.stderr);
     run.assert_stderr_contains("share/app.db must be recovered before it can be read (its last writer stopped in the middle of a write), and Ferry could not copy share/app.db-journal to ");
     assert!(!s.dir.path("out/other.db").exists());

@@ -4,8 +4,8 @@
 mod util;
 
 mod bundle;
-mod crashed_sqlite;
 mod cli;
+mod crashed_sqlite;
 mod extract;
 mod faults;
 mod hostile;

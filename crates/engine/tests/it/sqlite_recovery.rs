@@ -149,7 +149,10 @@ fn a_hot_journal_is_rolled_back_in_a_private_copy_and_the_originals_stay_as_they
         )
     );
     drop(opened);
-    assert!(!folder.exists(), "the private copy is removed with the source");
+    assert!(
+        !folder.exists(),
+        "the private copy is removed with the source"
+    );
     assert_eq!(hashes(dir.path()), before, "no original changed by a byte");
 }
 
@@ -158,15 +161,26 @@ fn a_crashed_source_migrates_with_the_recovery_in_the_report_and_the_plan() {
     let dir = tempfile::tempdir().unwrap();
     let db = crashed_db(dir.path());
     let before = hashes(dir.path());
-    let note_start = format!("{}: recovered before reading, as SQLite would", db.display());
+    let note_start = format!(
+        "{}: recovered before reading, as SQLite would",
+        db.display()
+    );
 
     let target = TestDb::new();
     let o = options(sqlite(&db), pg(&target));
     let plan = ferry_engine::plan(&o, &Silent, &Cancel::new()).unwrap();
-    assert!(plan.warnings[0].starts_with(&note_start), "{:?}", plan.warnings);
+    assert!(
+        plan.warnings[0].starts_with(&note_start),
+        "{:?}",
+        plan.warnings
+    );
 
     let report = migrate_ok(&o);
-    assert!(report.warnings[0].starts_with(&note_start), "{:?}", report.warnings);
+    assert!(
+        report.warnings[0].starts_with(&note_start),
+        "{:?}",
+        report.warnings
+    );
     // Independent of Ferry's verifier: PostgreSQL holds the committed rows, none of the
     // crashed write.
     let mut client = target.client();
@@ -180,8 +194,8 @@ fn a_crashed_source_migrates_with_the_recovery_in_the_report_and_the_plan() {
     assert_eq!(hashes(dir.path()), before, "no original changed by a byte");
 
     // `ferry verify` reads the crashed file the same way, and says so.
-    let v = ferry_engine::verify(&options(sqlite(&db), pg(&target)), &Silent, &Cancel::new())
-        .unwrap();
+    let v =
+        ferry_engine::verify(&options(sqlite(&db), pg(&target)), &Silent, &Cancel::new()).unwrap();
     assert!(v.warnings[0].starts_with(&note_start), "{:?}", v.warnings);
     assert_eq!(hashes(dir.path()), before);
 }

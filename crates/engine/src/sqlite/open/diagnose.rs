@@ -112,15 +112,17 @@ fn missing(path: &Path) -> String {
 fn not_a_database(path: &Path, head: &[u8], len: u64) -> String {
     let shown = path.display();
     let name = path.to_string_lossy();
-    let sidecar_of = |suffix: &str| -> Option<PathBuf> {
-        name.strip_suffix(suffix).map(PathBuf::from)
-    };
+    let sidecar_of =
+        |suffix: &str| -> Option<PathBuf> { name.strip_suffix(suffix).map(PathBuf::from) };
     let kind = if head.len() >= 4 && WAL_MAGIC.iter().any(|m| head.starts_with(m)) {
         Some(("a SQLite write-ahead log", sidecar_of("-wal")))
     } else if head.starts_with(&JOURNAL_MAGIC) {
         Some(("a SQLite rollback journal", sidecar_of("-journal")))
     } else if name.ends_with("-shm") {
-        Some(("SQLite's shared-memory index of a WAL database", sidecar_of("-shm")))
+        Some((
+            "SQLite's shared-memory index of a WAL database",
+            sidecar_of("-shm"),
+        ))
     } else {
         None
     };

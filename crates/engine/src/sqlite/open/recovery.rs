@@ -149,7 +149,9 @@ fn recover(copy: &Path, kind: NeedsRecovery) -> std::result::Result<(), rusqlite
         r.get::<_, i64>(0)
     })?;
     if kind == NeedsRecovery::WalReadOnlyFolder {
-        conn.query_row("PRAGMA journal_mode = DELETE", [], |r| r.get::<_, String>(0))?;
+        conn.query_row("PRAGMA journal_mode = DELETE", [], |r| {
+            r.get::<_, String>(0)
+        })?;
     }
     Ok(())
 }
