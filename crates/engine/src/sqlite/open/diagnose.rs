@@ -139,7 +139,7 @@ fn not_a_database(path: &Path, head: &[u8], len: u64) -> String {
             None => format!("{shown} is {what}, not a database: choose the database file beside it instead"),
         };
     }
-    if len >= 1024 && len % 512 == 0 && entropy(head) > CIPHER_ENTROPY {
+    if len >= 1024 && len.is_multiple_of(512) && entropy(head) > CIPHER_ENTROPY {
         return format!(
             "{shown} looks encrypted (SQLCipher?): it has no SQLite header and its first bytes look random; Ferry reads unencrypted databases: export a plain copy first (in sqlcipher: PRAGMA key = '…'; ATTACH 'plain.db' AS plain KEY ''; SELECT sqlcipher_export('plain');) and migrate that"
         );
