@@ -71,6 +71,8 @@ fn start_writer(db: &Path) -> Child {
             return child;
         }
     }
+    let _ = child.kill();
+    let _ = child.wait();
     panic!("the writer child ended before it was ready");
 }
 

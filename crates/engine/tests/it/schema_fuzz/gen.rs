@@ -682,7 +682,10 @@ pub fn sqlite_schema(rng: &mut Rng) -> String {
                 d.push_str(" NOT NULL");
             }
             if rng.chance(25) {
-                d.push_str(&format!(" DEFAULT {}", ty.value(rng, 0)));
+                // SQLite takes a function call as a default only in parentheses.
+                let v = ty.value(rng, 0);
+                let v = if v.contains('(') { format!("({v})") } else { v };
+                d.push_str(&format!(" DEFAULT {v}"));
             }
             if rng.chance(15) && ty == LiteType::Integer {
                 d.push_str(&format!(" CHECK ({} <> 424242)", quote(&n)));

@@ -54,7 +54,7 @@ fn random_schemas_round_trip_exactly_or_are_refused_before_writing() {
     let mut seed = first_seed;
     while started.elapsed() < budget && seed - first_seed < max_cases {
         // Even seeds start in PostgreSQL, odd ones in SQLite.
-        let from_pg = seed % 2 == 0;
+        let from_pg = seed.is_multiple_of(2);
         let mut rng = Rng::new(seed);
         let sql = if from_pg {
             gen::pg_schema(&mut rng)
