@@ -5,6 +5,7 @@ mod util;
 
 mod bundle;
 mod cli;
+mod crashed_sqlite;
 mod errors;
 mod extract;
 mod faults;

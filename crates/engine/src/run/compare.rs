@@ -67,7 +67,9 @@ fn compare_run(run: &mut Run) -> Result<()> {
         .unzip();
     a.check_row_security(&a_tables)?;
     b.check_row_security(&b_tables)?;
-    run.report.warnings = plan.warnings.clone();
+    run.report.warnings = a.notes();
+    run.report.warnings.extend(b.notes());
+    run.report.warnings.extend(plan.warnings.iter().cloned());
     run.report.findings = plan.findings.clone();
     let to_sqlite = b.dialect() == Dialect::Sqlite;
     let verification = run.phases.run(Phase::Verify, || {

@@ -79,6 +79,7 @@ fn export_run(run: &mut Run) -> Result<()> {
         let source = Source::open(&options.source, &options.pg_schema)?;
         Ok((source, writer))
     })?;
+    report.warnings.extend(source.notes());
     let catalog = phases.run(Phase::Introspect, || {
         let catalog = select_tables(source.introspect()?, options, source.display())?;
         let tables: Vec<String> = catalog.tables.iter().map(|t| t.name.clone()).collect();

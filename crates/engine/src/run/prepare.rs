@@ -27,11 +27,13 @@ pub struct Inspection {
 pub fn inspect(location: &Location, pg_schema: &str) -> Result<Inspection> {
     let mut source = Source::open(location, pg_schema)?;
     let catalog = source.introspect()?;
-    let warnings = catalog
-        .tables
-        .iter()
-        .flat_map(|t| t.notes.iter().map(move |n| format!("{}: {n}", t.name)))
-        .collect();
+    let mut warnings = source.notes();
+    warnings.extend(
+        catalog
+            .tables
+            .iter()
+            .flat_map(|t| t.notes.iter().map(move |n| format!("{}: {n}", t.name))),
+    );
     Ok(Inspection {
         location: location.display(),
         catalog,
@@ -145,6 +147,9 @@ fn plan_with(
         )?;
         Ok(plan)
     })?;
+    // How the source was read (a recovery applied) comes first: it qualifies everything else.
+    let mut plan = plan;
+    plan.warnings.splice(0..0, source.notes());
     Ok(plan)
 }
 

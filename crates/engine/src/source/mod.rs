@@ -17,6 +17,9 @@ pub enum Source {
     Sqlite {
         conn: rusqlite::Connection,
         display: String,
+        /// The private recovered copy `conn` reads, when the file had to be recovered first
+        /// (a hot journal, a WAL in a read-only folder); it lives as long as the source.
+        recovery: Option<crate::sqlite::open::Recovery>,
     },
     Postgres {
         client: postgres::Client,
@@ -38,10 +41,14 @@ impl Source {
     /// Bad-input errors for files that are not databases, connection errors for servers.
     pub fn open(location: &Location, pg_schema: &str) -> Result<Source> {
         match location {
-            Location::Sqlite { path } => Ok(Source::Sqlite {
-                conn: crate::sqlite::open::open_source(path)?,
-                display: location.display(),
-            }),
+            Location::Sqlite { path } => {
+                let opened = crate::sqlite::open::open_recovering(path)?;
+                Ok(Source::Sqlite {
+                    conn: opened.conn,
+                    display: location.display(),
+                    recovery: opened.recovery,
+                })
+            }
             Location::Postgres(pg) => {
                 let mut client = crate::postgres::connect(pg)?;
                 // Row security off, as pg_dump does: a policy makes the server refuse the read
@@ -72,6 +79,17 @@ impl Source {
             Source::Sqlite { .. } => Dialect::Sqlite,
             Source::Postgres { .. } => Dialect::Postgres,
             Source::Bundle { bundle, .. } => bundle.dialect(),
+        }
+    }
+
+    /// What the report must say about how the source was read (a recovery applied), one
+    /// sentence each.
+    pub fn notes(&self) -> Vec<String> {
+        match self {
+            Source::Sqlite {
+                recovery: Some(r), ..
+            } => vec![r.note().to_string()],
+            _ => vec![],
         }
     }
 

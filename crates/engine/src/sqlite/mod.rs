@@ -19,7 +19,7 @@ pub mod writer;
 pub use ddl::{create_index_sql, create_table_sql, declared_type, quote_ident};
 pub use defaults::parse_default;
 pub use introspect::introspect;
-pub use open::{end_snapshot, file_is_sqlite, open_source};
+pub use open::{end_snapshot, file_is_sqlite, open_recovering, open_source};
 pub use reader::read_table;
 pub use types::parse_declared_type;
 pub use writer::SqliteWriter;

@@ -67,3 +67,63 @@ pub fn remove_stale_temps(dest: &Path) {
         }
     }
 }
+
+/// A folder only this process's user can enter (0700), under the system's temporary folder
+/// (`TMPDIR`), removed with everything in it when dropped. It holds private copies of files
+/// Ferry must not change (a crashed SQLite source recovered there); folders left by a killed
+/// run are removed by the next one.
+#[derive(Debug)]
+pub struct PrivateDir {
+    path: PathBuf,
+}
+
+const PRIVATE_PREFIX: &str = "ferry-private-";
+
+impl PrivateDir {
+    /// # Errors
+    /// I/O errors creating the folder.
+    pub fn new() -> crate::Result<PrivateDir> {
+        let base = std::env::temp_dir();
+        remove_stale_private_dirs(&base);
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or(0);
+        let path = base.join(format!("{PRIVATE_PREFIX}{}-{nanos}", std::process::id()));
+        let mut builder = std::fs::DirBuilder::new();
+        #[cfg(unix)]
+        std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+        builder
+            .create(&path)
+            .map_err(|e| crate::model::error::io_error("creating a private folder", &path, e))?;
+        Ok(PrivateDir { path })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+}
+
+impl Drop for PrivateDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.path);
+    }
+}
+
+fn remove_stale_private_dirs(base: &Path) {
+    let Ok(entries) = std::fs::read_dir(base) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let Some(rest) = name.strip_prefix(PRIVATE_PREFIX) else {
+            continue;
+        };
+        let pid: Option<u32> = rest.split('-').next().and_then(|p| p.parse().ok());
+        let alive = pid.is_some_and(|p| Path::new(&format!("/proc/{p}")).exists());
+        // Only our own folders: another user's are not ours to remove (and we could not).
+        if !alive && entry.file_type().is_ok_and(|t| t.is_dir()) {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
+    }
+}

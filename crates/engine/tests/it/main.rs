@@ -23,5 +23,7 @@ mod plan_hooks;
 mod promote;
 mod readme;
 mod round_trips;
+mod schema_fuzz;
+mod sqlite_recovery;
 mod sqlite_side;
 mod stored_forms;

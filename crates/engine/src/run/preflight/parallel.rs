@@ -79,6 +79,7 @@ pub(crate) fn run(
             Ok(Source::Sqlite {
                 conn: crate::sqlite::open::open_source(path)?,
                 display: path.display().to_string(),
+                recovery: None,
             })
         },
         |source, item| match item {
