@@ -11,6 +11,7 @@ pub mod copy;
 pub mod export;
 pub mod finish;
 pub mod preflight;
+pub mod report_html;
 pub mod verify;
 
 mod compare;
