@@ -23,8 +23,12 @@ use crate::exit::EXIT_CODES_HELP;
 /// Ferry moves an application's database between SQLite and PostgreSQL and verifies, with
 /// content digests, that nothing was lost.
 #[derive(Debug, Parser)]
-#[command(name = "ferry", version, after_help = EXIT_CODES_HELP, arg_required_else_help = true)]
+#[command(name = "ferry", version, propagate_version = true, after_help = EXIT_CODES_HELP, arg_required_else_help = true)]
 pub struct Cli {
+    /// No progress bars and no summary of a run on the terminal; errors, Promote's one-time
+    /// password and what --json, --report and --out write still appear.
+    #[arg(long, short = 'q', global = true)]
+    pub quiet: bool,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -45,6 +49,13 @@ pub enum Command {
     Import(MigrateArgs),
     /// Print the default type-mapping rules.
     Mapping(MappingArgs),
+    /// Render a saved JSON report (`--report FILE`) as a self-contained HTML page.
+    Report(ReportArgs),
+    /// Print a shell completion script (bash, zsh or fish) on stdout.
+    Completions(CompletionsArgs),
+    /// Write the manual pages, generated from these very flags (for packaging).
+    #[command(hide = true)]
+    Manpage(ManpageArgs),
 }
 
 impl Command {
@@ -184,6 +195,38 @@ impl ExportArgs {
         options.batch_rows = usize::try_from(self.batch_rows).unwrap_or(usize::MAX);
         Ok(options)
     }
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// A JSON report saved by `--report FILE` (or printed by `--json`).
+    #[arg(value_name = "FILE.json")]
+    pub file: PathBuf,
+    /// Where to write the page (mode 0600; `-` for stdout). Default: beside FILE, as `.html`.
+    #[arg(long, short = 'o', value_name = "FILE.html")]
+    pub out: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    #[arg(value_name = "SHELL")]
+    pub shell: CompletionShell,
+}
+
+/// The shells a completion script is written for (the ones the .deb installs them for).
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum CompletionShell {
+    Bash,
+    Zsh,
+    Fish,
+}
+
+#[derive(Debug, Args)]
+pub struct ManpageArgs {
+    /// Write `ferry.1` and one `ferry-COMMAND.1` per command into this folder; without it,
+    /// print `ferry.1` on stdout.
+    #[arg(long, value_name = "FOLDER")]
+    pub out_dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

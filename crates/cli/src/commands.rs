@@ -2,23 +2,28 @@
 //! call the engine, render or print JSON, pick an exit code. Shared pieces (progress
 //! watching, the report file) live here.
 
+mod completions;
 mod export;
 mod import;
 mod inspect;
+mod manpage;
 mod mapping;
 mod migrate;
 mod plan;
+mod report;
 mod verify;
 
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use ferry_engine::progress::Silent;
 use ferry_engine::report::{Outcome, Report};
+use ferry_engine::report_html;
 use ferry_engine::{Cancel, Error, Options, Phase, Progress};
 
 use crate::args::Command;
 use crate::exit::Code;
+use crate::output;
 use crate::progress_bars::Bars;
 use crate::render;
 
@@ -36,18 +41,20 @@ pub fn run(command: &Command, cancel: &Cancel) -> Result<Code, Error> {
         Command::Export(args) => export::run(args, cancel),
         Command::Import(args) => import::run(args, cancel),
         Command::Mapping(args) => mapping::run(args),
+        Command::Report(args) => report::run(args),
+        Command::Completions(args) => completions::run(args),
+        Command::Manpage(args) => manpage::run(args),
     }
 }
 
-/// Progress bars when a person watches stderr and stdout is not carrying JSON.
+/// Progress bars when a person watches stderr ([`output::bars_wanted`]).
 struct Watch {
     bars: Option<Bars>,
 }
 
 impl Watch {
     fn new(json: bool, main_phase: Phase, expected_rows: Option<u64>) -> Watch {
-        let bars = (!json && std::io::stderr().is_terminal())
-            .then(|| Bars::new(main_phase, expected_rows));
+        let bars = output::bars_wanted(json).then(|| Bars::new(main_phase, expected_rows));
         Watch { bars }
     }
 
@@ -67,7 +74,8 @@ impl Watch {
 }
 
 /// The `--report FILE`, created before the run starts so that a path that cannot be written
-/// is a usage error before anything connects, not a surprise after a long copy.
+/// is a usage error before anything connects, not a surprise after a long copy. Beside it
+/// goes the same report as a page to read and hand on (`FILE` with `.html`).
 struct ReportFile {
     path: PathBuf,
     file: std::fs::File,
@@ -119,7 +127,10 @@ impl ReportFile {
             .write_all(json.as_bytes())
             .and_then(|_| self.file.write_all(b"\n"))
             .and_then(|_| self.file.sync_all())
-            .map_err(|e| ferry_engine::error::io_error("cannot write the report", &self.path, e))
+            .map_err(|e| ferry_engine::error::io_error("cannot write the report", &self.path, e))?;
+        let html = report_html::html_path_beside(&self.path);
+        report_html::write_file(&html, &report_html::render(report))
+            .map_err(|e| ferry_engine::error::io_error("cannot write the report page", &html, e))
     }
 }
 
@@ -135,12 +146,11 @@ fn finish_run(
         Err(run_error) => (*run_error.report, Some(run_error.error)),
     };
     let saved = file.map(|f| f.write(&report)).transpose();
-    let text = if json {
-        render::json(&report)?
-    } else {
-        render::report(&report)
-    };
-    render::to_stdout(&text)?;
+    if json {
+        render::to_stdout(&render::json(&report)?)?;
+    } else if !output::quiet() {
+        render::to_stdout(&render::report(&report))?;
+    }
     if let Some(error) = error {
         return Err(error);
     }

@@ -17,6 +17,7 @@ mod commands;
 mod confirm;
 mod exit;
 mod interrupt;
+mod output;
 mod progress_bars;
 mod render;
 
@@ -40,6 +41,7 @@ fn main() {
             std::process::exit(err.exit_code());
         }
     };
+    output::set_quiet(cli.quiet);
     let cancel = Cancel::new();
     interrupt::install(&cancel, cli.command.is_cancellable());
     let code = match commands::run(&cli.command, &cancel) {

@@ -5,8 +5,9 @@
 //! own bar; when it finishes the bar is replaced by one printed line, so a run over a hundred
 //! tables does not need a hundred lines of screen.
 //!
-//! Bars exist only when stderr is a terminal and output is not `--json`; otherwise the
-//! caller uses [`ferry_engine::progress::Silent`] and logs stay clean.
+//! Bars exist only when stderr is a terminal, output is not `--json` and `--quiet` was not
+//! given (`output::bars_wanted`); otherwise the caller uses
+//! [`ferry_engine::progress::Silent`] and logs stay clean. `NO_COLOR` drops the bold.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -39,7 +40,7 @@ impl Bars {
         let multi = MultiProgress::with_draw_target(ProgressDrawTarget::stderr_with_hz(10));
         let overall = multi.add(match expected_rows {
             Some(total) => ProgressBar::new(total).with_style(overall_style()),
-            None => ProgressBar::new_spinner().with_style(spinner_style()),
+            None => ProgressBar::new_spinner().with_style(overall_spinner_style()),
         });
         overall.set_prefix("ferry");
         overall.enable_steady_tick(Duration::from_millis(120));
@@ -135,10 +136,38 @@ impl Drop for Bars {
     }
 }
 
+/// The overall bar's prefix (`ferry`, padded to `width`) is the bars' only text attribute;
+/// NO_COLOR asks for none, whatever indicatif's terminal library decides on its own.
+fn overall_prefix(width: usize) -> String {
+    let bold = if crate::output::color_allowed() {
+        ".bold"
+    } else {
+        ""
+    };
+    if width == 0 {
+        format!("{{prefix{}}}", bold.replacen('.', ":.", 1))
+    } else {
+        format!("{{prefix:<{width}{bold}}}")
+    }
+}
+
 fn overall_style() -> ProgressStyle {
-    ProgressStyle::with_template("{prefix:.bold} {msg:<12} [{bar:30}] {human_pos}/{human_len} rows  {per_sec}  {elapsed_precise}")
-        .expect("valid template")
-        .progress_chars("=> ")
+    ProgressStyle::with_template(&format!(
+        "{} {{msg:<12}} [{{bar:30}}] {{human_pos}}/{{human_len}} rows  {{per_sec}}  {{elapsed_precise}}",
+        overall_prefix(0)
+    ))
+    .expect("valid template")
+    .progress_chars("=> ")
+}
+
+/// The overall bar when the rows to move are not known in advance (`--yes` plans inside
+/// the run).
+fn overall_spinner_style() -> ProgressStyle {
+    ProgressStyle::with_template(&format!(
+        "  {{spinner}} {} {{msg:<24!}} {{human_pos}} rows  {{per_sec}}  {{elapsed}}",
+        overall_prefix(10)
+    ))
+    .expect("valid template")
 }
 
 fn table_style() -> ProgressStyle {
@@ -154,4 +183,19 @@ fn spinner_style() -> ProgressStyle {
         "  {spinner} {prefix:<10} {msg:<24!} {human_pos} rows  {per_sec}  {elapsed}",
     )
     .expect("valid template")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_prefix_is_bold_unless_no_color() {
+        // Both spellings are templates indicatif accepts.
+        for width in [0, 10] {
+            let template = overall_prefix(width);
+            ProgressStyle::with_template(&template).expect(&template);
+        }
+        assert!(crate::output::color_allowed() == overall_prefix(10).contains(".bold"));
+    }
 }

@@ -315,3 +315,103 @@ fn migrate_to_postgres_commits_reports_and_verifies() {
         .assert_stdout_contains("tasks")
         .assert_stdout_contains("id=2");
 }
+
+#[test]
+fn completions_and_manual_pages_come_from_the_flags() {
+    let dir = Dir::new();
+    let bash = dir.command().args(["completions", "bash"]).expect_code(0);
+    bash.assert_stdout_contains("_ferry()")
+        .assert_stdout_contains("--dry-run")
+        .assert_stdout_contains("--on-bad-value");
+    dir.command()
+        .args(["completions", "zsh"])
+        .expect_code(0)
+        .assert_stdout_contains("#compdef ferry");
+    dir.command()
+        .args(["completions", "fish"])
+        .expect_code(0)
+        .assert_stdout_contains("complete -c ferry");
+    dir.command()
+        .args(["completions", "powershell"])
+        .expect_code(2);
+
+    dir.command()
+        .args(["manpage", "--out-dir", "man"])
+        .expect_code(0);
+    let page = |name: &str| std::fs::read_to_string(dir.path("man").join(name));
+    let migrate = page("ferry-migrate.1").expect("ferry-migrate.1");
+    let version = env!("CARGO_PKG_VERSION");
+    assert!(
+        migrate.contains(&format!(".TH ferry-migrate 1  \"migrate {version}\"")),
+        "{migrate}"
+    );
+    assert!(migrate.contains("dry\\-run"), "{migrate}");
+    assert!(page("ferry.1").unwrap().contains("completions"));
+    assert!(page("ferry-report.1").is_ok());
+    // The hidden packaging command has no page and is not in the help.
+    assert!(page("ferry-manpage.1").is_err());
+    let help = dir.command().arg("--help").expect_code(0);
+    assert!(!help.stdout.contains("manpage"), "{}", help.stdout);
+}
+
+/// Progress bars are for a person at a terminal. Under a pseudo-terminal (util-linux
+/// `script`) they are drawn, the overall bar's prefix bold; `NO_COLOR` drops the bold;
+/// `--quiet` drops the bars and the summary; `TERM=dumb` drops the bars. Piped (every other
+/// test) there are none.
+#[test]
+fn progress_bars_follow_the_terminal_no_color_and_quiet() {
+    let dir = Dir::new();
+    dir.sqlite(
+        "src.db",
+        "CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT);
+         WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 20000)
+         INSERT INTO t SELECT x, 'v' || x FROM c;",
+    );
+    let on_a_terminal = |env: &[(&str, &str)], flags: &str, out: &str| -> String {
+        let command = format!(
+            "{} {flags} migrate --yes --from src.db --to {out}",
+            env!("CARGO_BIN_EXE_ferry")
+        );
+        let output = std::process::Command::new("script")
+            .args(["-qec", &command, "/dev/null"])
+            .current_dir(dir.path(""))
+            .env("TERM", "xterm-256color")
+            .env_remove("NO_COLOR")
+            .envs(env.iter().copied())
+            .stdin(std::process::Stdio::null())
+            .output()
+            .expect("util-linux `script` (package bsdutils)");
+        assert!(output.status.success(), "{output:?}");
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    };
+    const BOLD: &str = "\x1b[1m";
+    const REDRAW: &str = "\x1b[2K";
+
+    let plain = on_a_terminal(&[], "", "a.db");
+    assert!(
+        plain.contains(REDRAW) && plain.contains("copy"),
+        "{plain:?}"
+    );
+    assert!(plain.contains(BOLD), "the prefix is bold: {plain:?}");
+    assert!(plain.contains("20,000"), "the summary: {plain:?}");
+
+    let no_color = on_a_terminal(&[("NO_COLOR", "1")], "", "b.db");
+    assert!(no_color.contains(REDRAW), "still bars: {no_color:?}");
+    assert!(
+        !no_color.contains("\x1b[1m") && !no_color.contains("\x1b[3"),
+        "{no_color:?}"
+    );
+
+    let quiet = on_a_terminal(&[], "--quiet", "c.db");
+    assert!(quiet.trim().is_empty(), "--quiet prints nothing: {quiet:?}");
+
+    let dumb = on_a_terminal(&[("TERM", "dumb")], "", "d.db");
+    assert!(
+        !dumb.contains(REDRAW),
+        "no bars on a dumb terminal: {dumb:?}"
+    );
+    assert!(dumb.contains("20,000"), "the summary stays: {dumb:?}");
+    for out in ["a.db", "b.db", "c.db", "d.db"] {
+        assert!(dir.path(out).is_file(), "{out} was written");
+    }
+}

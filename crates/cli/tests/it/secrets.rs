@@ -287,9 +287,15 @@ fn promote_passwords_appear_only_on_the_line_meant_for_them() {
         0o600,
         "the report must be private"
     );
+    assert_eq!(
+        mode(&dir.path("promote.html")),
+        0o600,
+        "the report's page must be private"
+    );
     let labels = scan.labels().join("\n");
     for place in [
         "promote.json",
+        "promote.html",
         "postgres table public.users",
         "stdout",
         "stderr of the paused run",

@@ -216,12 +216,12 @@ fn job(page: &mut String, r: &Obj) {
     let (name, what) = if r.get("admin").is_some_and(Value::is_object) {
         (
             "Promote",
-            "a single-user SQLite app into a multi-user PostgreSQL one",
+            "A single-user SQLite app into a multi-user PostgreSQL one.",
         )
     } else if extract {
-        ("Extract", "one user's data into a single-user SQLite file")
+        ("Extract", "One user's data into a single-user SQLite file.")
     } else {
-        ("Copy", "every selected table, row for row")
+        ("Copy", "Every selected table, row for row.")
     };
     let _ = writeln!(
         page,
