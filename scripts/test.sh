@@ -26,12 +26,15 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 # Everything the build, the tests and the screenshots need. libssl-dev: the engine's TLS for
 # hosted PostgreSQL goes through native-tls (OpenSSL). sqlite3/postgresql-client: the tests and
-# a person debugging them use the command-line clients.
+# a person debugging them use the command-line clients. chromium/poppler-utils: the HTML
+# report is rendered, printed to PDF and that turned into a PNG (crates/cli/tests/report_html.rs).
+# desktop-file-utils: the package test validates the installed desktop entry.
 PACKAGES=(
     build-essential pkg-config libssl-dev
     libwebkit2gtk-4.1-dev libgtk-3-dev libsoup-3.0-dev
     xvfb xauth webkit2gtk-driver imagemagick
     sqlite3 postgresql-client pgbouncer
+    chromium poppler-utils desktop-file-utils
 )
 
 THROWAWAY_DIR=""
@@ -227,6 +230,10 @@ rust_checks() {
     check "cargo clippy --workspace --all-targets -- -D warnings" \
         cargo clippy --workspace --all-targets -- -D warnings
     check "cargo test --workspace" cargo test --workspace --no-fail-fast
+    # After the workspace's tests, so the ferry and ferry-app binaries it packages are the
+    # ones just tested; it installs the .deb (as root) and removes it again (tests/package.rs).
+    check "the .deb: build, install, run (tests/package.rs)" \
+        cargo test -p ferry-app --test package -- --ignored
 
     if [ "${#FAILED_STAGES[@]}" -gt 0 ]; then
         local name
