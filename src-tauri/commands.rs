@@ -14,6 +14,8 @@ use tauri::{AppHandle, Manager, State};
 
 use crate::connection::{self, Role};
 use crate::extract_users::UserList;
+use crate::next_steps::{self, NextSteps};
+use crate::open::{self, Open};
 use crate::progress::ChannelProgress;
 use crate::recent::{self, Recent};
 use crate::request::{ExtractRequest, LocationRequest, RunRequest};
@@ -32,16 +34,31 @@ pub struct AppInfo {
     time_zones: Vec<&'static str>,
     /// Where run reports are saved.
     reports_dir: String,
+    /// The SQLite file the app was started with (`ferry-app FILE`, "Open with"): the source.
+    open_with: Option<String>,
+}
+
+/// The path the app was started with, kept for the page's first `app_info`.
+pub struct Launch {
+    pub source: Option<String>,
 }
 
 #[tauri::command]
-pub fn app_info(app: AppHandle) -> AppInfo {
+pub fn app_info(app: AppHandle, launch: State<'_, Launch>) -> AppInfo {
     AppInfo {
         engine_version: env!("CARGO_PKG_VERSION"),
         local_time_zone: zones::local(),
         time_zones: zones::all(),
         reports_dir: reports_dir(&app).display().to_string(),
+        open_with: launch.source.clone(),
     }
+}
+
+/// "Open the report" and the "Open … folder" buttons (`open.rs` says what may be opened).
+#[tauri::command]
+pub fn open_path(app: AppHandle, what: Open, path: String) -> Result<(), UiError> {
+    let resolved = open::resolve(what, std::path::Path::new(&path), &reports_dir(&app))?;
+    open::launch(what, &resolved)
 }
 
 #[tauri::command]
@@ -108,6 +125,10 @@ pub struct RunOutcome {
     pub report: Report,
     /// Where the JSON report was saved (`None` if saving failed: see `save_error`).
     pub report_path: Option<String>,
+    /// The same report as a page, beside it ("Open the report").
+    pub report_html_path: Option<String>,
+    /// After a committed run: the "What next" panel.
+    pub next: Option<NextSteps>,
     pub save_error: Option<UiError>,
     /// Why the run did not succeed, if it did not.
     pub error: Option<UiError>,
@@ -152,14 +173,20 @@ pub async fn start_run(
             Ok(report) => (report, None),
             Err(e) => (*e.report, Some(UiError::from(&e.error))),
         };
-        let (report_path, save_error) = match report_file::save(&dir, &report) {
-            Ok(path) => (Some(path.display().to_string()), None),
-            Err(e) => (None, Some(UiError::from(&e))),
+        let (report_path, report_html_path, save_error) = match report_file::save(&dir, &report) {
+            Ok(saved) => (
+                Some(saved.json.display().to_string()),
+                Some(saved.html.display().to_string()),
+                None,
+            ),
+            Err(e) => (None, None, Some(UiError::from(&e))),
         };
         Ok(RunOutcome {
             temporary_password: password_to_show(&report),
+            next: next_steps::after(&options.target, &report),
             report,
             report_path,
+            report_html_path,
             save_error,
             error,
         })
@@ -222,6 +249,8 @@ mod tests {
             temporary_password: password_to_show(&report),
             report,
             report_path: None,
+            report_html_path: None,
+            next: None,
             save_error: None,
             error: None,
         };

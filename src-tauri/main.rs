@@ -4,7 +4,8 @@
 //! GUI-free engine (`crates/engine`); the modules here are thin: the page's request and its
 //! translation to engine options (`request`), the commands (`commands`), running engine
 //! work on its own thread (`worker`) with progress over a Channel (`progress`), and the
-//! small things around a run (connection test, review, recent locations, report file).
+//! small things around a run (connection test, review, recent locations, report file and
+//! page, "What next", opening folders, the file the app was started with).
 
 // Release builds on Windows should not open a console window beside the app.
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
@@ -12,6 +13,9 @@
 mod commands;
 mod connection;
 mod extract_users;
+mod next_steps;
+mod open;
+mod open_with;
 mod pick;
 mod progress;
 mod recent;
@@ -27,6 +31,9 @@ fn main() {
     tauri::Builder::default()
         .plugin(tauri_plugin_dialog::init())
         .manage(worker::Runs::default())
+        .manage(commands::Launch {
+            source: open_with::source_from_args(std::env::args_os().skip(1)),
+        })
         .invoke_handler(tauri::generate_handler![
             commands::app_info,
             commands::test_connection,
@@ -36,6 +43,7 @@ fn main() {
             commands::cancel_run,
             commands::pick_path,
             commands::recent_locations,
+            commands::open_path,
         ])
         .run(tauri::generate_context!())
         .unwrap_or_else(|e| {

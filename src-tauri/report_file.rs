@@ -1,19 +1,37 @@
 //! Every run's JSON report, saved where the person can find it again: the app's data folder
 //! (`~/.local/share/dev.ferry.app/reports/` on Linux), one file per run, owner-only (0600),
-//! never overwriting an earlier one. The report holds masked locations only (the engine
-//! guarantees it) but may hold row values from findings, hence the permissions.
+//! never overwriting an earlier one, with the same report as a page beside it
+//! (`ferry-report-<UTC time>.html`, the engine's `report_html`), the one "Open the report"
+//! shows. The report holds masked locations only (the engine guarantees it) but may hold row
+//! values from findings, hence the permissions of both.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use ferry_engine::error::io_error;
+use ferry_engine::report_html;
 use ferry_engine::{Error, Report};
 
-/// Saves `report` as `dir/ferry-report-<UTC time>[-n].json` and gives its path.
+/// Where one run's report went.
+#[derive(Debug)]
+pub struct Saved {
+    pub json: PathBuf,
+    pub html: PathBuf,
+}
+
+/// Saves `report` as `dir/ferry-report-<UTC time>[-n].json` and its page beside it.
 ///
 /// # Errors
-/// When the folder or the file cannot be written.
-pub fn save(dir: &Path, report: &Report) -> Result<PathBuf, Error> {
+/// When the folder or a file cannot be written.
+pub fn save(dir: &Path, report: &Report) -> Result<Saved, Error> {
+    let json = save_json(dir, report)?;
+    let html = report_html::html_path_beside(&json);
+    report_html::write_file(&html, &report_html::render(report))
+        .map_err(|e| io_error("cannot write the report page", &html, e))?;
+    Ok(Saved { json, html })
+}
+
+fn save_json(dir: &Path, report: &Report) -> Result<PathBuf, Error> {
     create_private_dir(dir)?;
     let json = serde_json::to_string_pretty(report)
         .map_err(|e| Error::runtime(format!("cannot encode the report: {e}")))?;
@@ -67,15 +85,24 @@ mod tests {
         let report = Report::new("migrate", "sqlite:a.db".into(), "postgres://u@h/d".into());
         let a = save(&reports, &report).unwrap();
         let b = save(&reports, &report).unwrap();
-        assert_ne!(a, b);
+        assert_ne!(a.json, b.json);
+        assert_ne!(
+            a.html, b.html,
+            "a second run's page does not replace the first's"
+        );
         let json: serde_json::Value =
-            serde_json::from_str(&std::fs::read_to_string(&a).unwrap()).unwrap();
+            serde_json::from_str(&std::fs::read_to_string(&a.json).unwrap()).unwrap();
         assert_eq!(json["command"], "migrate");
+        assert_eq!(a.html, a.json.with_extension("html"));
+        let page = std::fs::read_to_string(&a.html).unwrap();
+        assert!(page.contains("postgres://u@h/d"));
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
-            let mode = std::fs::metadata(&a).unwrap().permissions().mode() & 0o777;
-            assert_eq!(mode, 0o600);
+            for path in [&a.json, &a.html] {
+                let mode = std::fs::metadata(path).unwrap().permissions().mode() & 0o777;
+                assert_eq!(mode, 0o600, "{}", path.display());
+            }
         }
     }
 }

@@ -38,6 +38,33 @@ const schema = () => $("schema").value.trim() || "public";
 const source = locationForm($("loc-source"), "source", schema);
 const target = locationForm($("loc-target"), "target", schema);
 
+// A file dropped from the file manager onto the source or the target fills that side. The
+// webview reports drops itself (Tauri's drag-drop event, positions in physical pixels);
+// HTML drop events never see the file's path.
+function dropZoneAt(position) {
+  if (document.body.dataset.step !== "locations" || !position) return null;
+  const ratio = window.devicePixelRatio || 1;
+  const hit = document.elementFromPoint(position.x / ratio, position.y / ratio);
+  const zone = hit?.closest("#loc-source, #loc-target");
+  return zone ? { zone, form: zone.id === "loc-source" ? source : target } : null;
+}
+
+function watchDrops() {
+  const webview = window.__TAURI__?.webview?.getCurrentWebview?.();
+  if (!webview) return;
+  const clear = () => document.querySelectorAll(".drop-over").forEach((z) => z.classList.remove("drop-over"));
+  webview.onDragDropEvent((event) => {
+    const e = event.payload;
+    clear();
+    const at = dropZoneAt(e.position);
+    if (!at) return;
+    if (e.type === "enter" || e.type === "over") at.zone.classList.add("drop-over");
+    else if (e.type === "drop" && e.paths?.length) at.form.useFile(e.paths[0], "Dropped file: check that it is the database you mean.");
+  }).catch(() => {
+    // Dropping is a convenience: without it, Browse… and pasting a path still work.
+  });
+}
+
 function go(step) {
   for (const name of STEPS) {
     $(`step-${name}`).hidden = name !== step;
@@ -246,7 +273,7 @@ async function startRun() {
   try {
     outcome = await ipc.startRun(request, (e) => view.onEvent(e));
   } catch (err) {
-    outcome = { report: { outcome: "failed", seconds: 0, findings: [] }, error: err, report_path: null, save_error: null };
+    outcome = { report: { outcome: "failed", seconds: 0, findings: [] }, error: err, report_path: null, report_html_path: null, next: null, save_error: null };
   }
   renderResult(outcome, request);
   go("result");
@@ -288,10 +315,12 @@ async function start() {
     $("version").textContent = `Ferry ${info.engine_version}`;
     $("timezones").replaceChildren(...info.time_zones.map((z) => el("option", { value: z })));
     $("use-local-zone").textContent = `Use this computer’s zone (${info.local_time_zone})`;
+    if (info.open_with) source.useFile(info.open_with, "Opened with Ferry: this file is the source.");
   } catch (err) {
     $("version").textContent = `Not connected to the Ferry shell: ${err.message ?? err}`;
   }
   await loadRecent();
+  watchDrops();
   go("locations");
 }
 

@@ -34,3 +34,5 @@ export const pickPath = (role, current) => invoke("pick_path", { role, current }
 export const recentLocations = () => invoke("recent_locations");
 export const extractUsers = (source, schema, extract) =>
   invoke("extract_users", { source, schema, extract });
+/** what: "folder_of" (the folder holding path) or "report" (a report page). */
+export const openPath = (what, path) => invoke("open_path", { what, path });

@@ -107,6 +107,14 @@ export function locationForm(fieldset, role, schema) {
     };
   }
 
+  /** A SQLite file from outside the form: dropped on it, or the file the app was opened with. */
+  function useFile(filePath, how) {
+    $(p("kind-sqlite")).checked = true;
+    path.value = filePath;
+    show();
+    status.replaceChildren(el("p", { class: "message ok" }, el("span", { "aria-hidden": "true" }, "✓ "), how));
+  }
+
   function fill(location) {
     if (location.kind === "sqlite") {
       $(p("kind-sqlite")).checked = true;
@@ -170,5 +178,5 @@ export function locationForm(fieldset, role, schema) {
   }
 
   show();
-  return { value, fill, setRecent, kind };
+  return { value, fill, setRecent, kind, useFile };
 }

@@ -1,7 +1,8 @@
-// The Result step: what happened, the verification table, the backup and where the JSON
-// report was saved.
+// The Result step: what happened, what next (configuration, folders), the verification
+// table, the backup and where the report (JSON and its page) was saved.
 
 import { $, bytes, duration, el, errorBox, plural, thousands } from "./dom.js";
+import * as ipc from "./ipc.js";
 import { resolvedWords } from "./review.js";
 
 const OK = "✓";
@@ -149,14 +150,80 @@ function passwordPanel(outcome, email) {
   return panel;
 }
 
+/** A button that asks the shell to open something; a refusal or failure is shown beside it. */
+function openButton(id, label, what, path, status) {
+  const button = el("button", { type: "button", id }, label);
+  button.addEventListener("click", async () => {
+    status.replaceChildren();
+    try {
+      await ipc.openPath(what, path);
+    } catch (err) {
+      status.replaceChildren(errorBox(err, "Cannot open it"));
+    }
+  });
+  return button;
+}
+
+/**
+ * "What next": the connection string for the app's configuration, the admin who signs in,
+ * and the folders. Copy copies what is shown — with the password as *** when there is one:
+ * the clipboard is open to every program, so a password never goes there (next_steps.rs).
+ */
+function whatNext(outcome) {
+  const next = outcome.next;
+  if (!next) return null;
+  const status = el("div", { id: "next-status", role: "status" });
+  const copied = el("span", { class: "hint", role: "status", id: "connection-copied" });
+  const text = el("code", { id: "next-connection" }, next.connection);
+  const copy = el("button", { type: "button", id: "copy-connection" }, "Copy");
+  copy.addEventListener("click", async () => {
+    try {
+      await navigator.clipboard.writeText(next.connection);
+      copied.textContent = next.password_masked ? "Copied, with *** where the password goes." : "Copied to the clipboard.";
+    } catch {
+      getSelection().selectAllChildren(text);
+      copied.textContent = "Selected: press Ctrl+C to copy.";
+    }
+  });
+  const label =
+    next.kind === "postgres"
+      ? "Point your app at the new database (its DATABASE_URL or equivalent):"
+      : "Point your app at the new database file:";
+  const buttons = [
+    next.target_file ? openButton("open-target-folder", "Open the database’s folder", "folder_of", next.target_file, status) : null,
+    next.backup_file ? openButton("open-backup-folder", "Open the backup’s folder", "folder_of", next.backup_file, status) : null,
+    outcome.report_path ? openButton("open-reports-folder", "Open the reports folder", "folder_of", outcome.report_path, status) : null,
+  ].filter(Boolean);
+  return el(
+    "section",
+    { class: "card what-next", id: "what-next", role: "region", "aria-labelledby": "next-title" },
+    el("h3", { id: "next-title" }, "What next"),
+    el("p", {}, label),
+    el("div", { class: "row" }, text, copy),
+    copied,
+    next.password_masked ? el("p", { class: "hint", id: "next-password-hint" }, "The password is shown and copied as ***: put it in your app’s secret settings, not in a file you share.") : null,
+    next.admin_email ? el("p", { id: "next-admin" }, "Sign in as ", el("code", {}, next.admin_email), " with the temporary password above, then change it.") : null,
+    buttons.length ? el("div", { class: "button-row" }, buttons) : null,
+    status,
+  );
+}
+
 export function renderResult(outcome, request = {}) {
   const r = outcome.report;
   $("result-banner").replaceChildren(banner(outcome, request.job));
   $("result-password").replaceChildren(...[passwordPanel(outcome, request.promote?.admin_email)].filter(Boolean));
+  const reportStatus = el("div", { role: "status" });
   const where = outcome.report_path
-    ? el("p", {}, "The full report (JSON) was saved to ", el("code", { id: "report-path" }, outcome.report_path), ".")
+    ? el(
+        "div",
+        {},
+        el("p", {}, "The full report was saved to ", el("code", { id: "report-path" }, outcome.report_path), outcome.report_html_path ? ", and as a page to read, print or hand on beside it." : "."),
+        outcome.report_html_path ? el("div", { class: "button-row" }, openButton("open-report", "Open the report", "report", outcome.report_html_path, reportStatus)) : null,
+        reportStatus,
+      )
     : errorBox(outcome.save_error, "The report could not be saved");
   const parts = [
+    whatNext(outcome),
     r.verification ? el("div", { class: "card" }, verificationTable(r.verification), checks(r.verification)) : null,
     r.verification ? differences(r.verification) : null,
     backup(r.backup),

@@ -118,6 +118,12 @@ fn promote_shows_the_admin_password_once_and_it_matches_the_stored_hash() {
         assert!(checks.contains('✓') && !checks.contains('✗'), "{checks}");
         let password = app.text("#temporary-password").await;
         assert!(password.len() >= 12, "a real password: {password:?}");
+        // What next: who signs in, and where the app now points (no password in it).
+        let admin = app.text("#next-admin").await;
+        assert!(admin.contains(ADMIN), "{admin}");
+        let connection = app.text("#next-connection").await;
+        assert!(connection.starts_with("postgres://"), "{connection}");
+        assert!(!connection.contains(&password));
         app.screenshot("password-panel");
 
         // Copy answers either way: copied, or selected for Ctrl+C where the clipboard is

@@ -6,12 +6,13 @@
 use std::path::Path;
 use std::time::Duration;
 
-use crate::support::{assert_every_control_is_labelled, sqlite_from, App, Options};
+use crate::support::{assert_every_control_is_labelled, sqlite_from, App, Launch, Options};
 use ferry_testkit::TestDb;
 
 const COPY_APP: &str = include_str!("../fixtures/copy_app.sql");
 const BAD_BOOLEAN: &str = include_str!("../fixtures/bad_boolean.sql");
 const BIG_TABLE: &str = include_str!("../fixtures/big_table.sql");
+const E2E_PASSWORD: &str = "e2e-Secret-77";
 
 /// Fills the source as a pasted SQLite path and tests it.
 async fn choose_sqlite_source(app: &App, path: &Path) {
@@ -62,7 +63,13 @@ fn copy_sqlite_to_postgres_through_every_step() {
     let source = dir.path().join("tasks app.db");
     sqlite_from(&source, COPY_APP);
     let db = TestDb::new();
-    let app = crate::support::runtime().block_on(copy_in_the_window(&source, &db.url(), &db.name));
+    // A password in the URL (the test server does not check it): it must be masked in "What
+    // next", and never remembered.
+    let url = db
+        .url()
+        .replacen("postgres@", &format!("postgres:{E2E_PASSWORD}@"), 1);
+    assert!(url.contains(E2E_PASSWORD), "{url}");
+    let app = crate::support::runtime().block_on(copy_in_the_window(&source, &url, &db.name));
 
     // The report the page pointed at: saved once, owner-only, outcome committed.
     let reports = app.reports();
@@ -154,6 +161,23 @@ fn copy_sqlite_to_postgres_through_every_step() {
         "{recent}"
     );
     assert!(!recent.contains("password"), "{recent}");
+    assert!(!recent.contains(E2E_PASSWORD), "{recent}");
+
+    // "Open the report" asked for the page beside the JSON, "the reports folder" for its
+    // folder; nothing else was opened.
+    let pages = app.app.report_pages();
+    assert_eq!(pages.len(), 1, "one page per run");
+    assert_eq!(pages[0], reports[0].with_extension("html"));
+    let page = std::fs::read_to_string(&pages[0]).unwrap();
+    assert!(page.contains("Verified and committed") && !page.contains(E2E_PASSWORD));
+    let canonical = |p: &Path| p.canonicalize().unwrap().display().to_string();
+    assert_eq!(
+        app.open_requests,
+        serde_json::json!([
+            {"what": "report", "path": canonical(&pages[0])},
+            {"what": "folder_of", "path": canonical(pages[0].parent().unwrap())},
+        ])
+    );
 }
 
 /// What the copy test reads from the window, and the window itself (kept open until the
@@ -161,6 +185,7 @@ fn copy_sqlite_to_postgres_through_every_step() {
 struct Copied {
     app: App,
     shown_report_path: String,
+    open_requests: serde_json::Value,
 }
 
 impl Copied {
@@ -293,6 +318,45 @@ async fn copy_in_the_window(source: &Path, url: &str, db_name: &str) -> Copied {
     );
     let shown_report_path = app.text("#report-path").await;
 
+    // What next: the URL to configure, its password masked, copied as shown.
+    let connection = app.text("#next-connection").await;
+    assert!(
+        connection.starts_with("postgres://postgres:***@") && connection.contains(db_name),
+        "{connection}"
+    );
+    assert!(!connection.contains(E2E_PASSWORD));
+    assert!(app.text("#next-password-hint").await.contains("***"));
+    app.click("#copy-connection").await;
+    app.wait_until(
+        "the copy to be confirmed",
+        "return document.getElementById('connection-copied').textContent !== ''",
+    )
+    .await;
+    let copied = app.text("#connection-copied").await;
+    assert!(
+        copied == "Copied, with *** where the password goes." || copied.starts_with("Selected"),
+        "{copied}"
+    );
+    let main_text = app
+        .js("return document.querySelector('main').innerText", vec![])
+        .await;
+    assert!(!main_text.as_str().unwrap().contains(E2E_PASSWORD));
+    // No SQLite target and no backup: no folder buttons for them.
+    let buttons = app
+        .js(
+            "return [...document.querySelectorAll('#what-next button')].map(b => b.id)",
+            vec![],
+        )
+        .await;
+    assert_eq!(
+        buttons,
+        serde_json::json!(["copy-connection", "open-reports-folder"])
+    );
+    app.screenshot("what-next");
+    app.click("#open-report").await;
+    app.click("#open-reports-folder").await;
+    let open_requests = serde_json::Value::from(app.open_requests(2).await);
+
     // Another copy: the forms offer the choices just used (no password to offer).
     app.click("#again").await;
     app.wait_for_step("locations").await;
@@ -312,6 +376,7 @@ async fn copy_in_the_window(source: &Path, url: &str, db_name: &str) -> Copied {
     Copied {
         app,
         shown_report_path,
+        open_requests,
     }
 }
 
@@ -412,17 +477,76 @@ fn a_blocking_finding_holds_the_copy_until_a_policy_is_chosen() {
 /// Returns the window, the SHA-256 it showed for the backup, and the backup's path.
 async fn resolve_in_the_window(source: &Path, target: &Path) -> (App, String, String) {
     // The smallest window the app allows, in dark mode.
-    let mut app = App::start(Options {
-        name: "blocking",
-        screen: (1024, 700),
-        dark: true,
-    })
+    // Started as "Open with" would start it: the source file is the argument.
+    let mut app = App::start_with(
+        Options {
+            name: "blocking",
+            screen: (1024, 700),
+            dark: true,
+        },
+        Launch {
+            args: vec![source.display().to_string()],
+            ..Launch::default()
+        },
+    )
     .await;
     app.resize(1024, 700).await;
+    assert_eq!(
+        app.js(
+            "return document.getElementById('source-path').value",
+            vec![]
+        )
+        .await,
+        serde_json::json!(source.display().to_string()),
+        "the file the app was opened with is the source"
+    );
+    assert!(app
+        .text("#source-status")
+        .await
+        .contains("Opened with Ferry"));
+    app.click("#source-test").await;
+    app.wait_until(
+        "the source test to succeed",
+        "return !!document.querySelector('#source-status .ok') && document.querySelector('#source-status').textContent.includes('table')",
+    )
+    .await;
 
-    choose_sqlite_source(&app, source).await;
-    app.type_into("#target-path", target.to_str().unwrap())
-        .await;
+    // The target file dragged from the file manager onto the target field.
+    app.drop_file("#loc-target", target, false).await;
+    app.wait_until(
+        "the drop highlight",
+        "return document.getElementById('loc-target').classList.contains('drop-over')",
+    )
+    .await;
+    app.screenshot("drop-hover");
+    app.drop_file("#loc-target", target, true).await;
+    app.wait_until(
+        "the dropped path",
+        &format!(
+            "return document.getElementById('target-path').value === {}",
+            serde_json::json!(target.display().to_string())
+        ),
+    )
+    .await;
+    assert!(
+        !app.js(
+            "return document.getElementById('loc-target').classList.contains('drop-over')",
+            vec![]
+        )
+        .await
+        .as_bool()
+        .unwrap(),
+        "the highlight goes with the drop"
+    );
+    assert_eq!(
+        app.js(
+            "return document.getElementById('source-path').value",
+            vec![]
+        )
+        .await,
+        serde_json::json!(source.display().to_string()),
+        "a drop on the target leaves the source alone"
+    );
     app.click("#target-test").await;
     app.wait_until(
         "the target test",
@@ -492,5 +616,38 @@ async fn resolve_in_the_window(source: &Path, target: &Path) -> (App, String, St
         .contains("Copied and verified"));
     let shown_sha = app.text("#backup-sha256").await;
     let backup_path = app.text("#backup-path").await;
+
+    // What next for a SQLite target: its absolute path, nothing masked; its folder and the
+    // backup's open (recorded, not launched).
+    assert_eq!(
+        app.text("#next-connection").await,
+        target.display().to_string()
+    );
+    assert!(app
+        .js(
+            "return !document.getElementById('next-password-hint')",
+            vec![]
+        )
+        .await
+        .as_bool()
+        .unwrap());
+    app.click("#open-target-folder").await;
+    app.click("#open-backup-folder").await;
+    let requests = app.open_requests(2).await;
+    let folder = |p: &Path| {
+        p.parent()
+            .unwrap()
+            .canonicalize()
+            .unwrap()
+            .display()
+            .to_string()
+    };
+    assert_eq!(
+        serde_json::Value::from(requests),
+        serde_json::json!([
+            {"what": "folder_of", "path": folder(target)},
+            {"what": "folder_of", "path": folder(Path::new(&backup_path))},
+        ])
+    );
     (app, shown_sha, backup_path)
 }

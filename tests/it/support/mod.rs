@@ -31,6 +31,17 @@ pub struct Options {
     pub dark: bool,
 }
 
+/// How the app is started, when not as the binary cargo built with no arguments.
+#[derive(Default)]
+pub struct Launch {
+    /// Another binary (the installed `/usr/bin/ferry-app` of the package test).
+    pub application: Option<PathBuf>,
+    /// Command-line arguments ("Open with": a SQLite file).
+    pub args: Vec<String>,
+    /// Extra environment for the app (it inherits tauri-driver's).
+    pub env: Vec<(String, String)>,
+}
+
 /// Processes started for one test, each in its own process group.
 struct Group {
     children: Vec<(String, Child)>,
@@ -161,10 +172,15 @@ pub fn target_dir() -> PathBuf {
 
 impl App {
     /// Starts the display, tauri-driver and the app, and waits for the page to be ready.
+    pub async fn start(options: Options) -> App {
+        App::start_with(options, Launch::default()).await
+    }
+
+    /// [`App::start`] with another binary, arguments or environment.
     // The guard serializes whole tests (each on its own thread with its own runtime), not
     // tasks of one runtime, so holding it across awaits cannot deadlock.
     #[allow(clippy::await_holding_lock)]
-    pub async fn start(options: Options) -> App {
+    pub async fn start_with(options: Options, launch: Launch) -> App {
         let lock = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
         let driver = program(
             "FERRY_TAURI_DRIVER",
@@ -196,11 +212,17 @@ impl App {
             .env("XDG_CONFIG_HOME", home.path().join("config"))
             .env("XDG_DATA_HOME", home.path().join("data"))
             .env("NO_AT_BRIDGE", "1")
+            // "Open the report" and the folder buttons record instead of launching (open.rs).
+            .env(
+                "FERRY_TEST_OPEN_LOG",
+                home.path().join("open-requests.jsonl"),
+            )
             .stdout(log.try_clone().expect("driver log"))
             .stderr(log);
         if options.dark {
             command.env("GTK_THEME", "Adwaita:dark");
         }
+        command.envs(launch.env.iter().map(|(k, v)| (k, v)));
         spawn(&mut group, "tauri-driver", &mut command);
         let deadline = Instant::now() + Duration::from_secs(20);
         while TcpStream::connect(("127.0.0.1", port)).is_err() {
@@ -211,9 +233,12 @@ impl App {
             std::thread::sleep(Duration::from_millis(50));
         }
         let mut caps = serde_json::Map::new();
+        let application = launch
+            .application
+            .unwrap_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_ferry-app")));
         caps.insert(
             "tauri:options".into(),
-            json!({ "application": env!("CARGO_BIN_EXE_ferry-app") }),
+            json!({ "application": application, "args": launch.args }),
         );
         caps.insert("browserName".into(), json!("wry"));
         let client = tokio::time::timeout(
@@ -286,6 +311,14 @@ impl App {
 
     /// Clicks like a person (WebDriver element click: scrolled into view, hit-tested).
     pub async fn click(&self, css: &str) {
+        // Into the middle of the view first: WebDriver scrolls an element only until it is at
+        // the bottom edge, where the step's sticky button bar covers it (a person scrolls
+        // further and sees it).
+        self.js(
+            "const e = document.querySelector(arguments[0]); if (e) e.scrollIntoView({ block: 'center' }); return true;",
+            vec![json!(css)],
+        )
+        .await;
         let element = self.find(css).await;
         tokio::time::timeout(CALL_TIMEOUT, element.click())
             .await
@@ -404,14 +437,63 @@ impl App {
         path
     }
 
-    /// The reports the app saved (its XDG data folder).
+    /// The JSON reports the app saved (its XDG data folder).
     pub fn reports(&self) -> Vec<PathBuf> {
+        self.saved("json")
+    }
+
+    /// The report pages saved beside them.
+    pub fn report_pages(&self) -> Vec<PathBuf> {
+        self.saved("html")
+    }
+
+    fn saved(&self, extension: &str) -> Vec<PathBuf> {
         let dir = self.home.path().join("data/dev.ferry.app/reports");
         let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
             .map(|d| d.filter_map(|e| e.ok().map(|e| e.path())).collect())
             .unwrap_or_default();
+        files.retain(|f| f.extension().is_some_and(|e| e == extension));
         files.sort();
         files
+    }
+
+    /// What the app was asked to open (`open.rs` records it in debug builds), waiting up to
+    /// ten seconds for `count` requests.
+    pub async fn open_requests(&self, count: usize) -> Vec<Value> {
+        let log = self.home.path().join("open-requests.jsonl");
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let lines: Vec<Value> = std::fs::read_to_string(&log)
+                .unwrap_or_default()
+                .lines()
+                .map(|l| serde_json::from_str(l).expect("a JSON line"))
+                .collect();
+            if lines.len() >= count || Instant::now() > deadline {
+                return lines;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// Delivers a file drop at the centre of the element `css` through Tauri's own
+    /// drag-and-drop events (`tauri://drag-over`, then `tauri://drag-drop` with the path):
+    /// the page's handler runs as for a file dragged from the file manager, which WebDriver
+    /// cannot do. With `drop: false` only hovers (for the highlight's screenshot).
+    pub async fn drop_file(&self, css: &str, path: &Path, drop: bool) {
+        let delivered = self
+            .js(
+                "const [css, path, drop, done] = arguments;
+                 const r = document.querySelector(css).getBoundingClientRect();
+                 const ratio = window.devicePixelRatio || 1;
+                 const position = { x: (r.left + r.width / 2) * ratio, y: (r.top + r.height / 2) * ratio };
+                 const emit = window.__TAURI__.event.emit;
+                 return emit('tauri://drag-over', { position })
+                   .then(() => drop ? emit('tauri://drag-drop', { paths: [path], position }) : null)
+                   .then(() => true, (e) => String(e));",
+                vec![json!(css), json!(path), json!(drop)],
+            )
+            .await;
+        assert_eq!(delivered, json!(true), "the drop event was not delivered");
     }
 }
 
