@@ -27,7 +27,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 # Everything the build, the tests and the screenshots need. libssl-dev: the engine's TLS for
 # hosted PostgreSQL goes through native-tls (OpenSSL). sqlite3/postgresql-client: the tests and
 # a person debugging them use the command-line clients. chromium/poppler-utils: the HTML
-# report is rendered, printed to PDF and that turned into a PNG (crates/cli/tests/report_html.rs).
+# report is rendered, printed to PDF and that turned into a PNG (crates/cli/tests/it/report_html.rs).
 # desktop-file-utils: the package test validates the installed desktop entry.
 PACKAGES=(
     build-essential pkg-config libssl-dev
@@ -231,9 +231,9 @@ rust_checks() {
         cargo clippy --workspace --all-targets -- -D warnings
     check "cargo test --workspace" cargo test --workspace --no-fail-fast
     # After the workspace's tests, so the ferry and ferry-app binaries it packages are the
-    # ones just tested; it installs the .deb (as root) and removes it again (tests/package.rs).
-    check "the .deb: build, install, run (tests/package.rs)" \
-        cargo test -p ferry-app --test package -- --ignored
+    # ones just tested; it installs the .deb (as root) and removes it again (tests/it/package.rs).
+    check "the .deb: build, install, run (tests/it/package.rs)" \
+        cargo test -p ferry-app --test it package -- --ignored
 
     if [ "${#FAILED_STAGES[@]}" -gt 0 ]; then
         local name

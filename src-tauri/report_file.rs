@@ -9,7 +9,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use ferry_engine::error::io_error;
-use ferry_engine::report_html;
+use ferry_engine::run::report_html;
 use ferry_engine::{Error, Report};
 
 /// Where one run's report went.

@@ -5,3 +5,4 @@ mod support;
 
 mod app_jobs;
 mod app_window;
+mod package;

@@ -18,7 +18,7 @@ use std::path::{Path, PathBuf};
 
 use ferry_engine::progress::Silent;
 use ferry_engine::report::{Outcome, Report};
-use ferry_engine::report_html;
+use ferry_engine::run::report_html;
 use ferry_engine::{Cancel, Error, Options, Phase, Progress};
 
 use crate::args::Command;

@@ -5,7 +5,7 @@
 
 use std::path::Path;
 
-use ferry_engine::report_html;
+use ferry_engine::run::report_html;
 use ferry_engine::Error;
 
 use crate::args::ReportArgs;

@@ -14,5 +14,6 @@ mod hostile;
 mod hostile_table;
 mod kill;
 mod promote;
+mod report_html;
 mod row_security;
 mod secrets;

@@ -9,15 +9,13 @@
 //! are left in `<target>/tmp/report-screenshots/` (docs/report.png and docs/report-print.png
 //! are copies of them).
 
-mod util;
-
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use crate::util::Dir;
 use sha2::{Digest, Sha256};
-use util::Dir;
 
 /// The README's task app, with a value in a boolean column that is markup (and not a
 /// boolean): the finding shows it, the policy leaves its row out.

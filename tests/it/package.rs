@@ -6,19 +6,17 @@
 //!
 //! It installs a package on the machine, so it needs root and is not part of a plain
 //! `cargo test --workspace`: `scripts/test.sh` runs it after the workspace's tests, when both
-//! binaries are fresh (`cargo test -p ferry-app --test package -- --ignored`). The package is
+//! binaries are fresh (`cargo test -p ferry-app --test it package -- --ignored`). The package is
 //! removed again at the end, passed or failed.
-
-mod support;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
 
+use crate::support::{sqlite_from, App, Launch, Options};
 use ferry_testkit::TestDb;
-use support::{sqlite_from, App, Launch, Options};
 
-const COPY_APP: &str = include_str!("fixtures/copy_app.sql");
+const COPY_APP: &str = include_str!("../fixtures/copy_app.sql");
 
 /// Removes the package when the test ends, however it ends.
 struct Installed;
@@ -171,7 +169,7 @@ fn the_package_installs_and_its_programs_work() {
 
     // One Copy in the installed app's window.
     let target = dir.path().join("copy.db");
-    support::runtime().block_on(async {
+    crate::support::runtime().block_on(async {
         let mut app = App::start_with(
             Options {
                 name: "installed",
