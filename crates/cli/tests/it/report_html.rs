@@ -15,7 +15,6 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use crate::util::Dir;
-use sha2::{Digest, Sha256};
 
 /// The README's task app, with a value in a boolean column that is markup (and not a
 /// boolean): the finding shows it, the policy leaves its row out.
@@ -186,7 +185,7 @@ fn the_page_of_a_run_with_a_backup_shows_its_sha256() {
         serde_json::from_str(&std::fs::read_to_string(&json_path).unwrap()).unwrap();
     let backup = &report["backup"];
     let path = backup["path"].as_str().expect("a backup of out.db");
-    let sha = format!("{:x}", Sha256::digest(std::fs::read(path).unwrap()));
+    let sha = ferry_testkit::files::sha256_file(Path::new(path));
     assert_eq!(backup["sha256"].as_str().unwrap(), sha);
     let page = std::fs::read_to_string(dir.path("run.html")).unwrap();
     assert!(page.contains(&format!("id=\"backup-sha256\">{sha}</dd>")));

@@ -525,16 +525,48 @@ fn findings(page: &mut String, r: &Obj) {
             }
             page.push_str("</tbody></table>\n");
         }
-        if let Some(remedy) = f.str("remedy").filter(|s| !s.is_empty()) {
+        // Reports since the remedies became data hold `remedies[]`; older ones one `remedy` text.
+        let remedies: Vec<String> = match f.str("remedy") {
+            Some(text) => vec![text.to_string()],
+            None => f.arr("remedies").iter().map(remedy_words).collect(),
+        };
+        let remedies: Vec<String> = remedies.into_iter().filter(|r| !r.is_empty()).collect();
+        if !remedies.is_empty() {
             let _ = writeln!(
                 page,
                 "<p class=\"remedy\">What can be done: {}</p>",
-                esc(remedy)
+                esc(&remedies.join("; or "))
             );
         }
         page.push_str("</article>\n");
     }
     page.push_str("</section>\n");
+}
+
+/// One remedy (the engine's `Remedy`, tagged by `remedy`) in words.
+fn remedy_words(remedy: &Value) -> String {
+    let r = Obj(remedy);
+    let place = || format!("{}.{}", r.text("table"), r.text("column"));
+    match r.str("remedy") {
+        Some("fix_data") => "fix the data in the source".into(),
+        Some("policy") => format!("{} for {}", policy_words(r.text("policy")), place()),
+        Some("epoch") => format!("read {} as Unix time in {}", place(), r.text("unit")),
+        Some("dst_gap") => format!(
+            "read wall-clock times in a daylight-saving gap as {}",
+            r.text("policy")
+        ),
+        Some("dst_fold") => format!(
+            "take the {} instant of a repeated wall-clock time",
+            r.text("policy")
+        ),
+        Some("exclude_table") => format!("leave the table {} out", r.text("table")),
+        Some("add_target_column") => format!("add {} to the target's schema", place()),
+        Some("copy_and_replace") => {
+            format!("copy {} too, replacing the target's rows", r.text("table"))
+        }
+        Some(other) => other.replace('_', " "),
+        None => String::new(),
+    }
 }
 
 fn policy_words(policy: &str) -> String {

@@ -237,3 +237,26 @@ fn numbers_in_words() {
     assert_eq!(seconds(0.25), "250 ms");
     assert_eq!(seconds(125.0), "2 min 5 s");
 }
+
+#[test]
+fn remedies_as_data_are_put_in_words() {
+    let mut value = serde_json::to_value(full_report()).unwrap();
+    value["findings"] = serde_json::json!([{"severity": "blocking", "kind": "epoch_number",
+        "table": "events", "column": "at", "count": 2, "samples": [], "message": "numbers",
+        "remedies": [
+            {"remedy": "fix_data"},
+            {"remedy": "epoch", "table": "events", "column": "at", "unit": "seconds"},
+            {"remedy": "policy", "table": "events", "column": "at", "policy": "null"},
+            {"remedy": "exclude_table", "table": "events"}
+        ],
+        "resolved_by": null}]);
+    let page = render_json(&value);
+    assert!(
+        page.contains(
+            "What can be done: fix the data in the source; or read events.at as Unix time in \
+             seconds; or store NULL (null) for events.at; or leave the table events out</p>"
+        ),
+        "{page}"
+    );
+    assert!(page.contains("not resolved: it stopped the run"));
+}
