@@ -42,7 +42,7 @@ impl Setup {
     fn ferry_as_nobody(&self, args: &[&str]) -> crate::util::Run {
         let mut cmd = self
             .dir
-            .command()
+            .command_with(crate::util::ferry_for_everyone())
             .args(args)
             .env("TMPDIR", self.dir.path("tmp"))
             .env("HOME", self.dir.path("out"));

@@ -113,7 +113,7 @@ fn an_unwritable_target_folder_is_named_before_the_preflight() {
         std::fs::set_permissions(&path, std::fs::Permissions::from_mode(mode)).unwrap();
     }
     let before = folder_fingerprint(&dir.path(""));
-    let run = as_nobody(dir.command().args([
+    let run = as_nobody(dir.command_with(crate::util::ferry_for_everyone()).args([
         "migrate",
         "--yes",
         "--from",

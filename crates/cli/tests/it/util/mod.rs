@@ -34,7 +34,12 @@ impl Dir {
     }
 
     pub fn command(&self) -> TestCommand {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_ferry"));
+        self.command_with(Path::new(env!("CARGO_BIN_EXE_ferry")))
+    }
+
+    /// [`Dir::command`] running the `ferry` binary at `bin`.
+    pub fn command_with(&self, bin: &Path) -> TestCommand {
+        let mut cmd = Command::new(bin);
         cmd.current_dir(self.tmp.path())
             .stdin(Stdio::null())
             // Connection variables of the developer's shell must not leak into a test.
@@ -200,4 +205,26 @@ impl Run {
         serde_json::from_str(&self.stdout)
             .unwrap_or_else(|e| panic!("stdout is not JSON ({e}):\n{}", self.stdout))
     }
+}
+
+/// The `ferry` binary where any user may run it, for the tests that drop to `nobody` (root
+/// may write anywhere, so only another user shows an unwritable folder): the build folder can
+/// be under root's home, which is mode 0700 (CI builds in `~/.cache/ferry/ci-target`).
+/// A hard link in a 0755 folder of the temporary directory, or a copy where links fail.
+pub fn ferry_for_everyone() -> &'static Path {
+    use std::os::unix::fs::PermissionsExt;
+    static BIN: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    BIN.get_or_init(|| {
+        let dir = std::env::temp_dir().join(format!("ferry-test-bin-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("a folder for the shared binary");
+        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let bin = dir.join("ferry");
+        let _ = std::fs::remove_file(&bin);
+        let built = Path::new(env!("CARGO_BIN_EXE_ferry"));
+        if std::fs::hard_link(built, &bin).is_err() {
+            std::fs::copy(built, &bin).expect("copy the ferry binary");
+        }
+        std::fs::set_permissions(&bin, std::fs::Permissions::from_mode(0o755)).unwrap();
+        bin
+    })
 }
