@@ -232,8 +232,9 @@ rust_checks() {
     check "cargo test --workspace" cargo test --workspace --no-fail-fast
     # After the workspace's tests, so the ferry and ferry-app binaries it packages are the
     # ones just tested; it installs the .deb (as root) and removes it again (tests/it/package.rs).
+    # --workspace, as above: `-p ferry-app` alone unifies other features and rebuilds everything.
     check "the .deb: build, install, run (tests/it/package.rs)" \
-        cargo test -p ferry-app --test it package -- --ignored
+        cargo test --workspace --test it package:: -- --ignored
 
     if [ "${#FAILED_STAGES[@]}" -gt 0 ]; then
         local name

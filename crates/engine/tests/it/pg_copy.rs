@@ -842,7 +842,7 @@ fn odd_identifiers_are_quoted() {
 }
 
 /// Throughput of 1M rows of (bigint, text, double precision, boolean, timestamptz).
-/// Run with `cargo test --release -p ferry-engine --test pg_copy -- --ignored --nocapture`.
+/// Run with `cargo test --release -p ferry-engine --test it measure_one_million_rows -- --ignored --nocapture`.
 #[test]
 #[ignore]
 fn measure_one_million_rows() {

@@ -833,7 +833,7 @@ fn writer_binds_storage_classes_and_finishes_durably() {
 }
 
 /// Insert speed for 1M rows of (INTEGER, TEXT, REAL, INTEGER, TEXT) in one transaction.
-/// Run with `cargo test --release -p ferry-engine --test sqlite_side -- --ignored --nocapture`.
+/// Run with `cargo test --release -p ferry-engine --test it insert_speed_one_million_rows -- --ignored --nocapture`.
 #[test]
 #[ignore]
 fn insert_speed_one_million_rows() {
