@@ -10,13 +10,13 @@
 //! verification — and `SQLite → bundle → X` equals `SQLite → X` by construction.
 //!
 //! - writing: `run::export` (`api::export`, or `api::migrate` with a `Location::Bundle`
-//!   target): [`writer`] builds a temporary folder, the export checks it by reading it back,
+//!   target): [`write`] builds a temporary folder, the export checks it by reading it back,
 //!   then renames it into place (all or nothing; an existing non-empty folder is refused);
-//! - reading: `Source::Bundle` over [`reader::BundleSource`], which checks every file
+//! - reading: `Source::Bundle` over [`read::BundleSource`], which checks every file
 //!   against the manifest ([`manifest::verify`]) before anything connects or is written;
 //! - encoding of values: [`encode`].
 
 pub mod encode;
 pub mod manifest;
-pub mod reader;
-pub mod writer;
+pub mod read;
+pub mod write;

@@ -315,7 +315,7 @@ const SERVER_ROWS: usize = 120;
 
 #[test]
 fn postgres_binary_copy_round_trip_through_a_real_server() {
-    use crate::postgres::copy_out::CopyColumn;
+    use crate::postgres::read::CopyColumn;
     let db = ferry_testkit::TestDb::new();
     let mut client = db.client();
     let mut runner = runner(1);
@@ -355,7 +355,7 @@ fn postgres_binary_copy_round_trip_through_a_real_server() {
                 .enumerate()
                 .map(|(i, v)| vec![Value::Int(i as i64), v.clone()])
                 .collect();
-            crate::postgres::copy_in::write_table(
+            crate::postgres::write::write_table(
                 client,
                 "public",
                 table,
@@ -367,17 +367,10 @@ fn postgres_binary_copy_round_trip_through_a_real_server() {
         write(&mut client, &a, &rows);
         // Out of PostgreSQL, into SQLite's form and back, into PostgreSQL again.
         let mut read: Vec<Vec<Value>> = vec![];
-        crate::postgres::copy_out::read_table(
-            &mut client,
-            "public",
-            &a,
-            &cols,
-            1000,
-            &mut |batch| {
-                read.extend(batch);
-                Ok(())
-            },
-        )
+        crate::postgres::read::read_table(&mut client, "public", &a, &cols, 1000, &mut |batch| {
+            read.extend(batch);
+            Ok(())
+        })
         .unwrap_or_else(|e| panic!("{declared}: reading {a}: {e}"));
         read.sort_by_key(|r| match r[0] {
             Value::Int(i) => i,

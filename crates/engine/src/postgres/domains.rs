@@ -10,7 +10,7 @@ use std::collections::HashMap;
 use postgres::types::Oid;
 use postgres::Client;
 
-use super::pg_types::TypeInfo;
+use super::types::TypeInfo;
 use crate::model::error::Context;
 use crate::Result;
 

@@ -10,7 +10,7 @@
 //! REPEATABLE READ snapshot), so the schema and the exact row counts describe the same moment
 //! as the rows that are copied afterwards.
 //!
-//! Types are understood by [`super::pg_types`]; column defaults by [`super::pg_default`].
+//! Types are understood by [`super::types`]; column defaults by [`super::defaults`].
 //! Anything not migrated (views, triggers, functions, free-standing sequences, extensions,
 //! non-btree indexes) is listed in [`Catalog::not_migrated`] so the report can name it.
 
@@ -20,8 +20,8 @@ use postgres::types::Oid;
 use postgres::Client;
 
 use super::ddl::qualified;
-use super::pg_default::parse_default;
-use super::pg_types::{resolve_type, EnumType, TypeInfo};
+use super::defaults::parse_default;
+use super::types::{resolve_type, EnumType, TypeInfo};
 use crate::model::catalog::{
     Catalog, Check, Column, DefaultValue, Dialect, FkAction, ForeignKey, Index, IndexColumn,
     SkippedObject, Table, UniqueConstraint,

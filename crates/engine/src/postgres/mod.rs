@@ -6,13 +6,13 @@
 
 pub mod binary;
 pub mod connect;
-pub mod copy_in;
-pub mod copy_out;
 pub mod ddl;
+mod defaults;
 mod domains;
 pub mod introspect;
-mod pg_default;
-mod pg_types;
+pub mod read;
 pub mod row_security;
+mod types;
+pub mod write;
 
 pub use connect::{connect, describe_error, is_connection_error};

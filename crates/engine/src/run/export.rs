@@ -12,8 +12,8 @@ use std::time::Instant;
 
 use sha2::{Digest, Sha256};
 
-use crate::bundle::reader::BundleSource;
-use crate::bundle::writer::BundleWriter;
+use crate::bundle::read::BundleSource;
+use crate::bundle::write::BundleWriter;
 use crate::model::catalog::{Catalog, ColumnType};
 use crate::model::location::Location;
 use crate::model::options::Options;

@@ -8,7 +8,7 @@ use crate::model::batch::RawBatch;
 use crate::model::catalog::{Catalog, ColumnType, Dialect};
 use crate::model::error::Context;
 use crate::model::location::Location;
-use crate::postgres::copy_out::CopyColumn;
+use crate::postgres::read::CopyColumn;
 use crate::{Error, Result};
 
 /// Both variants are long-lived and few (one per run), so their size difference is moot.
@@ -19,7 +19,7 @@ pub enum Source {
         display: String,
         /// The private recovered copy `conn` reads, when the file had to be recovered first
         /// (a hot journal, a WAL in a read-only folder); it lives as long as the source.
-        recovery: Option<crate::sqlite::open::Recovery>,
+        recovery: Option<crate::sqlite::connect::Recovery>,
     },
     Postgres {
         client: postgres::Client,
@@ -29,7 +29,7 @@ pub enum Source {
     /// A bundle folder, checked against its manifest when opened; it reads and reports the
     /// dialect of the database it was exported from.
     Bundle {
-        bundle: crate::bundle::reader::BundleSource,
+        bundle: crate::bundle::read::BundleSource,
         display: String,
     },
 }
@@ -42,7 +42,7 @@ impl Source {
     pub fn open(location: &Location, pg_schema: &str) -> Result<Source> {
         match location {
             Location::Sqlite { path } => {
-                let opened = crate::sqlite::open::open_recovering(path)?;
+                let opened = crate::sqlite::connect::open_recovering(path)?;
                 Ok(Source::Sqlite {
                     conn: opened.conn,
                     display: location.display(),
@@ -68,7 +68,7 @@ impl Source {
                 })
             }
             Location::Bundle { dir } => Ok(Source::Bundle {
-                bundle: crate::bundle::reader::BundleSource::open(dir)?,
+                bundle: crate::bundle::read::BundleSource::open(dir)?,
                 display: location.display(),
             }),
         }
@@ -130,7 +130,7 @@ impl Source {
         match self {
             Source::Sqlite { conn, .. } => {
                 let names: Vec<String> = columns.iter().map(|(n, _)| n.clone()).collect();
-                crate::sqlite::reader::read_table_where(
+                crate::sqlite::read::read_table_where(
                     conn,
                     table,
                     &names,
@@ -141,7 +141,7 @@ impl Source {
             }
             Source::Postgres { client, schema, .. } => {
                 let cols = CopyColumn::from_pairs(columns);
-                crate::postgres::copy_out::read_table_where(
+                crate::postgres::read::read_table_where(
                     client,
                     schema,
                     table,

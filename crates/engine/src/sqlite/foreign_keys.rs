@@ -142,7 +142,7 @@ fn rowid_name(conn: &Connection, table: &str) -> Result<Option<&'static str>> {
         [table],
         "reading columns",
     )?;
-    let free = crate::sqlite::reader::rowid_alias(columns.iter().map(String::as_str));
+    let free = crate::sqlite::read::rowid_alias(columns.iter().map(String::as_str));
     Ok(free.filter(|alias| {
         conn.prepare(&format!(
             "SELECT {alias} FROM {} LIMIT 0",

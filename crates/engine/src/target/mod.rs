@@ -15,8 +15,8 @@ use crate::model::error::{io_error, Context};
 use crate::model::location::Location;
 use crate::model::value::{SqliteValue, Value};
 use crate::plan::TablePlan;
-use crate::postgres::copy_out::CopyColumn;
-use crate::sqlite::writer::SqliteWriter;
+use crate::postgres::read::CopyColumn;
+use crate::sqlite::write::SqliteWriter;
 use crate::support::temp_files::{probe_writable, remove_stale_temps, temp_path_for};
 use crate::{Error, Result};
 
@@ -234,7 +234,7 @@ impl Target {
                 if !dest.exists() {
                     return Ok(None);
                 }
-                let conn = crate::sqlite::open::open_source(dest)?;
+                let conn = crate::sqlite::connect::open_source(dest)?;
                 let catalog = crate::sqlite::introspect::introspect(&conn)?;
                 Ok(Some(catalog))
             }
@@ -318,7 +318,7 @@ impl Target {
                         "internal: SQLite rows sent to a PostgreSQL target",
                     )),
                 });
-                crate::postgres::copy_in::write_table(
+                crate::postgres::write::write_table(
                     client,
                     schema,
                     &table.target_table,

@@ -10,8 +10,8 @@
 
 use chrono::{NaiveDate, NaiveDateTime};
 use ferry_engine::catalog::ColumnType;
-use ferry_engine::postgres::copy_in::write_table;
-use ferry_engine::postgres::copy_out::{read_table, CopyColumn};
+use ferry_engine::postgres::read::{read_table, CopyColumn};
+use ferry_engine::postgres::write::write_table;
 use ferry_engine::value::{Decimal, Value};
 use ferry_engine::Result;
 use postgres::Client;

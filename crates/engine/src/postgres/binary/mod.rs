@@ -2,7 +2,7 @@
 //! `COPY … FROM STDIN (FORMAT binary)` and decode one from `COPY … TO STDOUT (FORMAT binary)`.
 //!
 //! Only field *bodies* live here (the 4-byte length prefix and NULLs are the COPY framing's
-//! business, in [`super::copy_in`] / [`super::copy_out`]). The two directions are exact
+//! business, in [`super::write`] / [`super::read`]). The two directions are exact
 //! inverses and refuse rather than adjust:
 //! - an integer that does not fit the column, a `f64` that is not exactly an `f32` for `real`,
 //!   a `numeric` with more decimal places than the column's scale (PostgreSQL would round it),
@@ -13,7 +13,7 @@
 //! - decoding validates every length, so a malformed field is an error, never a guess.
 //!
 //! `Opaque` types (interval, inet, money, …) have no binary form here: the reader selects
-//! them `::text` and the writer stages them as text (see [`super::copy_in`]), so for them
+//! them `::text` and the writer stages them as text (see [`super::write`]), so for them
 //! both directions simply carry UTF-8 text. Enums travel in binary: `enum_send` / `enum_recv`
 //! use the label text.
 //!

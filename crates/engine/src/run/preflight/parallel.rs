@@ -45,13 +45,13 @@ pub(crate) fn run(
     cancel: &Cancel,
 ) -> Result<(Findings, Vec<Finding>)> {
     let threads = crate::support::workers::reader_threads();
-    let planner = crate::sqlite::open::open_source(path)?;
+    let planner = crate::sqlite::connect::open_source(path)?;
     // The foreign-key check first: it is one long item, and started last it would run alone
     // after every part had finished.
     let mut work = vec![Work::ForeignKeys];
     for (i, scan) in scans.iter().enumerate() {
         let table = scan.table;
-        let parts = crate::sqlite::reader::rowid_ranges(
+        let parts = crate::sqlite::read::rowid_ranges(
             &planner,
             &table.source_def,
             table.rows,
@@ -77,7 +77,7 @@ pub(crate) fn run(
         threads,
         || {
             Ok(Source::Sqlite {
-                conn: crate::sqlite::open::open_source(path)?,
+                conn: crate::sqlite::connect::open_source(path)?,
                 display: path.display().to_string(),
                 recovery: None,
             })

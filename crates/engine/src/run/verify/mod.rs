@@ -15,7 +15,7 @@ use crate::model::catalog::ColumnType;
 use crate::model::report::{Check, RowDifference};
 use crate::model::value::Value;
 use crate::plan::TablePlan;
-use crate::postgres::copy_out::CopyColumn;
+use crate::postgres::read::CopyColumn;
 use crate::source::Source;
 use crate::Result;
 
@@ -67,7 +67,7 @@ impl TypedReader<'_> {
         match self {
             TypedReader::Postgres(client, schema) => {
                 let cols = CopyColumn::from_pairs(columns);
-                crate::postgres::copy_out::read_table_where(
+                crate::postgres::read::read_table_where(
                     client, schema, table, &cols, filter, batch_rows, on_batch,
                 )
             }
@@ -78,7 +78,7 @@ impl TypedReader<'_> {
                     storage: *storage,
                     ..ColumnRules::default()
                 };
-                crate::sqlite::reader::read_table_where(
+                crate::sqlite::read::read_table_where(
                     conn,
                     table,
                     &names,

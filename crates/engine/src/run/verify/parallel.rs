@@ -63,7 +63,7 @@ pub fn verify_sqlite_file(
     order.sort_by_key(|&i| std::cmp::Reverse(tables[i].rows.unwrap_or(0)));
     for i in order {
         let t = &tables[i];
-        for filter in crate::sqlite::reader::rowid_ranges(
+        for filter in crate::sqlite::read::rowid_ranges(
             &conn,
             &t.target_def,
             t.rows,

@@ -17,7 +17,7 @@ use std::io::Write;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use super::binary;
-use super::copy_out::{io_to_error, quote_ident, CopyColumn, SIGNATURE};
+use super::read::{io_to_error, quote_ident, CopyColumn, SIGNATURE};
 use crate::model::catalog::ColumnType;
 use crate::model::error::Context;
 use crate::model::value::Value;
