@@ -80,11 +80,6 @@ impl Problem {
             detail: detail.into(),
         }
     }
-
-    /// The kind's stable name (`not_boolean`), as findings and reports group by it.
-    pub fn kind_name(&self) -> String {
-        self.kind.as_str().to_string()
-    }
 }
 
 impl std::fmt::Display for Problem {
