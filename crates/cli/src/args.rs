@@ -14,7 +14,7 @@ use ferry_engine::finding::Policy;
 use ferry_engine::options::values;
 use ferry_engine::options::Job;
 use ferry_engine::options::{BackupChoice, ColumnRef, ColumnSetting};
-use ferry_engine::options::{HashScheme, PromoteOptions, UsersNames};
+use ferry_engine::options::{HashScheme, PromoteOptions, TargetProfile, UsersNames};
 use ferry_engine::temporal::{DstPolicy, EpochUnit, FoldPolicy, GapPolicy};
 use ferry_engine::{Error, Location, Options};
 
@@ -397,6 +397,39 @@ pub struct PromoteArgs {
     /// The users table's password-hash column, when detection is unsure.
     #[arg(long, value_name = "COLUMN", requires = "promote")]
     pub password_column: Option<String>,
+    /// Tables all users share (reference data such as categories or currencies): no owner
+    /// column, readable by every user. Comma-separated or repeated.
+    #[arg(
+        long,
+        value_name = "TABLE",
+        value_delimiter = ',',
+        requires = "promote"
+    )]
+    pub shared: Vec<String>,
+    /// Keep UNIQUE constraints global (default: each becomes unique per owner, so every user
+    /// has their own namespace).
+    #[arg(long, requires = "promote")]
+    pub keep_global_uniques: bool,
+    /// Enable row-level security: a session sees and writes only the rows of the user in
+    /// its `app.user_id` setting (shared tables: readable by all).
+    #[arg(long, requires = "promote")]
+    pub row_level_security: bool,
+    /// The kind of PostgreSQL the app runs on. supabase: the users are auth.users, owner
+    /// columns uuid, policies on auth.uid().
+    #[arg(long, value_enum, value_name = "PROFILE", default_value_t = TargetProfileArg::Plain, requires = "promote")]
+    pub target_profile: TargetProfileArg,
+    /// Plan the Citus distribution (reference tables for shared ones, distributed by owner
+    /// for owned ones) and check Citus's rules; prints the SQL.
+    #[arg(long, requires = "promote")]
+    pub distribute: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TargetProfileArg {
+    /// Any PostgreSQL: Promote creates its users table.
+    Plain,
+    /// Supabase: auth.users, uuid owners, auth.uid() policies.
+    Supabase,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -423,6 +456,14 @@ impl PromoteArgs {
             PasswordHashArg::Argon2id => HashScheme::Argon2id,
         };
         p.fill_updated_at = self.fill_updated_at;
+        p.shared_tables = self.shared.clone();
+        p.keep_global_uniques = self.keep_global_uniques;
+        p.row_level_security = self.row_level_security;
+        p.profile = match self.target_profile {
+            TargetProfileArg::Plain => TargetProfile::Plain,
+            TargetProfileArg::Supabase => TargetProfile::Supabase,
+        };
+        p.distribute = self.distribute;
         p.users = UsersNames {
             table: shared.users_table.clone(),
             email_column: self.email_column.clone(),

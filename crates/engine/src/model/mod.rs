@@ -14,4 +14,5 @@ pub mod progress;
 pub mod report;
 pub mod secret;
 pub mod temporal;
+pub mod tenancy;
 pub mod value;

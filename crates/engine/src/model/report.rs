@@ -43,6 +43,8 @@ pub struct Report {
     /// Promote: the admin account it created (no password in it).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub admin: Option<AdminAccount>,
+    /// Promote: the tables' classes, scoped uniques and policies as written.
+    pub tenancy: Option<crate::model::tenancy::Tenancy>,
     /// Promote: the admin's temporary password, set only when the run committed. Never
     /// serialized; a front end shows it once (`expose()`) and drops the report.
     #[serde(skip)]
@@ -172,6 +174,7 @@ impl Report {
             error: None,
             bundle: None,
             admin: None,
+            tenancy: None,
             temporary_password: None,
         }
     }

@@ -256,6 +256,7 @@ pub fn build(input: &PlanInput, profile: &mut Profiler) -> Result<Plan> {
         skipped_tables,
         writes,
         framework,
+        tenancy: None,
     })
 }
 

@@ -47,6 +47,9 @@ pub struct Plan {
     /// The framework found in (or named for) the schemas: its storage convention, and what
     /// happens to its seeded tables. `None`: no framework, Ferry's own convention.
     pub framework: Option<frameworks::FrameworkPlan>,
+    /// Promote: owned and shared tables, scoped uniques, policies, distribution. `None` for
+    /// the other jobs.
+    pub tenancy: Option<crate::model::tenancy::Tenancy>,
 }
 
 /// What a run will write and back up: shown before the user confirms.

@@ -39,6 +39,38 @@ pub struct PromoteOptions {
     /// The owner column added to every migrated table (or, into an existing schema, the one
     /// used when no foreign key to the users table says which). Default `user_id`.
     pub owner_column: String,
+    /// Tables all users share (reference data): no owner column (`--shared`).
+    pub shared_tables: Vec<String>,
+    /// Leave UNIQUE constraints global instead of scoping them by owner
+    /// (`--keep-global-uniques`).
+    pub keep_global_uniques: bool,
+    /// Enable row-level security with one policy set per owned table
+    /// (`--row-level-security`; always on with the Supabase profile).
+    pub row_level_security: bool,
+    /// The kind of PostgreSQL the app runs on (`--target-profile`).
+    pub profile: TargetProfile,
+    /// Plan the Citus distribution step (`--distribute`).
+    pub distribute: bool,
+}
+
+/// What kind of PostgreSQL backend the multi-user app runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TargetProfile {
+    /// Any PostgreSQL: Promote creates its own users table.
+    #[default]
+    Plain,
+    /// Supabase: the users are `auth.users`, policies use `auth.uid()`.
+    Supabase,
+}
+
+impl TargetProfile {
+    pub fn name(self) -> &'static str {
+        match self {
+            TargetProfile::Plain => "plain",
+            TargetProfile::Supabase => "supabase",
+        }
+    }
 }
 
 impl PromoteOptions {
@@ -50,6 +82,11 @@ impl PromoteOptions {
             fill_updated_at: false,
             users: UsersNames::default(),
             owner_column: "user_id".into(),
+            shared_tables: vec![],
+            keep_global_uniques: false,
+            row_level_security: false,
+            profile: TargetProfile::Plain,
+            distribute: false,
         }
     }
 

@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use crate::model::finding::Policy;
 use crate::model::location::Location;
 
-pub use jobs::{ExtractOptions, HashScheme, Job, PromoteOptions, UsersNames};
+pub use jobs::{ExtractOptions, HashScheme, Job, PromoteOptions, TargetProfile, UsersNames};
 
 /// `table.column` as a user names it (`tasks.created_at`, `"my.table".col`).
 #[derive(Debug, Clone, PartialEq, Eq)]
