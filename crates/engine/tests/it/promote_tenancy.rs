@@ -49,7 +49,9 @@ fn second_user(c: &mut postgres::Client) -> i64 {
 }
 
 fn sql_state(c: &mut postgres::Client, sql: &str, user: i64) -> Option<SqlState> {
-    c.execute(sql, &[&user]).err().map(|e| e.code().cloned().expect("a database error"))
+    c.execute(sql, &[&user])
+        .err()
+        .map(|e| e.code().cloned().expect("a database error"))
 }
 
 fn columns(c: &mut postgres::Client, table: &str) -> Vec<String> {
@@ -76,7 +78,10 @@ fn shared_tables_have_no_owner_and_uniques_hold_per_user() {
     ] {
         check_passed(&report, name);
     }
-    let tenancy = report.tenancy.as_ref().expect("the report keeps the tenancy");
+    let tenancy = report
+        .tenancy
+        .as_ref()
+        .expect("the report keeps the tenancy");
     assert_eq!(tenancy.class_of("users"), Some(TableClass::Users));
     assert_eq!(tenancy.class_of("categories"), Some(TableClass::Shared));
     assert_eq!(tenancy.class_of("currencies"), Some(TableClass::Shared));
@@ -84,7 +89,12 @@ fn shared_tables_have_no_owner_and_uniques_hold_per_user() {
     let mut scoped: Vec<(&str, Vec<&str>)> = tenancy
         .scoped_uniques
         .iter()
-        .map(|u| (u.table.as_str(), u.after.iter().map(String::as_str).collect()))
+        .map(|u| {
+            (
+                u.table.as_str(),
+                u.after.iter().map(String::as_str).collect(),
+            )
+        })
         .collect();
     scoped.sort();
     assert_eq!(
@@ -103,7 +113,10 @@ fn shared_tables_have_no_owner_and_uniques_hold_per_user() {
     assert!(!columns(&mut c, "categories").contains(&"user_id".to_string()));
     assert!(!columns(&mut c, "currencies").contains(&"user_id".to_string()));
     assert!(columns(&mut c, "goals").contains(&"user_id".to_string()));
-    let n: i64 = c.query_one("SELECT count(*) FROM categories", &[]).unwrap().get(0);
+    let n: i64 = c
+        .query_one("SELECT count(*) FROM categories", &[])
+        .unwrap()
+        .get(0);
     assert_eq!(n, 3);
 
     let b = second_user(&mut c);
@@ -185,7 +198,10 @@ fn a_shared_table_referring_to_an_owned_one_is_refused_before_writing() {
     let o = promote_options(dir.path(), &db, &["goals"]);
     let err = migrate(&o).expect_err("blocked");
     assert!(
-        matches!(err.error, ferry_engine::Error::PreflightBlocked { count: 1 }),
+        matches!(
+            err.error,
+            ferry_engine::Error::PreflightBlocked { count: 1 }
+        ),
         "{}",
         err.error
     );
@@ -195,7 +211,10 @@ fn a_shared_table_referring_to_an_owned_one_is_refused_before_writing() {
         .iter()
         .find(|f| f.kind == ProblemKind::SharedReferencesOwned)
         .expect("the finding is in the report");
-    assert_eq!((f.table.as_str(), f.column.as_deref()), ("goals", Some("category_id")));
+    assert_eq!(
+        (f.table.as_str(), f.column.as_deref()),
+        ("goals", Some("category_id"))
+    );
     assert!(
         f.message
             .contains("the shared table goals refers to the owned table categories"),
@@ -215,7 +234,10 @@ fn a_shared_table_referring_to_an_owned_one_is_refused_before_writing() {
             },
         ]
     );
-    assert!(pg_tables(&mut db.client()).is_empty(), "nothing was written");
+    assert!(
+        pg_tables(&mut db.client()).is_empty(),
+        "nothing was written"
+    );
 
     // Sharing the referenced table too resolves it.
     let (dir, db) = (tempfile::tempdir().unwrap(), TestDb::new());
@@ -235,7 +257,10 @@ fn an_unknown_shared_name_is_one_sentence_and_nothing_is_written() {
         text.contains("--shared currency: no migrated table has that name (the tables are: "),
         "{text}"
     );
-    assert!(text.contains("currencies") && text.contains("goals"), "{text}");
+    assert!(
+        text.contains("currencies") && text.contains("goals"),
+        "{text}"
+    );
     assert!(pg_tables(&mut db.client()).is_empty());
 }
 
@@ -270,10 +295,7 @@ fn reference_tables_are_suggested_as_shared_but_not_decided() {
         assert_eq!(suggestion(not_reference), None, "{not_reference}");
     }
     assert!(
-        tenancy
-            .tables
-            .iter()
-            .all(|t| t.class != TableClass::Shared),
+        tenancy.tables.iter().all(|t| t.class != TableClass::Shared),
         "a suggestion is never a decision"
     );
 }
