@@ -299,3 +299,62 @@ fn reference_tables_are_suggested_as_shared_but_not_decided() {
         "a suggestion is never a decision"
     );
 }
+
+#[test]
+fn into_existing_a_table_without_owner_may_be_shared_and_global_uniques_are_warned_about() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = sqlite_from_sql(
+        dir.path(),
+        "small.db",
+        "CREATE TABLE categories (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);
+         INSERT INTO categories VALUES (1, 'health'), (2, 'work');
+         CREATE TABLE goals (id INTEGER PRIMARY KEY, title TEXT NOT NULL UNIQUE,
+                             category_id INTEGER REFERENCES categories(id));
+         INSERT INTO goals VALUES (1, 'Run', 1), (2, 'Ship', 2);",
+    );
+    let db = TestDb::new();
+    db.client()
+        .batch_execute(
+            "CREATE TABLE users (id bigserial PRIMARY KEY, email text NOT NULL UNIQUE,
+                                 hashed_password text NOT NULL);
+             CREATE TABLE categories (id bigint PRIMARY KEY, name text NOT NULL UNIQUE);
+             CREATE TABLE goals (id bigint PRIMARY KEY,
+                                 user_id bigint NOT NULL REFERENCES users(id),
+                                 title text NOT NULL UNIQUE,
+                                 category_id bigint REFERENCES categories(id));",
+        )
+        .unwrap();
+    let options = |shared: &[&str]| {
+        let mut promote = PromoteOptions::new(EMAIL);
+        promote.shared_tables = shared.iter().map(|s| s.to_string()).collect();
+        let mut o = Options::new(sqlite(&src), pg(&db));
+        o.job = Job::Promote(promote);
+        o.into_existing = true;
+        o
+    };
+    let err = migrate(&options(&[])).expect_err("categories has no owner column");
+    let text = err.error.to_string();
+    assert!(
+        text.contains("target table 'categories' has no owner column")
+            && text.contains("pass --shared categories"),
+        "{text}"
+    );
+
+    let report = migrate_ok(&options(&["categories"]));
+    check_passed(&report, "shared tables have no owner");
+    check_passed(&report, "no NULL owner");
+    let warned = report
+        .warnings
+        .iter()
+        .find(|w| w.starts_with("goals: unique"))
+        .unwrap_or_else(|| panic!("{:?}", report.warnings));
+    assert!(
+        warned.contains("(title) does not include the owner column user_id"),
+        "{warned}"
+    );
+    assert!(
+        !report.warnings.iter().any(|w| w.starts_with("categories:")),
+        "a shared table's uniques are meant to be global: {:?}",
+        report.warnings
+    );
+}
