@@ -227,7 +227,7 @@ fn insert_identity(client: &mut postgres::Client, id: &str, email: &str) -> Resu
         .execute(
             &format!(
                 "INSERT INTO auth.identities ({key}, user_id, identity_data, provider, last_sign_in_at, created_at, updated_at)
-                 VALUES ($1, $1::uuid, $2::jsonb, 'email', now(), now(), now())"
+                 VALUES ($1::text, $1::text::uuid, $2::text::jsonb, 'email', now(), now(), now())"
             ),
             &[&id, &data],
         )
