@@ -734,7 +734,11 @@ fn to_postgres_campaign(
         .map(|(_, c)| c)
         .collect();
     if extra.contains(&"--row-level-security") {
-        for step in ["promote:rls:enable#1", "promote:rls:policy#1", "promote:rls:probe#1"] {
+        for step in [
+            "promote:rls:enable#1",
+            "promote:rls:policy#1",
+            "promote:rls:probe#1",
+        ] {
             assert!(
                 chosen.iter().any(|(p, _)| p == step),
                 "{job}: no kill at {step} among {chosen:?}"

@@ -112,11 +112,17 @@ fn row_level_security_keeps_each_session_to_its_users_rows() {
         ]
     );
     assert_eq!(
-        count(&mut c, "SELECT count(*) FROM pg_policies WHERE schemaname = 'public'"),
+        count(
+            &mut c,
+            "SELECT count(*) FROM pg_policies WHERE schemaname = 'public'"
+        ),
         3
     );
     assert_eq!(
-        count(&mut c, "SELECT count(*) FROM pg_roles WHERE rolname LIKE 'ferry_rls_probe_%'"),
+        count(
+            &mut c,
+            "SELECT count(*) FROM pg_roles WHERE rolname LIKE 'ferry_rls_probe_%'"
+        ),
         0
     );
     let admin = count(&mut c, "SELECT id FROM users").to_string();
@@ -148,7 +154,11 @@ fn row_level_security_keeps_each_session_to_its_users_rows() {
     };
     assert_eq!(sees(&mut tx), (0, 0, 0), "no app.user_id: no rows");
     be(&mut tx, "app.user_id", &admin);
-    assert_eq!(sees(&mut tx), (TASKS, GOALS, 1), "the admin sees all of theirs");
+    assert_eq!(
+        sees(&mut tx),
+        (TASKS, GOALS, 1),
+        "the admin sees all of theirs"
+    );
     be(&mut tx, "app.user_id", "987654");
     assert_eq!(sees(&mut tx), (0, 0, 0), "another user sees none");
     assert_eq!(
@@ -161,12 +171,19 @@ fn row_level_security_keeps_each_session_to_its_users_rows() {
         "a row owned by someone else is refused by row-level security"
     );
     assert_eq!(
-        count(&mut tx, "WITH u AS (UPDATE tasks SET title = 'mine' RETURNING 1) SELECT count(*) FROM u"),
+        count(
+            &mut tx,
+            "WITH u AS (UPDATE tasks SET title = 'mine' RETURNING 1) SELECT count(*) FROM u"
+        ),
         0,
         "nor can another user change the admin's rows"
     );
     be(&mut tx, "app.user_id", "");
-    assert_eq!(sees(&mut tx), (0, 0, 0), "an emptied app.user_id: no rows, no error");
+    assert_eq!(
+        sees(&mut tx),
+        (0, 0, 0),
+        "an emptied app.user_id: no rows, no error"
+    );
     tx.rollback().unwrap();
 }
 
@@ -182,7 +199,10 @@ fn a_dry_run_rolls_the_policies_back_with_everything_else() {
     let mut c = db.client();
     assert_eq!(count(&mut c, "SELECT count(*) FROM pg_policies"), 0);
     assert_eq!(
-        count(&mut c, "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'"),
+        count(
+            &mut c,
+            "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'"
+        ),
         0
     );
 }
@@ -211,10 +231,7 @@ fn supabase_admin_signs_in_through_auth_users_and_sees_only_their_rows() {
         let c = check(&report, name);
         assert!(c.passed, "{name}: {}", c.detail);
     }
-    assert_eq!(
-        report.admin.as_ref().unwrap().users_table,
-        "auth.users"
-    );
+    assert_eq!(report.admin.as_ref().unwrap().users_table, "auth.users");
     let password = report.temporary_password.as_ref().unwrap().expose();
 
     let mut c = db.client();
@@ -239,10 +256,17 @@ fn supabase_admin_signs_in_through_auth_users_and_sees_only_their_rows() {
         ("authenticated".into(), "authenticated".into())
     );
     assert!(hash.starts_with("$2a$10$"), "GoTrue's own form: {hash}");
-    assert!(bcrypt::verify(password, &hash).unwrap(), "the hash verifies");
+    assert!(
+        bcrypt::verify(password, &hash).unwrap(),
+        "the hash verifies"
+    );
     assert!(row.get::<_, bool>(5), "email confirmed");
     for i in 6..=8 {
-        assert_eq!(row.get::<_, Option<String>>(i).as_deref(), Some(""), "token column {i}");
+        assert_eq!(
+            row.get::<_, Option<String>>(i).as_deref(),
+            Some(""),
+            "token column {i}"
+        );
     }
     let meta: serde_json::Value = serde_json::from_str(&row.get::<_, String>(9)).unwrap();
     assert_eq!(
@@ -288,7 +312,10 @@ fn supabase_admin_signs_in_through_auth_users_and_sees_only_their_rows() {
         );
     }
     assert_eq!(
-        count(&mut c, "SELECT count(*) FROM pg_policies WHERE schemaname = 'auth'"),
+        count(
+            &mut c,
+            "SELECT count(*) FROM pg_policies WHERE schemaname = 'auth'"
+        ),
         0,
         "auth.users' rules stay Supabase's"
     );
@@ -305,11 +332,18 @@ fn supabase_admin_signs_in_through_auth_users_and_sees_only_their_rows() {
     };
     be(&mut tx, "request.jwt.claims", &claims(&id));
     assert_eq!(
-        count(&mut tx, &format!("SELECT (auth.uid() = '{id}')::int::bigint")),
+        count(
+            &mut tx,
+            &format!("SELECT (auth.uid() = '{id}')::int::bigint")
+        ),
         1,
         "auth.uid() reads the claims' sub"
     );
-    assert_eq!(sees(&mut tx), (TASKS, GOALS), "auth.uid() = the admin: all their rows");
+    assert_eq!(
+        sees(&mut tx),
+        (TASKS, GOALS),
+        "auth.uid() = the admin: all their rows"
+    );
     let someone = "3b241101-e2bb-4255-8caf-4136c566a962";
     be(&mut tx, "request.jwt.claims", &claims(someone));
     assert_eq!(sees(&mut tx), (0, 0), "another sub: none");
@@ -331,7 +365,12 @@ fn supabase_without_the_auth_schema_is_refused_before_anything_is_written() {
     let mut promote = PromoteOptions::new(EMAIL);
     promote.profile = TargetProfile::Supabase;
     let err = migrate(&options(dir.path(), &db, promote)).expect_err("refused");
-    assert_eq!(err.error.kind(), ferry_engine::ErrorKind::BadInput, "{}", err.error);
+    assert_eq!(
+        err.error.kind(),
+        ferry_engine::ErrorKind::BadInput,
+        "{}",
+        err.error
+    );
     let msg = err.error.to_string();
     for words in [
         "--target-profile supabase",
@@ -342,7 +381,10 @@ fn supabase_without_the_auth_schema_is_refused_before_anything_is_written() {
     }
     let mut c = db.client();
     assert_eq!(
-        count(&mut c, "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'"),
+        count(
+            &mut c,
+            "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'"
+        ),
         0
     );
 }
