@@ -405,3 +405,79 @@ fn a_supabase_dry_run_leaves_no_user_and_no_policy() {
     assert_eq!(count(&mut c, "SELECT count(*) FROM auth.identities"), 0);
     assert_eq!(count(&mut c, "SELECT count(*) FROM pg_policies"), 0);
 }
+
+#[test]
+fn into_existing_tables_get_the_same_policies() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = TestDb::new();
+    let mut c = db.client();
+    c.batch_execute(&fixture("promote_app_schema.sql")).unwrap();
+    let mut o = options(dir.path(), &db, rls(TargetProfile::Plain));
+    o.into_existing = true;
+    let report = migrate_ok(&o);
+    let probe = check(&report, "row-level security");
+    assert!(probe.passed, "{}", probe.detail);
+    let policies: Vec<String> = c
+        .query(
+            "SELECT tablename || '.' || policyname FROM pg_policies WHERE schemaname = 'public' ORDER BY 1",
+            &[],
+        )
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    assert_eq!(
+        policies,
+        [
+            "goals.ferry_owner_rw",
+            "tasks.ferry_owner_rw",
+            "users.ferry_self_read"
+        ]
+    );
+}
+
+/// The URL of `db` for another role (trust authentication: no password).
+fn url_as(db: &TestDb, role: &str) -> String {
+    let url = db.url();
+    let (scheme, rest) = url.split_once("://").unwrap();
+    let (_, host) = rest.split_once('@').unwrap();
+    format!("{scheme}://{role}@{host}")
+}
+
+#[test]
+fn a_role_that_cannot_create_roles_fails_the_check_saying_why() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = TestDb::new();
+    let role = format!("{}_migrator", db.name);
+    let mut c = db.client();
+    c.batch_execute(&format!(
+        "CREATE ROLE {role} LOGIN NOCREATEROLE;
+         GRANT CREATE, USAGE ON SCHEMA public TO {role};"
+    ))
+    .unwrap();
+    let mut o = options(dir.path(), &db, rls(TargetProfile::Plain));
+    o.target = ferry_engine::Location::parse(&url_as(&db, &role)).unwrap();
+    let err = migrate(&o).expect_err("the check cannot pass without looking");
+    let checks = &err.report.verification.as_ref().expect("verified").checks;
+    let probe = checks
+        .iter()
+        .find(|c| c.name == "row-level security")
+        .expect("the check is reported");
+    assert!(!probe.passed);
+    assert!(
+        probe.detail.starts_with(&format!(
+            "not run: the migrating role {role} may not create roles (CREATEROLE)"
+        )),
+        "{}",
+        probe.detail
+    );
+    assert_eq!(
+        count(&mut c, "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'"),
+        0,
+        "rolled back"
+    );
+    c.batch_execute(&format!(
+        "REVOKE ALL ON SCHEMA public FROM {role}; DROP ROLE {role}"
+    ))
+    .unwrap();
+}

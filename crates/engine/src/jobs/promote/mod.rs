@@ -125,7 +125,11 @@ pub fn transform_plan(o: &PromoteOptions, options: &Options, plan: &mut Plan) ->
     let admin = format!(
         "insert one admin user ({}) with a generated temporary password stored as a {} hash",
         o.admin_email,
-        o.password_hash.name()
+        if supabase {
+            "bcrypt (GoTrue's)"
+        } else {
+            o.password_hash.name()
+        }
     );
     let users_effect = if users.created {
         format!("create table {} and {admin}", users.name)

@@ -13,7 +13,10 @@
 //! (`SET app.user_id = '42'`, or `set_config('app.user_id', '42', true)` per transaction);
 //! unset or empty means no user and no rows (`NULLIF(…, '')`: a setting once set and then
 //! reset reads as `''`, which would not cast). Supabase: `auth.uid()`, the `sub` of the
-//! request's JWT, with the policies `TO authenticated`.
+//! request's JWT, with the policies `TO authenticated`. Shared tables are readable by
+//! `authenticated` only, not `anon`: the anon key ships inside every copy of the app, so a
+//! policy for `anon` would publish the reference data to anyone who asks PostgREST; an app
+//! that wants that grants it itself, knowingly.
 //!
 //! Not `FORCE ROW LEVEL SECURITY`, on purpose: a table's owner is then exempt, which is what
 //! lets this run copy and verify every row and lets the migration role keep administering the
