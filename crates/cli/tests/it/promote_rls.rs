@@ -83,3 +83,27 @@ fn a_committed_run_reports_the_row_level_security_check() {
     let policies = json["tenancy"]["policies"].as_array().unwrap();
     assert_eq!(policies.len(), 3, "{policies:#?}");
 }
+
+#[test]
+fn supabase_profile_without_supabase_is_one_line_and_writes_nothing() {
+    let dir = Dir::new();
+    let src = dir.sqlite("tasks.db", FIXTURE);
+    let pg = ferry_testkit::TestDb::new();
+    let url = pg.url();
+    let mut a = args("migrate", src.to_str().unwrap(), &url);
+    a.extend(["--target-profile", "supabase", "--yes"]);
+    let run = dir.command().args(&a).expect_code(2);
+    run.assert_one_line_error();
+    run.assert_stderr_contains(
+        "--target-profile supabase: the target has no table auth.users, so it is not a Supabase database",
+    );
+    let tables: i64 = pg
+        .client()
+        .query_one(
+            "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'",
+            &[],
+        )
+        .unwrap()
+        .get(0);
+    assert_eq!(tables, 0);
+}

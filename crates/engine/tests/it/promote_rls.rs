@@ -472,7 +472,10 @@ fn a_role_that_cannot_create_roles_fails_the_check_saying_why() {
         probe.detail
     );
     assert_eq!(
-        count(&mut c, "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'"),
+        count(
+            &mut c,
+            "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'"
+        ),
         0,
         "rolled back"
     );
