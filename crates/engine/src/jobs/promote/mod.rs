@@ -117,6 +117,11 @@ pub fn transform_plan(o: &PromoteOptions, options: &Options, plan: &mut Plan) ->
     let owners = owners::add_owner_columns(plan, &users, o, options.into_existing)?;
     if supabase {
         supabase::detach_owner_keys(plan, &owners, &users);
+        plan.writes.effects.push(format!(
+            "give {} table(s) the owner column {} uuid NOT NULL REFERENCES auth.users (id)",
+            owners.len(),
+            o.owner_column
+        ));
     }
     let migration_time = now_micros();
     if o.fill_updated_at {
@@ -186,6 +191,13 @@ fn plan_row_level_security(
         setup.enable.len(),
         setup.policies.len()
     ));
+    if !setup.grants.is_empty() {
+        plan.writes.effects.push(format!(
+            "grant the role {} use of schema {}, SELECT, INSERT, UPDATE and DELETE on owned tables, SELECT on shared ones",
+            rls::SUPABASE_ROLE,
+            options.pg_schema
+        ));
+    }
     plan.tenancy
         .get_or_insert_with(Default::default)
         .policies
