@@ -444,6 +444,33 @@ fn url_as(db: &TestDb, role: &str) -> String {
     format!("{scheme}://{role}@{host}")
 }
 
+/// The usual production case: a migration role that is no superuser but may create roles.
+#[test]
+fn a_createrole_migrator_that_is_no_superuser_probes_as_an_app() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = TestDb::new();
+    let role = format!("{}_owner", db.name);
+    let mut c = db.client();
+    c.batch_execute(&format!(
+        "CREATE ROLE {role} LOGIN CREATEROLE NOSUPERUSER;
+         GRANT CREATE, USAGE ON SCHEMA public TO {role};"
+    ))
+    .unwrap();
+    let mut o = options(dir.path(), &db, rls(TargetProfile::Plain));
+    o.target = ferry_engine::Location::parse(&url_as(&db, &role)).unwrap();
+    let report = migrate_ok(&o);
+    let probe = check(&report, "row-level security");
+    assert!(probe.passed, "{}", probe.detail);
+    assert_eq!(
+        count(&mut c, "SELECT count(*) FROM pg_roles WHERE rolname LIKE 'ferry_rls_probe_%'"),
+        0
+    );
+    c.batch_execute(&format!(
+        "DROP OWNED BY {role}; REVOKE ALL ON SCHEMA public FROM {role}; DROP ROLE {role}"
+    ))
+    .unwrap();
+}
+
 #[test]
 fn a_role_that_cannot_create_roles_fails_the_check_saying_why() {
     let dir = tempfile::tempdir().unwrap();
