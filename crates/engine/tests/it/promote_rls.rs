@@ -462,7 +462,10 @@ fn a_createrole_migrator_that_is_no_superuser_probes_as_an_app() {
     let probe = check(&report, "row-level security");
     assert!(probe.passed, "{}", probe.detail);
     assert_eq!(
-        count(&mut c, "SELECT count(*) FROM pg_roles WHERE rolname LIKE 'ferry_rls_probe_%'"),
+        count(
+            &mut c,
+            "SELECT count(*) FROM pg_roles WHERE rolname LIKE 'ferry_rls_probe_%'"
+        ),
         0
     );
     c.batch_execute(&format!(
@@ -510,4 +513,30 @@ fn a_role_that_cannot_create_roles_fails_the_check_saying_why() {
         "REVOKE ALL ON SCHEMA public FROM {role}; DROP ROLE {role}"
     ))
     .unwrap();
+}
+
+#[test]
+fn supabase_into_existing_is_refused_in_one_sentence() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = supabase_db();
+    let mut promote = PromoteOptions::new(EMAIL);
+    promote.profile = TargetProfile::Supabase;
+    let mut o = options(dir.path(), &db, promote);
+    o.into_existing = true;
+    let err = migrate(&o).expect_err("refused");
+    assert_eq!(
+        err.error.kind(),
+        ferry_engine::ErrorKind::BadInput,
+        "{}",
+        err.error
+    );
+    assert!(
+        err.error
+            .to_string()
+            .contains("--into-existing is not supported with it"),
+        "{}",
+        err.error
+    );
+    let mut c = db.client();
+    assert_eq!(count(&mut c, "SELECT count(*) FROM auth.users"), 0);
 }
