@@ -519,6 +519,10 @@ fn a_role_that_cannot_create_roles_fails_the_check_saying_why() {
 fn supabase_into_existing_is_refused_in_one_sentence() {
     let dir = tempfile::tempdir().unwrap();
     let db = supabase_db();
+    // The app's own tables are there: the refusal is Promote's, not the planner's.
+    db.client()
+        .batch_execute(&fixture("promote_app_schema.sql"))
+        .unwrap();
     let mut promote = PromoteOptions::new(EMAIL);
     promote.profile = TargetProfile::Supabase;
     let mut o = options(dir.path(), &db, promote);
