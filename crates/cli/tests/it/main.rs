@@ -15,6 +15,7 @@ mod hostile_table;
 mod kill;
 mod promote;
 mod promote_tenancy;
+mod promote_rls;
 mod report_html;
 mod row_security;
 mod secrets;

@@ -22,6 +22,7 @@ mod pg_schema;
 mod plan_hooks;
 mod promote;
 mod promote_tenancy;
+mod promote_rls;
 mod readme;
 mod round_trips;
 mod schema_fuzz;
