@@ -69,6 +69,21 @@ pub fn prepare_target(options: &Options, plan: &mut Plan, target: &mut Target) -
     }
 }
 
+/// Step 2b: what the job writes after the rows, indexes, constraints and sequences, still
+/// inside the target's transaction (Promote's `--distribute` on a Citus target).
+///
+/// # Errors
+/// Database errors; the run then rolls back.
+pub fn finish_target(options: &Options, plan: &Plan, target: &mut Target) -> Result<()> {
+    match &options.job {
+        Job::Promote(o) => promote::finish_target(o, plan, target),
+        Job::Copy | Job::Extract(_) => {
+            let _ = (plan, target);
+            Ok(())
+        }
+    }
+}
+
 /// Step 3: the job's invariants, checked on the target (and the source where a check needs
 /// an independent count).
 ///

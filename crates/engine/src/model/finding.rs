@@ -106,6 +106,9 @@ pub enum ProblemKind {
     /// Text of a type PostgreSQL parses (interval, tsvector, …) that it would store in another
     /// form than the source holds.
     StoredDifferently,
+    /// `--distribute`: a Citus rule the promoted schema cannot meet without a change Ferry
+    /// will not make on its own.
+    NotDistributable,
 }
 
 impl PartialEq<&str> for ProblemKind {
@@ -152,6 +155,7 @@ impl ProblemKind {
             JsonbChanges => "jsonb_changes",
             UnknownType => "unknown_type",
             StoredDifferently => "stored_differently",
+            NotDistributable => "not_distributable",
         }
     }
 }

@@ -16,6 +16,7 @@
 //! after a committed run, by `Report::temporary_password` (never serialized); the front end
 //! shows it once.
 
+pub mod distribute;
 mod owners;
 pub mod password;
 mod timestamps;
@@ -64,6 +65,8 @@ pub struct PromoteState {
     /// This run's temporary password, set by [`prepare_target`]. `Arc` because the plan is
     /// `Clone`; the secret itself is not.
     pub password: Option<Arc<SecretString>>,
+    /// `--distribute`: whether the target has the `citus` extension, set by [`prepare_target`].
+    pub citus: bool,
 }
 
 /// Step 1: plans the users table, the owner columns and the `updated_at` rule.
@@ -116,7 +119,20 @@ pub fn transform_plan(o: &PromoteOptions, options: &Options, plan: &mut Plan) ->
         migration_time,
         admin_id: None,
         password: None,
+        citus: false,
     });
+    // Last: the Citus rules are checked on the final table definitions.
+    if o.distribute {
+        let state = state(plan)?.clone();
+        let layout = distribute::Layout {
+            schema: &options.pg_schema,
+            users_table: &state.users.name,
+            owned: &state.owners,
+            keep_global_uniques: o.keep_global_uniques,
+            may_change_schema: !options.into_existing,
+        };
+        distribute::plan_distribution(plan, &layout);
+    }
     Ok(())
 }
 
@@ -172,10 +188,32 @@ pub fn prepare_target(o: &PromoteOptions, plan: &mut Plan, target: &mut Target) 
         password_hash: &stored,
     };
     let id = users::insert_admin(client, &schema, &state.users, &admin)?;
+    if o.distribute {
+        state.citus = distribute::has_citus(client)?;
+    }
     state.admin_id = Some(id.clone());
     state.password = Some(Arc::new(secret));
     let owners = state.owners.clone();
     owners::set_owner(plan, &owners, &id)
+}
+
+/// Step 2b, after the rows, indexes, constraints and sequences, still inside the target
+/// transaction: `--distribute` on a target with Citus runs the distribution statements. In
+/// the transaction (Citus allows `create_distributed_table` in a transaction block), so a
+/// refusal rolls the whole run back and verification reads the distributed tables.
+///
+/// # Errors
+/// Database errors (the run rolls back).
+pub fn finish_target(o: &PromoteOptions, plan: &Plan, target: &mut Target) -> Result<()> {
+    if !o.distribute || !state(plan)?.citus {
+        return Ok(());
+    }
+    let statements = plan
+        .tenancy
+        .as_ref()
+        .map(|t| t.distribution.clone())
+        .unwrap_or_default();
+    distribute::run(target, &statements)
 }
 
 /// Step 3: Promote's invariants.
@@ -263,5 +301,16 @@ pub fn finish_report(o: &PromoteOptions, plan: &Plan, report: &mut Report, commi
     });
     if committed {
         report.temporary_password = state.password.clone();
+    }
+    if report.tenancy.is_none() {
+        report.tenancy = plan.tenancy.clone();
+    }
+    if o.distribute {
+        if let Some(t) = report.tenancy.as_mut() {
+            t.distributed_on_target = state.citus && committed;
+        }
+        if committed && !state.citus {
+            report.warnings.push(distribute::NO_CITUS.into());
+        }
     }
 }
