@@ -25,7 +25,7 @@ use std::collections::HashMap;
 
 use crate::model::catalog::{ColumnType, FkAction, IndexColumn, Table};
 use crate::model::finding::{Finding, ProblemKind, Severity};
-use crate::postgres::ddl::{qualified, quote_literal};
+use crate::postgres::ddl::{quote_ident, quote_literal};
 use crate::model::error::Context;
 use crate::plan::Plan;
 use crate::target::Target;
@@ -338,7 +338,7 @@ fn refuse_references_to_distributed(layout: &Layout, t: &Table, out: &mut Distri
 /// group (`colocate_with => 'none'`: not joined by accident to unrelated tables of the same
 /// type) and every other joins it, so a user's rows of every table live on one node.
 fn statements(layout: &Layout, tables: &[&mut Table]) -> Vec<String> {
-    let name = |t: &str| quote_literal(&qualified(layout.schema, t));
+    let name = |t: &str| quote_literal(&regclass(layout.schema, t));
     let mut out = vec![format!(
         "SELECT create_reference_table({});",
         name(layout.users_table)
@@ -363,6 +363,23 @@ fn statements(layout: &Layout, tables: &[&mut Table]) -> Vec<String> {
         group.get_or_insert_with(|| name(&t.name));
     }
     out
+}
+
+/// `schema.table` as `regclass` reads it: plain lower-case names bare (as people write them),
+/// any other name quoted so that it is taken literally.
+fn regclass(schema: &str, table: &str) -> String {
+    let part = |name: &str| {
+        let plain = name.chars().next().is_some_and(|c| c.is_ascii_lowercase() || c == '_')
+            && name
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+        if plain {
+            name.to_string()
+        } else {
+            quote_ident(name)
+        }
+    };
+    format!("{}.{}", part(schema), part(table))
 }
 
 /// Runs [`distribute`] on the plan: the changes applied to the planned tables, the
