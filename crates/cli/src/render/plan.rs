@@ -3,8 +3,8 @@
 //! be written and backed up.
 
 use ferry_engine::finding::{Finding, Policy, Severity};
-use ferry_engine::plan::{Mode, Plan, TablePlan, WriteSummary};
 use ferry_engine::model::tenancy::Tenancy;
+use ferry_engine::plan::{Mode, Plan, TablePlan, WriteSummary};
 
 use super::{count, thousands, TextTable};
 

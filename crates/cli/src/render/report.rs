@@ -120,7 +120,11 @@ pub fn report(r: &Report) -> String {
             super::count(resolved.len() as u64, "finding was", "findings were")
         ));
     }
-    if let Some(t) = r.tenancy.as_ref().filter(|_| r.outcome == Outcome::Committed) {
+    if let Some(t) = r
+        .tenancy
+        .as_ref()
+        .filter(|_| r.outcome == Outcome::Committed)
+    {
         out.push_str(&super::plan::distribution(t, true));
     }
     section(&mut out, "warnings", &r.warnings);

@@ -50,7 +50,10 @@ fn plan_prints_the_changes_and_the_citus_statements_in_order() {
     run.assert_stdout_contains(&STATEMENTS.concat());
     let tables: i64 = pg
         .client()
-        .query_one("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'", &[])
+        .query_one(
+            "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'",
+            &[],
+        )
         .unwrap()
         .get(0);
     assert_eq!(tables, 0, "plan wrote to the target");
@@ -69,5 +72,7 @@ fn a_committed_run_without_citus_prints_the_statements_for_the_coordinator() {
         "\ndistribution (not run: run these statements on the Citus coordinator):\n",
     )
     .assert_stdout_contains(&STATEMENTS.concat())
-    .assert_stdout_contains("Citus not installed on the target: run these statements on the coordinator");
+    .assert_stdout_contains(
+        "Citus not installed on the target: run these statements on the coordinator",
+    );
 }

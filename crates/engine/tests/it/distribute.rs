@@ -90,14 +90,23 @@ fn promoted_schema_has_the_changed_keys_on_plain_postgres_and_verifies() {
         ("categories", "FOREIGN KEY (user_id) REFERENCES users(id)"),
         ("categories", "PRIMARY KEY (user_id, id)"),
         ("goals", "FOREIGN KEY (user_id) REFERENCES users(id)"),
-        ("goals", "FOREIGN KEY (user_id, category_id) REFERENCES categories(user_id, id)"),
+        (
+            "goals",
+            "FOREIGN KEY (user_id, category_id) REFERENCES categories(user_id, id)",
+        ),
         ("goals", "PRIMARY KEY (user_id, id)"),
         ("goals", "UNIQUE (user_id, title)"),
         ("task_tags", "FOREIGN KEY (user_id) REFERENCES users(id)"),
-        ("task_tags", "FOREIGN KEY (user_id, task_id) REFERENCES tasks(user_id, id) ON DELETE CASCADE"),
+        (
+            "task_tags",
+            "FOREIGN KEY (user_id, task_id) REFERENCES tasks(user_id, id) ON DELETE CASCADE",
+        ),
         ("task_tags", "PRIMARY KEY (user_id, task_id, tag)"),
         ("tasks", "FOREIGN KEY (user_id) REFERENCES users(id)"),
-        ("tasks", "FOREIGN KEY (user_id, goal_id) REFERENCES goals(user_id, id)"),
+        (
+            "tasks",
+            "FOREIGN KEY (user_id, goal_id) REFERENCES goals(user_id, id)",
+        ),
         ("tasks", "PRIMARY KEY (user_id, id)"),
     ]
     .iter()
@@ -107,8 +116,15 @@ fn promoted_schema_has_the_changed_keys_on_plain_postgres_and_verifies() {
     assert_eq!(keys(&mut c), want);
 
     // No Citus here: the statements are the report's, to run on the coordinator.
-    assert!(report.warnings.iter().any(|w| w == NO_CITUS), "{:?}", report.warnings);
-    let t = report.tenancy.as_ref().expect("the report keeps the tenancy");
+    assert!(
+        report.warnings.iter().any(|w| w == NO_CITUS),
+        "{:?}",
+        report.warnings
+    );
+    let t = report
+        .tenancy
+        .as_ref()
+        .expect("the report keeps the tenancy");
     assert_eq!(t.distribution, STATEMENTS);
     assert!(!t.distributed_on_target);
 
@@ -134,7 +150,10 @@ fn promoted_schema_has_the_changed_keys_on_plain_postgres_and_verifies() {
         "{err:?}"
     );
     let n: i64 = c
-        .query_one("SELECT count(*) FROM task_tags WHERE user_id = $1", &[&admin])
+        .query_one(
+            "SELECT count(*) FROM task_tags WHERE user_id = $1",
+            &[&admin],
+        )
         .unwrap()
         .get(0);
     assert_eq!(n, 4);
@@ -238,15 +257,17 @@ fn rules_that_cannot_be_met_safely_are_each_one_sentence() {
     let dir = tempfile::tempdir().unwrap();
     let mut tables = promoted_tables(dir.path());
     // A reference table that refers to a distributed one.
-    table(&mut tables, "categories").foreign_keys.push(ForeignKey {
-        name: None,
-        columns: vec!["id".into()],
-        ref_table: "goals".into(),
-        ref_columns: vec!["id".into()],
-        on_delete: FkAction::NoAction,
-        on_update: FkAction::NoAction,
-        deferrable: false,
-    });
+    table(&mut tables, "categories")
+        .foreign_keys
+        .push(ForeignKey {
+            name: None,
+            columns: vec!["id".into()],
+            ref_table: "goals".into(),
+            ref_columns: vec!["id".into()],
+            on_delete: FkAction::NoAction,
+            on_update: FkAction::NoAction,
+            deferrable: false,
+        });
     // ON DELETE SET NULL, which would also null the owner once it is in the key.
     for fk in &mut table(&mut tables, "tasks").foreign_keys {
         if fk.ref_table == "goals" {
@@ -255,10 +276,18 @@ fn rules_that_cannot_be_met_safely_are_each_one_sentence() {
     }
     // A distribution column of another type than the others'.
     let tags = table(&mut tables, "task_tags");
-    let owner = tags.columns.iter_mut().find(|c| c.name == "user_id").unwrap();
+    let owner = tags
+        .columns
+        .iter_mut()
+        .find(|c| c.name == "user_id")
+        .unwrap();
     owner.ty = ColumnType::Text;
     let d = run(&mut tables, &owned(&["goals", "tasks", "task_tags"]));
-    let sentences: Vec<String> = d.blockers.iter().map(|(t, s)| format!("[{t}] {s}")).collect();
+    let sentences: Vec<String> = d
+        .blockers
+        .iter()
+        .map(|(t, s)| format!("[{t}] {s}"))
+        .collect();
     assert_eq!(
         sentences,
         [
@@ -269,7 +298,11 @@ fn rules_that_cannot_be_met_safely_are_each_one_sentence() {
     );
     // Left as it was.
     let tasks = table(&mut tables, "tasks");
-    let fk = tasks.foreign_keys.iter().find(|f| f.ref_table == "goals").unwrap();
+    let fk = tasks
+        .foreign_keys
+        .iter()
+        .find(|f| f.ref_table == "goals")
+        .unwrap();
     assert_eq!(fk.columns, ["goal_id"]);
 }
 

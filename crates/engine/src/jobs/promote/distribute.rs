@@ -24,10 +24,10 @@
 use std::collections::HashMap;
 
 use crate::model::catalog::{ColumnType, FkAction, IndexColumn, Table};
-use crate::model::finding::{Finding, ProblemKind, Severity};
-use crate::postgres::ddl::{quote_ident, quote_literal};
 use crate::model::error::Context;
+use crate::model::finding::{Finding, ProblemKind, Severity};
 use crate::plan::Plan;
+use crate::postgres::ddl::{quote_ident, quote_literal};
 use crate::target::Target;
 use crate::Result;
 
@@ -86,11 +86,15 @@ pub fn distribute(layout: &Layout, tables: &mut [&mut Table]) -> Distribution {
             include_in_keys(layout, t, column, &mut out);
         }
     }
-    let keys_after: HashMap<String, Vec<Vec<String>>> =
-        tables.iter().map(|t| (t.name.clone(), keys_of(t))).collect();
+    let keys_after: HashMap<String, Vec<Vec<String>>> = tables
+        .iter()
+        .map(|t| (t.name.clone(), keys_of(t)))
+        .collect();
     for t in tables.iter_mut() {
         match layout.distribution_column(&t.name) {
-            Some(column) => pair_foreign_keys(layout, t, column, &keys_before, &keys_after, &mut out),
+            Some(column) => {
+                pair_foreign_keys(layout, t, column, &keys_before, &keys_after, &mut out)
+            }
             None => refuse_references_to_distributed(layout, t, &mut out),
         }
     }
@@ -156,7 +160,8 @@ fn include_in_keys(layout: &Layout, t: &mut Table, column: &str, out: &mut Distr
         };
         let before = u.columns.join(", ");
         if layout.keep_global_uniques {
-            out.blockers.push((name.clone(), global_unique(&name, &label, &before, column)));
+            out.blockers
+                .push((name.clone(), global_unique(&name, &label, &before, column)));
             continue;
         }
         u.columns.insert(0, column.to_string());
@@ -176,7 +181,8 @@ fn include_in_keys(layout: &Layout, t: &mut Table, column: &str, out: &mut Distr
         let label = format!("UNIQUE INDEX {}", i.name);
         let before = index_parts(&i.columns);
         if layout.keep_global_uniques {
-            out.blockers.push((name.clone(), global_unique(&name, &label, &before, column)));
+            out.blockers
+                .push((name.clone(), global_unique(&name, &label, &before, column)));
             continue;
         }
         i.columns.insert(
@@ -369,7 +375,10 @@ fn statements(layout: &Layout, tables: &[&mut Table]) -> Vec<String> {
 /// any other name quoted so that it is taken literally.
 fn regclass(schema: &str, table: &str) -> String {
     let part = |name: &str| {
-        let plain = name.chars().next().is_some_and(|c| c.is_ascii_lowercase() || c == '_')
+        let plain = name
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_lowercase() || c == '_')
             && name
                 .chars()
                 .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
