@@ -702,6 +702,31 @@ fn promote_killed_at_every_named_point_leaves_the_target_as_it_was() {
     );
 }
 
+/// Promote with `--distribute` creates keys that include the owner column (and, on a Citus
+/// target, runs the distribution last, in the transaction): its DDL steps get the same kills.
+#[test]
+fn promote_distribute_killed_at_every_named_point_leaves_the_target_as_it_was() {
+    to_postgres_campaign(
+        "promote --distribute",
+        include_str!("../../../engine/tests/fixtures/promote_tasks.sql"),
+        &[
+            "--promote",
+            "--admin-email",
+            "admin@example.com",
+            "--source-timezone",
+            "Europe/Berlin",
+            "--dst-gap",
+            "shift-forward",
+            "--dst-fold",
+            "earlier",
+            "--distribute",
+        ],
+        ("goals", "tasks"),
+        -1,
+        3,
+    );
+}
+
 /// Kills a run from a SQLite file (`source_sql`) into PostgreSQL with `extra` arguments at
 /// each of its named points (every `every`-th, and each kind `assert_covers` names); `big`
 /// must hold `big_rows` rows after the rerun (-1: any).
