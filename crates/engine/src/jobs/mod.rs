@@ -11,6 +11,8 @@
 //!    (`ColumnPlan::fill`), rename tables;
 //! 2. [`prepare_target`], inside the target's transaction after the schema is created and
 //!    before rows are copied: e.g. insert the admin user and put its id into the plan;
+//!    2b. [`finish_target`], still inside the transaction after the rows, indexes, constraints
+//!    and sequences: DDL that needs the finished tables (Promote's Citus distribution);
 //! 3. [`invariants`], during verification: the job's own checks (no NULL owner, exactly one
 //!    admin, singletons have one row), which the report lists beside the digests.
 
