@@ -329,3 +329,104 @@ fn into_existing_tables_are_not_changed_the_changes_block() {
         )
     );
 }
+
+/// A stand-in for Citus in a plain PostgreSQL database: a `citus` row in `pg_extension` (what
+/// Ferry looks for) and the two functions, which record each call, the rows the table held at
+/// that moment and the shard mode — or, with `refuse`, fail as Citus would on a rule.
+fn fake_citus(c: &mut postgres::Client, refuse: bool) {
+    let body = if refuse {
+        "RAISE EXCEPTION 'cannot distribute relation %', t;"
+    } else {
+        "EXECUTE format('INSERT INTO fake_citus.calls (call, rows, mode) SELECT %L, count(*), current_setting(''citus.multi_shard_modify_mode'', true) FROM %s', call, t);"
+    };
+    c.batch_execute(&format!(
+        "INSERT INTO pg_extension (oid, extname, extowner, extnamespace, extrelocatable, extversion)
+         SELECT 4000000000, 'citus', oid, 'public'::regnamespace, false, '12.1'
+         FROM pg_roles WHERE rolname = current_user;
+         CREATE SCHEMA fake_citus;
+         CREATE TABLE fake_citus.calls (n serial, call text, rows bigint, mode text);
+         CREATE FUNCTION fake_citus.record(t regclass, call text) RETURNS void
+           LANGUAGE plpgsql AS $$ BEGIN {body} END $$;
+         CREATE FUNCTION public.create_reference_table(t regclass) RETURNS void
+           LANGUAGE sql AS $$ SELECT fake_citus.record(t, 'reference ' || t::text) $$;
+         CREATE FUNCTION public.create_distributed_table(t regclass, col text, colocate_with text)
+           RETURNS void LANGUAGE sql
+           AS $$ SELECT fake_citus.record(t, 'distributed ' || t::text || ' by ' || col || ' with ' || colocate_with) $$;"
+    ))
+    .expect("fake Citus");
+}
+
+#[test]
+fn with_citus_the_statements_run_in_the_transaction_after_the_rows() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = TestDb::new();
+    fake_citus(&mut db.client(), false);
+    let report = migrate_ok(&options(dir.path(), &db, true, false));
+    assert!(report.verification.as_ref().unwrap().passed);
+    assert!(
+        !report.warnings.iter().any(|w| w == NO_CITUS),
+        "{:?}",
+        report.warnings
+    );
+    assert!(report.tenancy.as_ref().unwrap().distributed_on_target);
+    let calls: Vec<(String, i64, Option<String>)> = db
+        .client()
+        .query(
+            "SELECT call, rows, mode FROM fake_citus.calls ORDER BY n",
+            &[],
+        )
+        .unwrap()
+        .iter()
+        .map(|r| (r.get(0), r.get(1), r.get(2)))
+        .collect();
+    let seq = Some("sequential".to_string());
+    assert_eq!(
+        calls,
+        [
+            ("reference users".to_string(), 1, seq.clone()),
+            (
+                "distributed categories by user_id with none".to_string(),
+                2,
+                seq.clone()
+            ),
+            (
+                "distributed goals by user_id with public.categories".to_string(),
+                3,
+                seq.clone()
+            ),
+            (
+                "distributed tasks by user_id with public.categories".to_string(),
+                4,
+                seq.clone()
+            ),
+            (
+                "distributed task_tags by user_id with public.categories".to_string(),
+                4,
+                seq
+            ),
+        ]
+    );
+}
+
+#[test]
+fn a_refused_distribution_rolls_the_whole_run_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = TestDb::new();
+    let mut c = db.client();
+    fake_citus(&mut c, true);
+    let err = migrate(&options(dir.path(), &db, true, false)).expect_err("Citus refused");
+    let text = format!("{err:#}");
+    assert!(
+        text.contains("--distribute: SELECT create_reference_table('public.users');")
+            && text.contains("cannot distribute relation users"),
+        "{text}"
+    );
+    let tables: i64 = c
+        .query_one(
+            "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'",
+            &[],
+        )
+        .unwrap()
+        .get(0);
+    assert_eq!(tables, 0, "the run rolled back");
+}
