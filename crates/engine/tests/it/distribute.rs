@@ -430,3 +430,18 @@ fn a_refused_distribution_rolls_the_whole_run_back() {
         .get(0);
     assert_eq!(tables, 0, "the run rolled back");
 }
+
+#[test]
+fn distribute_with_the_supabase_profile_is_one_sentence_before_anything_is_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = TestDb::new();
+    let mut o = options(dir.path(), &db, true, false);
+    if let Job::Promote(p) = &mut o.job {
+        p.profile = ferry_engine::options::TargetProfile::Supabase;
+    }
+    let err = ferry_engine::plan(&o, &Silent, &Cancel::new()).expect_err("refused");
+    assert_eq!(
+        err.to_string(),
+        "--distribute plans a Citus cluster, and a Supabase project does not run Citus: leave out --distribute or --target-profile supabase"
+    );
+}

@@ -24,7 +24,7 @@ pub mod users;
 
 use std::sync::Arc;
 
-use crate::model::options::{Options, PromoteOptions};
+use crate::model::options::{Options, PromoteOptions, TargetProfile};
 use crate::model::report::{AdminAccount, Check, Report};
 use crate::model::secret::SecretString;
 use crate::model::value::Value;
@@ -81,6 +81,13 @@ pub fn transform_plan(o: &PromoteOptions, options: &Options, plan: &mut Plan) ->
         ));
     }
     check_email(&o.admin_email)?;
+    if o.distribute && o.profile == TargetProfile::Supabase {
+        // Supabase's users live in its own auth schema, which Citus would have to make a
+        // reference table; a Supabase project does not offer the citus extension anyway.
+        return Err(Error::bad_input(
+            "--distribute plans a Citus cluster, and a Supabase project does not run Citus: leave out --distribute or --target-profile supabase",
+        ));
+    }
     let existing = {
         let mut target = Target::open(&options.target, &options.pg_schema)?;
         let catalog = target.introspect_existing()?;
