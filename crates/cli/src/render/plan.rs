@@ -3,6 +3,7 @@
 //! be written and backed up.
 
 use ferry_engine::finding::{Finding, Policy, Severity};
+use ferry_engine::model::tenancy::Tenancy;
 use ferry_engine::plan::{Mode, Plan, TablePlan, WriteSummary};
 
 use super::{count, thousands, TextTable};
@@ -79,6 +80,9 @@ fn render(plan: &Plan, columns: bool) -> String {
         "not migrated (Ferry copies tables only)",
         &plan.not_migrated,
     );
+    if let Some(t) = &plan.tenancy {
+        out.push_str(&distribution(t, false));
+    }
     list(&mut out, "warnings", &plan.warnings);
     policies(&mut out, plan);
     if !plan.findings.is_empty() {
@@ -171,6 +175,26 @@ pub fn findings(findings: &[Finding]) -> String {
             out.push_str(&format!("      fix: {fix}\n"));
         }
     }
+    out
+}
+
+/// `--distribute`: what the schema needed changed for Citus (Ferry applied it) and the Citus
+/// statements, in order, with where they run. Empty without `--distribute`.
+pub fn distribution(t: &Tenancy, after_run: bool) -> String {
+    let mut out = String::new();
+    list(
+        &mut out,
+        "changed for Citus (a distributed table's keys include its distribution column)",
+        &t.distribution_changes,
+    );
+    let title = match (after_run, t.distributed_on_target) {
+        (_, true) => "distribution (run on the target's Citus, in the transaction)",
+        (true, false) => "distribution (not run: run these statements on the Citus coordinator)",
+        (false, false) => {
+            "distribution (run after the rows if the target has the citus extension, else printed for the coordinator)"
+        }
+    };
+    list(&mut out, title, &t.distribution);
     out
 }
 

@@ -120,6 +120,13 @@ pub fn report(r: &Report) -> String {
             super::count(resolved.len() as u64, "finding was", "findings were")
         ));
     }
+    if let Some(t) = r
+        .tenancy
+        .as_ref()
+        .filter(|_| r.outcome == Outcome::Committed)
+    {
+        out.push_str(&super::plan::distribution(t, true));
+    }
     section(&mut out, "warnings", &r.warnings);
     section(&mut out, "not migrated", &r.not_migrated);
     // The error itself is printed once, on stderr, by `main`; the report only says what the

@@ -6,6 +6,7 @@ mod util;
 mod bundle;
 mod cli;
 mod crashed_sqlite;
+mod distribute;
 mod errors;
 mod extract;
 mod faults;

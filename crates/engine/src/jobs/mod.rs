@@ -11,6 +11,8 @@
 //!    (`ColumnPlan::fill`), rename tables;
 //! 2. [`prepare_target`], inside the target's transaction after the schema is created and
 //!    before rows are copied: e.g. insert the admin user and put its id into the plan;
+//!    2b. [`finish_target`], still inside the transaction after the rows, indexes, constraints
+//!    and sequences: DDL that needs the finished tables (Promote's Citus distribution);
 //! 3. [`invariants`], during verification: the job's own checks (no NULL owner, exactly one
 //!    admin, singletons have one row), which the report lists beside the digests.
 
@@ -62,6 +64,21 @@ pub fn transform_plan(options: &Options, plan: &mut Plan, source: &mut Source) -
 pub fn prepare_target(options: &Options, plan: &mut Plan, target: &mut Target) -> Result<()> {
     match &options.job {
         Job::Promote(o) => promote::prepare_target(o, plan, target),
+        Job::Copy | Job::Extract(_) => {
+            let _ = (plan, target);
+            Ok(())
+        }
+    }
+}
+
+/// Step 2b: what the job writes after the rows, indexes, constraints and sequences, still
+/// inside the target's transaction (Promote's `--distribute` on a Citus target).
+///
+/// # Errors
+/// Database errors; the run then rolls back.
+pub fn finish_target(options: &Options, plan: &Plan, target: &mut Target) -> Result<()> {
+    match &options.job {
+        Job::Promote(o) => promote::finish_target(o, plan, target),
         Job::Copy | Job::Extract(_) => {
             let _ = (plan, target);
             Ok(())

@@ -109,6 +109,9 @@ pub enum ProblemKind {
     /// Promote: a shared table has a foreign key to an owned table; every user would read
     /// references to one user's rows, which dangle for the others.
     SharedReferencesOwned,
+    /// `--distribute`: a Citus rule the promoted schema cannot meet without a change Ferry
+    /// will not make on its own.
+    NotDistributable,
 }
 
 impl PartialEq<&str> for ProblemKind {
@@ -156,6 +159,7 @@ impl ProblemKind {
             UnknownType => "unknown_type",
             StoredDifferently => "stored_differently",
             SharedReferencesOwned => "shared_references_owned",
+            NotDistributable => "not_distributable",
         }
     }
 }

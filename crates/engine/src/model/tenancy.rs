@@ -61,6 +61,9 @@ pub struct Tenancy {
     /// them to run (each a sentence). Empty otherwise.
     pub distribution: Vec<String>,
     pub distribution_changes: Vec<String>,
+    /// The target has the `citus` extension and the run executed `distribution` in its
+    /// transaction. `false`: the statements are for the user to run on the coordinator.
+    pub distributed_on_target: bool,
 }
 
 impl Tenancy {

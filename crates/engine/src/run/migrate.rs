@@ -136,7 +136,9 @@ fn write_verify_commit(
         crate::run::finish::create_constraints(target, plan)
     })?;
     run.phases.run(Phase::Sequences, || {
-        crate::run::finish::reset_sequences(target, plan)
+        crate::run::finish::reset_sequences(target, plan)?;
+        // The job's last DDL (Citus's distribution) needs the finished tables.
+        crate::jobs::finish_target(options, plan, target)
     })?;
     cancel.check()?;
     release_free_memory();

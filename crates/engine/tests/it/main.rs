@@ -6,6 +6,7 @@ mod servers;
 
 mod bundles;
 mod contracts;
+mod distribute;
 mod domains;
 mod extract;
 mod faithfulness;

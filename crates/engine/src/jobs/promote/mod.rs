@@ -21,6 +21,7 @@
 //! shows it once.
 
 mod classify;
+pub mod distribute;
 mod owners;
 pub mod password;
 pub mod rls;
@@ -77,6 +78,8 @@ pub struct PromoteState {
     /// This run's temporary password, set by [`prepare_target`]. `Arc` because the plan is
     /// `Clone`; the secret itself is not.
     pub password: Option<Arc<SecretString>>,
+    /// `--distribute`: whether the target has the `citus` extension, set by [`prepare_target`].
+    pub citus: bool,
 }
 
 /// Step 1: plans the users table, the owner columns and the `updated_at` rule.
@@ -95,6 +98,13 @@ pub fn transform_plan(o: &PromoteOptions, options: &Options, plan: &mut Plan) ->
     if supabase && options.into_existing {
         return Err(Error::bad_input(
             "--target-profile supabase creates the app's tables beside Supabase's auth schema; --into-existing is not supported with it",
+        ));
+    }
+    if o.distribute && o.profile == TargetProfile::Supabase {
+        // Supabase's users live in its own auth schema, which Citus would have to make a
+        // reference table; a Supabase project does not offer the citus extension anyway.
+        return Err(Error::bad_input(
+            "--distribute plans a Citus cluster, and a Supabase project does not run Citus: leave out --distribute or --target-profile supabase",
         ));
     }
     let existing = {
@@ -178,7 +188,20 @@ pub fn transform_plan(o: &PromoteOptions, options: &Options, plan: &mut Plan) ->
         migration_time,
         admin_id: None,
         password: None,
+        citus: false,
     });
+    // Last: the Citus rules are checked on the final table definitions.
+    if o.distribute {
+        let state = state(plan)?.clone();
+        let layout = distribute::Layout {
+            schema: &options.pg_schema,
+            users_table: &state.users.name,
+            owned: &state.owners,
+            keep_global_uniques: o.keep_global_uniques,
+            may_change_schema: !options.into_existing,
+        };
+        distribute::plan_distribution(plan, &layout);
+    }
     Ok(())
 }
 
@@ -288,6 +311,9 @@ pub fn prepare_target(o: &PromoteOptions, plan: &mut Plan, target: &mut Target) 
         };
         users::insert_admin(client, &schema, &state.users, &admin)?
     };
+    if o.distribute {
+        state.citus = distribute::has_citus(client)?;
+    }
     state.admin_id = Some(id.clone());
     state.password = Some(Arc::new(secret));
     let owners = state.owners.clone();
@@ -327,6 +353,25 @@ fn apply_rls(client: &mut postgres::Client, setup: &rls::Setup) -> Result<()> {
             .context(|| format!("granting the app's role access: {sql}"))?;
     }
     Ok(())
+}
+
+/// Step 2b, after the rows, indexes, constraints and sequences, still inside the target
+/// transaction: `--distribute` on a target with Citus runs the distribution statements. In
+/// the transaction (Citus allows `create_distributed_table` in a transaction block), so a
+/// refusal rolls the whole run back and verification reads the distributed tables.
+///
+/// # Errors
+/// Database errors (the run rolls back).
+pub fn finish_target(o: &PromoteOptions, plan: &Plan, target: &mut Target) -> Result<()> {
+    if !o.distribute || !state(plan)?.citus {
+        return Ok(());
+    }
+    let statements = plan
+        .tenancy
+        .as_ref()
+        .map(|t| t.distribution.clone())
+        .unwrap_or_default();
+    distribute::run(target, &statements)
 }
 
 /// Step 3: Promote's invariants.
@@ -469,5 +514,15 @@ pub fn finish_report(o: &PromoteOptions, plan: &Plan, report: &mut Report, commi
     if committed {
         report.temporary_password = state.password.clone();
     }
-    report.tenancy = plan.tenancy.clone();
+    if report.tenancy.is_none() {
+        report.tenancy = plan.tenancy.clone();
+    }
+    if o.distribute {
+        if let Some(t) = report.tenancy.as_mut() {
+            t.distributed_on_target = state.citus && committed;
+        }
+        if committed && !state.citus {
+            report.warnings.push(distribute::NO_CITUS.into());
+        }
+    }
 }
