@@ -3,6 +3,7 @@
 //! `mask_secrets`, so a password in a URL never reaches the page.
 
 use ferry_engine::location::mask_secrets;
+use ferry_engine::options::OptionName;
 use ferry_engine::{Error, ErrorKind};
 use serde::Serialize;
 
@@ -10,8 +11,10 @@ use serde::Serialize;
 pub struct UiError {
     /// `bad_input`, `connection`, `verification`, `cancelled`, `runtime`.
     pub kind: ErrorKind,
-    /// One or two sentences: what went wrong and what to do.
+    /// One or two sentences: what went wrong and what to do, naming the app's own fields.
     pub message: String,
+    /// The option the error is about, for the page to point at its field.
+    pub option: Option<OptionName>,
     /// The causes, outermost first, for the "Details" disclosure.
     pub details: Vec<String>,
 }
@@ -29,7 +32,8 @@ impl From<&Error> for UiError {
         }
         UiError {
             kind: error.kind(),
-            message: mask_secrets(&error.to_string()),
+            message: mask_secrets(&error.words(&label)),
+            option: error.option(),
             details,
         }
     }
@@ -47,14 +51,76 @@ impl UiError {
         UiError {
             kind: ErrorKind::Runtime,
             message: mask_secrets(&message.into()),
+            option: None,
             details: vec![],
         }
     }
 }
 
+/// How the page names an option an engine message mentions: the label of its field in
+/// quotes where the app has one (`ui/index.html`), else the words for where it is set.
+pub fn label(option: OptionName) -> String {
+    let words = match option {
+        OptionName::From => "the source",
+        OptionName::To => "the target",
+        OptionName::Tables | OptionName::Exclude => "the table choice",
+        OptionName::IntoExisting => "“Load into tables that already exist”",
+        OptionName::Append => "“Allow adding rows to target tables that are not empty”",
+        OptionName::Replace => "replacing a table’s rows (command line: --replace)",
+        OptionName::Conventions => "the storage convention (command line: --conventions)",
+        OptionName::Type => "a column’s type override",
+        OptionName::OnBadValue => "the choice for bad values",
+        OptionName::Epoch => "a column’s epoch unit",
+        OptionName::ColumnTimezone => "a column’s own time zone",
+        OptionName::Promote => "the Promote job",
+        OptionName::AdminEmail => "“Admin email”",
+        OptionName::UsersTable => "“Users table”",
+        OptionName::EmailColumn => "the users table’s email column",
+        OptionName::UsernameColumn => "the users table’s username column",
+        OptionName::PasswordColumn => "the users table’s password column",
+        OptionName::OwnerColumn => "the owner column",
+        OptionName::FillUpdatedAt => "“Set empty updated_at-style columns to the migration time”",
+        OptionName::Shared => "the Owned/Shared choice of a table",
+        OptionName::KeepGlobalUniques => "keeping uniques global",
+        OptionName::RowLevelSecurity => "row-level security",
+        OptionName::TargetProfile => "the kind of PostgreSQL target",
+        OptionName::Distribute => "the Citus distribution (command line: --distribute)",
+        OptionName::ExtractUser => "the Extract job",
+        OptionName::Bundle => "the bundle folder",
+    };
+    words.to_string()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A label in quotes is a field's label on the page: renaming the field fails here.
+    #[test]
+    fn quoted_labels_are_the_pages_own() {
+        let page = include_str!("../ui/index.html");
+        let page = page.replace("<code>", "").replace("</code>", "");
+        for option in OptionName::ALL {
+            let words = label(*option);
+            if let Some(quoted) = words.strip_prefix('“').and_then(|w| w.strip_suffix('”')) {
+                assert!(
+                    page.contains(quoted),
+                    "{option:?}: no field “{quoted}” on the page"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn the_page_names_its_fields_not_flags() {
+        let e = Error::bad_option(
+            OptionName::UsersTable,
+            format!("{} x: no such table", OptionName::UsersTable.mention()),
+        );
+        let ui = UiError::from(&e);
+        assert_eq!(ui.message, "“Users table” x: no such table");
+        assert_eq!(ui.option, Some(OptionName::UsersTable));
+    }
 
     #[test]
     fn passwords_never_reach_the_page() {

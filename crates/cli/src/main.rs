@@ -47,7 +47,10 @@ fn main() {
     let code = match commands::run(&cli.command, &cancel) {
         Ok(code) => code,
         Err(err) => {
-            render::to_stderr(&format!("ferry: {}", mask_secrets(&err.to_string())));
+            render::to_stderr(&format!(
+                "ferry: {}",
+                mask_secrets(&render::options::words(&err))
+            ));
             exit::Code::for_kind(err.kind())
         }
     };

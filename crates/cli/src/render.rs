@@ -6,6 +6,7 @@
 //! masked (the engine's types carry `display()` strings only).
 
 mod inspection;
+pub mod options;
 mod plan;
 mod remedies;
 mod report;

@@ -15,6 +15,7 @@
 //! ≥ 6, Prisma and Laravel all bind them so); a date is `YYYY-MM-DD`; decimals are stored as
 //! the column's affinity makes them (REAL/INTEGER when exact, see `convert::to_sqlite`).
 
+use crate::model::options::OptionName;
 use serde::Serialize;
 
 /// A named storage convention.
@@ -273,10 +274,14 @@ impl Convention {
             .find(|c| c.name() == t)
             .ok_or_else(|| {
                 let names: Vec<&str> = Convention::ALL.iter().map(|c| c.name()).collect();
-                crate::Error::bad_input(format!(
-                    "--conventions {text}: unknown convention; choose one of {}",
-                    names.join(", ")
-                ))
+                crate::Error::bad_option(
+                    OptionName::Conventions,
+                    format!(
+                        "{} {text}: unknown convention; choose one of {}",
+                        OptionName::Conventions.mention(),
+                        names.join(", ")
+                    ),
+                )
             })
     }
 

@@ -5,6 +5,7 @@
 //! *Into existing*: source tables and columns are matched to the target's by name and each
 //! value is converted to the target column's type; target-only columns keep their defaults.
 
+use crate::model::options::OptionName;
 use std::collections::BTreeMap;
 
 use crate::convert::ColumnRules;
@@ -68,9 +69,11 @@ pub fn build(input: &PlanInput, profile: &mut Profiler) -> Result<Plan> {
     };
     // An override would be quietly ignored there: the existing column's type decides.
     if let (Mode::IntoExisting, Some(first)) = (mode, o.type_overrides.first()) {
-        return Err(Error::bad_input(format!(
-            "--type {}.{}={}: with --into-existing the target's own column types are used, so a type override cannot apply; change the column in the target schema, or drop --type",
-            first.column.table, first.column.column, first.value
+        return Err(Error::bad_option(OptionName::Type, format!(
+            "{ty} {}.{}={}: with {ie} the target's own column types are used, so a type override cannot apply; change the column in the target schema, or drop {ty}",
+            first.column.table, first.column.column, first.value,
+            ty = OptionName::Type.mention(),
+            ie = OptionName::IntoExisting.mention()
         )));
     }
     let mut warnings = vec![];
@@ -152,11 +155,16 @@ pub fn build(input: &PlanInput, profile: &mut Profiler) -> Result<Plan> {
 
     // Filters that leave nothing would "migrate" an empty database and call it verified.
     if selected.is_empty() && !input.source.tables.is_empty() {
-        return Err(Error::bad_input(format!(
-            "--tables and --exclude leave no table of {} to migrate (tables: {})",
-            input.source_display,
-            table_list(input.source)
-        )));
+        return Err(Error::bad_option(
+            OptionName::Tables,
+            format!(
+                "{} and {} leave no table of {} to migrate (tables: {})",
+                OptionName::Tables.mention(),
+                OptionName::Exclude.mention(),
+                input.source_display,
+                table_list(input.source)
+            ),
+        ));
     }
     let mut tables = vec![];
     for source in &selected {
@@ -180,11 +188,12 @@ pub fn build(input: &PlanInput, profile: &mut Profiler) -> Result<Plan> {
                 .map(|t| t.target_table.as_str())
                 .collect();
             if !clashes.is_empty() {
-                return Err(Error::bad_input(format!(
-                    "{} already has table(s) {} in schema {}; Ferry creates new tables and never drops yours — use --into-existing to load into them, or target an empty database or schema",
+                return Err(Error::bad_option(OptionName::To, format!(
+                    "{} already has table(s) {} in schema {}; Ferry creates new tables and never drops yours — use {} to load into them, or target an empty database or schema",
                     input.target_display,
                     clashes.join(", "),
-                    o.pg_schema
+                    o.pg_schema,
+                    OptionName::IntoExisting.mention()
                 )));
             }
         }
@@ -228,10 +237,10 @@ pub fn build(input: &PlanInput, profile: &mut Profiler) -> Result<Plan> {
                     .column(&c.target)
                     .is_some_and(|col| col.not_null)
             {
-                return Err(Error::bad_input(format!("--on-bad-value {}.{}=null cannot work: the target column is NOT NULL (choose skip or fix the data)", t.source_table, c.target)));
+                return Err(Error::bad_option(OptionName::OnBadValue, format!("{} {}.{}=null cannot work: the target column is NOT NULL (choose skip or fix the data)", OptionName::OnBadValue.mention(), t.source_table, c.target)));
             }
             if c.policy == Policy::AsText && mode == Mode::IntoExisting {
-                return Err(Error::bad_input(format!("--on-bad-value {}.{}=text needs a schema Ferry creates; the existing target column has its own type", t.source_table, c.target)));
+                return Err(Error::bad_option(OptionName::OnBadValue, format!("{} {}.{}=text needs a schema Ferry creates; the existing target column has its own type", OptionName::OnBadValue.mention(), t.source_table, c.target)));
             }
         }
     }
@@ -268,17 +277,21 @@ fn check_column_settings(o: &Options, source: &Catalog, display: &str) -> Result
     let refs = o
         .type_overrides
         .iter()
-        .map(|s| ("--type", &s.column))
-        .chain(o.epoch_columns.iter().map(|s| ("--epoch", &s.column)))
+        .map(|s| (OptionName::Type, &s.column))
+        .chain(
+            o.epoch_columns
+                .iter()
+                .map(|s| (OptionName::Epoch, &s.column)),
+        )
         .chain(
             o.column_policies
                 .iter()
-                .map(|s| ("--on-bad-value", &s.column)),
+                .map(|s| (OptionName::OnBadValue, &s.column)),
         )
         .chain(
             o.column_timezones
                 .iter()
-                .map(|s| ("--column-timezone", &s.column)),
+                .map(|s| (OptionName::ColumnTimezone, &s.column)),
         );
     let copy = matches!(o.job, crate::model::options::Job::Copy);
     for (flag, c) in refs {
@@ -286,24 +299,32 @@ fn check_column_settings(o: &Options, source: &Catalog, display: &str) -> Result
             if !copy {
                 continue;
             }
-            return Err(Error::bad_input(format!(
-                "{flag} {}.{}: no table named '{}' in {display} (tables: {})",
-                c.table,
-                c.column,
-                c.table,
-                table_list(source)
-            )));
+            return Err(Error::bad_option(
+                flag,
+                format!(
+                    "{} {}.{}: no table named '{}' in {display} (tables: {})",
+                    flag.mention(),
+                    c.table,
+                    c.column,
+                    c.table,
+                    table_list(source)
+                ),
+            ));
         };
         if copy && table.column(&c.column).is_none() {
             let columns: Vec<&str> = table.columns.iter().map(|c| c.name.as_str()).collect();
-            return Err(Error::bad_input(format!(
-                "{flag} {}.{}: table '{}' has no column '{}' (columns: {})",
-                c.table,
-                c.column,
-                c.table,
-                c.column,
-                columns.join(", ")
-            )));
+            return Err(Error::bad_option(
+                flag,
+                format!(
+                    "{} {}.{}: table '{}' has no column '{}' (columns: {})",
+                    flag.mention(),
+                    c.table,
+                    c.column,
+                    c.table,
+                    c.column,
+                    columns.join(", ")
+                ),
+            ));
         }
     }
     Ok(())
@@ -365,10 +386,15 @@ fn plan_created_table(
         }
         if let Some(name) = setting_for(&o.type_overrides, &source.name, &col.name) {
             ty = parse_type_name(name).ok_or_else(|| {
-                Error::bad_input(format!(
-                    "--type {}.{}={name}: unknown type name",
-                    source.name, col.name
-                ))
+                Error::bad_option(
+                    OptionName::Type,
+                    format!(
+                        "{} {}.{}={name}: unknown type name",
+                        OptionName::Type.mention(),
+                        source.name,
+                        col.name
+                    ),
+                )
             })?;
             rule_text = format!("--type override → {}", ty.pg_name());
         }
@@ -518,25 +544,34 @@ fn plan_existing_table(
 ) -> Result<TablePlan> {
     let o = input.options;
     let target_catalog = input.target.ok_or_else(|| {
-        Error::bad_input(format!(
-            "--into-existing: {} has no schema to load into",
-            input.target_display
-        ))
+        Error::bad_option(
+            OptionName::IntoExisting,
+            format!(
+                "{}: {} has no schema to load into",
+                OptionName::IntoExisting.mention(),
+                input.target_display
+            ),
+        )
     })?;
     let target =
         find_by_name(&target_catalog.tables, &source.name, |t| &t.name).ok_or_else(|| {
-            Error::bad_input(format!(
-                "--into-existing: {} has no table '{}' (it has: {})",
-                input.target_display,
-                source.name,
-                table_list(target_catalog)
-            ))
+            Error::bad_option(
+                OptionName::IntoExisting,
+                format!(
+                    "{}: {} has no table '{}' (it has: {})",
+                    OptionName::IntoExisting.mention(),
+                    input.target_display,
+                    source.name,
+                    table_list(target_catalog)
+                ),
+            )
         })?;
     if let Some(n) = target.row_count.filter(|n| *n > 0) {
         if !o.append && !replace {
-            return Err(Error::bad_input(format!(
-                "target table '{}' already has {n} row(s); Ferry does not append to existing data unless you pass --append",
-                target.name
+            return Err(Error::bad_option(OptionName::Append, format!(
+                "target table '{}' already has {n} row(s); Ferry does not append to existing data unless you pass {}",
+                target.name,
+                OptionName::Append.mention()
             )));
         }
     }
@@ -718,14 +753,15 @@ fn check_replace_is_fk_safe(input: &PlanInput, tables: &[TablePlan]) -> Result<(
             };
             let rows = child.row_count.unwrap_or(0);
             if rows > 0 {
-                return Err(Error::bad_input(format!(
-                    "replacing the rows of '{}' would leave {rows} row(s) of '{}' in {} pointing at other rows (its foreign key ({}) refers to '{}'); replace that table too (--replace {}) or empty it first",
+                return Err(Error::bad_option(OptionName::Replace, format!(
+                    "replacing the rows of '{}' would leave {rows} row(s) of '{}' in {} pointing at other rows (its foreign key ({}) refers to '{}'); replace that table too ({replace} {}) or empty it first",
                     t.target_table,
                     child.name,
                     input.target_display,
                     fk.columns.join(", "),
                     t.target_table,
-                    child.name
+                    child.name,
+                    replace = OptionName::Replace.mention()
                 )));
             }
         }

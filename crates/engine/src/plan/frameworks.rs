@@ -10,6 +10,7 @@
 //! one transaction) or **keep** (the target's rows stay, the source's are not copied). Never
 //! append, never remap. The rules, with their sources, are `docs/frameworks.md`, "Seeded tables".
 
+use crate::model::options::OptionName;
 use serde::Serialize;
 
 use crate::model::catalog::Catalog;
@@ -161,25 +162,43 @@ pub fn check_replace_names(
         return Ok(());
     };
     if !o.into_existing {
-        return Err(Error::bad_input(format!(
-            "--replace {first}: replacing rows needs an existing schema; add --into-existing"
-        )));
+        return Err(Error::bad_option(
+            OptionName::Replace,
+            format!(
+                "{replace} {first}: replacing rows needs an existing schema; add {}",
+                OptionName::IntoExisting.mention(),
+                replace = OptionName::Replace.mention()
+            ),
+        ));
     }
     for name in &o.replace {
         if source.table(name).is_none() {
-            return Err(Error::bad_input(format!(
-                "--replace {name}: the source has no table '{name}'"
-            )));
+            return Err(Error::bad_option(
+                OptionName::Replace,
+                format!(
+                    "{} {name}: the source has no table '{name}'",
+                    OptionName::Replace.mention()
+                ),
+            ));
         }
         if target.and_then(|t| t.table(name)).is_none() {
-            return Err(Error::bad_input(format!(
-                "--replace {name}: {target_display} has no table '{name}'"
-            )));
+            return Err(Error::bad_option(
+                OptionName::Replace,
+                format!(
+                    "{} {name}: {target_display} has no table '{name}'",
+                    OptionName::Replace.mention()
+                ),
+            ));
         }
         if o.exclude.iter().any(|e| e == name) {
-            return Err(Error::bad_input(format!(
-                "--replace {name} and --exclude {name} contradict each other: replacing loads the source's rows"
-            )));
+            return Err(Error::bad_option(
+                OptionName::Replace,
+                format!(
+                "{} {name} and {} {name} contradict each other: replacing loads the source's rows",
+                OptionName::Replace.mention(),
+                OptionName::Exclude.mention()
+            ),
+            ));
         }
     }
     Ok(())

@@ -3,6 +3,7 @@
 //! name and the first side's values are converted with the same rules a migration would use.
 
 use crate::model::catalog::Dialect;
+use crate::model::options::OptionName;
 use crate::model::options::Options;
 use crate::model::progress::{Cancel, Event, Phase, Progress};
 use crate::model::report::{Check, Outcome, Report, TableReport, Verification};
@@ -97,8 +98,13 @@ fn compare_run(run: &mut Run) -> Result<()> {
                     TypedReader::Postgres(client, schema.as_str())
                 }
                 Source::Bundle { .. } => {
-                    return Err(Error::bad_input(
-                        "a bundle can be compared as --from only; give the database as --to",
+                    return Err(Error::bad_option(
+                        OptionName::To,
+                        format!(
+                            "a bundle can be compared as {} only; give the database as {}",
+                            OptionName::From.mention(),
+                            OptionName::To.mention()
+                        ),
                     ))
                 }
             };

@@ -21,6 +21,7 @@ mod view;
 use crate::model::catalog::Catalog;
 use crate::model::finding::ProblemKind;
 use crate::model::location::Location;
+use crate::model::options::OptionName;
 use crate::model::options::{ExtractOptions, Job, Options};
 use crate::model::report::Check;
 use crate::model::value::Value;
@@ -34,17 +35,30 @@ pub use candidates::{candidates, Candidates, MAX_LISTED_USERS};
 pub use ownership::{analyse, Link, OwnedTable, Ownership};
 pub use view::{APP_CONFIG, SINGLETON_KEY};
 
-const NEEDS_PG_SOURCE: &str =
-    "--extract-user reads a multi-user PostgreSQL database: --from must be a PostgreSQL location";
+fn needs_pg_source() -> Error {
+    Error::bad_option(
+        OptionName::From,
+        format!(
+            "{} reads a multi-user PostgreSQL database: {} must be a PostgreSQL location",
+            OptionName::ExtractUser.mention(),
+            OptionName::From.mention()
+        ),
+    )
+}
 
 /// Refuses what Extract cannot do, before anything is read.
 fn check_locations(options: &Options) -> Result<()> {
     if !matches!(options.source, Location::Postgres(_)) {
-        return Err(Error::bad_input(NEEDS_PG_SOURCE));
+        return Err(needs_pg_source());
     }
     if !matches!(options.target, Location::Sqlite { .. }) {
-        return Err(Error::bad_input(
-            "--extract-user writes a single-user SQLite file: --to must be a SQLite file",
+        return Err(Error::bad_option(
+            OptionName::To,
+            format!(
+                "{} writes a single-user SQLite file: {} must be a SQLite file",
+                OptionName::ExtractUser.mention(),
+                OptionName::To.mention()
+            ),
         ));
     }
     if let Job::Extract(ExtractOptions {
@@ -54,8 +68,9 @@ fn check_locations(options: &Options) -> Result<()> {
         // Refused now rather than after the SQLite file is written.
         let non_empty = std::fs::read_dir(dir).is_ok_and(|mut d| d.next().is_some());
         if non_empty || dir.is_file() {
-            return Err(Error::bad_input(format!(
-                "--bundle {}: the folder exists and is not empty; Ferry never writes into an existing bundle",
+            return Err(Error::bad_option(OptionName::Bundle, format!(
+                "{} {}: the folder exists and is not empty; Ferry never writes into an existing bundle",
+                OptionName::Bundle.mention(),
                 dir.display()
             )));
         }
@@ -209,7 +224,7 @@ fn source_schema(source: &mut Source) -> Result<Catalog> {
         Source::Postgres { client, schema, .. } => {
             crate::postgres::introspect::introspect_schema(client, schema)
         }
-        _ => Err(Error::bad_input(NEEDS_PG_SOURCE)),
+        _ => Err(needs_pg_source()),
     }
 }
 
@@ -238,7 +253,7 @@ fn no_jit(source: &mut Source) -> Result<()> {
 /// copy counts again, and verification counts independently).
 fn count_rows(source: &mut Source, table: &str, filter: Option<&str>) -> Result<u64> {
     let Source::Postgres { client, schema, .. } = source else {
-        return Err(Error::bad_input(NEEDS_PG_SOURCE));
+        return Err(needs_pg_source());
     };
     use crate::model::error::Context;
     let sql = format!(
@@ -256,7 +271,7 @@ fn count_rows(source: &mut Source, table: &str, filter: Option<&str>) -> Result<
 /// The user's key as text.
 fn find_user(source: &mut Source, own: &Ownership, email: &str) -> Result<String> {
     let Source::Postgres { client, schema, .. } = source else {
-        return Err(Error::bad_input(NEEDS_PG_SOURCE));
+        return Err(needs_pg_source());
     };
     use crate::model::error::Context;
     use crate::postgres::ddl::{qualified, quote_ident};

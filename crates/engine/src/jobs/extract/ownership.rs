@@ -8,6 +8,7 @@
 //! the copy never carries another user's rows and never writes a dangling reference.
 //! Tables with no path to the users table are copied whole.
 
+use crate::model::options::OptionName;
 use std::collections::BTreeMap;
 
 use crate::model::catalog::{Catalog, ColumnType, Table};
@@ -155,13 +156,21 @@ pub fn analyse(catalog: &Catalog, options: &ExtractOptions) -> Result<Ownership>
             .table(&c.table)
             .is_some_and(|t| t.column(&c.column).is_some());
         if !ok || c.table == users.name {
-            return Err(Error::bad_input(format!(
-                "--owner-column {}.{}: no such column outside the users table (columns referencing {}: {})",
-                c.table,
-                c.column,
-                users.name,
-                names(references_users.iter().map(|c| format!("{}.{}", c.table, c.column)))
-            )));
+            return Err(Error::bad_option(
+                OptionName::OwnerColumn,
+                format!(
+                    "{} {}.{}: no such column outside the users table (columns referencing {}: {})",
+                    OptionName::OwnerColumn.mention(),
+                    c.table,
+                    c.column,
+                    users.name,
+                    names(
+                        references_users
+                            .iter()
+                            .map(|c| format!("{}.{}", c.table, c.column))
+                    )
+                ),
+            ));
         }
     }
     let mut owner_columns: Vec<ColumnRef> = references_users
@@ -224,10 +233,14 @@ pub fn analyse(catalog: &Catalog, options: &ExtractOptions) -> Result<Ownership>
 fn find_users_table<'a>(catalog: &'a Catalog, named: Option<&str>) -> Result<&'a Table> {
     if let Some(name) = named {
         return catalog.table(name).ok_or_else(|| {
-            Error::bad_input(format!(
-                "--users-table {name}: no such table (tables: {})",
-                names(catalog.tables.iter().map(|t| t.name.clone()))
-            ))
+            Error::bad_option(
+                OptionName::UsersTable,
+                format!(
+                    "{} {name}: no such table (tables: {})",
+                    OptionName::UsersTable.mention(),
+                    names(catalog.tables.iter().map(|t| t.name.clone()))
+                ),
+            )
         });
     }
     let with_email = |t: &&Table| find_email_column(t).is_some();
@@ -248,10 +261,11 @@ fn find_users_table<'a>(catalog: &'a Catalog, named: Option<&str>) -> Result<&'a
             .filter(with_email)
             .map(|t| t.name.clone()),
     );
-    Err(Error::bad_input(format!(
-        "no users table found: looked for a table named {} with an email column; tables with an email column: {email_tables}; all tables: {} — name it with --users-table",
+    Err(Error::bad_option(OptionName::UsersTable, format!(
+        "no users table found: looked for a table named {} with an email column; tables with an email column: {email_tables}; all tables: {} — name it with {}",
         USERS_TABLE_NAMES.join(", "),
-        names(catalog.tables.iter().map(|t| t.name.clone()))
+        names(catalog.tables.iter().map(|t| t.name.clone())),
+        OptionName::UsersTable.mention()
     )))
 }
 

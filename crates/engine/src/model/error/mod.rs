@@ -7,6 +7,8 @@
 
 pub mod pg_words;
 
+use crate::model::options::names::{spell, OptionName};
+
 use std::path::PathBuf;
 
 /// What sort of failure this is, for exit codes and UI treatment.
@@ -30,8 +32,14 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    #[error("{message}")]
-    BadInput { message: String },
+    /// The user's input is wrong. `message` may mention options
+    /// ([`OptionName::mention`]): `Display` spells them as the command line does, and
+    /// [`Error::words`] as the caller does; `option` is the one the error is about, if one is.
+    #[error("{}", spell(message, &OptionName::default_words))]
+    BadInput {
+        message: String,
+        option: Option<OptionName>,
+    },
 
     #[error("cannot connect to {location}: {message}")]
     Connection {
@@ -98,6 +106,40 @@ impl Error {
     pub fn bad_input(message: impl Into<String>) -> Self {
         Error::BadInput {
             message: message.into(),
+            option: None,
+        }
+    }
+
+    /// A bad input that is about one option (the app shows it beside that field).
+    pub fn bad_option(option: OptionName, message: impl Into<String>) -> Self {
+        Error::BadInput {
+            message: message.into(),
+            option: Some(option),
+        }
+    }
+
+    /// The option this error is about, if it is about one.
+    pub fn option(&self) -> Option<OptionName> {
+        match self {
+            Error::BadInput { option, .. } => *option,
+            Error::RolledBack { source } | Error::NothingWritten { source } => source.option(),
+            _ => None,
+        }
+    }
+
+    /// The message with every option it mentions spelled by `name` (the CLI's flags, the
+    /// app's labels); `to_string()` is `words(&OptionName::default_words)`.
+    pub fn words(&self, name: &dyn Fn(OptionName) -> String) -> String {
+        match self {
+            Error::BadInput { message, .. } => spell(message, name),
+            Error::RolledBack { source } => format!(
+                "{}; nothing was committed, the target is as it was",
+                source.words(name)
+            ),
+            Error::NothingWritten { source } => {
+                format!("{}; nothing was written", source.words(name))
+            }
+            other => other.to_string(),
         }
     }
 
@@ -211,5 +253,43 @@ pub fn io_error(
         context: context.into(),
         path: path.into(),
         source,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `words` rebuilds the wrappers' sentences itself (thiserror's `Display` cannot take
+    /// the caller's spelling): with the default spelling both must say the same, so the two
+    /// cannot drift apart.
+    #[test]
+    fn words_with_the_default_spelling_is_display() {
+        let about = || {
+            Error::bad_option(
+                OptionName::Replace,
+                format!(
+                    "{} goals: the source has no table 'goals'; add {}",
+                    OptionName::Replace.mention(),
+                    OptionName::IntoExisting.mention()
+                ),
+            )
+        };
+        for e in [
+            about(),
+            about().rolled_back(),
+            about().nothing_written(),
+            Error::runtime("plain"),
+        ] {
+            assert_eq!(e.words(&OptionName::default_words), e.to_string());
+        }
+        assert_eq!(
+            about().rolled_back().to_string(),
+            "--replace goals: the source has no table 'goals'; add --into-existing; nothing was committed, the target is as it was"
+        );
+        assert_eq!(
+            about().nothing_written().option(),
+            Some(OptionName::Replace)
+        );
     }
 }

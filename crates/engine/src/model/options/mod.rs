@@ -1,6 +1,7 @@
 //! What a user asks of a run: the one input type both front ends (CLI, app) fill in.
 
 mod jobs;
+pub mod names;
 pub mod values;
 
 use std::path::PathBuf;
@@ -9,6 +10,7 @@ use crate::model::finding::Policy;
 use crate::model::location::Location;
 
 pub use jobs::{ExtractOptions, HashScheme, Job, PromoteOptions, TargetProfile, UsersNames};
+pub use names::OptionName;
 
 /// `table.column` as a user names it (`tasks.created_at`, `"my.table".col`).
 #[derive(Debug, Clone, PartialEq, Eq)]
