@@ -26,8 +26,8 @@ mod owners;
 pub mod password;
 pub mod rls;
 pub mod rls_probe;
-pub mod supabase;
 mod shared_refs;
+pub mod supabase;
 mod tenancy_checks;
 mod timestamps;
 mod uniques;
@@ -35,7 +35,7 @@ pub mod users;
 
 use std::sync::Arc;
 
-use crate::model::options::{Options, PromoteOptions, TargetProfile};
+use crate::model::options::{OptionName, Options, PromoteOptions, TargetProfile};
 use crate::model::report::{AdminAccount, Check, Report};
 use crate::model::secret::SecretString;
 use crate::model::value::Value;
@@ -89,22 +89,19 @@ pub struct PromoteState {
 /// email, a users table that cannot be found or understood, a table without an owner column.
 pub fn transform_plan(o: &PromoteOptions, options: &Options, plan: &mut Plan) -> Result<()> {
     if !matches!(options.target, Location::Postgres(_)) {
-        return Err(Error::bad_input(
-            "--promote makes a multi-user PostgreSQL database: --to must be a PostgreSQL location",
+        return Err(Error::bad_option(OptionName::To, format!("{opt_promote} makes a multi-user PostgreSQL database: {opt_to} must be a PostgreSQL location", opt_promote = OptionName::Promote.mention(), opt_to = OptionName::To.mention()),
         ));
     }
     check_email(&o.admin_email)?;
     let supabase = o.profile == TargetProfile::Supabase;
     if supabase && options.into_existing {
-        return Err(Error::bad_input(
-            "--target-profile supabase creates the app's tables beside Supabase's auth schema; --into-existing is not supported with it",
+        return Err(Error::bad_option(OptionName::TargetProfile, format!("{opt_target_profile} supabase creates the app's tables beside Supabase's auth schema; {opt_into_existing} is not supported with it", opt_target_profile = OptionName::TargetProfile.mention(), opt_into_existing = OptionName::IntoExisting.mention()),
         ));
     }
     if o.distribute && o.profile == TargetProfile::Supabase {
         // Supabase's users live in its own auth schema, which Citus would have to make a
         // reference table; a Supabase project does not offer the citus extension anyway.
-        return Err(Error::bad_input(
-            "--distribute plans a Citus cluster, and a Supabase project does not run Citus: leave out --distribute or --target-profile supabase",
+        return Err(Error::bad_option(OptionName::Distribute, format!("{opt_distribute} plans a Citus cluster, and a Supabase project does not run Citus: leave out {opt_distribute} or {opt_target_profile} supabase", opt_distribute = OptionName::Distribute.mention(), opt_target_profile = OptionName::TargetProfile.mention()),
         ));
     }
     let existing = {
@@ -129,10 +126,9 @@ pub fn transform_plan(o: &PromoteOptions, options: &Options, plan: &mut Plan) ->
         .iter()
         .find(|t| same_schema && t.target_table == users.name)
     {
-        return Err(Error::bad_input(format!(
-            "--promote: the source has a table '{}', the name of the users table Promote writes; exclude it (--exclude {}) or choose another with --users-table",
-            t.source_table, t.source_table
-        )));
+        return Err(Error::bad_option(OptionName::UsersTable, format!(
+            "{opt_promote}: the source has a table '{}', the name of the users table Promote writes; exclude it ({opt_exclude} {}) or choose another with {opt_users_table}",
+            t.source_table, t.source_table, opt_promote = OptionName::Promote.mention(), opt_exclude = OptionName::Exclude.mention(), opt_users_table = OptionName::UsersTable.mention())));
     }
     let shared = classify::shared_names(plan, &o.shared_tables)?;
     plan.findings.extend(shared_refs::findings(plan, &shared));
@@ -263,9 +259,13 @@ fn check_email(email: &str) -> Result<()> {
     if ok {
         Ok(())
     } else {
-        Err(Error::bad_input(format!(
-            "--admin-email '{email}' is not an email address (name@example.com)"
-        )))
+        Err(Error::bad_option(
+            OptionName::AdminEmail,
+            format!(
+                "{opt_admin_email} '{email}' is not an email address (name@example.com)",
+                opt_admin_email = OptionName::AdminEmail.mention()
+            ),
+        ))
     }
 }
 
