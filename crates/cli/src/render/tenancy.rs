@@ -45,8 +45,13 @@ pub fn section(t: &Tenancy) -> String {
     if !t.scoped_uniques.is_empty() {
         out.push_str("\nuniques scoped by owner (--keep-global-uniques keeps them global):\n");
         for u in &t.scoped_uniques {
+            let partial = u
+                .predicate
+                .as_ref()
+                .map(|p| format!(" WHERE {p}"))
+                .unwrap_or_default();
             out.push_str(&format!(
-                "  {}: UNIQUE ({}) → UNIQUE ({})  [{}]\n",
+                "  {}: UNIQUE ({}){partial} → UNIQUE ({}){partial}  [{}]\n",
                 u.table,
                 u.before.join(", "),
                 u.after.join(", "),
@@ -92,6 +97,7 @@ mod tests {
                 name: "goals_user_id_title_key".into(),
                 before: vec!["title".into()],
                 after: vec!["user_id".into(), "title".into()],
+                predicate: None,
             }],
             ..Tenancy::default()
         };

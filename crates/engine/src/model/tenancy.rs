@@ -39,6 +39,8 @@ pub struct ScopedUnique {
     pub name: String,
     pub before: Vec<String>,
     pub after: Vec<String>,
+    /// A partial unique index's condition (`archived = 0`), kept as it was.
+    pub predicate: Option<String>,
 }
 
 /// One row-level-security policy Promote creates.

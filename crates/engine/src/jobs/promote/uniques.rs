@@ -69,6 +69,7 @@ fn scope_table(table: &mut Table, owner: &str) -> Vec<ScopedUnique> {
             name,
             before,
             after: u.columns.clone(),
+            predicate: None,
         });
     }
     for i in table.indexes.iter_mut().filter(|i| i.unique) {
@@ -85,6 +86,7 @@ fn scope_table(table: &mut Table, owner: &str) -> Vec<ScopedUnique> {
             name: i.name.clone(),
             before,
             after: parts(&i.columns),
+            predicate: i.predicate.clone(),
         });
     }
     scoped
