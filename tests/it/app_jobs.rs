@@ -296,3 +296,134 @@ fn extract_picks_the_user_from_the_list() {
         "{copied}/{alices_clients}"
     );
 }
+
+/// Promote's classification fixture (tests/fixtures/promote_shared.sql).
+const PROMOTE_SHARED: &str = include_str!("../fixtures/promote_shared.sql");
+
+/// The `RunRequest` the page sends for a Promote of `source` into `url` (request.rs).
+fn promote_request(source: &Path, url: &str, promote: serde_json::Value) -> serde_json::Value {
+    let mut form = serde_json::json!({ "admin_email": ADMIN });
+    form.as_object_mut()
+        .unwrap()
+        .extend(promote.as_object().unwrap().clone());
+    serde_json::json!({
+        "source": { "kind": "sqlite", "path": source },
+        "target": { "kind": "postgres_url", "url": url },
+        "job": "promote",
+        "promote": form,
+    })
+}
+
+/// `table → class` of a plan's or report's `tenancy`.
+fn classes(tenancy: &serde_json::Value) -> Vec<(String, String)> {
+    tenancy["tables"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no classification in {tenancy}"))
+        .iter()
+        .map(|t| {
+            (
+                t["table"].as_str().unwrap().to_string(),
+                t["class"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+fn columns_of(pg: &mut postgres::Client, table: &str) -> Vec<String> {
+    pg.query(
+        "SELECT column_name::text FROM information_schema.columns
+         WHERE table_schema = 'public' AND table_name = $1 ORDER BY ordinal_position",
+        &[&table],
+    )
+    .unwrap()
+    .iter()
+    .map(|r| r.get(0))
+    .collect()
+}
+
+#[test]
+fn a_table_the_page_marks_shared_is_planned_shared_and_the_report_keeps_the_classification() {
+    let dir = tempfile::tempdir().unwrap();
+    let source = dir.path().join("shared.db");
+    sqlite_from(&source, PROMOTE_SHARED);
+    let db = TestDb::new();
+    let (plan, report) = crate::support::runtime().block_on(async {
+        let app = App::start(Options {
+            name: "promote-shared-commands",
+            screen: (1100, 860),
+            dark: false,
+        })
+        .await;
+        // The default first: every table owned, and the lookup table suggested as shared.
+        let owned = promote_request(&source, &db.url(), serde_json::json!({}));
+        let review = app
+            .invoke("plan", serde_json::json!({ "request": owned, "progress": "channel" }))
+            .await
+            .unwrap_or_else(|e| panic!("the default Promote does not plan: {e}"));
+        let tenancy = &review["plan"]["tenancy"];
+        assert!(
+            classes(tenancy).contains(&("categories".into(), "owned".into())),
+            "{tenancy}"
+        );
+        let categories = tenancy["tables"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["table"] == "categories")
+            .unwrap();
+        let suggestion = categories["suggest_shared"].as_str().unwrap_or_default();
+        assert!(suggestion.contains("tasks"), "{categories}");
+
+        let shared = promote_request(
+            &source,
+            &db.url(),
+            serde_json::json!({ "shared_tables": ["categories"] }),
+        );
+        let review = app
+            .invoke("plan", serde_json::json!({ "request": shared, "progress": "channel" }))
+            .await
+            .unwrap_or_else(|e| panic!("the Promote with a shared table does not plan: {e}"));
+        assert_eq!(review["blocking"], 0, "{}", review["plan"]["findings"]);
+        let outcome = app
+            .invoke("start_run", serde_json::json!({ "request": shared, "progress": "channel" }))
+            .await
+            .unwrap_or_else(|e| panic!("the run did not start: {e}"));
+        assert!(outcome["error"].is_null(), "{}", outcome["error"]);
+        (review["plan"].clone(), outcome["report"].clone())
+    });
+
+    let planned = classes(&plan["tenancy"]);
+    for (table, class) in [
+        ("users", "users"),
+        ("categories", "shared"),
+        ("goals", "owned"),
+        ("tasks", "owned"),
+    ] {
+        assert!(
+            planned.contains(&(table.into(), class.into())),
+            "{table} is {class} in {planned:?}"
+        );
+    }
+    assert_eq!(report["outcome"], "committed");
+    assert_eq!(
+        classes(&report["tenancy"]),
+        planned,
+        "the report keeps what the plan showed"
+    );
+
+    // Independently: the shared table has no owner column, the owned ones have it.
+    let mut pg = db.client();
+    assert!(!columns_of(&mut pg, "categories").contains(&"user_id".into()));
+    for owned in ["goals", "tasks"] {
+        assert!(
+            columns_of(&mut pg, owned).contains(&"user_id".into()),
+            "{owned}: {:?}",
+            columns_of(&mut pg, owned)
+        );
+    }
+    let categories: i64 = pg
+        .query_one("SELECT count(*) FROM categories", &[])
+        .unwrap()
+        .get(0);
+    assert_eq!(categories, 4, "every shared row is copied");
+}
