@@ -98,7 +98,10 @@ fn choices_for(finding: &ferry_engine::finding::Finding) -> Vec<Choice> {
                 | Remedy::CopyAndReplace { .. }
                 | Remedy::ChangeRole { .. }
                 | Remedy::TypeOverride { .. }
-                | Remedy::CreateType { .. } => return None,
+                | Remedy::CreateType { .. }
+                // Promote's --shared list is chosen on the Promote step, not by a button here.
+                | Remedy::ShareToo { .. }
+                | Remedy::KeepOwned { .. } => return None,
                 Remedy::Policy {
                     table,
                     column,

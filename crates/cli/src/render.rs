@@ -9,6 +9,7 @@ mod inspection;
 mod plan;
 mod remedies;
 mod report;
+mod tenancy;
 
 use std::io::Write;
 

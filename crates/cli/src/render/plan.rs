@@ -61,6 +61,11 @@ fn render(plan: &Plan, columns: bool) -> String {
         }
     }
 
+    if let Some(t) = &plan.tenancy {
+        out.push('\n');
+        out.push_str(&super::tenancy::section(t));
+    }
+
     if let Some(f) = &plan.framework {
         list(
             &mut out,

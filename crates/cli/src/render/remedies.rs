@@ -22,6 +22,7 @@ pub fn words(remedies: &[Remedy]) -> String {
     let mut replace = None;
     let mut type_override: Option<Option<String>> = None;
     let mut create_type = None;
+    let mut tenancy = vec![];
     for r in remedies {
         match r {
             Remedy::FixData => {}
@@ -58,7 +59,21 @@ pub fn words(remedies: &[Remedy]) -> String {
                 type_override = Some(type_name.clone());
             }
             Remedy::CreateType { name } => create_type = Some(name.clone()),
+            Remedy::ShareToo { table, shared } => tenancy.push(format!(
+                "mark {table} shared too (--shared {})",
+                shared.join(",")
+            )),
+            Remedy::KeepOwned { table, shared } if shared.is_empty() => {
+                tenancy.push(format!("keep {table} owned (leave out --shared)"))
+            }
+            Remedy::KeepOwned { table, shared } => tenancy.push(format!(
+                "keep {table} owned (--shared {})",
+                shared.join(",")
+            )),
         }
+    }
+    if !tenancy.is_empty() {
+        return or_list(&tenancy);
     }
     let col = column.unwrap_or_default();
     if let Some(name) = create_type {
@@ -200,5 +215,28 @@ mod tests {
             "fix the data, or choose --on-bad-value tasks.done=null or =skip (leave the rows out)"
         );
         assert_eq!(words(&[]), "");
+    }
+
+    #[test]
+    fn tenancy_remedies_name_the_whole_shared_list() {
+        let remedies = [
+            Remedy::ShareToo {
+                table: "goals".into(),
+                shared: vec!["categories".into(), "goals".into()],
+            },
+            Remedy::KeepOwned {
+                table: "categories".into(),
+                shared: vec![],
+            },
+        ];
+        assert_eq!(
+            words(&remedies),
+            "mark goals shared too (--shared categories,goals), or keep categories owned (leave out --shared)"
+        );
+        let rest = [Remedy::KeepOwned {
+            table: "categories".into(),
+            shared: vec!["currencies".into()],
+        }];
+        assert_eq!(words(&rest), "keep categories owned (--shared currencies)");
     }
 }

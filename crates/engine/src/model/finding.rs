@@ -106,6 +106,9 @@ pub enum ProblemKind {
     /// Text of a type PostgreSQL parses (interval, tsvector, …) that it would store in another
     /// form than the source holds.
     StoredDifferently,
+    /// Promote: a shared table has a foreign key to an owned table; every user would read
+    /// references to one user's rows, which dangle for the others.
+    SharedReferencesOwned,
 }
 
 impl PartialEq<&str> for ProblemKind {
@@ -152,6 +155,7 @@ impl ProblemKind {
             JsonbChanges => "jsonb_changes",
             UnknownType => "unknown_type",
             StoredDifferently => "stored_differently",
+            SharedReferencesOwned => "shared_references_owned",
         }
     }
 }
@@ -196,6 +200,11 @@ pub enum Remedy {
     },
     /// Create the named type in the target database first.
     CreateType { name: String },
+    /// Promote: mark `table` shared too; `shared` is the whole `--shared` list that does it.
+    ShareToo { table: String, shared: Vec<String> },
+    /// Promote: leave `table` owned; `shared` is the `--shared` list without it (empty: no
+    /// `--shared` at all).
+    KeepOwned { table: String, shared: Vec<String> },
 }
 
 #[derive(Debug, Clone, Serialize)]

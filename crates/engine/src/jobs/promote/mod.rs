@@ -16,9 +16,13 @@
 //! after a committed run, by `Report::temporary_password` (never serialized); the front end
 //! shows it once.
 
+mod classify;
 mod owners;
 pub mod password;
+mod shared_refs;
+mod tenancy_checks;
 mod timestamps;
+mod uniques;
 pub mod users;
 
 use std::sync::Arc;
@@ -55,8 +59,10 @@ pub const UPDATED_AT_NAMES: &[&str] = &[
 #[derive(Debug, Clone)]
 pub struct PromoteState {
     pub users: users::UsersTable,
-    /// (table, owner column) per migrated table.
+    /// (table, owner column) per owned table (not the shared ones).
     pub owners: Vec<(String, String)>,
+    /// The shared tables (target names): no owner column.
+    pub shared: Vec<String>,
     /// The one instant `--fill-updated-at` writes (microseconds since the epoch).
     pub migration_time: i64,
     /// Set by [`prepare_target`].
@@ -94,7 +100,23 @@ pub fn transform_plan(o: &PromoteOptions, options: &Options, plan: &mut Plan) ->
             t.source_table, t.source_table
         )));
     }
-    let owners = owners::add_owner_columns(plan, &users, o, options.into_existing)?;
+    let shared = classify::shared_names(plan, &o.shared_tables)?;
+    plan.findings.extend(shared_refs::findings(plan, &shared));
+    let tables = classify::classify(plan, &users, &shared);
+    let owners = owners::add_owner_columns(plan, &users, o, options.into_existing, &shared)?;
+    let scoped_uniques = if options.into_existing {
+        let warnings = uniques::unscoped_warnings(plan, &owners);
+        plan.warnings.extend(warnings);
+        vec![]
+    } else if o.keep_global_uniques {
+        vec![]
+    } else {
+        uniques::scope(plan, &owners)
+    };
+    // Other parts of Promote (policies, distribution) fill the rest of the same tenancy.
+    let tenancy = plan.tenancy.get_or_insert_with(Default::default);
+    tenancy.tables = tables;
+    tenancy.scoped_uniques = scoped_uniques;
     let migration_time = now_micros();
     if o.fill_updated_at {
         owners::fill_updated_at(plan, migration_time);
@@ -113,6 +135,7 @@ pub fn transform_plan(o: &PromoteOptions, options: &Options, plan: &mut Plan) ->
     plan.job_state = JobState::new(PromoteState {
         users,
         owners,
+        shared,
         migration_time,
         admin_id: None,
         password: None,
@@ -223,6 +246,34 @@ pub fn invariants(
         secret,
         o.password_hash,
     )?);
+    if !state.shared.is_empty() {
+        let conn = match &*source {
+            Source::Sqlite { conn, .. } => Some(conn),
+            _ => None,
+        };
+        checks.push(tenancy_checks::shared_check(
+            client,
+            &schema,
+            plan,
+            &state.shared,
+            &o.owner_column,
+            &state.users.name,
+            conn,
+        )?);
+    }
+    let scoped = plan
+        .tenancy
+        .as_ref()
+        .map(|t| t.scoped_uniques.as_slice())
+        .unwrap_or_default();
+    if !scoped.is_empty() {
+        checks.push(tenancy_checks::scoped_check(
+            client,
+            &schema,
+            scoped,
+            &state.owners,
+        )?);
+    }
     if let Source::Sqlite { conn, .. } = source {
         checks.push(timestamps::check(
             conn,
@@ -264,4 +315,5 @@ pub fn finish_report(o: &PromoteOptions, plan: &Plan, report: &mut Report, commi
     if committed {
         report.temporary_password = state.password.clone();
     }
+    report.tenancy = plan.tenancy.clone();
 }

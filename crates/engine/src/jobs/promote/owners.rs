@@ -16,9 +16,9 @@ use super::{PromoteOptions, UPDATED_AT_NAMES};
 
 const OWNER_RULE: &str = "Promote: owner column, set to the admin's id";
 
-/// Gives every planned table its owner column with a placeholder fill (`NULL`, replaced by
-/// the admin's id in `prepare_target`; a run that skipped that step would fail on NOT NULL,
-/// never write a wrong owner). Returns (table, owner column) per table.
+/// Gives every planned table but the `shared` ones its owner column with a placeholder fill
+/// (`NULL`, replaced by the admin's id in `prepare_target`; a run that skipped that step would
+/// fail on NOT NULL, never write a wrong owner). Returns (table, owner column) per owned table.
 ///
 /// # Errors
 /// `BadInput` when a source table already has the owner column (create mode) or a target
@@ -28,9 +28,14 @@ pub fn add_owner_columns(
     users: &UsersTable,
     o: &PromoteOptions,
     into_existing: bool,
+    shared: &[String],
 ) -> Result<Vec<(String, String)>> {
     let mut owners = vec![];
-    for t in &mut plan.tables {
+    for t in plan
+        .tables
+        .iter_mut()
+        .filter(|t| !shared.contains(&t.target_table))
+    {
         let column = if into_existing {
             existing_owner(t, users, o)?
         } else {
@@ -124,8 +129,8 @@ fn existing_owner(
             .map(|c| c.name.clone())
             .ok_or_else(|| {
                 Error::bad_input(format!(
-                    "target table '{}' has no owner column (no single foreign key to {} and no column '{}'); Promote gives every migrated table an owner — add it in the app's schema, or name it with --owner-column",
-                    t.target_table, users.name, o.owner_column
+                    "target table '{}' has no owner column (no single foreign key to {} and no column '{}'); Promote gives every migrated table an owner — add it in the app's schema, name it with --owner-column, or, if all users share the table, pass --shared {}",
+                    t.target_table, users.name, o.owner_column, t.target_table
                 ))
             }),
     }
