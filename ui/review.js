@@ -36,8 +36,8 @@ export function applyChoice(request, choices, action) {
     if (a.kind === "dst_gap") request.dst.gap = "reject";
     if (a.kind === "dst_fold") request.dst.fold = "reject";
     if (a.kind === "exclude") request.exclude = request.exclude.filter((t) => t !== a.table);
-    // Undoing a class choice goes back to the table's default, Owned.
-    if (a.kind === "shared") setShared(request, a.table, false);
+    // A class choice is undone by the opposite switch (the finding's tables as they were).
+    if (a.kind === "shared") setShared(request, a.table, !a.shared);
   }
   if (!action) return;
   const { kind, table, column, value } = action;

@@ -6,7 +6,10 @@
 use std::path::Path;
 use std::time::Duration;
 
-use crate::support::{assert_every_control_is_labelled, sqlite_from, App, Launch, Options};
+use crate::support::{
+    assert_controls_are_labelled, assert_every_control_is_labelled, sqlite_from, App, Launch,
+    Options,
+};
 use ferry_testkit::TestDb;
 
 const COPY_APP: &str = include_str!("../fixtures/copy_app.sql");
@@ -706,7 +709,7 @@ fn the_review_step_classifies_promotes_tables_and_a_switch_makes_one_shared() {
             .js("const b = document.getElementById('row-level-security'); return [b.checked, b.disabled]", vec![])
             .await;
         assert_eq!(restored, serde_json::json!([false, false]), "Plain gives the choice back");
-        assert_every_control_is_labelled(&app).await;
+        assert_controls_are_labelled(&app).await;
         app.click("#job-next").await;
         app.wait_for_step("review").await;
         app.wait_for_plan().await;
