@@ -664,6 +664,16 @@ async fn class_of(app: &App, table: &str) -> serde_json::Value {
     app.js(CLASS_OF, vec![serde_json::json!(table)]).await
 }
 
+/// Scrolls `css` to the top of the view, which also makes the window paint its latest state
+/// before a screenshot.
+async fn show(app: &App, css: &str) {
+    app.js(
+        "document.querySelector(arguments[0]).scrollIntoView({ block: 'start' }); return true;",
+        vec![serde_json::json!(css)],
+    )
+    .await;
+}
+
 /// Clicks the Owned/Shared switch of `table` and waits for the new plan to show it.
 async fn switch_class(app: &App, table: &str, class: &str) {
     app.click(&format!(
@@ -750,19 +760,25 @@ fn the_review_step_classifies_promotes_tables_and_a_switch_makes_one_shared() {
             "{uniques}"
         );
         assert_controls_are_labelled(&app).await;
+        show(&app, "#tenancy").await;
         app.screenshot("classification");
 
         // The switch re-plans: categories is shared, its unique stays global.
         switch_class(&app, "categories", "shared").await;
+        let badge = app
+            .text("#tenancy-tables li[data-table=\"categories\"] .class-badge")
+            .await;
+        assert_eq!(badge, "Shared");
         let categories = app
             .text("#tenancy-tables li[data-table=\"categories\"]")
             .await;
-        assert!(categories.contains("Shared"), "{categories}");
+        assert!(categories.contains("you switched it to Shared"), "{categories}");
         assert!(!categories.contains("Looks shared"), "no suggestion once shared: {categories}");
         let uniques = app.text("#scoped-uniques").await;
         assert!(!uniques.contains("categories"), "{uniques}");
         assert!(uniques.contains("goals"), "{uniques}");
         assert!(!app.is_disabled("#review-next").await, "nothing blocks");
+        show(&app, "#tenancy").await;
         app.screenshot("categories-shared");
 
         // A shared table referring to an owned one blocks, with the two ways out as choices.
@@ -781,6 +797,7 @@ fn the_review_step_classifies_promotes_tables_and_a_switch_makes_one_shared() {
                 "Keep tasks owned: each user has their own rows"
             ]),
         );
+        show(&app, ".finding.blocking").await;
         app.screenshot("shared-refers-to-owned");
         let keep_owned = app
             .js("return [...document.querySelectorAll('.finding.blocking select option')].find(o => o.textContent.startsWith('Keep')).value", vec![])
@@ -794,6 +811,7 @@ fn the_review_step_classifies_promotes_tables_and_a_switch_makes_one_shared() {
         .await;
         assert!(!app.is_disabled("#review-next").await, "resolved");
         assert_eq!(class_of(&app, "categories").await, "shared", "kept");
+        show(&app, "#tenancy").await;
         app.screenshot("resolved");
     });
 }
