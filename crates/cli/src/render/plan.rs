@@ -80,6 +80,7 @@ fn render(plan: &Plan, columns: bool) -> String {
         &plan.not_migrated,
     );
     list(&mut out, "warnings", &plan.warnings);
+    policies(&mut out, plan);
     if !plan.findings.is_empty() {
         out.push('\n');
         out.push_str(&findings(&plan.findings));
@@ -180,6 +181,18 @@ fn writes(w: &WriteSummary) -> String {
     }
     out.push_str(&format!("backup: {}\n", w.backup));
     out
+}
+
+/// Promote's row-level-security policies, each with the exact statement it runs.
+fn policies(out: &mut String, plan: &Plan) {
+    let Some(t) = &plan.tenancy else { return };
+    if t.policies.is_empty() {
+        return;
+    }
+    out.push_str("\nrow-level security policies:\n");
+    for p in &t.policies {
+        out.push_str(&format!("  {} on {}:\n    {};\n", p.name, p.table, p.sql));
+    }
 }
 
 fn list(out: &mut String, title: &str, items: &[String]) {

@@ -21,6 +21,7 @@ mod pg_copy;
 mod pg_schema;
 mod plan_hooks;
 mod promote;
+mod promote_rls;
 mod promote_tenancy;
 mod readme;
 mod round_trips;

@@ -21,13 +21,16 @@ mod owners;
 pub mod password;
 mod shared_refs;
 mod tenancy_checks;
+pub mod rls;
+pub mod rls_probe;
+pub mod supabase;
 mod timestamps;
 mod uniques;
 pub mod users;
 
 use std::sync::Arc;
 
-use crate::model::options::{Options, PromoteOptions};
+use crate::model::options::{Options, PromoteOptions, TargetProfile};
 use crate::model::report::{AdminAccount, Check, Report};
 use crate::model::secret::SecretString;
 use crate::model::value::Value;
@@ -84,17 +87,34 @@ pub fn transform_plan(o: &PromoteOptions, options: &Options, plan: &mut Plan) ->
         ));
     }
     check_email(&o.admin_email)?;
+    let supabase = o.profile == TargetProfile::Supabase;
+    if supabase && options.into_existing {
+        return Err(Error::bad_input(
+            "--target-profile supabase creates the app's tables beside Supabase's auth schema; --into-existing is not supported with it",
+        ));
+    }
     let existing = {
         let mut target = Target::open(&options.target, &options.pg_schema)?;
         let catalog = target.introspect_existing()?;
+        if supabase {
+            if let Some((client, _)) = target.pg_client() {
+                supabase::require_auth(client)?;
+            }
+        }
         target.rollback();
         catalog
     };
     let users = match (&existing, options.into_existing) {
+        _ if supabase => supabase::users_table(),
         (Some(catalog), true) => users::detect(catalog, &o.users)?,
         _ => users::planned(&o.users, existing.as_ref(), &options.pg_schema)?,
     };
-    if let Some(t) = plan.tables.iter().find(|t| t.target_table == users.name) {
+    let same_schema = users.schema.is_none();
+    if let Some(t) = plan
+        .tables
+        .iter()
+        .find(|t| same_schema && t.target_table == users.name)
+    {
         return Err(Error::bad_input(format!(
             "--promote: the source has a table '{}', the name of the users table Promote writes; exclude it (--exclude {}) or choose another with --users-table",
             t.source_table, t.source_table
@@ -104,6 +124,9 @@ pub fn transform_plan(o: &PromoteOptions, options: &Options, plan: &mut Plan) ->
     plan.findings.extend(shared_refs::findings(plan, &shared));
     let tables = classify::classify(plan, &users, &shared);
     let owners = owners::add_owner_columns(plan, &users, o, options.into_existing, &shared)?;
+    if supabase {
+        supabase::detach_owner_keys(plan, &owners, &users);
+    }
     let scoped_uniques = if options.into_existing {
         let warnings = uniques::unscoped_warnings(plan, &owners);
         plan.warnings.extend(warnings);
@@ -129,9 +152,12 @@ pub fn transform_plan(o: &PromoteOptions, options: &Options, plan: &mut Plan) ->
     let users_effect = if users.created {
         format!("create table {} and {admin}", users.name)
     } else {
-        format!("{admin} into the existing table {}", users.name)
+        format!("{admin} into the existing table {}", users.display_name())
     };
     plan.writes.effects.insert(0, users_effect);
+    if row_level_security(o) {
+        plan_row_level_security(o, options, plan, &owners, &users);
+    }
     plan.job_state = JobState::new(PromoteState {
         users,
         owners,
@@ -141,6 +167,48 @@ pub fn transform_plan(o: &PromoteOptions, options: &Options, plan: &mut Plan) ->
         password: None,
     });
     Ok(())
+}
+
+/// Row-level security is asked for, or comes with the profile.
+fn row_level_security(o: &PromoteOptions) -> bool {
+    o.row_level_security || o.profile == TargetProfile::Supabase
+}
+
+/// The row-level-security setup of this plan (recomputed from the same inputs when it is run,
+/// so what `ferry plan` shows is what runs).
+fn rls_setup(
+    o: &PromoteOptions,
+    schema: &str,
+    plan: &Plan,
+    owners: &[(String, String)],
+    users: &users::UsersTable,
+) -> rls::Setup {
+    let owned = rls::owned(plan, owners, users);
+    let shared = rls::shared(plan, owners, users);
+    rls::setup(o.profile, schema, &owned, &shared, users)
+}
+
+fn plan_row_level_security(
+    o: &PromoteOptions,
+    options: &Options,
+    plan: &mut Plan,
+    owners: &[(String, String)],
+    users: &users::UsersTable,
+) {
+    let setup = rls_setup(o, &options.pg_schema, plan, owners, users);
+    let who = match o.profile {
+        TargetProfile::Plain => "the session setting app.user_id",
+        TargetProfile::Supabase => "auth.uid() of the role authenticated",
+    };
+    plan.writes.effects.push(format!(
+        "enable row-level security on {} table(s) with {} polic(ies): a session sees and writes only the rows of its user ({who}); the app must connect as a role that does not own the tables",
+        setup.enable.len(),
+        setup.policies.len()
+    ));
+    plan.tenancy
+        .get_or_insert_with(Default::default)
+        .policies
+        .extend(setup.policies);
 }
 
 fn check_email(email: &str) -> Result<()> {
@@ -188,17 +256,57 @@ pub fn prepare_target(o: &PromoteOptions, plan: &mut Plan, target: &mut Target) 
         users::create(client, &schema, &state.users)?;
     }
     let secret = password::generate()?;
-    let stored = password::hash(&secret, o.password_hash)?;
-    let admin = users::NewAdmin {
-        email: &o.admin_email,
-        username: o.username(),
-        password_hash: &stored,
+    let supabase = o.profile == TargetProfile::Supabase;
+    let id = if supabase {
+        supabase::insert_admin(client, &o.admin_email, &supabase::hash(&secret)?)?
+    } else {
+        let stored = password::hash(&secret, o.password_hash)?;
+        let admin = users::NewAdmin {
+            email: &o.admin_email,
+            username: o.username(),
+            password_hash: &stored,
+        };
+        users::insert_admin(client, &schema, &state.users, &admin)?
     };
-    let id = users::insert_admin(client, &schema, &state.users, &admin)?;
     state.admin_id = Some(id.clone());
     state.password = Some(Arc::new(secret));
     let owners = state.owners.clone();
-    owners::set_owner(plan, &owners, &id)
+    let users = state.users.clone();
+    owners::set_owner(plan, &owners, &id)?;
+    if supabase {
+        supabase::add_owner_keys(client, &schema, &owners)?;
+    }
+    // Here, before the copy, in the same transaction: the run's role owns the tables it just
+    // created, and row-level security does not apply to a table's owner (no FORCE, rls.rs),
+    // so the copy and the verification still see every row; a rolled-back run leaves no
+    // policy behind.
+    if row_level_security(o) {
+        let setup = rls_setup(o, &schema, plan, &owners, &users);
+        apply_rls(client, &setup)?;
+    }
+    Ok(())
+}
+
+fn apply_rls(client: &mut postgres::Client, setup: &rls::Setup) -> Result<()> {
+    use crate::model::error::Context;
+    for sql in &setup.enable {
+        crate::model::pause::at("promote:rls:enable");
+        client
+            .batch_execute(sql)
+            .context(|| format!("enabling row-level security: {sql}"))?;
+    }
+    for p in &setup.policies {
+        crate::model::pause::at("promote:rls:policy");
+        client
+            .batch_execute(&p.sql)
+            .context(|| format!("creating the policy {} on {}", p.name, p.table))?;
+    }
+    for sql in &setup.grants {
+        client
+            .batch_execute(sql)
+            .context(|| format!("granting the app's role access: {sql}"))?;
+    }
+    Ok(())
 }
 
 /// Step 3: Promote's invariants.
@@ -230,7 +338,7 @@ pub fn invariants(
     )?];
     checks.push(users::one_admin_check(
         client,
-        &schema,
+        state.users.schema_or(&schema),
         &state.users,
         &o.admin_email,
     )?);
@@ -238,14 +346,18 @@ pub fn invariants(
         .password
         .as_ref()
         .ok_or_else(|| Error::runtime("internal: no password was generated"))?;
-    checks.push(users::password_check(
-        client,
-        &schema,
-        &state.users,
-        &o.admin_email,
-        secret,
-        o.password_hash,
-    )?);
+    checks.push(if o.profile == TargetProfile::Supabase {
+        supabase::admin_check(client, &o.admin_email, secret)?
+    } else {
+        users::password_check(
+            client,
+            &schema,
+            &state.users,
+            &o.admin_email,
+            secret,
+            o.password_hash,
+        )?
+    });
     if !state.shared.is_empty() {
         let conn = match &*source {
             Source::Sqlite { conn, .. } => Some(conn),
@@ -272,6 +384,22 @@ pub fn invariants(
             &schema,
             scoped,
             &state.owners,
+        )?);
+    }
+    if row_level_security(o) {
+        let owned = rls::owned(plan, &state.owners, &state.users);
+        let shared = rls::shared(plan, &state.owners, &state.users);
+        checks.push(rls_probe::check(
+            client,
+            &rls_probe::Probe {
+                profile: o.profile,
+                schema: &schema,
+                plan,
+                owned: &owned,
+                shared: &shared,
+                users: &state.users,
+                admin: &id_text,
+            },
         )?);
     }
     if let Source::Sqlite { conn, .. } = source {
@@ -301,7 +429,7 @@ fn value_text(v: &Value) -> String {
 pub fn finish_report(o: &PromoteOptions, plan: &Plan, report: &mut Report, committed: bool) {
     let Ok(state) = state(plan) else { return };
     report.admin = Some(AdminAccount {
-        users_table: state.users.name.clone(),
+        users_table: state.users.display_name(),
         user_id: state.admin_id.as_ref().map(value_text),
         email: o.admin_email.clone(),
         username: state
@@ -309,9 +437,15 @@ pub fn finish_report(o: &PromoteOptions, plan: &Plan, report: &mut Report, commi
             .username_column
             .as_ref()
             .map(|_| o.username().to_string()),
-        password_hash: o.password_hash.name().into(),
+        password_hash: match o.profile {
+            TargetProfile::Supabase => "bcrypt".into(),
+            TargetProfile::Plain => o.password_hash.name().into(),
+        },
         created: committed,
     });
+    if report.tenancy.is_none() {
+        report.tenancy = plan.tenancy.clone();
+    }
     if committed {
         report.temporary_password = state.password.clone();
     }

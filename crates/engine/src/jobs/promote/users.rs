@@ -31,6 +31,8 @@ pub const ADMIN_FLAG_COLUMNS: &[&str] = &["is_admin", "is_superuser", "is_staff"
 #[derive(Debug, Clone)]
 pub struct UsersTable {
     pub name: String,
+    /// The schema it lives in when that is not the target schema (Supabase's `auth`).
+    pub schema: Option<String>,
     /// Promote creates it (otherwise the target's migrations did).
     pub created: bool,
     pub id_column: String,
@@ -39,6 +41,21 @@ pub struct UsersTable {
     pub username_column: Option<String>,
     pub password_column: String,
     pub admin_flags: Vec<String>,
+}
+
+impl UsersTable {
+    /// The schema the table is in: its own, else the target's.
+    pub fn schema_or<'a>(&'a self, target_schema: &'a str) -> &'a str {
+        self.schema.as_deref().unwrap_or(target_schema)
+    }
+
+    /// The name the report shows: schema-qualified when outside the target schema.
+    pub fn display_name(&self) -> String {
+        match &self.schema {
+            Some(s) => format!("{s}.{}", self.name),
+            None => self.name.clone(),
+        }
+    }
 }
 
 /// The users table Promote creates (create-schema mode).
@@ -54,6 +71,7 @@ pub fn planned(names: &UsersNames, existing: Option<&Catalog>, schema: &str) -> 
     }
     Ok(UsersTable {
         name,
+        schema: None,
         created: true,
         id_column: "id".into(),
         id_type: ColumnType::Int { bits: 64 },
@@ -202,6 +220,7 @@ pub fn detect(catalog: &Catalog, names: &UsersNames) -> Result<UsersTable> {
     }
     Ok(UsersTable {
         name: table.name.clone(),
+        schema: None,
         created: false,
         id_column,
         id_type: id.ty.clone(),
