@@ -427,3 +427,118 @@ fn a_table_the_page_marks_shared_is_planned_shared_and_the_report_keeps_the_clas
         .get(0);
     assert_eq!(categories, 4, "every shared row is copied");
 }
+
+#[test]
+fn row_level_security_chosen_on_the_form_creates_the_policies_the_result_lists() {
+    let dir = tempfile::tempdir().unwrap();
+    let source = dir.path().join("shared.db");
+    sqlite_from(&source, PROMOTE_SHARED);
+    let db = TestDb::new();
+    let _app = crate::support::runtime().block_on(async {
+        let mut app = App::start(Options {
+            name: "promote-rls",
+            screen: (1100, 1000),
+            dark: false,
+        })
+        .await;
+        choose_sqlite(&app, "source", &source).await;
+        choose_postgres(&app, "target", &db.url()).await;
+        app.click("#locations-next").await;
+        app.wait_for_step("job").await;
+        app.click("#job-promote").await;
+        app.type_into("#admin-email", ADMIN).await;
+        app.click("#row-level-security").await;
+        app.click("#job-next").await;
+        app.wait_for_step("review").await;
+        app.wait_for_plan().await;
+        let planned = app.text("#planned-policies").await;
+        assert!(planned.contains("4 policies will be created"), "{planned}");
+        // categories becomes shared reference data: readable by all, written by no session.
+        app.click("#tenancy-tables input[data-table=\"categories\"][value=\"shared\"]")
+            .await;
+        app.wait_until(
+            "categories to be planned shared",
+            "return document.getElementById('review-busy').hidden && document.querySelector('#tenancy-tables li[data-table=\"categories\"]')?.dataset.class === 'shared'",
+        )
+        .await;
+        app.click("#review-next").await;
+        app.wait_for_step("backup").await;
+        app.click("#start").await;
+        app.wait_for_step("result").await;
+        let banner = app.text("#result-banner").await;
+        assert!(banner.contains("Promoted and verified"), "{banner}");
+
+        let listed = app
+            .js(
+                "return [...document.querySelectorAll('#policies li')].map(li => li.querySelector('summary').textContent)",
+                vec![],
+            )
+            .await;
+        let mut listed: Vec<String> = serde_json::from_value(listed).unwrap();
+        listed.sort();
+        assert_eq!(
+            listed,
+            [
+                "categories — ferry_shared_read",
+                "goals — ferry_owner_rw",
+                "tasks — ferry_owner_rw",
+                "users — ferry_self_read",
+            ]
+        );
+        let summary = app.text("#policies > p").await;
+        assert!(
+            summary.contains("Owned: goals, tasks") && summary.contains("Shared (readable by all): categories"),
+            "{summary}"
+        );
+        // The SQL is folded away until asked for, and is what ran.
+        let goals = "#policies li[data-table=\"goals\"]";
+        let open = app
+            .js(&format!("return document.querySelector('{goals} details').open"), vec![])
+            .await;
+        assert_eq!(open, false, "folded");
+        app.click(&format!("{goals} summary")).await;
+        let sql = app.text(&format!("{goals} pre")).await;
+        assert!(
+            sql.starts_with("CREATE POLICY") && sql.contains("app.user_id"),
+            "{sql}"
+        );
+        app.js(
+            "document.getElementById('policies').scrollIntoView({ block: 'start' }); return true;",
+            vec![],
+        )
+        .await;
+        app.screenshot("policies");
+        app
+    });
+
+    // Independently: the policies exist in PostgreSQL and RLS is on for every table.
+    let mut pg = db.client();
+    let policies: Vec<(String, String)> = pg
+        .query(
+            "SELECT tablename::text, policyname::text FROM pg_policies
+             WHERE schemaname = 'public' ORDER BY tablename",
+            &[],
+        )
+        .unwrap()
+        .iter()
+        .map(|r| (r.get(0), r.get(1)))
+        .collect();
+    assert_eq!(
+        policies,
+        [
+            ("categories".into(), "ferry_shared_read".into()),
+            ("goals".into(), "ferry_owner_rw".into()),
+            ("tasks".into(), "ferry_owner_rw".into()),
+            ("users".into(), "ferry_self_read".into()),
+        ]
+    );
+    let unprotected: i64 = pg
+        .query_one(
+            "SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+             WHERE n.nspname = 'public' AND c.relkind = 'r' AND NOT c.relrowsecurity",
+            &[],
+        )
+        .unwrap()
+        .get(0);
+    assert_eq!(unprotected, 0, "row-level security is on for every table");
+}
