@@ -784,6 +784,11 @@ fn the_review_step_classifies_promotes_tables_and_a_switch_makes_one_shared() {
         // A shared table referring to an owned one blocks, with the two ways out as choices.
         switch_class(&app, "tasks", "shared").await;
         assert!(app.is_disabled("#review-next").await, "the finding blocks");
+        let blocked = app.text("#review-blocked").await;
+        assert!(
+            blocked.contains("switch the tables above to Owned or Shared"),
+            "{blocked}"
+        );
         let finding = app.text(".finding.blocking").await;
         assert!(finding.contains("goals"), "{finding}");
         let choices = app
@@ -797,7 +802,7 @@ fn the_review_step_classifies_promotes_tables_and_a_switch_makes_one_shared() {
                 "Keep tasks owned: each user has their own rows"
             ]),
         );
-        show(&app, ".finding.blocking").await;
+        show(&app, ".finding-group.blocking").await;
         app.screenshot("shared-refers-to-owned");
         let keep_owned = app
             .js("return [...document.querySelectorAll('.finding.blocking select option')].find(o => o.textContent.startsWith('Keep')).value", vec![])
