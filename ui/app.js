@@ -192,7 +192,7 @@ async function replan(mutate) {
 function blockedAdvice() {
   const kinds = new Set(review?.plan.findings.filter((f) => f.severity === "blocking" && !f.resolved_by).map((f) => f.kind));
   const classification = kinds.has("shared_references_owned");
-  if (classification && kinds.size === 1) return "switch the tables above to Owned or Shared, or pick one of the choices.";
+  if (classification && kinds.size === 1) return "switch tables to Owned or Shared under “Who owns what”, or pick one of the choices.";
   return "choose how Ferry should handle the values above, or fix the data in the source and press “Check again”.";
 }
 

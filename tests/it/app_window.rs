@@ -720,6 +720,8 @@ fn the_review_step_classifies_promotes_tables_and_a_switch_makes_one_shared() {
             .await;
         assert_eq!(restored, serde_json::json!([false, false]), "Plain gives the choice back");
         assert_controls_are_labelled(&app).await;
+        show(&app, "#promote-form").await;
+        app.screenshot("job-promote-options");
         app.click("#job-next").await;
         app.wait_for_step("review").await;
         app.wait_for_plan().await;
@@ -786,7 +788,7 @@ fn the_review_step_classifies_promotes_tables_and_a_switch_makes_one_shared() {
         assert!(app.is_disabled("#review-next").await, "the finding blocks");
         let blocked = app.text("#review-blocked").await;
         assert!(
-            blocked.contains("switch the tables above to Owned or Shared"),
+            blocked.contains("switch tables to Owned or Shared under “Who owns what”"),
             "{blocked}"
         );
         let finding = app.text(".finding.blocking").await;
