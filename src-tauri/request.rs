@@ -284,11 +284,7 @@ impl PromoteRequest {
             table: given(&self.users_table),
             ..UsersNames::default()
         };
-        p.shared_tables = self
-            .shared_tables
-            .iter()
-            .filter_map(|t| given(t))
-            .collect();
+        p.shared_tables = self.shared_tables.iter().filter_map(|t| given(t)).collect();
         p.keep_global_uniques = self.keep_global_uniques;
         p.row_level_security = self.row_level_security;
         p.profile = self.profile;

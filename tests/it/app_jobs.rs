@@ -357,7 +357,10 @@ fn a_table_the_page_marks_shared_is_planned_shared_and_the_report_keeps_the_clas
         // The default first: every table owned, and the lookup table suggested as shared.
         let owned = promote_request(&source, &db.url(), serde_json::json!({}));
         let review = app
-            .invoke("plan", serde_json::json!({ "request": owned, "progress": "channel" }))
+            .invoke(
+                "plan",
+                serde_json::json!({ "request": owned, "progress": "channel" }),
+            )
             .await
             .unwrap_or_else(|e| panic!("the default Promote does not plan: {e}"));
         let tenancy = &review["plan"]["tenancy"];
@@ -380,12 +383,18 @@ fn a_table_the_page_marks_shared_is_planned_shared_and_the_report_keeps_the_clas
             serde_json::json!({ "shared_tables": ["categories"] }),
         );
         let review = app
-            .invoke("plan", serde_json::json!({ "request": shared, "progress": "channel" }))
+            .invoke(
+                "plan",
+                serde_json::json!({ "request": shared, "progress": "channel" }),
+            )
             .await
             .unwrap_or_else(|e| panic!("the Promote with a shared table does not plan: {e}"));
         assert_eq!(review["blocking"], 0, "{}", review["plan"]["findings"]);
         let outcome = app
-            .invoke("start_run", serde_json::json!({ "request": shared, "progress": "channel" }))
+            .invoke(
+                "start_run",
+                serde_json::json!({ "request": shared, "progress": "channel" }),
+            )
             .await
             .unwrap_or_else(|e| panic!("the run did not start: {e}"));
         assert!(outcome["error"].is_null(), "{}", outcome["error"]);

@@ -19,11 +19,11 @@
 mod classify;
 mod owners;
 pub mod password;
-mod shared_refs;
-mod tenancy_checks;
 pub mod rls;
 pub mod rls_probe;
+mod shared_refs;
 pub mod supabase;
+mod tenancy_checks;
 mod timestamps;
 mod uniques;
 pub mod users;
