@@ -49,7 +49,9 @@ fn second_user(c: &mut postgres::Client) -> i64 {
 }
 
 fn sql_state(c: &mut postgres::Client, sql: &str, user: i64) -> Option<SqlState> {
-    c.execute(sql, &[&user]).err().map(|e| e.code().cloned().expect("a database error"))
+    c.execute(sql, &[&user])
+        .err()
+        .map(|e| e.code().cloned().expect("a database error"))
 }
 
 fn columns(c: &mut postgres::Client, table: &str) -> Vec<String> {
@@ -76,7 +78,10 @@ fn shared_tables_have_no_owner_and_uniques_hold_per_user() {
     ] {
         check_passed(&report, name);
     }
-    let tenancy = report.tenancy.as_ref().expect("the report keeps the tenancy");
+    let tenancy = report
+        .tenancy
+        .as_ref()
+        .expect("the report keeps the tenancy");
     assert_eq!(tenancy.class_of("users"), Some(TableClass::Users));
     assert_eq!(tenancy.class_of("categories"), Some(TableClass::Shared));
     assert_eq!(tenancy.class_of("currencies"), Some(TableClass::Shared));
@@ -84,7 +89,12 @@ fn shared_tables_have_no_owner_and_uniques_hold_per_user() {
     let mut scoped: Vec<(&str, Vec<&str>)> = tenancy
         .scoped_uniques
         .iter()
-        .map(|u| (u.table.as_str(), u.after.iter().map(String::as_str).collect()))
+        .map(|u| {
+            (
+                u.table.as_str(),
+                u.after.iter().map(String::as_str).collect(),
+            )
+        })
         .collect();
     scoped.sort();
     assert_eq!(
@@ -103,7 +113,10 @@ fn shared_tables_have_no_owner_and_uniques_hold_per_user() {
     assert!(!columns(&mut c, "categories").contains(&"user_id".to_string()));
     assert!(!columns(&mut c, "currencies").contains(&"user_id".to_string()));
     assert!(columns(&mut c, "goals").contains(&"user_id".to_string()));
-    let n: i64 = c.query_one("SELECT count(*) FROM categories", &[]).unwrap().get(0);
+    let n: i64 = c
+        .query_one("SELECT count(*) FROM categories", &[])
+        .unwrap()
+        .get(0);
     assert_eq!(n, 3);
 
     let b = second_user(&mut c);
@@ -185,7 +198,10 @@ fn a_shared_table_referring_to_an_owned_one_is_refused_before_writing() {
     let o = promote_options(dir.path(), &db, &["goals"]);
     let err = migrate(&o).expect_err("blocked");
     assert!(
-        matches!(err.error, ferry_engine::Error::PreflightBlocked { count: 1 }),
+        matches!(
+            err.error,
+            ferry_engine::Error::PreflightBlocked { count: 1 }
+        ),
         "{}",
         err.error
     );
@@ -195,7 +211,10 @@ fn a_shared_table_referring_to_an_owned_one_is_refused_before_writing() {
         .iter()
         .find(|f| f.kind == ProblemKind::SharedReferencesOwned)
         .expect("the finding is in the report");
-    assert_eq!((f.table.as_str(), f.column.as_deref()), ("goals", Some("category_id")));
+    assert_eq!(
+        (f.table.as_str(), f.column.as_deref()),
+        ("goals", Some("category_id"))
+    );
     assert!(
         f.message
             .contains("the shared table goals refers to the owned table categories"),
@@ -215,7 +234,10 @@ fn a_shared_table_referring_to_an_owned_one_is_refused_before_writing() {
             },
         ]
     );
-    assert!(pg_tables(&mut db.client()).is_empty(), "nothing was written");
+    assert!(
+        pg_tables(&mut db.client()).is_empty(),
+        "nothing was written"
+    );
 
     // Sharing the referenced table too resolves it.
     let (dir, db) = (tempfile::tempdir().unwrap(), TestDb::new());
@@ -235,7 +257,10 @@ fn an_unknown_shared_name_is_one_sentence_and_nothing_is_written() {
         text.contains("--shared currency: no migrated table has that name (the tables are: "),
         "{text}"
     );
-    assert!(text.contains("currencies") && text.contains("goals"), "{text}");
+    assert!(
+        text.contains("currencies") && text.contains("goals"),
+        "{text}"
+    );
     assert!(pg_tables(&mut db.client()).is_empty());
 }
 
@@ -270,10 +295,66 @@ fn reference_tables_are_suggested_as_shared_but_not_decided() {
         assert_eq!(suggestion(not_reference), None, "{not_reference}");
     }
     assert!(
-        tenancy
-            .tables
-            .iter()
-            .all(|t| t.class != TableClass::Shared),
+        tenancy.tables.iter().all(|t| t.class != TableClass::Shared),
         "a suggestion is never a decision"
+    );
+}
+
+#[test]
+fn into_existing_a_table_without_owner_may_be_shared_and_global_uniques_are_warned_about() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = sqlite_from_sql(
+        dir.path(),
+        "small.db",
+        "CREATE TABLE categories (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);
+         INSERT INTO categories VALUES (1, 'health'), (2, 'work');
+         CREATE TABLE goals (id INTEGER PRIMARY KEY, title TEXT NOT NULL UNIQUE,
+                             category_id INTEGER REFERENCES categories(id));
+         INSERT INTO goals VALUES (1, 'Run', 1), (2, 'Ship', 2);",
+    );
+    let db = TestDb::new();
+    db.client()
+        .batch_execute(
+            "CREATE TABLE users (id bigserial PRIMARY KEY, email text NOT NULL UNIQUE,
+                                 hashed_password text NOT NULL);
+             CREATE TABLE categories (id bigint PRIMARY KEY, name text NOT NULL UNIQUE);
+             CREATE TABLE goals (id bigint PRIMARY KEY,
+                                 user_id bigint NOT NULL REFERENCES users(id),
+                                 title text NOT NULL UNIQUE,
+                                 category_id bigint REFERENCES categories(id));",
+        )
+        .unwrap();
+    let options = |shared: &[&str]| {
+        let mut promote = PromoteOptions::new(EMAIL);
+        promote.shared_tables = shared.iter().map(|s| s.to_string()).collect();
+        let mut o = Options::new(sqlite(&src), pg(&db));
+        o.job = Job::Promote(promote);
+        o.into_existing = true;
+        o
+    };
+    let err = migrate(&options(&[])).expect_err("categories has no owner column");
+    let text = err.error.to_string();
+    assert!(
+        text.contains("target table 'categories' has no owner column")
+            && text.contains("pass --shared categories"),
+        "{text}"
+    );
+
+    let report = migrate_ok(&options(&["categories"]));
+    check_passed(&report, "shared tables have no owner");
+    check_passed(&report, "no NULL owner");
+    let warned = report
+        .warnings
+        .iter()
+        .find(|w| w.starts_with("goals: unique"))
+        .unwrap_or_else(|| panic!("{:?}", report.warnings));
+    assert!(
+        warned.contains("(title) does not include the owner column user_id"),
+        "{warned}"
+    );
+    assert!(
+        !report.warnings.iter().any(|w| w.starts_with("categories:")),
+        "a shared table's uniques are meant to be global: {:?}",
+        report.warnings
     );
 }

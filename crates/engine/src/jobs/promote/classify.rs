@@ -25,7 +25,11 @@ pub fn shared_names(plan: &Plan, requested: &[String]) -> Result<Vec<String>> {
             .iter()
             .find(|t| &t.target_table == name || &t.source_table == name)
             .ok_or_else(|| {
-                let there: Vec<&str> = plan.tables.iter().map(|t| t.source_table.as_str()).collect();
+                let there: Vec<&str> = plan
+                    .tables
+                    .iter()
+                    .map(|t| t.source_table.as_str())
+                    .collect();
                 Error::bad_input(format!(
                     "--shared {name}: no migrated table has that name (the tables are: {})",
                     there.join(", ")

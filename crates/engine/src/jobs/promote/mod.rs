@@ -2,13 +2,17 @@
 //! (DESIGN.md, job 2).
 //!
 //! A transform on the plan, not a copy of the copier:
-//! - [`transform_plan`]: find (or plan) the users table, give every migrated table its owner
-//!   column with a placeholder fill, and, with `--fill-updated-at`, a "NULL becomes the
-//!   migration time" rule on `updated_at`-style columns ([`UPDATED_AT_NAMES`]);
+//! - [`transform_plan`]: find (or plan) the users table, classify the tables (owned, or
+//!   `--shared` reference data; [`classify`], with a blocking finding for a shared table that
+//!   refers to an owned one, [`shared_refs`]), give every owned table its owner column with a
+//!   placeholder fill, scope its uniques by owner ([`uniques`]), and, with
+//!   `--fill-updated-at`, a "NULL becomes the migration time" rule on `updated_at`-style
+//!   columns ([`UPDATED_AT_NAMES`]); the shape goes into `plan.tenancy`;
 //! - [`prepare_target`], inside the target transaction: create the users table, insert the
 //!   admin with a freshly generated password (stored only as a hash), and put the admin's id
 //!   into the owner columns' fills;
-//! - [`invariants`]: no NULL owner, exactly one admin, the stored hash verifies against this
+//! - [`invariants`]: no NULL owner, shared tables without owner, uniques scoped by owner
+//!   ([`tenancy_checks`]), exactly one admin, the stored hash verifies against this
 //!   run's password, and every timestamp equals the instant PostgreSQL itself computes from the
 //!   source text and zone ([`timestamps`]).
 //!

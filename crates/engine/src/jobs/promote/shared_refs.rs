@@ -17,8 +17,8 @@ pub fn findings(plan: &Plan, shared: &[String]) -> Vec<Finding> {
     {
         for fk in &t.target_def.foreign_keys {
             let owned = &fk.ref_table;
-            let is_owned = !shared.contains(owned)
-                && plan.tables.iter().any(|p| &p.target_table == owned);
+            let is_owned =
+                !shared.contains(owned) && plan.tables.iter().any(|p| &p.target_table == owned);
             if !is_owned || owned == &t.target_table {
                 continue;
             }
