@@ -659,6 +659,8 @@ fn promote_killed_at_every_named_point_leaves_the_target_as_it_was() {
             "shift-forward",
             "--dst-fold",
             "earlier",
+            // Its DDL (ENABLE ROW LEVEL SECURITY, CREATE POLICY) and its probe are steps too.
+            "--row-level-security",
         ],
         ("goals", "tasks"),
         -1,
@@ -725,10 +727,24 @@ fn to_postgres_campaign(
             if first_of_phase {
                 first_statement_in.retain(|f| f != phase);
             }
-            i % every == 0 || named.contains(p) || first_of_phase
+            // A job's own steps (`promote:…`): each at least once.
+            let first_job_step = p.starts_with("promote:") && p.ends_with("#1");
+            i % every == 0 || named.contains(p) || first_of_phase || first_job_step
         })
         .map(|(_, c)| c)
         .collect();
+    if extra.contains(&"--row-level-security") {
+        for step in [
+            "promote:rls:enable#1",
+            "promote:rls:policy#1",
+            "promote:rls:probe#1",
+        ] {
+            assert!(
+                chosen.iter().any(|(p, _)| p == step),
+                "{job}: no kill at {step} among {chosen:?}"
+            );
+        }
+    }
     assert!(
         chosen.len() >= 20,
         "{job}: only {} kill points",

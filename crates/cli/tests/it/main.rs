@@ -14,6 +14,7 @@ mod hostile;
 mod hostile_table;
 mod kill;
 mod promote;
+mod promote_rls;
 mod promote_tenancy;
 mod report_html;
 mod row_security;

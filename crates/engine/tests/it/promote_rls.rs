@@ -112,11 +112,17 @@ fn row_level_security_keeps_each_session_to_its_users_rows() {
         ]
     );
     assert_eq!(
-        count(&mut c, "SELECT count(*) FROM pg_policies WHERE schemaname = 'public'"),
+        count(
+            &mut c,
+            "SELECT count(*) FROM pg_policies WHERE schemaname = 'public'"
+        ),
         3
     );
     assert_eq!(
-        count(&mut c, "SELECT count(*) FROM pg_roles WHERE rolname LIKE 'ferry_rls_probe_%'"),
+        count(
+            &mut c,
+            "SELECT count(*) FROM pg_roles WHERE rolname LIKE 'ferry_rls_probe_%'"
+        ),
         0
     );
     let admin = count(&mut c, "SELECT id FROM users").to_string();
@@ -148,7 +154,11 @@ fn row_level_security_keeps_each_session_to_its_users_rows() {
     };
     assert_eq!(sees(&mut tx), (0, 0, 0), "no app.user_id: no rows");
     be(&mut tx, "app.user_id", &admin);
-    assert_eq!(sees(&mut tx), (TASKS, GOALS, 1), "the admin sees all of theirs");
+    assert_eq!(
+        sees(&mut tx),
+        (TASKS, GOALS, 1),
+        "the admin sees all of theirs"
+    );
     be(&mut tx, "app.user_id", "987654");
     assert_eq!(sees(&mut tx), (0, 0, 0), "another user sees none");
     assert_eq!(
@@ -161,12 +171,19 @@ fn row_level_security_keeps_each_session_to_its_users_rows() {
         "a row owned by someone else is refused by row-level security"
     );
     assert_eq!(
-        count(&mut tx, "WITH u AS (UPDATE tasks SET title = 'mine' RETURNING 1) SELECT count(*) FROM u"),
+        count(
+            &mut tx,
+            "WITH u AS (UPDATE tasks SET title = 'mine' RETURNING 1) SELECT count(*) FROM u"
+        ),
         0,
         "nor can another user change the admin's rows"
     );
     be(&mut tx, "app.user_id", "");
-    assert_eq!(sees(&mut tx), (0, 0, 0), "an emptied app.user_id: no rows, no error");
+    assert_eq!(
+        sees(&mut tx),
+        (0, 0, 0),
+        "an emptied app.user_id: no rows, no error"
+    );
     tx.rollback().unwrap();
 }
 
@@ -182,7 +199,10 @@ fn a_dry_run_rolls_the_policies_back_with_everything_else() {
     let mut c = db.client();
     assert_eq!(count(&mut c, "SELECT count(*) FROM pg_policies"), 0);
     assert_eq!(
-        count(&mut c, "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'"),
+        count(
+            &mut c,
+            "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'"
+        ),
         0
     );
 }
@@ -211,10 +231,7 @@ fn supabase_admin_signs_in_through_auth_users_and_sees_only_their_rows() {
         let c = check(&report, name);
         assert!(c.passed, "{name}: {}", c.detail);
     }
-    assert_eq!(
-        report.admin.as_ref().unwrap().users_table,
-        "auth.users"
-    );
+    assert_eq!(report.admin.as_ref().unwrap().users_table, "auth.users");
     let password = report.temporary_password.as_ref().unwrap().expose();
 
     let mut c = db.client();
@@ -239,10 +256,17 @@ fn supabase_admin_signs_in_through_auth_users_and_sees_only_their_rows() {
         ("authenticated".into(), "authenticated".into())
     );
     assert!(hash.starts_with("$2a$10$"), "GoTrue's own form: {hash}");
-    assert!(bcrypt::verify(password, &hash).unwrap(), "the hash verifies");
+    assert!(
+        bcrypt::verify(password, &hash).unwrap(),
+        "the hash verifies"
+    );
     assert!(row.get::<_, bool>(5), "email confirmed");
     for i in 6..=8 {
-        assert_eq!(row.get::<_, Option<String>>(i).as_deref(), Some(""), "token column {i}");
+        assert_eq!(
+            row.get::<_, Option<String>>(i).as_deref(),
+            Some(""),
+            "token column {i}"
+        );
     }
     let meta: serde_json::Value = serde_json::from_str(&row.get::<_, String>(9)).unwrap();
     assert_eq!(
@@ -288,7 +312,10 @@ fn supabase_admin_signs_in_through_auth_users_and_sees_only_their_rows() {
         );
     }
     assert_eq!(
-        count(&mut c, "SELECT count(*) FROM pg_policies WHERE schemaname = 'auth'"),
+        count(
+            &mut c,
+            "SELECT count(*) FROM pg_policies WHERE schemaname = 'auth'"
+        ),
         0,
         "auth.users' rules stay Supabase's"
     );
@@ -305,11 +332,18 @@ fn supabase_admin_signs_in_through_auth_users_and_sees_only_their_rows() {
     };
     be(&mut tx, "request.jwt.claims", &claims(&id));
     assert_eq!(
-        count(&mut tx, &format!("SELECT (auth.uid() = '{id}')::int::bigint")),
+        count(
+            &mut tx,
+            &format!("SELECT (auth.uid() = '{id}')::int::bigint")
+        ),
         1,
         "auth.uid() reads the claims' sub"
     );
-    assert_eq!(sees(&mut tx), (TASKS, GOALS), "auth.uid() = the admin: all their rows");
+    assert_eq!(
+        sees(&mut tx),
+        (TASKS, GOALS),
+        "auth.uid() = the admin: all their rows"
+    );
     let someone = "3b241101-e2bb-4255-8caf-4136c566a962";
     be(&mut tx, "request.jwt.claims", &claims(someone));
     assert_eq!(sees(&mut tx), (0, 0), "another sub: none");
@@ -331,7 +365,12 @@ fn supabase_without_the_auth_schema_is_refused_before_anything_is_written() {
     let mut promote = PromoteOptions::new(EMAIL);
     promote.profile = TargetProfile::Supabase;
     let err = migrate(&options(dir.path(), &db, promote)).expect_err("refused");
-    assert_eq!(err.error.kind(), ferry_engine::ErrorKind::BadInput, "{}", err.error);
+    assert_eq!(
+        err.error.kind(),
+        ferry_engine::ErrorKind::BadInput,
+        "{}",
+        err.error
+    );
     let msg = err.error.to_string();
     for words in [
         "--target-profile supabase",
@@ -342,7 +381,10 @@ fn supabase_without_the_auth_schema_is_refused_before_anything_is_written() {
     }
     let mut c = db.client();
     assert_eq!(
-        count(&mut c, "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'"),
+        count(
+            &mut c,
+            "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'"
+        ),
         0
     );
 }
@@ -362,4 +404,143 @@ fn a_supabase_dry_run_leaves_no_user_and_no_policy() {
     assert_eq!(count(&mut c, "SELECT count(*) FROM auth.users"), 0);
     assert_eq!(count(&mut c, "SELECT count(*) FROM auth.identities"), 0);
     assert_eq!(count(&mut c, "SELECT count(*) FROM pg_policies"), 0);
+}
+
+#[test]
+fn into_existing_tables_get_the_same_policies() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = TestDb::new();
+    let mut c = db.client();
+    c.batch_execute(&fixture("promote_app_schema.sql")).unwrap();
+    let mut o = options(dir.path(), &db, rls(TargetProfile::Plain));
+    o.into_existing = true;
+    let report = migrate_ok(&o);
+    let probe = check(&report, "row-level security");
+    assert!(probe.passed, "{}", probe.detail);
+    let policies: Vec<String> = c
+        .query(
+            "SELECT tablename || '.' || policyname FROM pg_policies WHERE schemaname = 'public' ORDER BY 1",
+            &[],
+        )
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    assert_eq!(
+        policies,
+        [
+            "goals.ferry_owner_rw",
+            "tasks.ferry_owner_rw",
+            "users.ferry_self_read"
+        ]
+    );
+}
+
+/// The URL of `db` for another role (trust authentication: no password).
+fn url_as(db: &TestDb, role: &str) -> String {
+    let url = db.url();
+    let (scheme, rest) = url.split_once("://").unwrap();
+    let (_, host) = rest.split_once('@').unwrap();
+    format!("{scheme}://{role}@{host}")
+}
+
+/// The usual production case: a migration role that is no superuser but may create roles.
+#[test]
+fn a_createrole_migrator_that_is_no_superuser_probes_as_an_app() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = TestDb::new();
+    let role = format!("{}_owner", db.name);
+    let mut c = db.client();
+    c.batch_execute(&format!(
+        "CREATE ROLE {role} LOGIN CREATEROLE NOSUPERUSER;
+         GRANT CREATE, USAGE ON SCHEMA public TO {role};"
+    ))
+    .unwrap();
+    let mut o = options(dir.path(), &db, rls(TargetProfile::Plain));
+    o.target = ferry_engine::Location::parse(&url_as(&db, &role)).unwrap();
+    let report = migrate_ok(&o);
+    let probe = check(&report, "row-level security");
+    assert!(probe.passed, "{}", probe.detail);
+    assert_eq!(
+        count(
+            &mut c,
+            "SELECT count(*) FROM pg_roles WHERE rolname LIKE 'ferry_rls_probe_%'"
+        ),
+        0
+    );
+    c.batch_execute(&format!(
+        "DROP OWNED BY {role}; REVOKE ALL ON SCHEMA public FROM {role}; DROP ROLE {role}"
+    ))
+    .unwrap();
+}
+
+#[test]
+fn a_role_that_cannot_create_roles_fails_the_check_saying_why() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = TestDb::new();
+    let role = format!("{}_migrator", db.name);
+    let mut c = db.client();
+    c.batch_execute(&format!(
+        "CREATE ROLE {role} LOGIN NOCREATEROLE;
+         GRANT CREATE, USAGE ON SCHEMA public TO {role};"
+    ))
+    .unwrap();
+    let mut o = options(dir.path(), &db, rls(TargetProfile::Plain));
+    o.target = ferry_engine::Location::parse(&url_as(&db, &role)).unwrap();
+    let err = migrate(&o).expect_err("the check cannot pass without looking");
+    let checks = &err.report.verification.as_ref().expect("verified").checks;
+    let probe = checks
+        .iter()
+        .find(|c| c.name == "row-level security")
+        .expect("the check is reported");
+    assert!(!probe.passed);
+    assert!(
+        probe.detail.starts_with(&format!(
+            "not run: the migrating role {role} may not create roles (CREATEROLE)"
+        )),
+        "{}",
+        probe.detail
+    );
+    assert_eq!(
+        count(
+            &mut c,
+            "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'"
+        ),
+        0,
+        "rolled back"
+    );
+    c.batch_execute(&format!(
+        "REVOKE ALL ON SCHEMA public FROM {role}; DROP ROLE {role}"
+    ))
+    .unwrap();
+}
+
+#[test]
+fn supabase_into_existing_is_refused_in_one_sentence() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = supabase_db();
+    // The app's own tables are there: the refusal is Promote's, not the planner's.
+    db.client()
+        .batch_execute(&fixture("promote_app_schema.sql"))
+        .unwrap();
+    let mut promote = PromoteOptions::new(EMAIL);
+    promote.profile = TargetProfile::Supabase;
+    let mut o = options(dir.path(), &db, promote);
+    o.into_existing = true;
+    let err = migrate(&o).expect_err("refused");
+    assert_eq!(
+        err.error.kind(),
+        ferry_engine::ErrorKind::BadInput,
+        "{}",
+        err.error
+    );
+    assert!(
+        err.error
+            .to_string()
+            .contains("--into-existing is not supported with it"),
+        "{}",
+        err.error
+    );
+    let mut c = db.client();
+    assert_eq!(count(&mut c, "SELECT count(*) FROM auth.users"), 0);
 }

@@ -130,6 +130,11 @@ pub fn transform_plan(o: &PromoteOptions, options: &Options, plan: &mut Plan) ->
     let owners = owners::add_owner_columns(plan, &users, o, options.into_existing, &shared)?;
     if supabase {
         supabase::detach_owner_keys(plan, &owners, &users);
+        plan.writes.effects.push(format!(
+            "give {} table(s) the owner column {} uuid NOT NULL REFERENCES auth.users (id)",
+            owners.len(),
+            o.owner_column
+        ));
     }
     let scoped_uniques = if options.into_existing {
         let warnings = uniques::unscoped_warnings(plan, &owners);
@@ -151,7 +156,11 @@ pub fn transform_plan(o: &PromoteOptions, options: &Options, plan: &mut Plan) ->
     let admin = format!(
         "insert one admin user ({}) with a generated temporary password stored as a {} hash",
         o.admin_email,
-        o.password_hash.name()
+        if supabase {
+            "bcrypt (GoTrue's)"
+        } else {
+            o.password_hash.name()
+        }
     );
     let users_effect = if users.created {
         format!("create table {} and {admin}", users.name)
@@ -209,6 +218,13 @@ fn plan_row_level_security(
         setup.enable.len(),
         setup.policies.len()
     ));
+    if !setup.grants.is_empty() {
+        plan.writes.effects.push(format!(
+            "grant the role {} use of schema {}, SELECT, INSERT, UPDATE and DELETE on owned tables, SELECT on shared ones",
+            rls::SUPABASE_ROLE,
+            options.pg_schema
+        ));
+    }
     plan.tenancy
         .get_or_insert_with(Default::default)
         .policies

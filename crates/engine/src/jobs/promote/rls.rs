@@ -13,7 +13,10 @@
 //! (`SET app.user_id = '42'`, or `set_config('app.user_id', '42', true)` per transaction);
 //! unset or empty means no user and no rows (`NULLIF(…, '')`: a setting once set and then
 //! reset reads as `''`, which would not cast). Supabase: `auth.uid()`, the `sub` of the
-//! request's JWT, with the policies `TO authenticated`.
+//! request's JWT, with the policies `TO authenticated`. Shared tables are readable by
+//! `authenticated` only, not `anon`: the anon key ships inside every copy of the app, so a
+//! policy for `anon` would publish the reference data to anyone who asks PostgREST; an app
+//! that wants that grants it itself, knowingly.
 //!
 //! Not `FORCE ROW LEVEL SECURITY`, on purpose: a table's owner is then exempt, which is what
 //! lets this run copy and verify every row and lets the migration role keep administering the
@@ -56,7 +59,11 @@ pub struct Owned<'a> {
 }
 
 /// The owned tables of the plan (`owners`), with the owner column's type.
-pub fn owned<'a>(plan: &Plan, owners: &'a [(String, String)], users: &UsersTable) -> Vec<Owned<'a>> {
+pub fn owned<'a>(
+    plan: &Plan,
+    owners: &'a [(String, String)],
+    users: &UsersTable,
+) -> Vec<Owned<'a>> {
     owners
         .iter()
         .map(|(table, column)| Owned {
@@ -120,7 +127,11 @@ pub fn setup(
         )
     };
     for o in owned {
-        let check = format!("{} = {}", quote_ident(o.column), current_user(profile, &o.ty));
+        let check = format!(
+            "{} = {}",
+            quote_ident(o.column),
+            current_user(profile, &o.ty)
+        );
         s.enable.push(enable(o.table));
         s.policies.push(PolicyPlan {
             table: o.table.to_string(),
@@ -166,7 +177,10 @@ pub fn setup(
 /// on shared ones (and on the users table Promote wrote, where one is in the schema).
 pub fn grants(schema: &str, owned: &[Owned], shared: &[String], role: &str) -> Vec<String> {
     let role = quote_ident(role);
-    let mut out = vec![format!("GRANT USAGE ON SCHEMA {} TO {role}", quote_ident(schema))];
+    let mut out = vec![format!(
+        "GRANT USAGE ON SCHEMA {} TO {role}",
+        quote_ident(schema)
+    )];
     out.extend(owned.iter().map(|o| {
         format!(
             "GRANT SELECT, INSERT, UPDATE, DELETE ON {} TO {role}",
@@ -245,7 +259,8 @@ mod tests {
             "{}",
             s.policies[0].sql
         );
-        assert!(s.grants.iter().any(|g| g
-            == "GRANT SELECT, INSERT, UPDATE, DELETE ON \"public\".\"tasks\" TO \"authenticated\""));
+        assert!(s.grants.iter().any(|g| {
+            g == "GRANT SELECT, INSERT, UPDATE, DELETE ON \"public\".\"tasks\" TO \"authenticated\""
+        }));
     }
 }

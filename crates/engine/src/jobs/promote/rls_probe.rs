@@ -61,7 +61,10 @@ pub fn check(client: &mut postgres::Client, p: &Probe) -> Result<Check> {
     }
     let count = |client: &mut postgres::Client, t: &str| -> Result<i64> {
         client
-            .query_one(&format!("SELECT count(*) FROM {}", qualified(p.schema, t)), &[])
+            .query_one(
+                &format!("SELECT count(*) FROM {}", qualified(p.schema, t)),
+                &[],
+            )
             .map(|r| r.get(0))
             .context(|| format!("counting {t} for the row-level-security probe"))
     };
@@ -89,7 +92,10 @@ pub fn check(client: &mut postgres::Client, p: &Probe) -> Result<Check> {
     let name = |i: usize| p.owned[i].table;
     for (i, (&seen, &all)) in as_admin.owned.iter().zip(&all_owned).enumerate() {
         if seen != all {
-            problems.push(format!("as the admin, {} shows {seen} of {all} rows", name(i)));
+            problems.push(format!(
+                "as the admin, {} shows {seen} of {all} rows",
+                name(i)
+            ));
         }
     }
     for (i, &seen) in as_other.owned.iter().enumerate() {
@@ -97,7 +103,10 @@ pub fn check(client: &mut postgres::Client, p: &Probe) -> Result<Check> {
             problems.push(format!("as another user, {} shows {seen} rows", name(i)));
         }
     }
-    for (seen, who_) in [(&as_admin.shared, "the admin"), (&as_other.shared, "another user")] {
+    for (seen, who_) in [
+        (&as_admin.shared, "the admin"),
+        (&as_other.shared, "another user"),
+    ] {
         for (i, (&n, &all)) in seen.iter().zip(&all_shared).enumerate() {
             if n != all {
                 problems.push(format!(

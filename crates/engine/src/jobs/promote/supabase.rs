@@ -19,8 +19,8 @@
 //! - an `auth.identities` row (provider `email`), which GoTrue since 2022 expects for an
 //!   email user; its key column is `provider_id` after 2023-11 (`id` before).
 
-use crate::model::error::Context;
 use crate::model::catalog::ColumnType;
+use crate::model::error::Context;
 use crate::model::report::Check;
 use crate::model::secret::SecretString;
 use crate::model::value::Value;
@@ -166,7 +166,10 @@ pub fn insert_admin(client: &mut postgres::Client, email: &str, hash: &str) -> R
     .into_iter()
     .filter(|c| columns.iter().any(|have| have == c))
     .collect();
-    let token_columns: String = tokens.iter().map(|c| format!(", {}", quote_ident(c))).collect();
+    let token_columns: String = tokens
+        .iter()
+        .map(|c| format!(", {}", quote_ident(c)))
+        .collect();
     let token_values: String = tokens.iter().map(|_| ", ''").collect();
     let sql = format!(
         "INSERT INTO auth.users (instance_id, id, aud, role, email, encrypted_password, \
@@ -182,7 +185,9 @@ pub fn insert_admin(client: &mut postgres::Client, email: &str, hash: &str) -> R
             let reason = e
                 .as_db_error()
                 .map_or_else(|| e.to_string(), |d| d.message().to_string());
-            Error::runtime(format!("inserting the admin user into auth.users: {reason}"))
+            Error::runtime(format!(
+                "inserting the admin user into auth.users: {reason}"
+            ))
         })?
         .get(0);
     insert_identity(client, &id, email)?;
@@ -261,8 +266,13 @@ pub fn admin_check(
             detail: format!("auth.users has no user {email}"),
         });
     };
-    let (hash, aud, role, confirmed, tokens): (Option<String>, Option<String>, Option<String>, bool, bool) =
-        (row.get(0), row.get(1), row.get(2), row.get(3), row.get(4));
+    let (hash, aud, role, confirmed, tokens): (
+        Option<String>,
+        Option<String>,
+        Option<String>,
+        bool,
+        bool,
+    ) = (row.get(0), row.get(1), row.get(2), row.get(3), row.get(4));
     let verifies = hash.as_deref().is_some_and(|h| {
         h.starts_with("$2a$") && bcrypt::verify(secret.expose(), h).unwrap_or(false)
     });
