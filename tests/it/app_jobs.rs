@@ -551,3 +551,43 @@ fn row_level_security_chosen_on_the_form_creates_the_policies_the_result_lists()
         .get(0);
     assert_eq!(unprotected, 0, "row-level security is on for every table");
 }
+
+#[test]
+fn the_supabase_profile_reaches_the_engine_which_refuses_a_plain_database_in_one_sentence() {
+    let dir = tempfile::tempdir().unwrap();
+    let source = dir.path().join("shared.db");
+    sqlite_from(&source, PROMOTE_SHARED);
+    let db = TestDb::new();
+    let refusal = crate::support::runtime().block_on(async {
+        let app = App::start(Options {
+            name: "promote-supabase-refused",
+            screen: (1100, 860),
+            dark: false,
+        })
+        .await;
+        let request = promote_request(
+            &source,
+            &db.url(),
+            serde_json::json!({ "profile": "supabase" }),
+        );
+        app.invoke(
+            "plan",
+            serde_json::json!({ "request": request, "progress": "channel" }),
+        )
+        .await
+        .expect_err("a database without Supabase's auth schema is not a Supabase target")
+    });
+    assert_eq!(refusal["kind"], "bad_input", "{refusal}");
+    let message = refusal["message"].as_str().unwrap();
+    assert!(message.contains("not a Supabase database"), "{message}");
+    // Refused while planning: nothing was written.
+    let tables: i64 = db
+        .client()
+        .query_one(
+            "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public'",
+            &[],
+        )
+        .unwrap()
+        .get(0);
+    assert_eq!(tables, 0);
+}
