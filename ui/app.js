@@ -82,7 +82,10 @@ function go(step) {
 // --- 1. Source and target -----------------------------------------------------------------
 
 $("locations-next").addEventListener("click", () => {
-  request.source = source.value();
+  const chosen = source.value();
+  // Tables switched to Shared belong to the source they were chosen for.
+  if (request.promote && JSON.stringify(chosen) !== JSON.stringify(request.source)) request.promote.shared_tables = [];
+  request.source = chosen;
   request.target = target.value();
   go("job");
   showJob(request.source, schema());

@@ -203,6 +203,9 @@ function tablesSection(review, request, onChange) {
       box.addEventListener("change", () =>
         onChange((r) => {
           r.exclude = box.checked ? r.exclude.filter((x) => x !== t.source_table) : [...r.exclude, t.source_table];
+          // A table left out is neither owned nor shared: Promote refuses a shared name it
+          // does not migrate.
+          if (!box.checked && r.promote) setShared(r, t.target_table, false);
         }),
       );
       const target = t.target_table === t.source_table ? "" : ` → ${t.target_table}`;

@@ -820,5 +820,17 @@ fn the_review_step_classifies_promotes_tables_and_a_switch_makes_one_shared() {
         assert_eq!(class_of(&app, "categories").await, "shared", "kept");
         show(&app, "#tenancy").await;
         app.screenshot("resolved");
+
+        // A shared table left out of the run is no longer shared: the new plan is accepted.
+        app.click("input[type=checkbox][data-table=\"categories\"]").await;
+        app.wait_until(
+            "the plan without categories",
+            "return document.getElementById('review-busy').hidden && !document.querySelector('#tenancy-tables li[data-table=\"categories\"]')",
+        )
+        .await;
+        let error = app.text("#review-error").await;
+        assert_eq!(error, "", "leaving out a shared table is a valid choice");
+        let shared = app.js("return document.querySelectorAll('#tenancy-tables li[data-class=\"shared\"]').length", vec![]).await;
+        assert_eq!(shared, 0, "nothing is shared any more");
     });
 }
