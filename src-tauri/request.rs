@@ -12,7 +12,7 @@ use ferry_engine::options::values;
 use ferry_engine::options::ExtractOptions;
 use ferry_engine::options::Job as EngineJob;
 use ferry_engine::options::{BackupChoice, ColumnRef, ColumnSetting};
-use ferry_engine::options::{HashScheme, PromoteOptions, UsersNames};
+use ferry_engine::options::{HashScheme, PromoteOptions, TargetProfile, UsersNames};
 use ferry_engine::temporal::{DstPolicy, EpochUnit};
 use ferry_engine::{Error, Location, Options};
 use serde::{Deserialize, Serialize};
@@ -136,6 +136,12 @@ pub struct PromoteRequest {
     pub fill_updated_at: bool,
     /// Empty: detected (or `users`).
     pub users_table: String,
+    /// Tables the person switched to Shared on the Review step (the CLI's `--shared`).
+    pub shared_tables: Vec<String>,
+    pub keep_global_uniques: bool,
+    pub row_level_security: bool,
+    /// `plain` or `supabase`, as the engine spells it.
+    pub profile: TargetProfile,
 }
 
 /// The Extract form (what the CLI's `--extract-user` flags take).
@@ -278,6 +284,10 @@ impl PromoteRequest {
             table: given(&self.users_table),
             ..UsersNames::default()
         };
+        p.shared_tables = self.shared_tables.iter().filter_map(|t| given(t)).collect();
+        p.keep_global_uniques = self.keep_global_uniques;
+        p.row_level_security = self.row_level_security;
+        p.profile = self.profile;
         Ok(p)
     }
 }
@@ -464,7 +474,9 @@ mod tests {
                 "job":"promote","source_timezone":"Europe/Paris",
                 "promote":{"admin_email":" ops@example.com ","admin_username":"",
                            "password_hash":"argon2id","fill_updated_at":true,
-                           "users_table":"accounts"},
+                           "users_table":"accounts","shared_tables":["categories"," "],
+                           "keep_global_uniques":true,"row_level_security":true,
+                           "profile":"supabase"},
                 "into_existing":true}"#,
         );
         let o = r.to_options().unwrap();
@@ -477,6 +489,10 @@ mod tests {
         assert!(p.fill_updated_at);
         assert_eq!(p.users.table.as_deref(), Some("accounts"));
         assert_eq!(p.owner_column, "user_id");
+        assert_eq!(p.shared_tables, ["categories"], "blank names are dropped");
+        assert!(p.keep_global_uniques && p.row_level_security);
+        assert_eq!(p.profile, TargetProfile::Supabase);
+        assert!(!p.distribute, "the app does not offer Citus");
         assert!(o.into_existing);
         assert_eq!(o.source_timezone, chrono_tz::Europe::Paris);
 

@@ -49,6 +49,8 @@ pub enum Action {
     DstFold { value: &'static str },
     /// `exclude` += table.
     Exclude { table: String },
+    /// Promote: `promote.shared_tables` gains (`shared`) or loses `table`.
+    Shared { table: String, shared: bool },
 }
 
 /// What will be backed up before writing, or why nothing needs to be.
@@ -98,10 +100,23 @@ fn choices_for(finding: &ferry_engine::finding::Finding) -> Vec<Choice> {
                 | Remedy::CopyAndReplace { .. }
                 | Remedy::ChangeRole { .. }
                 | Remedy::TypeOverride { .. }
-                | Remedy::CreateType { .. }
-                // Promote's --shared list is chosen on the Promote step, not by a button here.
-                | Remedy::ShareToo { .. }
-                | Remedy::KeepOwned { .. } => return None,
+                | Remedy::CreateType { .. } => return None,
+                // Promote's classification: the same switch as the table's Owned/Shared one
+                // on the Review step (the remedy's whole `--shared` list is the CLI's need).
+                Remedy::ShareToo { table, .. } => choice(
+                    format!("Make {table} shared too"),
+                    Action::Shared {
+                        table: table.clone(),
+                        shared: true,
+                    },
+                ),
+                Remedy::KeepOwned { table, .. } => choice(
+                    format!("Keep {table} owned: each user has their own rows"),
+                    Action::Shared {
+                        table: table.clone(),
+                        shared: false,
+                    },
+                ),
                 Remedy::Policy {
                     table,
                     column,
@@ -244,6 +259,8 @@ mod tests {
                 Action::Epoch { value, .. } => *value,
                 Action::DstGap { value } | Action::DstFold { value } => *value,
                 Action::Exclude { .. } => "exclude",
+                Action::Shared { shared: true, .. } => "share",
+                Action::Shared { shared: false, .. } => "keep owned",
             })
             .collect()
     }

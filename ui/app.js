@@ -82,7 +82,10 @@ function go(step) {
 // --- 1. Source and target -----------------------------------------------------------------
 
 $("locations-next").addEventListener("click", () => {
-  request.source = source.value();
+  const chosen = source.value();
+  // Tables switched to Shared belong to the source they were chosen for.
+  if (request.promote && JSON.stringify(chosen) !== JSON.stringify(request.source)) request.promote.shared_tables = [];
+  request.source = chosen;
   request.target = target.value();
   go("job");
   showJob(request.source, schema());
@@ -188,6 +191,14 @@ async function replan(mutate) {
   if (error) error.querySelector("strong").textContent = "That choice cannot be used; it was undone";
 }
 
+/** What resolves the blocking findings: choices about values, or (Promote) about tables. */
+function blockedAdvice() {
+  const kinds = new Set(review?.plan.findings.filter((f) => f.severity === "blocking" && !f.resolved_by).map((f) => f.kind));
+  const classification = kinds.has("shared_references_owned");
+  if (classification && kinds.size === 1) return "switch tables to Owned or Shared under “Who owns what”, or pick one of the choices.";
+  return "choose how Ferry should handle the values above, or fix the data in the source and press “Check again”.";
+}
+
 function setReviewBlocked(blocking) {
   const line = $("review-blocked");
   const next = $("review-next");
@@ -199,7 +210,7 @@ function setReviewBlocked(blocking) {
   line.hidden = blocking === 0;
   line.textContent =
     blocking > 0
-      ? `${plural(blocking, "finding")} must be resolved before copying: choose how Ferry should handle the values above, or fix the data in the source and press “Check again”. Nothing has been written.`
+      ? `${plural(blocking, "finding")} must be resolved before copying: ${blockedAdvice()} Nothing has been written.`
       : "";
 }
 

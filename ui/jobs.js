@@ -29,8 +29,27 @@ export function readJob(request) {
     password_hash: $("password-hash").value,
     fill_updated_at: $("fill-updated-at").checked,
     users_table: $("promote-users-table").value.trim(),
+    // Set by the Review step's switches; kept when the person comes back to this form.
+    shared_tables: request.promote?.shared_tables ?? [],
+    keep_global_uniques: $("keep-global-uniques").checked,
+    row_level_security: $("row-level-security").checked,
+    profile: $("target-profile").value,
   };
   request.extract = extractForm();
+}
+
+/** Supabase always enables row-level security: the box says so rather than being ignored. */
+function showProfile() {
+  const supabase = $("target-profile").value === "supabase";
+  const box = $("row-level-security");
+  if (supabase) {
+    box.dataset.chosen ??= box.checked ? "yes" : "no";
+    box.checked = true;
+  } else if (box.dataset.chosen) {
+    box.checked = box.dataset.chosen === "yes";
+    delete box.dataset.chosen;
+  }
+  box.disabled = supabase;
 }
 
 /** Shows the chosen job's form; for Extract, loads the user list of `source`. */
@@ -89,4 +108,5 @@ export function wireJobForms(source, schema) {
   }
   $("user-search").addEventListener("input", renderUsers);
   $("load-users").addEventListener("click", () => loadUsers(source(), schema(), true));
+  $("target-profile").addEventListener("change", showProfile);
 }

@@ -4,6 +4,7 @@
 import { $, bytes, duration, el, errorBox, plural, thousands } from "./dom.js";
 import * as ipc from "./ipc.js";
 import { resolvedWords } from "./review.js";
+import { policiesCard } from "./tenancy.js";
 
 const OK = "✓";
 const BAD = "✗";
@@ -226,6 +227,7 @@ export function renderResult(outcome, request = {}) {
     whatNext(outcome),
     r.verification ? el("div", { class: "card" }, verificationTable(r.verification), checks(r.verification)) : null,
     r.verification ? differences(r.verification) : null,
+    policiesCard(r.tenancy),
     backup(r.backup),
     skipped(r),
     el("div", { class: "card" }, el("p", {}, `Time taken: ${duration(r.seconds)}.`), where),

@@ -2,6 +2,7 @@
 // tables with their row counts and include boxes, and each column's source → target type.
 
 import { el, plural, thousands } from "./dom.js";
+import { setShared, tenancySection } from "./tenancy.js";
 
 /** Tables seen in any plan of this session, so an excluded table can be ticked again. */
 const knownTables = new Map();
@@ -19,6 +20,8 @@ function isActive(action, request) {
       return request.dst.fold === action.value;
     case "exclude":
       return request.exclude.includes(action.table);
+    case "shared":
+      return (request.promote?.shared_tables ?? []).includes(action.table) === action.shared;
     default:
       return false;
   }
@@ -33,6 +36,8 @@ export function applyChoice(request, choices, action) {
     if (a.kind === "dst_gap") request.dst.gap = "reject";
     if (a.kind === "dst_fold") request.dst.fold = "reject";
     if (a.kind === "exclude") request.exclude = request.exclude.filter((t) => t !== a.table);
+    // A class choice is undone by the opposite switch (the finding's tables as they were).
+    if (a.kind === "shared") setShared(request, a.table, !a.shared);
   }
   if (!action) return;
   const { kind, table, column, value } = action;
@@ -41,6 +46,7 @@ export function applyChoice(request, choices, action) {
   if (kind === "dst_gap") request.dst.gap = value;
   if (kind === "dst_fold") request.dst.fold = value;
   if (kind === "exclude") request.exclude.push(table);
+  if (kind === "shared") setShared(request, table, action.shared);
 }
 
 function samplesTable(finding) {
@@ -59,8 +65,17 @@ function samplesTable(finding) {
   );
 }
 
+/** A card's words: most findings are about values; Promote's are about the classification. */
+function cardWords(finding) {
+  if (finding.kind === "shared_references_owned") {
+    return { stop: "Stop: I will change the classification myself", ask: "Which table should change?", counted: "row" };
+  }
+  return { stop: "Stop: I will fix the data in the source first", ask: "How should Ferry handle these values?", counted: "value" };
+}
+
 function findingCard(finding, index, choices, request, onChange) {
   const id = `finding-${index}`;
+  const words = cardWords(finding);
   const blocking = finding.severity === "blocking" && !finding.resolved_by;
   let control = null;
   if (choices.length) {
@@ -68,11 +83,11 @@ function findingCard(finding, index, choices, request, onChange) {
     const select = el(
       "select",
       { id: `${id}-choice`, "data-finding-kind": finding.kind },
-      el("option", { value: "" }, "Stop: I will fix the data in the source first"),
+      el("option", { value: "" }, words.stop),
       choices.map((c, i) => el("option", { value: String(i), selected: i === active }, c.label)),
     );
     select.addEventListener("change", () => onChange((request) => applyChoice(request, choices, select.value === "" ? null : choices[Number(select.value)].action)));
-    control = el("div", { class: "field" }, el("label", { for: `${id}-choice` }, "How should Ferry handle these values?"), select);
+    control = el("div", { class: "field" }, el("label", { for: `${id}-choice` }, words.ask), select);
   } else if (blocking) {
     control = el("p", { class: "hint" }, "Fix the data in the source, then press “Check again”.");
   }
@@ -80,7 +95,7 @@ function findingCard(finding, index, choices, request, onChange) {
   return el(
     "article",
     { class: `finding ${blocking ? "blocking" : finding.resolved_by ? "resolved" : finding.severity}`, id, "aria-labelledby": `${id}-title` },
-    el("h4", { id: `${id}-title` }, el("code", {}, where), " — ", plural(finding.count, "value")),
+    el("h4", { id: `${id}-title` }, el("code", {}, where), " — ", plural(finding.count, words.counted)),
     el("p", {}, finding.message),
     finding.resolved_by ? el("p", { class: "resolved-by" }, `✓ Resolved: ${resolvedWords(finding.resolved_by)}`) : null,
     samplesTable(finding),
@@ -188,6 +203,9 @@ function tablesSection(review, request, onChange) {
       box.addEventListener("change", () =>
         onChange((r) => {
           r.exclude = box.checked ? r.exclude.filter((x) => x !== t.source_table) : [...r.exclude, t.source_table];
+          // A table left out is neither owned nor shared: Promote refuses a shared name it
+          // does not migrate.
+          if (!box.checked && r.promote) setShared(r, t.target_table, false);
         }),
       );
       const target = t.target_table === t.source_table ? "" : ` → ${t.target_table}`;
@@ -224,5 +242,6 @@ export function renderReview(container, review, request, onChange) {
     el("p", { class: "hint" }, `${plural(plan.tables.length, "table")}, ${thousands(total)} rows · ${plan.mode === "create_schema" ? "Ferry creates the tables" : "into tables that already exist"}`),
   );
   const typeNames = el("datalist", { id: "type-names" }, TYPE_NAMES.map((t) => el("option", { value: t })));
-  container.replaceChildren(summary, findingsSection(review, request, onChange), tablesSection(review, request, onChange), typeNames);
+  const parts = [summary, findingsSection(review, request, onChange), tenancySection(plan, request, onChange), tablesSection(review, request, onChange), typeNames];
+  container.replaceChildren(...parts.filter(Boolean));
 }

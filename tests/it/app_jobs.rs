@@ -296,3 +296,298 @@ fn extract_picks_the_user_from_the_list() {
         "{copied}/{alices_clients}"
     );
 }
+
+/// Promote's classification fixture (tests/fixtures/promote_shared.sql).
+const PROMOTE_SHARED: &str = include_str!("../fixtures/promote_shared.sql");
+
+/// The `RunRequest` the page sends for a Promote of `source` into `url` (request.rs).
+fn promote_request(source: &Path, url: &str, promote: serde_json::Value) -> serde_json::Value {
+    let mut form = serde_json::json!({ "admin_email": ADMIN });
+    form.as_object_mut()
+        .unwrap()
+        .extend(promote.as_object().unwrap().clone());
+    serde_json::json!({
+        "source": { "kind": "sqlite", "path": source },
+        "target": { "kind": "postgres_url", "url": url },
+        "job": "promote",
+        "promote": form,
+    })
+}
+
+/// `table → class` of a plan's or report's `tenancy`.
+fn classes(tenancy: &serde_json::Value) -> Vec<(String, String)> {
+    tenancy["tables"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no classification in {tenancy}"))
+        .iter()
+        .map(|t| {
+            (
+                t["table"].as_str().unwrap().to_string(),
+                t["class"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+fn columns_of(pg: &mut postgres::Client, table: &str) -> Vec<String> {
+    pg.query(
+        "SELECT column_name::text FROM information_schema.columns
+         WHERE table_schema = 'public' AND table_name = $1 ORDER BY ordinal_position",
+        &[&table],
+    )
+    .unwrap()
+    .iter()
+    .map(|r| r.get(0))
+    .collect()
+}
+
+#[test]
+fn a_table_the_page_marks_shared_is_planned_shared_and_the_report_keeps_the_classification() {
+    let dir = tempfile::tempdir().unwrap();
+    let source = dir.path().join("shared.db");
+    sqlite_from(&source, PROMOTE_SHARED);
+    let db = TestDb::new();
+    let (plan, report) = crate::support::runtime().block_on(async {
+        let app = App::start(Options {
+            name: "promote-shared-commands",
+            screen: (1100, 860),
+            dark: false,
+        })
+        .await;
+        // The default first: every table owned, and the lookup table suggested as shared.
+        let owned = promote_request(&source, &db.url(), serde_json::json!({}));
+        let review = app
+            .invoke(
+                "plan",
+                serde_json::json!({ "request": owned, "progress": "channel" }),
+            )
+            .await
+            .unwrap_or_else(|e| panic!("the default Promote does not plan: {e}"));
+        let tenancy = &review["plan"]["tenancy"];
+        assert!(
+            classes(tenancy).contains(&("categories".into(), "owned".into())),
+            "{tenancy}"
+        );
+        let categories = tenancy["tables"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["table"] == "categories")
+            .unwrap();
+        let suggestion = categories["suggest_shared"].as_str().unwrap_or_default();
+        assert!(suggestion.contains("tasks"), "{categories}");
+
+        let shared = promote_request(
+            &source,
+            &db.url(),
+            serde_json::json!({ "shared_tables": ["categories"] }),
+        );
+        let review = app
+            .invoke(
+                "plan",
+                serde_json::json!({ "request": shared, "progress": "channel" }),
+            )
+            .await
+            .unwrap_or_else(|e| panic!("the Promote with a shared table does not plan: {e}"));
+        assert_eq!(review["blocking"], 0, "{}", review["plan"]["findings"]);
+        let outcome = app
+            .invoke(
+                "start_run",
+                serde_json::json!({ "request": shared, "progress": "channel" }),
+            )
+            .await
+            .unwrap_or_else(|e| panic!("the run did not start: {e}"));
+        assert!(outcome["error"].is_null(), "{}", outcome["error"]);
+        (review["plan"].clone(), outcome["report"].clone())
+    });
+
+    let planned = classes(&plan["tenancy"]);
+    for (table, class) in [
+        ("users", "users"),
+        ("categories", "shared"),
+        ("goals", "owned"),
+        ("tasks", "owned"),
+    ] {
+        assert!(
+            planned.contains(&(table.into(), class.into())),
+            "{table} is {class} in {planned:?}"
+        );
+    }
+    assert_eq!(report["outcome"], "committed");
+    assert_eq!(
+        classes(&report["tenancy"]),
+        planned,
+        "the report keeps what the plan showed"
+    );
+
+    // Independently: the shared table has no owner column, the owned ones have it.
+    let mut pg = db.client();
+    assert!(!columns_of(&mut pg, "categories").contains(&"user_id".into()));
+    for owned in ["goals", "tasks"] {
+        assert!(
+            columns_of(&mut pg, owned).contains(&"user_id".into()),
+            "{owned}: {:?}",
+            columns_of(&mut pg, owned)
+        );
+    }
+    let categories: i64 = pg
+        .query_one("SELECT count(*) FROM categories", &[])
+        .unwrap()
+        .get(0);
+    assert_eq!(categories, 4, "every shared row is copied");
+}
+
+#[test]
+fn row_level_security_chosen_on_the_form_creates_the_policies_the_result_lists() {
+    let dir = tempfile::tempdir().unwrap();
+    let source = dir.path().join("shared.db");
+    sqlite_from(&source, PROMOTE_SHARED);
+    let db = TestDb::new();
+    let _app = crate::support::runtime().block_on(async {
+        let mut app = App::start(Options {
+            name: "promote-rls",
+            screen: (1100, 1000),
+            dark: false,
+        })
+        .await;
+        choose_sqlite(&app, "source", &source).await;
+        choose_postgres(&app, "target", &db.url()).await;
+        app.click("#locations-next").await;
+        app.wait_for_step("job").await;
+        app.click("#job-promote").await;
+        app.type_into("#admin-email", ADMIN).await;
+        app.click("#row-level-security").await;
+        app.click("#job-next").await;
+        app.wait_for_step("review").await;
+        app.wait_for_plan().await;
+        let planned = app.text("#planned-policies").await;
+        assert!(planned.contains("4 policies will be created"), "{planned}");
+        // categories becomes shared reference data: readable by all, written by no session.
+        app.click("#tenancy-tables input[data-table=\"categories\"][value=\"shared\"]")
+            .await;
+        app.wait_until(
+            "categories to be planned shared",
+            "return document.getElementById('review-busy').hidden && document.querySelector('#tenancy-tables li[data-table=\"categories\"]')?.dataset.class === 'shared'",
+        )
+        .await;
+        app.click("#review-next").await;
+        app.wait_for_step("backup").await;
+        app.click("#start").await;
+        app.wait_for_step("result").await;
+        let banner = app.text("#result-banner").await;
+        assert!(banner.contains("Promoted and verified"), "{banner}");
+
+        let listed = app
+            .js(
+                "return [...document.querySelectorAll('#policies li')].map(li => li.querySelector('summary').textContent)",
+                vec![],
+            )
+            .await;
+        let mut listed: Vec<String> = serde_json::from_value(listed).unwrap();
+        listed.sort();
+        assert_eq!(
+            listed,
+            [
+                "categories — ferry_shared_read",
+                "goals — ferry_owner_rw",
+                "tasks — ferry_owner_rw",
+                "users — ferry_self_read",
+            ]
+        );
+        let summary = app.text("#policies > p").await;
+        assert!(
+            summary.contains("Owned: goals, tasks") && summary.contains("Shared (readable by all): categories"),
+            "{summary}"
+        );
+        // The SQL is folded away until asked for, and is what ran.
+        let goals = "#policies li[data-table=\"goals\"]";
+        let open = app
+            .js(&format!("return document.querySelector('{goals} details').open"), vec![])
+            .await;
+        assert_eq!(open, false, "folded");
+        app.click(&format!("{goals} summary")).await;
+        let sql = app.text(&format!("{goals} pre")).await;
+        assert!(
+            sql.starts_with("CREATE POLICY") && sql.contains("app.user_id"),
+            "{sql}"
+        );
+        app.js(
+            "document.getElementById('policies').scrollIntoView({ block: 'start' }); return true;",
+            vec![],
+        )
+        .await;
+        app.screenshot("policies");
+        app
+    });
+
+    // Independently: the policies exist in PostgreSQL and RLS is on for every table.
+    let mut pg = db.client();
+    let policies: Vec<(String, String)> = pg
+        .query(
+            "SELECT tablename::text, policyname::text FROM pg_policies
+             WHERE schemaname = 'public' ORDER BY tablename",
+            &[],
+        )
+        .unwrap()
+        .iter()
+        .map(|r| (r.get(0), r.get(1)))
+        .collect();
+    assert_eq!(
+        policies,
+        [
+            ("categories".into(), "ferry_shared_read".into()),
+            ("goals".into(), "ferry_owner_rw".into()),
+            ("tasks".into(), "ferry_owner_rw".into()),
+            ("users".into(), "ferry_self_read".into()),
+        ]
+    );
+    let unprotected: i64 = pg
+        .query_one(
+            "SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+             WHERE n.nspname = 'public' AND c.relkind = 'r' AND NOT c.relrowsecurity",
+            &[],
+        )
+        .unwrap()
+        .get(0);
+    assert_eq!(unprotected, 0, "row-level security is on for every table");
+}
+
+#[test]
+fn the_supabase_profile_reaches_the_engine_which_refuses_a_plain_database_in_one_sentence() {
+    let dir = tempfile::tempdir().unwrap();
+    let source = dir.path().join("shared.db");
+    sqlite_from(&source, PROMOTE_SHARED);
+    let db = TestDb::new();
+    let refusal = crate::support::runtime().block_on(async {
+        let app = App::start(Options {
+            name: "promote-supabase-refused",
+            screen: (1100, 860),
+            dark: false,
+        })
+        .await;
+        let request = promote_request(
+            &source,
+            &db.url(),
+            serde_json::json!({ "profile": "supabase" }),
+        );
+        app.invoke(
+            "plan",
+            serde_json::json!({ "request": request, "progress": "channel" }),
+        )
+        .await
+        .expect_err("a database without Supabase's auth schema is not a Supabase target")
+    });
+    assert_eq!(refusal["kind"], "bad_input", "{refusal}");
+    let message = refusal["message"].as_str().unwrap();
+    assert!(message.contains("not a Supabase database"), "{message}");
+    // Refused while planning: nothing was written.
+    let tables: i64 = db
+        .client()
+        .query_one(
+            "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public'",
+            &[],
+        )
+        .unwrap()
+        .get(0);
+    assert_eq!(tables, 0);
+}

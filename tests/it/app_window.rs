@@ -6,7 +6,10 @@
 use std::path::Path;
 use std::time::Duration;
 
-use crate::support::{assert_every_control_is_labelled, sqlite_from, App, Launch, Options};
+use crate::support::{
+    assert_controls_are_labelled, assert_every_control_is_labelled, sqlite_from, App, Launch,
+    Options,
+};
 use ferry_testkit::TestDb;
 
 const COPY_APP: &str = include_str!("../fixtures/copy_app.sql");
@@ -650,4 +653,184 @@ async fn resolve_in_the_window(source: &Path, target: &Path) -> (App, String, St
         ])
     );
     (app, shown_sha, backup_path)
+}
+
+const PROMOTE_SHARED: &str = include_str!("../fixtures/promote_shared.sql");
+
+/// `data-class` of a table's row on the Review step's "Who owns what".
+const CLASS_OF: &str = "const li = document.querySelector(`#tenancy-tables li[data-table=\"${arguments[0]}\"]`); return li ? li.dataset.class : null;";
+
+async fn class_of(app: &App, table: &str) -> serde_json::Value {
+    app.js(CLASS_OF, vec![serde_json::json!(table)]).await
+}
+
+/// Scrolls `css` to the top of the view, which also makes the window paint its latest state
+/// before a screenshot.
+async fn show(app: &App, css: &str) {
+    app.js(
+        "document.querySelector(arguments[0]).scrollIntoView({ block: 'start' }); return true;",
+        vec![serde_json::json!(css)],
+    )
+    .await;
+}
+
+/// Clicks the Owned/Shared switch of `table` and waits for the new plan to show it.
+async fn switch_class(app: &App, table: &str, class: &str) {
+    app.click(&format!(
+        "#tenancy-tables input[data-table=\"{table}\"][value=\"{class}\"]"
+    ))
+    .await;
+    app.wait_until(
+        &format!("{table} to be planned {class}"),
+        &format!(
+            "return document.getElementById('review-busy').hidden && document.querySelector('#tenancy-tables li[data-table=\"{table}\"]')?.dataset.class === '{class}'"
+        ),
+    )
+    .await;
+}
+
+#[test]
+fn the_review_step_classifies_promotes_tables_and_a_switch_makes_one_shared() {
+    let dir = tempfile::tempdir().unwrap();
+    let source = dir.path().join("shared.db");
+    sqlite_from(&source, PROMOTE_SHARED);
+    let db = TestDb::new();
+    crate::support::runtime().block_on(async {
+        let mut app = App::start(Options {
+            name: "promote-classification",
+            screen: (1100, 1000),
+            dark: false,
+        })
+        .await;
+        choose_sqlite_source(&app, &source).await;
+        choose_postgres_target(&app, &db.url()).await;
+        app.click("#locations-next").await;
+        app.wait_for_step("job").await;
+        app.click("#job-promote").await;
+        app.type_into("#admin-email", "owner@example.com").await;
+        // Supabase always has row-level security: the box shows it, and comes back as it was.
+        app.select("#target-profile", "supabase").await;
+        let forced = app
+            .js("const b = document.getElementById('row-level-security'); return [b.checked, b.disabled]", vec![])
+            .await;
+        assert_eq!(forced, serde_json::json!([true, true]), "Supabase forces RLS");
+        app.select("#target-profile", "plain").await;
+        let restored = app
+            .js("const b = document.getElementById('row-level-security'); return [b.checked, b.disabled]", vec![])
+            .await;
+        assert_eq!(restored, serde_json::json!([false, false]), "Plain gives the choice back");
+        assert_controls_are_labelled(&app).await;
+        show(&app, "#promote-form").await;
+        app.screenshot("job-promote-options");
+        app.click("#job-next").await;
+        app.wait_for_step("review").await;
+        app.wait_for_plan().await;
+
+        // Every table with its class and why; the users table Promote creates has no switch.
+        for (table, class) in [
+            ("users", "users"),
+            ("categories", "owned"),
+            ("goals", "owned"),
+            ("tasks", "owned"),
+        ] {
+            assert_eq!(class_of(&app, table).await, class, "{table}");
+        }
+        let users = app.text("#tenancy-tables li[data-table=\"users\"]").await;
+        assert!(users.contains("Users table"), "{users}");
+        let switches = app
+            .js("return document.querySelectorAll('#tenancy-tables input[data-table=\"users\"]').length", vec![])
+            .await;
+        assert_eq!(switches, 0, "the users table cannot be switched");
+        // The lookup table is suggested as shared, beside it, and not decided for the person.
+        let categories = app
+            .text("#tenancy-tables li[data-table=\"categories\"]")
+            .await;
+        assert!(
+            categories.contains("Looks shared") && categories.contains("referenced by tasks"),
+            "{categories}"
+        );
+        let goals = app.text("#tenancy-tables li[data-table=\"goals\"]").await;
+        assert!(!goals.contains("Looks shared"), "250 goals are not reference data: {goals}");
+        // Uniques of owned tables are scoped by the owner.
+        let uniques = app.text("#scoped-uniques").await;
+        assert!(
+            uniques.contains("goals: UNIQUE (title) → UNIQUE (user_id, title)"),
+            "{uniques}"
+        );
+        assert!(
+            uniques.contains("categories: UNIQUE (name) → UNIQUE (user_id, name)"),
+            "{uniques}"
+        );
+        assert_controls_are_labelled(&app).await;
+        show(&app, "#tenancy").await;
+        app.screenshot("classification");
+
+        // The switch re-plans: categories is shared, its unique stays global.
+        switch_class(&app, "categories", "shared").await;
+        let badge = app
+            .text("#tenancy-tables li[data-table=\"categories\"] .class-badge")
+            .await;
+        assert_eq!(badge, "Shared");
+        let categories = app
+            .text("#tenancy-tables li[data-table=\"categories\"]")
+            .await;
+        assert!(categories.contains("you switched it to Shared"), "{categories}");
+        assert!(!categories.contains("Looks shared"), "no suggestion once shared: {categories}");
+        let uniques = app.text("#scoped-uniques").await;
+        assert!(!uniques.contains("categories"), "{uniques}");
+        assert!(uniques.contains("goals"), "{uniques}");
+        assert!(!app.is_disabled("#review-next").await, "nothing blocks");
+        show(&app, "#tenancy").await;
+        app.screenshot("categories-shared");
+
+        // A shared table referring to an owned one blocks, with the two ways out as choices.
+        switch_class(&app, "tasks", "shared").await;
+        assert!(app.is_disabled("#review-next").await, "the finding blocks");
+        let blocked = app.text("#review-blocked").await;
+        assert!(
+            blocked.contains("switch tables to Owned or Shared under “Who owns what”"),
+            "{blocked}"
+        );
+        let finding = app.text(".finding.blocking").await;
+        assert!(finding.contains("goals"), "{finding}");
+        let choices = app
+            .js("return [...document.querySelectorAll('.finding.blocking select option')].map(o => o.textContent)", vec![])
+            .await;
+        assert_eq!(
+            choices,
+            serde_json::json!([
+                "Stop: I will change the classification myself",
+                "Make goals shared too",
+                "Keep tasks owned: each user has their own rows"
+            ]),
+        );
+        show(&app, ".finding-group.blocking").await;
+        app.screenshot("shared-refers-to-owned");
+        let keep_owned = app
+            .js("return [...document.querySelectorAll('.finding.blocking select option')].find(o => o.textContent.startsWith('Keep')).value", vec![])
+            .await;
+        app.select(".finding.blocking select", keep_owned.as_str().unwrap())
+            .await;
+        app.wait_until(
+            "tasks to be owned again",
+            "return document.getElementById('review-busy').hidden && document.querySelector('#tenancy-tables li[data-table=\"tasks\"]')?.dataset.class === 'owned'",
+        )
+        .await;
+        assert!(!app.is_disabled("#review-next").await, "resolved");
+        assert_eq!(class_of(&app, "categories").await, "shared", "kept");
+        show(&app, "#tenancy").await;
+        app.screenshot("resolved");
+
+        // A shared table left out of the run is no longer shared: the new plan is accepted.
+        app.click("input[type=checkbox][data-table=\"categories\"]").await;
+        app.wait_until(
+            "the plan without categories",
+            "return document.getElementById('review-busy').hidden && !document.querySelector('#tenancy-tables li[data-table=\"categories\"]')",
+        )
+        .await;
+        let error = app.text("#review-error").await;
+        assert_eq!(error, "", "leaving out a shared table is a valid choice");
+        let shared = app.js("return document.querySelectorAll('#tenancy-tables li[data-class=\"shared\"]').length", vec![]).await;
+        assert_eq!(shared, 0, "nothing is shared any more");
+    });
 }

@@ -277,6 +277,29 @@ impl App {
             .unwrap_or_else(|e| panic!("script failed: {e}\n{script}"))
     }
 
+    /// Calls one of the shell's commands as the page does (`ui/ipc.js`), without the form:
+    /// `Ok(answer)` or `Err(the UiError)`. An argument `"progress": "channel"` becomes a
+    /// progress Channel whose events are dropped. WebDriver's script timeout (30 s) bounds it
+    /// too: for small fixtures only.
+    pub async fn invoke(&self, command: &str, args: Value) -> Result<Value, Value> {
+        let script = "const [command, args, done] = arguments;
+            const core = window.__TAURI__.core;
+            if (args.progress === 'channel') args.progress = new core.Channel();
+            core.invoke(command, args).then(v => done({ ok: v }), e => done({ err: e }));";
+        let answer = tokio::time::timeout(
+            CALL_TIMEOUT,
+            self.client
+                .execute_async(script, vec![json!(command), args]),
+        )
+        .await
+        .unwrap_or_else(|_| panic!("{command} did not answer within {CALL_TIMEOUT:?}"))
+        .unwrap_or_else(|e| panic!("invoking {command} failed in the page: {e}"));
+        match answer.get("err") {
+            Some(err) => Err(err.clone()),
+            None => Ok(answer["ok"].clone()),
+        }
+    }
+
     /// The element's text content (what a person reads).
     pub async fn text(&self, css: &str) -> String {
         let v = self
