@@ -42,12 +42,18 @@ fn plan_prints_the_changes_and_the_citus_statements_in_order() {
     run.assert_stdout_contains(
         "\nchanged for Citus (a distributed table's keys include its distribution column):\n",
     )
-    .assert_stdout_contains("  goals: UNIQUE (title) becomes (user_id, title)\n")
+    // Scoped by owner already (the default), so not a change Citus needs.
+    .assert_stdout_contains("  goals: UNIQUE (title) → UNIQUE (user_id, title)")
     .assert_stdout_contains(
         "  tasks.goal_id → goals.id becomes (user_id, goal_id) → goals(user_id, id)\n",
     )
     .assert_stdout_contains("\ndistribution (run after the rows if the target has the citus extension, else printed for the coordinator):\n");
     run.assert_stdout_contains(&STATEMENTS.concat());
+    assert!(
+        !run.stdout.contains("UNIQUE (title) becomes"),
+        "{}",
+        run.stdout
+    );
     let tables: i64 = pg
         .client()
         .query_one(

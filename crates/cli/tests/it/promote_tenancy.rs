@@ -86,7 +86,7 @@ fn plan_names_classes_hints_and_scoped_uniques_then_the_run_checks_them() {
         "goals: UNIQUE (title) → UNIQUE (user_id, title)",
         "tasks: UNIQUE (goal_id, position) → UNIQUE (user_id, goal_id, position)",
         "tags: UNIQUE (lower(label)) → UNIQUE (user_id, lower(label))",
-        "projects: UNIQUE (code) → UNIQUE (user_id, code)",
+        "projects: UNIQUE (code) WHERE archived = 0 → UNIQUE (user_id, code) WHERE archived = 0",
         "accounts: UNIQUE (number) → UNIQUE (user_id, number)",
     ] {
         planned.assert_stdout_contains(rewrite);

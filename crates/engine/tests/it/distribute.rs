@@ -47,13 +47,22 @@ fn the_plan_says_what_citus_needs_changed_and_the_statements() {
         [
             "categories: PRIMARY KEY (id) becomes (user_id, id)",
             "goals: PRIMARY KEY (id) becomes (user_id, id)",
-            "goals: UNIQUE (title) becomes (user_id, title)",
             "tasks: PRIMARY KEY (id) becomes (user_id, id)",
             "task_tags: PRIMARY KEY (task_id, tag) becomes (user_id, task_id, tag)",
             "goals.category_id → categories.id becomes (user_id, category_id) → categories(user_id, id)",
             "tasks.goal_id → goals.id becomes (user_id, goal_id) → goals(user_id, id)",
             "task_tags.task_id → tasks.id becomes (user_id, task_id) → tasks(user_id, id)",
         ]
+    );
+
+    // UNIQUE (title) needs no change for Citus: scoping the uniques by owner (the default)
+    // already put the owner column first.
+    assert!(
+        t.scoped_uniques
+            .iter()
+            .any(|u| u.table == "goals" && u.after == ["user_id", "title"]),
+        "{:#?}",
+        t.scoped_uniques
     );
 
     // Without --distribute nothing of this is planned.
