@@ -64,7 +64,10 @@ pub fn view(options: &Options, source: &Catalog, target: Option<&Catalog>) -> Fr
 ///
 /// # Errors
 /// What the engine says about connecting or reading.
-pub fn catalog_if_present(location: &Location, schema: &str) -> ferry_engine::Result<Option<Catalog>> {
+pub fn catalog_if_present(
+    location: &Location,
+    schema: &str,
+) -> ferry_engine::Result<Option<Catalog>> {
     if let Location::Sqlite { path } = location {
         if !path.exists() {
             return Ok(None);
@@ -114,8 +117,12 @@ mod tests {
 
     fn options(into_existing: bool, conventions: Option<Convention>) -> Options {
         let mut o = Options::new(
-            Location::Sqlite { path: "a.db".into() },
-            Location::Sqlite { path: "b.db".into() },
+            Location::Sqlite {
+                path: "a.db".into(),
+            },
+            Location::Sqlite {
+                path: "b.db".into(),
+            },
         );
         o.into_existing = into_existing;
         o.conventions = conventions;
@@ -135,7 +142,8 @@ mod tests {
         let v = view(&options(false, None), &source, Some(&target));
         assert_eq!(v.convention, Convention::Ferry);
         assert!(
-            v.line.contains("once “Load into tables that already exist” is ticked"),
+            v.line
+                .contains("once “Load into tables that already exist” is ticked"),
             "{}",
             v.line
         );

@@ -366,9 +366,11 @@ mod tests {
             .unwrap();
         rusqlite::Connection::open(&target)
             .unwrap()
-            .execute_batch(&format!("{schema} INSERT INTO django_migrations VALUES (1, 'shop', '0001');
+            .execute_batch(&format!(
+                "{schema} INSERT INTO django_migrations VALUES (1, 'shop', '0001');
                  INSERT INTO django_content_type VALUES (1, 'shop', 'kind'), (2, 'auth', 'user');
-                 INSERT INTO kinds VALUES (1, 'target');"))
+                 INSERT INTO kinds VALUES (1, 'target');"
+            ))
             .unwrap();
         let mut options = Options::new(
             Location::Sqlite { path: source },
@@ -392,7 +394,11 @@ mod tests {
                 ("kinds", Some(1), Some(1)),
             ]
         );
-        assert!(replaced[0].why.starts_with("Django's migrate seeds it"), "{:?}", replaced[0]);
+        assert!(
+            replaced[0].why.starts_with("Django's migrate seeds it"),
+            "{:?}",
+            replaced[0]
+        );
         assert_eq!(
             replaced[2].why,
             "you named it under “Replace the rows of these tables”"

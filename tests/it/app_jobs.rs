@@ -652,13 +652,19 @@ fn a_django_target_is_planned_as_django_and_its_seeded_and_named_tables_are_repl
             .await;
             let request = into_existing_request(&source, &url, serde_json::json!({}));
             let framework = app
-                .invoke("detect_framework", serde_json::json!({ "request": request }))
+                .invoke(
+                    "detect_framework",
+                    serde_json::json!({ "request": request }),
+                )
                 .await
                 .unwrap_or_else(|e| panic!("no framework line: {e}"));
             let mut unticked = request.clone();
             unticked["into_existing"] = false.into();
             let unticked = app
-                .invoke("detect_framework", serde_json::json!({ "request": unticked }))
+                .invoke(
+                    "detect_framework",
+                    serde_json::json!({ "request": unticked }),
+                )
                 .await
                 .unwrap_or_else(|e| panic!("no framework line: {e}"));
             // Django's seeded tables are replaced without being named; the shop's data
@@ -682,11 +688,8 @@ fn a_django_target_is_planned_as_django_and_its_seeded_and_named_tables_are_repl
                 )
                 .await
                 .unwrap_or_else(|e| panic!("the Django move does not plan: {e}"));
-            let bogus = into_existing_request(
-                &source,
-                &url,
-                serde_json::json!({ "conventions": "cobol" }),
-            );
+            let bogus =
+                into_existing_request(&source, &url, serde_json::json!({ "conventions": "cobol" }));
             let bad_convention = app
                 .invoke(
                     "plan",
@@ -780,7 +783,10 @@ fn a_django_target_is_planned_as_django_and_its_seeded_and_named_tables_are_repl
         "add_category→category,view_category→category,add_coupon→coupon,view_coupon→coupon,add_product→product,view_product→product"
     );
     assert_eq!(
-        ids_and_names(&mut pg, "SELECT string_agg(id || ':' || name, ',' ORDER BY id) FROM shop_category"),
+        ids_and_names(
+            &mut pg,
+            "SELECT string_agg(id || ':' || name, ',' ORDER BY id) FROM shop_category"
+        ),
         "1:Seeded by shop.0001_initial,2:Garden"
     );
 }

@@ -923,12 +923,18 @@ fn a_django_move_shows_the_framework_the_replaced_tables_and_the_rows_that_go() 
         "auth_permission: the target’s 4 rows now → the source’s 6 rows",
         "shop_category: the target’s 1 row now → the source’s 2 rows",
     ] {
-        assert!(backup_rows.contains(words), "{words:?} not in {backup_rows}");
+        assert!(
+            backup_rows.contains(words),
+            "{words:?} not in {backup_rows}"
+        );
     }
     assert!(banner.contains("verified"), "{banner}");
     let mut pg = db.client();
     assert_eq!(
-        pg_count(&mut pg, "SELECT count(*) FROM django_content_type WHERE id = 4 AND model = 'coupon'"),
+        pg_count(
+            &mut pg,
+            "SELECT count(*) FROM django_content_type WHERE id = 4 AND model = 'coupon'"
+        ),
         1,
         "the source's ids replaced the target's"
     );
