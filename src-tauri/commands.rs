@@ -14,6 +14,7 @@ use tauri::{AppHandle, Manager, State};
 
 use crate::connection::{self, Role};
 use crate::extract_users::UserList;
+use crate::framework::{self, FrameworkView};
 use crate::next_steps::{self, NextSteps};
 use crate::open::{self, Open};
 use crate::progress::ChannelProgress;
@@ -94,6 +95,19 @@ pub async fn plan(
             let _ = recent::remember(&dir, Role::Target, &request.target);
         }
         Ok(Review::new(plan, &options))
+    })
+    .await?
+}
+
+/// The Job step's framework line: the framework of the two databases and the storage
+/// convention the run will use, from their catalogs (no values are read); writes nothing.
+#[tauri::command]
+pub async fn detect_framework(request: RunRequest) -> Result<FrameworkView, UiError> {
+    let options = request.to_options()?;
+    off_the_ui("framework detection", move || {
+        let source = ferry_engine::inspect(&options.source, &options.pg_schema)?.catalog;
+        let target = framework::catalog_if_present(&options.target, &options.pg_schema)?;
+        Ok(framework::view(&options, &source, target.as_ref()))
     })
     .await?
 }

@@ -13,6 +13,7 @@
 mod commands;
 mod connection;
 mod extract_users;
+mod framework;
 mod next_steps;
 mod open;
 mod open_with;
@@ -39,6 +40,7 @@ fn main() {
             commands::test_connection,
             commands::plan,
             commands::extract_users,
+            commands::detect_framework,
             commands::start_run,
             commands::cancel_run,
             commands::pick_path,

@@ -7,6 +7,7 @@
 
 use std::path::PathBuf;
 
+use ferry_engine::conventions::Convention;
 use ferry_engine::finding::Policy;
 use ferry_engine::options::values;
 use ferry_engine::options::ExtractOptions;
@@ -188,6 +189,11 @@ pub struct RunRequest {
     pub schema: String,
     pub into_existing: bool,
     pub append: bool,
+    /// The Job step's "Storage convention": empty or `auto` detects it (the CLI without
+    /// `--conventions`), otherwise a name the engine knows (`django`, `rails`, …).
+    pub conventions: String,
+    /// The Job step's "Replace the rows of these tables" (the CLI's `--replace`).
+    pub replace: Vec<String>,
     /// Source tables the person unticked on the Review step.
     pub exclude: Vec<String>,
     /// IANA zone of naive timestamps that become timestamptz.
@@ -217,6 +223,8 @@ impl Default for RunRequest {
             schema: "public".into(),
             into_existing: false,
             append: false,
+            conventions: String::new(),
+            replace: vec![],
             exclude: vec![],
             source_timezone: "UTC".into(),
             dst: DstPolicy::default(),
@@ -243,6 +251,10 @@ impl RunRequest {
         options.into_existing = self.into_existing;
         options.append = self.into_existing && self.append;
         options.exclude = self.exclude.clone();
+        options.conventions = parse_conventions(&self.conventions)?;
+        // Like the CLI's `--replace` (which requires `--into-existing`): the engine says
+        // what is wrong with a name, naming the page's field.
+        options.replace = self.replace.iter().filter_map(|t| given(t)).collect();
         options.source_timezone = parse_zone(&self.source_timezone)?;
         options.dst = self.dst;
         options.epoch_columns = settings(&self.epochs, parse_epoch)?;
@@ -324,6 +336,14 @@ impl ExtractRequest {
             owner_columns,
             bundle: None,
         })
+    }
+}
+
+/// `auto` (or nothing) leaves the convention to the engine's detection.
+fn parse_conventions(text: &str) -> Result<Option<Convention>, Error> {
+    match text.trim() {
+        "" | "auto" => Ok(None),
+        name => Convention::parse(name).map(Some),
     }
 }
 
@@ -537,6 +557,24 @@ mod tests {
             .contains("choose the user"));
         r.job = Job::Copy;
         assert!(matches!(r.to_options().unwrap().job, EngineJob::Copy));
+    }
+
+    #[test]
+    fn the_storage_convention_and_replaced_tables_reach_the_engine() {
+        let mut r = parse(
+            r#"{"source":{"kind":"sqlite","path":"/a.db"},
+                "target":{"kind":"postgres_url","url":"postgres://u@h/app"},
+                "into_existing":true,"conventions":"django",
+                "replace":[" shop_category ",""]}"#,
+        );
+        let o = r.to_options().unwrap();
+        assert_eq!(o.conventions, Some(Convention::Django));
+        assert_eq!(o.replace, ["shop_category"], "trimmed, blanks dropped");
+        r.conventions = "auto".into();
+        assert_eq!(r.to_options().unwrap().conventions, None, "auto detects");
+        r.conventions = "cobol".into();
+        let e = r.to_options().unwrap_err().to_string();
+        assert!(e.contains("cobol") && e.contains("django"), "{e}");
     }
 
     #[test]

@@ -7,6 +7,7 @@
 
 use std::path::Path;
 
+use ferry_engine::plan::frameworks;
 use ferry_engine::plan::Plan;
 use ferry_engine::{Location, Options};
 use serde::Serialize;
@@ -18,6 +19,21 @@ pub struct Review {
     pub choices: Vec<Vec<Choice>>,
     pub blocking: usize,
     pub backup: BackupView,
+    /// Target tables whose rows the run deletes and loads from the source, in load order:
+    /// the Review step says why, the Backup step what is there now.
+    pub replaced: Vec<ReplacedTable>,
+}
+
+/// One table whose target rows are replaced by the source's.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct ReplacedTable {
+    pub table: String,
+    /// The target's rows now (what the run deletes); `None` when the target did not count.
+    pub target_rows: Option<u64>,
+    /// The source's rows that take their place.
+    pub source_rows: Option<u64>,
+    /// Why, in the page's words.
+    pub why: String,
 }
 
 /// One way to resolve a finding, and the request setting that chooses it.
@@ -74,11 +90,13 @@ impl Review {
         let choices = plan.findings.iter().map(choices_for).collect();
         let blocking = plan.blocking_findings();
         let backup = backup_view(&plan, &options.target);
+        let replaced = replaced_tables(&plan, options);
         Review {
             plan,
             choices,
             blocking,
             backup,
+            replaced,
         }
     }
 }
@@ -200,6 +218,32 @@ fn choices_for(finding: &ferry_engine::finding::Finding) -> Vec<Choice> {
         .collect()
 }
 
+/// The plan's replaced tables (`TablePlan::replace`), each with its reason: the person named
+/// it, or the framework's seeded-table rule (`plan::frameworks::SEEDED_TABLES`).
+fn replaced_tables(plan: &Plan, options: &Options) -> Vec<ReplacedTable> {
+    let convention = plan.framework.as_ref().map(|f| f.convention);
+    plan.tables
+        .iter()
+        .filter(|t| t.replace)
+        .map(|t| {
+            let named = options.replace.iter().any(|n| n == &t.source_table);
+            let seeded = convention.and_then(|c| frameworks::seeded(c, &t.target_table));
+            let why = match (named, seeded) {
+                (true, _) | (false, None) => {
+                    "you named it under “Replace the rows of these tables”".to_string()
+                }
+                (false, Some(s)) => s.why.to_string(),
+            };
+            ReplacedTable {
+                table: t.target_table.clone(),
+                target_rows: t.target_def.row_count,
+                source_rows: t.rows,
+                why,
+            }
+        })
+        .collect()
+}
+
 fn backup_view(plan: &Plan, target: &Location) -> BackupView {
     let existing = match target {
         Location::Sqlite { path } if path.exists() => Some(path.as_path()),
@@ -306,5 +350,59 @@ mod tests {
             review.choices[i][0].action,
             Action::Exclude { table: "c".into() }
         );
+    }
+
+    #[test]
+    fn replaced_tables_say_why_and_how_many_target_rows_go() {
+        let dir = tempfile::tempdir().unwrap();
+        let (source, target) = (dir.path().join("in.db"), dir.path().join("app.db"));
+        let schema = "CREATE TABLE django_migrations(id INTEGER PRIMARY KEY, app TEXT, name TEXT);
+             CREATE TABLE django_content_type(id INTEGER PRIMARY KEY, app_label TEXT, model TEXT);
+             CREATE TABLE kinds(id INTEGER PRIMARY KEY, name TEXT);";
+        rusqlite::Connection::open(&source)
+            .unwrap()
+            .execute_batch(&format!("{schema} INSERT INTO django_migrations VALUES (1, 'shop', '0001'), (2, 'shop', '0002');
+                 INSERT INTO django_content_type VALUES (7, 'shop', 'kind'); INSERT INTO kinds VALUES (1, 'source');"))
+            .unwrap();
+        rusqlite::Connection::open(&target)
+            .unwrap()
+            .execute_batch(&format!(
+                "{schema} INSERT INTO django_migrations VALUES (1, 'shop', '0001');
+                 INSERT INTO django_content_type VALUES (1, 'shop', 'kind'), (2, 'auth', 'user');
+                 INSERT INTO kinds VALUES (1, 'target');"
+            ))
+            .unwrap();
+        let mut options = Options::new(
+            Location::Sqlite { path: source },
+            Location::Sqlite { path: target },
+        );
+        options.into_existing = true;
+        options.replace = vec!["kinds".into()];
+        let plan = ferry_engine::plan(&options, &Silent, &Cancel::new()).unwrap();
+        let review = Review::new(plan, &options);
+        let mut replaced = review.replaced.clone();
+        replaced.sort_by(|a, b| a.table.cmp(&b.table));
+        let rows: Vec<(&str, Option<u64>, Option<u64>)> = replaced
+            .iter()
+            .map(|r| (r.table.as_str(), r.target_rows, r.source_rows))
+            .collect();
+        assert_eq!(
+            rows,
+            [
+                ("django_content_type", Some(2), Some(1)),
+                ("django_migrations", Some(1), Some(2)),
+                ("kinds", Some(1), Some(1)),
+            ]
+        );
+        assert!(
+            replaced[0].why.starts_with("Django's migrate seeds it"),
+            "{:?}",
+            replaced[0]
+        );
+        assert_eq!(
+            replaced[2].why,
+            "you named it under “Replace the rows of these tables”"
+        );
+        assert!(review.backup.needed, "a SQLite target is backed up first");
     }
 }

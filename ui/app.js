@@ -23,6 +23,8 @@ function freshRequest() {
     schema: "public",
     into_existing: false,
     append: false,
+    conventions: "auto",
+    replace: [],
     exclude: [],
     source_timezone: "UTC",
     dst: { gap: "reject", fold: "reject" },
@@ -89,6 +91,7 @@ $("locations-next").addEventListener("click", () => {
   request.target = target.value();
   go("job");
   showJob(request.source, schema());
+  showFramework();
 });
 wireJobForms(() => request.source, schema);
 // Promote's naive timestamps were most likely written on this machine: preset its zone,
@@ -103,15 +106,54 @@ $("job-promote").addEventListener("change", () => {
 $("into-existing").addEventListener("change", () => {
   $("append").disabled = !$("into-existing").checked;
   if ($("append").disabled) $("append").checked = false;
+  // Replacing rows needs tables that exist; the names typed stay for when it is ticked again.
+  $("replace").disabled = !$("into-existing").checked;
+  showFramework();
 });
+$("conventions").addEventListener("change", () => showFramework());
+$("schema").addEventListener("change", () => showFramework());
+
+/** The Job step's framework and convention fields, as the request takes them. */
+function readFramework(into) {
+  into.schema = schema();
+  into.into_existing = $("into-existing").checked;
+  into.conventions = $("conventions").value;
+  into.replace = into.into_existing
+    ? $("replace")
+        .value.split(",")
+        .map((t) => t.trim())
+        .filter(Boolean)
+    : [];
+}
+
+/** Asks the shell which framework the two databases belong to (src-tauri/framework.rs). */
+let frameworkAsked = 0;
+async function showFramework() {
+  const asked = ++frameworkAsked;
+  const line = $("framework-line");
+  line.classList.add("pending");
+  line.textContent = "Looking for a framework’s bookkeeping table in the databases…";
+  const probe = { ...request };
+  readFramework(probe);
+  try {
+    const view = await ipc.detectFramework(probe);
+    if (asked !== frameworkAsked) return;
+    line.textContent = view.line;
+    line.dataset.convention = view.convention;
+    line.classList.remove("pending");
+  } catch (err) {
+    if (asked !== frameworkAsked) return;
+    delete line.dataset.convention;
+    line.textContent = `Framework: not known yet (${err?.message ?? err}). The Review step checks both databases again.`;
+  }
+}
 $("use-local-zone").addEventListener("click", () => {
   if (info) $("timezone").value = info.local_time_zone;
 });
 $("job-back").addEventListener("click", () => go("locations"));
 $("job-next").addEventListener("click", () => {
-  request.schema = schema();
   request.source_timezone = $("timezone").value.trim() || "UTC";
-  request.into_existing = $("into-existing").checked;
+  readFramework(request);
   // Type choices shape new tables only; an existing table's columns keep their types.
   if (request.into_existing) request.type_overrides = [];
   request.append = $("append").checked;
@@ -257,9 +299,28 @@ function renderBackup() {
       warn,
     );
   }
+  $("backup-replaced").replaceChildren(...replacedRows(review.replaced ?? []));
   $("backup-effects").replaceChildren(...b.effects.map((e) => el("li", {}, e)));
   $("dry-run").checked = request.dry_run;
   updateStartLabel();
+}
+
+/** The target rows the run deletes and loads from the source, table by table. */
+function replacedRows(replaced) {
+  if (!replaced.length) return [];
+  return [
+    el(
+      "div",
+      { class: "message warning", id: "replaced-rows" },
+      el("strong", {}, "These target rows will be replaced"),
+      el("p", {}, "Deleted and loaded from the source, keeping the source’s ids, in the same transaction as every other row: a failure or a cancel puts them back."),
+      el(
+        "ul",
+        { class: "replaced" },
+        replaced.map((r) => el("li", { "data-table": r.table }, el("code", {}, r.table), `: the target’s ${plural(r.target_rows, "row")} now → the source’s ${plural(r.source_rows, "row")}`)),
+      ),
+    ),
+  ];
 }
 
 function updateStartLabel() {

@@ -27,6 +27,7 @@ export const testConnection = (location, role, schema) =>
   invoke("test_connection", { location, role, schema });
 export const plan = (request, onEvent) =>
   invoke("plan", { request, progress: progressChannel(onEvent) });
+export const detectFramework = (request) => invoke("detect_framework", { request });
 export const startRun = (request, onEvent) =>
   invoke("start_run", { request, progress: progressChannel(onEvent) });
 export const cancelRun = () => invoke("cancel_run");

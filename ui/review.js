@@ -124,9 +124,11 @@ function findingsSection(review, request, onChange) {
   const warnings = review.plan.warnings.map((w) => el("li", {}, w));
   // The framework the engine found, and the tables whose target rows the source's replace.
   const fw = review.plan.framework;
+  // The replaced tables have their own card (replacedSection); the framework's words name
+  // the page's field where the engine's name the CLI's flag.
+  const because = fw?.because.startsWith("--conventions") ? "chosen under “Storage convention”" : fw?.because;
   const notes = [
-    ...(fw ? [el("li", {}, `Framework: ${fw.convention} conventions (${fw.because})`)] : []),
-    ...(fw ? fw.replaced.map((t) => el("li", {}, `Replaced by the source's rows: ${t}`)) : []),
+    ...(fw ? [el("li", { id: "framework-note" }, `Framework: ${fw.convention} conventions (${because})`)] : []),
     ...(fw ? fw.kept.map((t) => el("li", {}, `Kept as the target has it: ${t}`)) : []),
     ...review.plan.skipped_tables.map((t) => el("li", {}, `Left out: ${t}`)),
     ...review.plan.not_migrated.map((t) => el("li", {}, `Not copied: ${t}`)),
@@ -138,6 +140,22 @@ function findingsSection(review, request, onChange) {
     group("Resolved by your choices", "resolved", cards.resolved),
     group("Warnings", "warning", [...cards.warning, warnings.length ? el("ul", { class: "plain" }, warnings) : null].filter(Boolean)),
     group("Notes", "info", [...cards.info, notes.length ? el("ul", { class: "plain" }, notes) : null].filter(Boolean)),
+  );
+}
+
+/** The tables whose target rows the source's replace, each with why (src-tauri/review.rs). */
+function replacedSection(review) {
+  if (!review.replaced?.length) return null;
+  return el(
+    "section",
+    { class: "card", id: "replaced" },
+    el("h3", {}, "Tables whose target rows are replaced"),
+    el("p", { class: "hint" }, "The target’s rows are deleted and the source’s loaded with their ids, in the same transaction as every other row. The Backup step says how many rows each has now."),
+    el(
+      "ul",
+      { class: "plain replaced", id: "replaced-tables" },
+      review.replaced.map((r) => el("li", { "data-table": r.table }, el("code", {}, r.table), ` (${plural(r.source_rows, "row")} from the source) — ${r.why}`)),
+    ),
   );
 }
 
@@ -242,6 +260,6 @@ export function renderReview(container, review, request, onChange) {
     el("p", { class: "hint" }, `${plural(plan.tables.length, "table")}, ${thousands(total)} rows · ${plan.mode === "create_schema" ? "Ferry creates the tables" : "into tables that already exist"}`),
   );
   const typeNames = el("datalist", { id: "type-names" }, TYPE_NAMES.map((t) => el("option", { value: t })));
-  const parts = [summary, findingsSection(review, request, onChange), tenancySection(plan, request, onChange), tablesSection(review, request, onChange), typeNames];
+  const parts = [summary, findingsSection(review, request, onChange), replacedSection(review), tenancySection(plan, request, onChange), tablesSection(review, request, onChange), typeNames];
   container.replaceChildren(...parts.filter(Boolean));
 }

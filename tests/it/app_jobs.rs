@@ -591,3 +591,202 @@ fn the_supabase_profile_reaches_the_engine_which_refuses_a_plain_database_in_one
         .get(0);
     assert_eq!(tables, 0);
 }
+
+/// A Django project's two databases (tests/fixtures/django_shaped_*.sql): the PostgreSQL one
+/// right after `migrate`, the SQLite one with a history that gave its ids other meanings.
+const DJANGO_PG: &str = include_str!("../fixtures/django_shaped_pg.sql");
+const DJANGO_SQLITE: &str = include_str!("../fixtures/django_shaped_sqlite.sql");
+
+/// The `RunRequest` of a Copy from `source` into the existing schema at `url`.
+fn into_existing_request(source: &Path, url: &str, more: serde_json::Value) -> serde_json::Value {
+    let mut request = serde_json::json!({
+        "source": { "kind": "sqlite", "path": source },
+        "target": { "kind": "postgres_url", "url": url },
+        "into_existing": true,
+    });
+    request
+        .as_object_mut()
+        .unwrap()
+        .extend(more.as_object().unwrap().clone());
+    request
+}
+
+/// `table → (target rows, source rows, why)` of a review's replaced tables.
+fn replaced(review: &serde_json::Value) -> Vec<(String, u64, u64, String)> {
+    let mut list: Vec<_> = review["replaced"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no replaced tables in {review}"))
+        .iter()
+        .map(|r| {
+            (
+                r["table"].as_str().unwrap().to_string(),
+                r["target_rows"].as_u64().unwrap(),
+                r["source_rows"].as_u64().unwrap(),
+                r["why"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    list.sort();
+    list
+}
+
+fn ids_and_names(pg: &mut postgres::Client, sql: &str) -> String {
+    pg.query_one(sql, &[]).unwrap().get(0)
+}
+
+#[test]
+fn a_django_target_is_planned_as_django_and_its_seeded_and_named_tables_are_replaced() {
+    let dir = tempfile::tempdir().unwrap();
+    let source = dir.path().join("db.sqlite3");
+    sqlite_from(&source, DJANGO_SQLITE);
+    let db = TestDb::new();
+    db.client().batch_execute(DJANGO_PG).unwrap();
+    let url = db.url();
+    let (framework, unticked, without_replace, review, bad_convention, outcome) =
+        crate::support::runtime().block_on(async {
+            let app = App::start(Options {
+                name: "django-commands",
+                screen: (1100, 860),
+                dark: false,
+            })
+            .await;
+            let request = into_existing_request(&source, &url, serde_json::json!({}));
+            let framework = app
+                .invoke(
+                    "detect_framework",
+                    serde_json::json!({ "request": request }),
+                )
+                .await
+                .unwrap_or_else(|e| panic!("no framework line: {e}"));
+            let mut unticked = request.clone();
+            unticked["into_existing"] = false.into();
+            let unticked = app
+                .invoke(
+                    "detect_framework",
+                    serde_json::json!({ "request": unticked }),
+                )
+                .await
+                .unwrap_or_else(|e| panic!("no framework line: {e}"));
+            // Django's seeded tables are replaced without being named; the shop's data
+            // migration's category is not a seeded table: loading it needs the person's word.
+            let without_replace = app
+                .invoke(
+                    "plan",
+                    serde_json::json!({ "request": request, "progress": "channel" }),
+                )
+                .await
+                .expect_err("a non-empty shop_category is neither appended nor replaced silently");
+            let request = into_existing_request(
+                &source,
+                &url,
+                serde_json::json!({ "replace": ["shop_category"] }),
+            );
+            let review = app
+                .invoke(
+                    "plan",
+                    serde_json::json!({ "request": request, "progress": "channel" }),
+                )
+                .await
+                .unwrap_or_else(|e| panic!("the Django move does not plan: {e}"));
+            let bogus =
+                into_existing_request(&source, &url, serde_json::json!({ "conventions": "cobol" }));
+            let bad_convention = app
+                .invoke(
+                    "plan",
+                    serde_json::json!({ "request": bogus, "progress": "channel" }),
+                )
+                .await
+                .expect_err("an unknown convention is refused");
+            let outcome = app
+                .invoke(
+                    "start_run",
+                    serde_json::json!({ "request": request, "progress": "channel" }),
+                )
+                .await
+                .unwrap_or_else(|e| panic!("the run did not start: {e}"));
+            (
+                framework,
+                unticked,
+                without_replace,
+                review,
+                bad_convention,
+                outcome,
+            )
+        });
+
+    assert_eq!(framework["framework"], "django", "{framework}");
+    assert_eq!(
+        framework["line"],
+        "Framework: Django (found table django_migrations in the target) — storage convention django"
+    );
+    let line = unticked["line"].as_str().unwrap();
+    assert!(
+        line.contains("once “Load into tables that already exist” is ticked"),
+        "{line}"
+    );
+
+    let message = without_replace["message"].as_str().unwrap();
+    assert!(
+        message.contains("target table 'shop_category' already has 1 row(s)"),
+        "{message}"
+    );
+
+    let plan = &review["plan"];
+    assert_eq!(plan["framework"]["convention"], "django", "{plan}");
+    assert_eq!(
+        plan["framework"]["because"],
+        "detected: table django_migrations in the target"
+    );
+    assert_eq!(review["blocking"], 0, "{}", plan["findings"]);
+    let replaced = replaced(&review);
+    let counts: Vec<(&str, u64, u64)> = replaced
+        .iter()
+        .map(|(t, target, source, _)| (t.as_str(), *target, *source))
+        .collect();
+    assert_eq!(
+        counts,
+        [
+            ("auth_permission", 4, 6),
+            ("django_content_type", 4, 5),
+            ("django_migrations", 4, 6),
+            ("shop_category", 1, 2),
+        ]
+    );
+    assert!(
+        replaced[1].3.starts_with("Django's migrate seeds it"),
+        "{replaced:?}"
+    );
+    assert_eq!(
+        replaced[3].3,
+        "you named it under “Replace the rows of these tables”"
+    );
+    let effects = plan["writes"]["effects"].to_string();
+    assert!(effects.contains("shop_category (1 row(s))"), "{effects}");
+
+    let message = bad_convention["message"].as_str().unwrap();
+    assert!(
+        message.starts_with("“Storage convention” cobol: unknown convention"),
+        "{message}"
+    );
+
+    assert!(outcome["error"].is_null(), "{}", outcome["error"]);
+    assert_eq!(outcome["report"]["outcome"], "committed");
+    // Independently: the target's seeded rows are the source's, ids and all, and the
+    // permissions point at the content types they pointed at in the source.
+    let mut pg = db.client();
+    assert_eq!(
+        ids_and_names(&mut pg, "SELECT string_agg(id || ':' || app_label || '.' || model, ',' ORDER BY id) FROM django_content_type"),
+        "1:auth.permission,2:contenttypes.contenttype,3:shop.category,4:shop.coupon,5:shop.product"
+    );
+    assert_eq!(
+        ids_and_names(&mut pg, "SELECT string_agg(p.codename || '→' || c.model, ',' ORDER BY p.id) FROM auth_permission p JOIN django_content_type c ON c.id = p.content_type_id"),
+        "add_category→category,view_category→category,add_coupon→coupon,view_coupon→coupon,add_product→product,view_product→product"
+    );
+    assert_eq!(
+        ids_and_names(
+            &mut pg,
+            "SELECT string_agg(id || ':' || name, ',' ORDER BY id) FROM shop_category"
+        ),
+        "1:Seeded by shop.0001_initial,2:Garden"
+    );
+}

@@ -834,3 +834,109 @@ fn the_review_step_classifies_promotes_tables_and_a_switch_makes_one_shared() {
         assert_eq!(shared, 0, "nothing is shared any more");
     });
 }
+
+const DJANGO_PG: &str = include_str!("../fixtures/django_shaped_pg.sql");
+const DJANGO_SQLITE: &str = include_str!("../fixtures/django_shaped_sqlite.sql");
+
+/// Issue 10's app part: a Django project's SQLite file into the schema Django's `migrate`
+/// made. The Job step names the framework (and changes its words when the box is ticked),
+/// the Review step lists the replaced tables with why, the Backup step the target rows that
+/// go; the run then leaves the source's ids in the seeded tables.
+#[test]
+fn a_django_move_shows_the_framework_the_replaced_tables_and_the_rows_that_go() {
+    let dir = tempfile::tempdir().unwrap();
+    let source = dir.path().join("db.sqlite3");
+    sqlite_from(&source, DJANGO_SQLITE);
+    let db = TestDb::new();
+    db.client().batch_execute(DJANGO_PG).unwrap();
+    let url = db.url();
+    let (job_line, review_list, backup_rows, banner) =
+        crate::support::runtime().block_on(async {
+            let mut app = App::start(Options {
+                name: "django-framework",
+                screen: (1100, 900),
+                dark: false,
+            })
+            .await;
+            choose_sqlite_source(&app, &source).await;
+            choose_postgres_target(&app, &url).await;
+            app.click("#locations-next").await;
+            app.wait_for_step("job").await;
+            app.wait_until(
+                "the framework line",
+                "return document.getElementById('framework-line').textContent.startsWith('Framework: Django')",
+            )
+            .await;
+            let unticked = app.text("#framework-line").await;
+            assert!(
+                unticked.contains("once “Load into tables that already exist” is ticked"),
+                "{unticked}"
+            );
+            assert!(app.is_disabled("#replace").await, "replacing needs the box");
+            app.click("#into-existing").await;
+            app.wait_until(
+                "the framework line for an existing schema",
+                "return document.getElementById('framework-line').dataset.convention === 'django' && !document.getElementById('framework-line').classList.contains('pending')",
+            )
+            .await;
+            app.type_into("#replace", "shop_category").await;
+            assert_controls_are_labelled(&app).await;
+            show(&app, "#framework-line").await;
+            app.screenshot("job-framework");
+            let job_line = app.text("#framework-line").await;
+
+            app.click("#job-next").await;
+            app.wait_for_step("review").await;
+            app.wait_for_plan().await;
+            assert!(!app.is_disabled("#review-next").await, "nothing blocks");
+            show(&app, "#replaced").await;
+            app.screenshot("review-replaced");
+            let review_list = app.text("#replaced-tables").await;
+
+            app.click("#review-next").await;
+            app.wait_for_step("backup").await;
+            show(&app, "#replaced-rows").await;
+            app.screenshot("backup-replaced-rows");
+            let backup_rows = app.text("#replaced-rows").await;
+
+            app.click("#start").await;
+            app.wait_for_step("result").await;
+            app.screenshot("result");
+            (job_line, review_list, backup_rows, app.text("#result-banner").await)
+        });
+
+    assert_eq!(
+        job_line,
+        "Framework: Django (found table django_migrations in the target) — storage convention django"
+    );
+    for words in [
+        "django_content_type (5 rows from the source) — Django's migrate seeds it (post_migrate create_contenttypes)",
+        "auth_permission (6 rows from the source) — Django's migrate seeds it (post_migrate create_permissions)",
+        "django_migrations (6 rows from the source) — Django's record of applied migrations",
+        "shop_category (2 rows from the source) — you named it under “Replace the rows of these tables”",
+    ] {
+        assert!(review_list.contains(words), "{words:?} not in {review_list}");
+    }
+    for words in [
+        "These target rows will be replaced",
+        "django_content_type: the target’s 4 rows now → the source’s 5 rows",
+        "auth_permission: the target’s 4 rows now → the source’s 6 rows",
+        "shop_category: the target’s 1 row now → the source’s 2 rows",
+    ] {
+        assert!(
+            backup_rows.contains(words),
+            "{words:?} not in {backup_rows}"
+        );
+    }
+    assert!(banner.contains("verified"), "{banner}");
+    let mut pg = db.client();
+    assert_eq!(
+        pg_count(
+            &mut pg,
+            "SELECT count(*) FROM django_content_type WHERE id = 4 AND model = 'coupon'"
+        ),
+        1,
+        "the source's ids replaced the target's"
+    );
+    assert_eq!(pg_count(&mut pg, "SELECT count(*) FROM shop_product"), 3);
+}
