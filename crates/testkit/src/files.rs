@@ -1,7 +1,7 @@
 //! Hashes of files and folders, for tests that prove nothing was written ("the folder is
 //! byte for byte as it was") independently of Ferry's own code.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
@@ -29,4 +29,14 @@ pub fn folder_fingerprint(dir: &Path) -> Vec<(String, String)> {
         .collect();
     files.sort();
     files
+}
+
+/// Builds a SQLite file at `path` from SQL text (fixtures live beside the tests that use
+/// them), and returns the path.
+pub fn sqlite_from_sql(path: &Path, sql: &str) -> PathBuf {
+    let conn = rusqlite::Connection::open(path)
+        .unwrap_or_else(|e| panic!("create the SQLite file {}: {e}", path.display()));
+    conn.execute_batch(sql)
+        .unwrap_or_else(|e| panic!("building {}: {e}", path.display()));
+    path.to_path_buf()
 }

@@ -1,5 +1,7 @@
-//! Test support shared by every crate's tests: file and folder hashes ([`files`]), free
-//! loopback ports ([`net`]), and a private PostgreSQL database per test.
+//! Test support shared by every crate's tests: file and folder hashes and SQLite files built
+//! from SQL ([`files`]), free loopback ports and fake servers ([`net`]), fingerprints of a
+//! PostgreSQL database taken with independent SQL ([`pg`]), and a private PostgreSQL database
+//! per test.
 //!
 //! Every test gets its own PostgreSQL database on a real server, dropped when
 //! the test ends, so tests run in parallel and never see each other's tables.
@@ -14,6 +16,7 @@
 
 pub mod files;
 pub mod net;
+pub mod pg;
 
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Once;
@@ -103,6 +106,15 @@ impl TestDb {
                 self.name
             )
         }
+    }
+
+    /// A new database with `sql` (a fixture's text) already run in it.
+    pub fn with_sql(sql: &str) -> TestDb {
+        let db = TestDb::new();
+        db.client()
+            .batch_execute(sql)
+            .unwrap_or_else(|e| panic!("loading the fixture into {}: {e}", db.name));
+        db
     }
 
     pub fn client(&self) -> postgres::Client {

@@ -224,7 +224,7 @@ fn rolled_back_is_said_only_of_a_run_that_began_writing() {
             "CREATE TABLE notes (id bigint PRIMARY KEY, body text CHECK (body <> 'two'));",
         )
         .unwrap();
-    let before = crate::util::state::pg_fingerprint(&mut pg.client());
+    let before = crate::util::state::database_fingerprint(&mut pg.client());
     let run = dir
         .command()
         .args([
@@ -256,7 +256,10 @@ fn rolled_back_is_said_only_of_a_run_that_began_writing() {
         "{}",
         run.stderr
     );
-    assert_eq!(crate::util::state::pg_fingerprint(&mut pg.client()), before);
+    assert_eq!(
+        crate::util::state::database_fingerprint(&mut pg.client()),
+        before
+    );
 
     // Not begun: refused while connecting, so there is nothing to roll back.
     let run = dir

@@ -13,14 +13,6 @@ fn engine_fixture(name: &str) -> String {
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
-fn practice_db() -> ferry_testkit::TestDb {
-    let db = ferry_testkit::TestDb::new();
-    db.client()
-        .batch_execute(&engine_fixture("extract_practice.sql"))
-        .unwrap();
-    db
-}
-
 /// Alice's clients and charts (a chart derived from another user's chart is not hers),
 /// counted here.
 fn alice_counts(db: &ferry_testkit::TestDb) -> (i64, i64) {
@@ -54,7 +46,7 @@ fn sqlite_counts(path: &std::path::Path) -> (i64, i64, String) {
 
 #[test]
 fn extract_user_writes_one_users_file_and_reports_its_checks() {
-    let db = practice_db();
+    let db = ferry_testkit::TestDb::with_sql(&engine_fixture("extract_practice.sql"));
     let dir = Dir::new();
     let run = dir
         .command()
@@ -80,7 +72,7 @@ fn extract_user_writes_one_users_file_and_reports_its_checks() {
 
 #[test]
 fn extract_user_into_the_desktop_schema_keeps_its_seeded_settings() {
-    let db = practice_db();
+    let db = ferry_testkit::TestDb::with_sql(&engine_fixture("extract_practice.sql"));
     let dir = Dir::new();
     let file = dir.sqlite("desktop.db", &engine_fixture("extract_desktop.sql"));
     let run = dir
@@ -111,7 +103,7 @@ fn extract_user_into_the_desktop_schema_keeps_its_seeded_settings() {
 
 #[test]
 fn extract_mistakes_exit_2_and_write_nothing() {
-    let db = practice_db();
+    let db = ferry_testkit::TestDb::with_sql(&engine_fixture("extract_practice.sql"));
     let dir = Dir::new();
     let run = dir
         .command()

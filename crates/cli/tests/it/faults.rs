@@ -8,7 +8,7 @@ use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 
-use crate::util::state::{folder_fingerprint, pg_fingerprint, sha256_file};
+use crate::util::state::{database_fingerprint, folder_fingerprint, sha256_file};
 use crate::util::Dir;
 
 const ROWS: i64 = 4000;
@@ -243,7 +243,7 @@ fn postgres_target_connection_cut_mid_copy_rolls_back_and_says_so() {
     client
         .batch_execute("CREATE TABLE keep (id int PRIMARY KEY); INSERT INTO keep VALUES (1), (2);")
         .unwrap();
-    let before = pg_fingerprint(&mut client);
+    let before = database_fingerprint(&mut client);
     // Half way: the rows of `entries` are most of what a run sends.
     let proxy = Proxy::start(upstream_of(&db), Cut::ClientToServer(sent / 2));
     let run = dir
@@ -255,7 +255,11 @@ fn postgres_target_connection_cut_mid_copy_rolls_back_and_says_so() {
     assert_says_connection_lost(&run);
     // The server notices the dead client and rolls its transaction back; until then the
     // uncommitted tables are invisible anyway.
-    assert_eq!(pg_fingerprint(&mut client), before, "the target changed");
+    assert_eq!(
+        database_fingerprint(&mut client),
+        before,
+        "the target changed"
+    );
     assert_eq!(
         sha256_file(Path::new(&source)),
         source_sha,
@@ -278,7 +282,7 @@ fn postgres_source_connection_cut_mid_copy_leaves_no_sqlite_file() {
     let pg = ferry_testkit::TestDb::new();
     let mut client = pg.client();
     client.batch_execute(PG_SOURCE).unwrap();
-    let source_before = pg_fingerprint(&mut client);
+    let source_before = database_fingerprint(&mut client);
 
     let calibration = Dir::new();
     let proxy = Proxy::start(upstream_of(&pg), Cut::Never);
@@ -317,7 +321,7 @@ fn postgres_source_connection_cut_mid_copy_leaves_no_sqlite_file() {
             .collect();
         assert_eq!(after, before, "destination existing={existing}");
         assert_eq!(
-            pg_fingerprint(&mut client),
+            database_fingerprint(&mut client),
             source_before,
             "the source changed"
         );
@@ -566,7 +570,7 @@ fn ctrl_c_mid_copy_rolls_back_and_says_so() {
                 .batch_execute("CREATE SCHEMA IF NOT EXISTS copy")
                 .unwrap();
         }
-        let before = pg_fingerprint(&mut client);
+        let before = database_fingerprint(&mut client);
         let run = crate::util::pause::interrupt_at(dir.command().args(&args), point);
         assert_no_panic(&run);
         assert_eq!(
@@ -588,7 +592,7 @@ fn ctrl_c_mid_copy_rolls_back_and_says_so() {
         );
         assert_eq!(run.json()["outcome"], "cancelled", "{label}");
         assert_eq!(
-            pg_fingerprint(&mut client),
+            database_fingerprint(&mut client),
             before,
             "{label}: the database changed"
         );

@@ -10,7 +10,7 @@
 use std::path::PathBuf;
 use std::process::Command;
 
-use crate::util::state::pg_fingerprint;
+use crate::util::state::database_fingerprint;
 use crate::util::{Dir, Run};
 
 /// The venv's Python, or a failure that says how to get it.
@@ -170,7 +170,7 @@ fn plan_on_a_django_target_names_the_framework_and_the_replaced_tables() {
     let url = pg.url();
     script("django_app", &["build_source.py", "--db", src]);
     script("django_app", &["migrate_empty.py", "--db", &url]);
-    let before = pg_fingerprint(&mut pg.client());
+    let before = database_fingerprint(&mut pg.client());
     let run = ferry(
         &dir,
         &["plan", "--from", src, "--to", &url, "--into-existing"],
@@ -182,7 +182,7 @@ fn plan_on_a_django_target_names_the_framework_and_the_replaced_tables() {
     .assert_stdout_contains("  django_content_type: Django's migrate seeds it (post_migrate create_contenttypes); the app's permission links and admin log refer to the source's ids")
     .assert_stdout_contains("  - replace the target's rows of django_migrations (22 row(s)), django_content_type (11 row(s)), auth_permission (44 row(s)) with the source's");
     assert_eq!(
-        pg_fingerprint(&mut pg.client()),
+        database_fingerprint(&mut pg.client()),
         before,
         "plan wrote to the target"
     );
@@ -200,7 +200,7 @@ fn excluding_referenced_tables_whose_rows_differ_is_refused_before_writing() {
     let url = pg.url();
     script("django_app", &["build_source.py", "--db", src]);
     script("django_app", &["migrate_empty.py", "--db", &url]);
-    let before = pg_fingerprint(&mut pg.client());
+    let before = database_fingerprint(&mut pg.client());
     let run = ferry(
         &dir,
         &[
@@ -220,7 +220,7 @@ fn excluding_referenced_tables_whose_rows_differ_is_refused_before_writing() {
         .assert_stdout_contains("BLOCKING  django_admin_log.content_type_id: django_admin_log (content_type_id) refers to django_content_type, which is not copied, and django_content_type's rows differ between the source and the target (id=1,")
         .assert_stdout_contains("django_content_type id=1: values_differ");
     assert_eq!(
-        pg_fingerprint(&mut pg.client()),
+        database_fingerprint(&mut pg.client()),
         before,
         "something was written"
     );
@@ -241,7 +241,7 @@ fn replace_that_would_repoint_other_target_rows_is_refused() {
         )
         .unwrap();
     let src = dir.sqlite("src.db", "CREATE TABLE kinds (id INTEGER PRIMARY KEY, name TEXT NOT NULL); INSERT INTO kinds VALUES (1, 'source kind');");
-    let before = pg_fingerprint(&mut pg.client());
+    let before = database_fingerprint(&mut pg.client());
     let run = ferry(
         &dir,
         &[
@@ -262,7 +262,7 @@ fn replace_that_would_repoint_other_target_rows_is_refused() {
     );
     run.assert_stderr_contains("pointing at other rows (its foreign key (kind_id) refers to 'kinds'); replace that table too (--replace notes) or empty it first");
     assert_eq!(
-        pg_fingerprint(&mut pg.client()),
+        database_fingerprint(&mut pg.client()),
         before,
         "something was written"
     );

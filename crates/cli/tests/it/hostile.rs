@@ -4,9 +4,7 @@
 //! and nothing is written. Hostile names are copied faithfully and execute nothing.
 
 use std::io::{Read, Write};
-use std::net::TcpListener;
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
 use crate::util::{Dir, Run};
 
@@ -168,23 +166,6 @@ fn broken_sqlite_targets_get_one_sentence_and_exit_2() {
     }
 }
 
-/// A server on a loopback port that answers every connection with `reply` and hangs up.
-fn fake_server(reply: impl Fn(&mut std::net::TcpStream) + Send + 'static) -> u16 {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    std::thread::spawn(move || {
-        for stream in listener.incoming() {
-            let Ok(mut stream) = stream else { return };
-            stream
-                .set_read_timeout(Some(Duration::from_secs(5)))
-                .unwrap();
-            reply(&mut stream);
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    });
-    port
-}
-
 /// Speaks just enough of the PostgreSQL protocol to ask for a password and refuse it, as a
 /// server with `password` or `scram` authentication does for a wrong one.
 fn refuses_the_password(stream: &mut std::net::TcpStream) {
@@ -224,15 +205,15 @@ fn refuses_the_password(stream: &mut std::net::TcpStream) {
 fn bad_postgres_locations_get_one_sentence_and_exit_3() {
     let dir = Dir::new();
     let source = dir.sqlite("app.db", GOOD);
-    let http = fake_server(|s| {
+    let http = ferry_testkit::net::fake_server(|s| {
         let _ = s.write_all(
             b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
         );
     });
-    let garbage = fake_server(|s| {
+    let garbage = ferry_testkit::net::fake_server(|s| {
         let _ = s.write_all(&[0xde, 0xad, 0xbe, 0xef, 0x00, 0xff, 0x13, 0x37, b'\n']);
     });
-    let password = fake_server(refuses_the_password);
+    let password = ferry_testkit::net::fake_server(refuses_the_password);
     let db = ferry_testkit::TestDb::new();
     let (user_host, _) = db
         .url()
@@ -450,7 +431,7 @@ fn names_postgres_would_truncate_are_refused_before_anything_is_written() {
     );
     let pg = ferry_testkit::TestDb::new();
     let mut client = pg.client();
-    let before = crate::util::state::pg_fingerprint(&mut client);
+    let before = crate::util::state::database_fingerprint(&mut client);
     let run = dir
         .command()
         .args(["migrate", "--yes", "--from"])
@@ -470,7 +451,7 @@ fn names_postgres_would_truncate_are_refused_before_anything_is_written() {
     );
     assert!(all.contains("63"), "the limit is explained:\n{all}");
     assert_eq!(
-        crate::util::state::pg_fingerprint(&mut client),
+        crate::util::state::database_fingerprint(&mut client),
         before,
         "nothing may be written"
     );

@@ -8,12 +8,9 @@
 //! `hostile.rs` keeps the cases that are not one command and one sentence (names built to
 //! break SQL, copied faithfully both ways).
 
-use std::io::Write;
-use std::net::TcpListener;
 use std::path::Path;
-use std::time::Duration;
 
-use crate::util::state::{pg_fingerprint, sha256_file};
+use crate::util::state::{database_fingerprint, sha256_file};
 use crate::util::Dir;
 
 const BLOCKED: &str = "ferry: preflight found 1 value(s) the target cannot hold; nothing was written (see the findings, pick a policy or fix the data)";
@@ -86,21 +83,6 @@ fn tree(dir: &Path) -> Vec<String> {
     out
 }
 
-/// A server on a loopback port that answers every connection with `reply` and hangs up.
-fn fake_server(reply: &'static [u8]) -> u16 {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    std::thread::spawn(move || {
-        for stream in listener.incoming() {
-            let Ok(mut stream) = stream else { return };
-            let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
-            let _ = stream.write_all(reply);
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    });
-    port
-}
-
 /// A file made from a valid SQLite database with `GOOD` in it, then `damage`d.
 fn damaged(dir: &Dir, name: &str, damage: impl FnOnce(&mut Vec<u8>)) {
     let good = dir.sqlite(&format!("{name}.orig"), GOOD);
@@ -170,9 +152,12 @@ fn work_folder() -> Dir {
 }
 
 fn cases(pg: &ferry_testkit::TestDb, target: &ferry_testkit::TestDb) -> Vec<Case> {
-    let http =
-        fake_server(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
-    let junk = fake_server(&[0xde, 0xad, 0xbe, 0xef, 0x00, 0xff, 0x13, 0x37, b'\n']);
+    let http = ferry_testkit::net::fake_server_saying(
+        b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+    );
+    let junk = ferry_testkit::net::fake_server_saying(&[
+        0xde, 0xad, 0xbe, 0xef, 0x00, 0xff, 0x13, 0x37, b'\n',
+    ]);
     let pg_url = pg.url();
     let target_url = target.url();
     let base = pg_url.rsplit_once('/').unwrap().0.to_string();
@@ -685,8 +670,8 @@ fn every_hostile_input_gets_its_exact_sentence_and_writes_nothing() {
     for c in &table {
         let before = (
             tree(&dir.path("")),
-            pg_fingerprint(&mut pg.client()),
-            pg_fingerprint(&mut target.client()),
+            database_fingerprint(&mut pg.client()),
+            database_fingerprint(&mut target.client()),
         );
         let run = dir.command().args(&c.args).run();
         if dump {
@@ -697,8 +682,8 @@ fn every_hostile_input_gets_its_exact_sentence_and_writes_nothing() {
         }
         let after = (
             tree(&dir.path("")),
-            pg_fingerprint(&mut pg.client()),
-            pg_fingerprint(&mut target.client()),
+            database_fingerprint(&mut pg.client()),
+            database_fingerprint(&mut target.client()),
         );
         let mut wrong = vec![];
         if run.code != Some(c.code) {

@@ -302,19 +302,12 @@ fn public_relations(client: &mut postgres::Client) -> Vec<String> {
 }
 
 /// Row counts and a content digest of every source table.
-fn pg_fingerprint(client: &mut postgres::Client) -> Vec<(String, i64, String)> {
+fn source_fingerprint(client: &mut postgres::Client) -> Vec<(String, i64, String)> {
     ["customers", "orders"]
         .iter()
         .map(|t| {
-            let row = client
-                .query_one(
-                    &format!(
-                        "SELECT count(*), md5(string_agg(x::text, '|' ORDER BY id)) FROM {t} x"
-                    ),
-                    &[],
-                )
-                .expect("fingerprint");
-            (t.to_string(), row.get(0), row.get(1))
+            let (rows, md5) = ferry_testkit::pg::table_fingerprint(client, t);
+            (t.to_string(), rows, md5)
         })
         .collect()
 }
@@ -409,7 +402,7 @@ fn postgres_to_sqlite_killed_anywhere_leaves_the_destination_as_it_was() {
     client
         .batch_execute("VACUUM (FREEZE, ANALYZE)")
         .expect("vacuum the source");
-    let fingerprint = pg_fingerprint(&mut client);
+    let fingerprint = source_fingerprint(&mut client);
     let relations = public_relations(&mut client);
 
     let calibration = Dir::new();
@@ -490,7 +483,7 @@ fn postgres_to_sqlite_killed_anywhere_leaves_the_destination_as_it_was() {
                 ),
             }
             assert_eq!(
-                pg_fingerprint(&mut client),
+                source_fingerprint(&mut client),
                 fingerprint,
                 "killed at {label}: the source changed"
             );
@@ -512,7 +505,7 @@ fn postgres_to_sqlite_killed_anywhere_leaves_the_destination_as_it_was() {
                 .expect("count orders");
             assert_eq!(orders, ORDERS, "after the rerun at {label}");
             assert_eq!(
-                pg_fingerprint(&mut client),
+                source_fingerprint(&mut client),
                 fingerprint,
                 "rerun at {label}: the source changed"
             );
@@ -814,11 +807,11 @@ fn to_postgres_campaign(
         let schema = format!("k{i}");
         fresh_schema(&mut client, &schema);
         let args = args_for(&schema);
-        let before = crate::util::state::pg_fingerprint(&mut client);
+        let before = crate::util::state::database_fingerprint(&mut client);
         crate::util::pause::Paused::start(dir.command().args(&args), point).kill();
         let label = format!("{point} (during {phase})");
         assert_eq!(
-            crate::util::state::pg_fingerprint(&mut client),
+            crate::util::state::database_fingerprint(&mut client),
             before,
             "{job} killed at {label}: the PostgreSQL target changed"
         );
@@ -903,7 +896,7 @@ fn to_sqlite_campaign(
     let pg = ferry_testkit::TestDb::new();
     let mut client = pg.client();
     client.batch_execute(source_sql).expect("fill the source");
-    let source_before = crate::util::state::pg_fingerprint(&mut client);
+    let source_before = crate::util::state::database_fingerprint(&mut client);
 
     // The points of a run onto an existing file (it has a backup phase to kill in too), and
     // of one with no destination yet.
@@ -1005,7 +998,7 @@ fn to_sqlite_campaign(
             "{job} killed at {label}: the destination folder changed"
         );
         assert_eq!(
-            crate::util::state::pg_fingerprint(&mut client),
+            crate::util::state::database_fingerprint(&mut client),
             source_before,
             "{job} killed at {label}: the source changed"
         );
@@ -1026,7 +1019,7 @@ fn to_sqlite_campaign(
         check(&conn, &label);
     }
     assert_eq!(
-        crate::util::state::pg_fingerprint(&mut client),
+        crate::util::state::database_fingerprint(&mut client),
         source_before,
         "{job}: the source changed"
     );

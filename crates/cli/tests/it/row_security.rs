@@ -5,7 +5,7 @@
 //! copies every row. An existing target table whose policies apply to the role Ferry writes
 //! as is a blocking finding in the plan, before anything is written.
 
-use crate::util::state::{folder_fingerprint, pg_fingerprint};
+use crate::util::state::{database_fingerprint, folder_fingerprint};
 use crate::util::Dir;
 
 /// A login role without BYPASSRLS, dropped with everything it owns.
@@ -101,9 +101,9 @@ fn a_source_table_filtered_by_row_security_is_refused_before_anything_is_written
     );
     let dir = Dir::new();
     let before = folder_fingerprint(&dir.path(""));
-    let source_before = pg_fingerprint(&mut db.client());
+    let source_before = database_fingerprint(&mut db.client());
     let target = ferry_testkit::TestDb::new();
-    let target_before = pg_fingerprint(&mut target.client());
+    let target_before = database_fingerprint(&mut target.client());
     let owner_url = db.url();
     let runs = [
         (
@@ -154,12 +154,12 @@ fn a_source_table_filtered_by_row_security_is_refused_before_anything_is_written
         );
     }
     assert_eq!(
-        pg_fingerprint(&mut target.client()),
+        database_fingerprint(&mut target.client()),
         target_before,
         "the target changed"
     );
     assert_eq!(
-        pg_fingerprint(&mut db.client()),
+        database_fingerprint(&mut db.client()),
         source_before,
         "the source changed"
     );
@@ -253,7 +253,7 @@ fn an_existing_target_table_with_row_security_is_a_blocking_finding_before_writi
             writer.name
         ))
         .unwrap();
-    let before = pg_fingerprint(&mut db.client());
+    let before = database_fingerprint(&mut db.client());
     let url = writer.url(&db);
     for command in ["plan", "migrate"] {
         let mut args = vec![command, "--into-existing"];
@@ -280,7 +280,7 @@ fn an_existing_target_table_with_row_security_is_a_blocking_finding_before_writi
         );
         run.assert_stdout_contains(&finding);
         assert_eq!(
-            pg_fingerprint(&mut db.client()),
+            database_fingerprint(&mut db.client()),
             before,
             "{command}: the target changed"
         );

@@ -26,14 +26,6 @@ const TABLES: &[&str] = &[
     "location_cache",
 ];
 
-fn practice_db() -> TestDb {
-    let db = TestDb::new();
-    db.client()
-        .batch_execute(&fixture("extract_practice.sql"))
-        .expect("loading the practice fixture");
-    db
-}
-
 /// A client for this test's own queries; JIT off, since PostgreSQL would compile the
 /// recursive ones for far longer than they run.
 fn pg_client(db: &TestDb) -> postgres::Client {
@@ -208,7 +200,7 @@ fn assert_app_config(client: &mut postgres::Client, conn: &rusqlite::Connection)
 
 #[test]
 fn reference_scenario_creates_a_single_user_file() {
-    let db = practice_db();
+    let db = TestDb::with_sql(&fixture("extract_practice.sql"));
     let mut client = pg_client(&db);
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("mine.db");
@@ -321,7 +313,7 @@ fn reference_scenario_creates_a_single_user_file() {
 
 #[test]
 fn into_existing_desktop_schema_updates_the_seeded_singletons() {
-    let db = practice_db();
+    let db = TestDb::with_sql(&fixture("extract_practice.sql"));
     let mut client = pg_client(&db);
     let dir = tempfile::tempdir().unwrap();
     let file = sqlite_from_sql(dir.path(), "desktop.db", &fixture("extract_desktop.sql"));
@@ -372,7 +364,7 @@ fn into_existing_desktop_schema_updates_the_seeded_singletons() {
 
 #[test]
 fn rows_referencing_another_users_data_are_left_out_with_their_dependents() {
-    let db = practice_db();
+    let db = TestDb::with_sql(&fixture("extract_practice.sql"));
     let mut client = pg_client(&db);
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("mine.db");
@@ -431,7 +423,7 @@ fn rows_referencing_another_users_data_are_left_out_with_their_dependents() {
 
 #[test]
 fn a_user_without_a_one_to_one_row_gets_an_empty_singleton() {
-    let db = practice_db();
+    let db = TestDb::with_sql(&fixture("extract_practice.sql"));
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("erin.db");
     migrate_ok(&extract_options(&db, &file, "ERIN@example.com"));
@@ -489,7 +481,7 @@ fn assert_nothing_written(dir: &Path) {
 
 #[test]
 fn an_unknown_email_is_bad_input_naming_counts_not_users() {
-    let db = practice_db();
+    let db = TestDb::with_sql(&fixture("extract_practice.sql"));
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("mine.db");
     let err = migrate(&extract_options(&db, &file, "mallory@example.com")).unwrap_err();
@@ -613,7 +605,7 @@ fn utc_micros(text: &str) -> i64 {
 /// written.
 #[test]
 fn extract_writes_a_bundle_that_imports_to_the_same_file() {
-    let db = practice_db();
+    let db = TestDb::with_sql(&fixture("extract_practice.sql"));
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("mine.db");
     let bundle = dir.path().join("export");
@@ -656,7 +648,7 @@ fn extract_writes_a_bundle_that_imports_to_the_same_file() {
 
 #[test]
 fn candidates_list_every_user_and_the_owner_columns_extract_follows() {
-    let db = practice_db();
+    let db = TestDb::with_sql(&fixture("extract_practice.sql"));
     let expected: Vec<String> = db
         .client()
         .query("SELECT email FROM users ORDER BY email", &[])

@@ -3,7 +3,6 @@
 
 use crate::servers;
 
-use std::io::Write;
 use std::net::TcpListener;
 use std::time::{Duration, Instant};
 
@@ -106,25 +105,12 @@ fn unknown_host_name() {
     assert_contains(&msg, "unknown host name \"no-such-host.invalid\"");
 }
 
-/// A server on a loopback port that answers every connection with `reply` and hangs up.
-fn fake_server(reply: &'static [u8]) -> u16 {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    std::thread::spawn(move || {
-        for stream in listener.incoming() {
-            let Ok(mut stream) = stream else { return };
-            let _ = stream.write_all(reply);
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    });
-    port
-}
-
 #[test]
 fn something_that_is_not_postgres() {
-    let http =
-        fake_server(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
-    let ssh = fake_server(b"SSH-2.0-OpenSSH_9.2p1 Debian-2\r\n");
+    let http = ferry_testkit::net::fake_server_saying(
+        b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+    );
+    let ssh = ferry_testkit::net::fake_server_saying(b"SSH-2.0-OpenSSH_9.2p1 Debian-2\r\n");
     for (port, sslmode) in [
         (http, "disable"),
         (http, "prefer"),

@@ -24,8 +24,8 @@ fn postgres_to_sqlite_to_postgres_gives_back_the_same_rows_and_types() {
     );
     for table in pg_tables(&mut ca) {
         assert_eq!(
-            pg_fingerprint(&mut ca, &table),
-            pg_fingerprint(&mut cb, &table),
+            table_fingerprint(&mut ca, &table),
+            table_fingerprint(&mut cb, &table),
             "content of {table}"
         );
     }

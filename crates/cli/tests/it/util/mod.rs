@@ -27,10 +27,7 @@ impl Dir {
 
     /// Creates a SQLite database `name` with the given schema and rows.
     pub fn sqlite(&self, name: &str, sql: &str) -> PathBuf {
-        let path = self.path(name);
-        let conn = rusqlite::Connection::open(&path).expect("create the SQLite file");
-        conn.execute_batch(sql).expect("run the setup SQL");
-        path
+        ferry_testkit::files::sqlite_from_sql(&self.path(name), sql)
     }
 
     pub fn command(&self) -> TestCommand {

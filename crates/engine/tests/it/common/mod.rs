@@ -4,6 +4,7 @@ use std::path::{Path, PathBuf};
 
 use ferry_engine::progress::Silent;
 use ferry_engine::{Cancel, Location, Options, Report, RunError};
+pub use ferry_testkit::pg::table_fingerprint;
 pub use ferry_testkit::TestDb;
 
 pub fn fixture(name: &str) -> String {
@@ -15,11 +16,7 @@ pub fn fixture(name: &str) -> String {
 
 /// A SQLite file built from SQL text.
 pub fn sqlite_from_sql(dir: &Path, name: &str, sql: &str) -> PathBuf {
-    let path = dir.join(name);
-    let conn = rusqlite::Connection::open(&path).unwrap();
-    conn.execute_batch(sql)
-        .unwrap_or_else(|e| panic!("building {name}: {e}"));
-    path
+    ferry_testkit::files::sqlite_from_sql(&dir.join(name), sql)
 }
 
 pub fn pg(db: &TestDb) -> Location {
@@ -46,19 +43,6 @@ pub fn migrate_ok(o: &Options) -> Report {
             e.error, e.report.findings, e.report.warnings
         ),
     }
-}
-
-/// Every user table's row count and an md5 of its rows as PostgreSQL prints them, sorted —
-/// computed by PostgreSQL itself, independently of Ferry's digests.
-pub fn pg_fingerprint(client: &mut postgres::Client, table: &str) -> (i64, String) {
-    let q = format!(
-        "SELECT count(*), md5(coalesce(string_agg(x::text, E'\\n' ORDER BY x::text COLLATE \"C\"), '')) FROM \"{}\" x",
-        table.replace('"', "\"\"")
-    );
-    let row = client
-        .query_one(&q, &[])
-        .unwrap_or_else(|e| panic!("fingerprint of {table}: {e}"));
-    (row.get(0), row.get(1))
 }
 
 /// (table, column, type, not null, default) for every column of schema public.
@@ -191,7 +175,7 @@ pub fn pg_snapshot(client: &mut postgres::Client) -> PgSnapshot {
     let content = pg_tables(client)
         .into_iter()
         .map(|t| {
-            let f = pg_fingerprint(client, &t);
+            let f = table_fingerprint(client, &t);
             (t, f)
         })
         .collect();

@@ -1,6 +1,7 @@
 //! The page's content and its escaping, without a browser (the CLI's `report_html` test
 //! renders a real run's page in Chromium).
 
+use super::values::{bytes, count, seconds};
 use super::*;
 use crate::model::progress::Phase;
 use crate::model::report::{

@@ -1,149 +1,15 @@
-//! The verification report as a document to hand on: one self-contained HTML page (no
-//! external assets, no script; a Content-Security-Policy forbids both, so a value that
-//! escaped its escaping still could not load or run anything) that shows what a run did and
-//! proved: source and target (masked, as the report holds them), the job, every table's
-//! verification with its digests, the job's invariants, the backup and its SHA-256, where the
-//! time went (an inline SVG bar chart), and the findings with the policy chosen for each.
-//!
-//! Why it renders from a [`serde_json::Value`] and not from a deserialized [`Report`]: the
-//! page must render *any* saved report (`ferry report FILE.json`), including ones written by
-//! an older or newer Ferry. The JSON format only ever gains fields (README, "Report format"),
-//! so reading it field by field and showing "—" for what is missing is exactly as tolerant as
-//! the format promises; a `Deserialize` derive would refuse a report with a changed field and
-//! would have to be added to every type the report holds (findings, phases, policies…), for
-//! no gain in what the page can show. [`render`] goes through the same JSON, so the page
-//! written beside a run's report and the page `ferry report` renders from that file are the
-//! same bytes (tested by the CLI).
-//!
-//! Every piece of text that comes from the report goes through [`esc`]; markup is only ever
-//! produced by this module's literals.
+//! The page's sections, top to bottom: header and outcome, the job, each table's verification,
+//! the job's checks, the backup, where the time went, what was copied, and the notes. Each
+//! writes its own markup from the report's JSON; every value goes through [`super::esc`].
 
 use std::fmt::Write as _;
-use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
-use crate::model::report::Report;
+use super::esc;
+use super::values::{bytes, count, dash, seconds, Obj};
 
-/// The page's style sheet, kept in its own file so that this module is about content.
-const STYLE: &str = include_str!("report_html.css");
-
-/// Renders a run's report as a self-contained HTML page.
-pub fn render(report: &Report) -> String {
-    // Serializing a Report cannot fail: it holds only strings, numbers and plain enums.
-    let value = serde_json::to_value(report).unwrap_or(Value::Null);
-    render_json(&value)
-}
-
-/// Renders a report already in its JSON form (a saved `--report` file).
-///
-/// Anything that is not a JSON object renders as a page that says so: a front end checks
-/// that what it read is a report before calling this (see [`looks_like_report`]).
-pub fn render_json(report: &Value) -> String {
-    let r = Obj(report);
-    let mut page = String::with_capacity(16 * 1024);
-    let title = format!(
-        "Ferry report: {} → {} ({})",
-        r.text("source"),
-        r.text("target"),
-        outcome(&r).0
-    );
-    let _ = writeln!(
-        page,
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
-         <meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">\n\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
-         <meta name=\"generator\" content=\"Ferry {}\">\n<title>{}</title>\n<style>\n{STYLE}</style>\n</head>\n<body>\n<main>",
-        esc(r.text("ferry_version")),
-        esc(&title)
-    );
-    header(&mut page, &r);
-    job(&mut page, &r);
-    verification(&mut page, &r);
-    checks(&mut page, &r);
-    backup(&mut page, &r);
-    phases(&mut page, &r);
-    copied(&mut page, &r);
-    findings(&mut page, &r);
-    notes(&mut page, &r);
-    let _ = writeln!(
-        page,
-        "<footer>Written by Ferry {} · report format {} · the JSON report beside this page holds the same facts.</footer>\n</main>\n</body>\n</html>",
-        esc(r.text("ferry_version")),
-        esc(&r.display("format_version"))
-    );
-    page
-}
-
-/// Whether a JSON document is a Ferry report (what `ferry report` accepts).
-pub fn looks_like_report(value: &Value) -> bool {
-    let r = Obj(value);
-    value.is_object()
-        && r.get("format_version").is_some_and(Value::is_u64)
-        && r.get("outcome").is_some_and(Value::is_string)
-        && r.get("source").is_some_and(Value::is_string)
-}
-
-/// Where the page of a JSON report saved at `json` goes: the same name with `.html`.
-pub fn html_path_beside(json: &Path) -> PathBuf {
-    let html = json.with_extension("html");
-    if html == json {
-        // `--report out.html`: the JSON already has that name; never overwrite it.
-        let mut name = json.as_os_str().to_owned();
-        name.push(".html");
-        PathBuf::from(name)
-    } else {
-        html
-    }
-}
-
-/// Writes a page owner-only (0600), like the JSON report: both may hold row values from
-/// findings. An existing file is replaced and narrowed to 0600 too.
-///
-/// # Errors
-/// The I/O error of creating, narrowing or writing the file.
-pub fn write_file(path: &Path, html: &str) -> std::io::Result<()> {
-    use std::io::Write;
-    let mut open = std::fs::OpenOptions::new();
-    open.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut open, 0o600);
-    let mut file = open.open(path)?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        file.set_permissions(std::fs::Permissions::from_mode(0o600))?;
-    }
-    file.write_all(html.as_bytes())?;
-    file.sync_all()
-}
-
-/// Escapes text for HTML element content and quoted attribute values alike.
-pub fn esc(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            // Control characters (a NUL in a finding's value) would make the page invalid;
-            // show them as the escape a person can read.
-            c if c.is_control() && c != '\n' && c != '\t' => {
-                let _ = write!(out, "\\u{{{:04x}}}", c as u32);
-            }
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-// ---------------------------------------------------------------------------------------------
-// Sections
-// ---------------------------------------------------------------------------------------------
-
-fn header(page: &mut String, r: &Obj) {
+pub(super) fn header(page: &mut String, r: &Obj) {
     let (headline, tone) = outcome(r);
     let _ = writeln!(
         page,
@@ -174,7 +40,7 @@ fn header(page: &mut String, r: &Obj) {
 }
 
 /// The headline and its colour class.
-fn outcome(r: &Obj) -> (String, &'static str) {
+pub(super) fn outcome(r: &Obj) -> (String, &'static str) {
     let passed = r.obj("verification").and_then(|v| v.bool("passed"));
     let writes = matches!(r.str("command"), Some("migrate" | "import" | "export"));
     let untouched = if writes {
@@ -205,7 +71,7 @@ fn outcome(r: &Obj) -> (String, &'static str) {
 
 /// The job. The report names it only through what the job added (Promote: the admin
 /// account; Extract: its `extract:` checks or a bundle), so it is read from those.
-fn job(page: &mut String, r: &Obj) {
+pub(super) fn job(page: &mut String, r: &Obj) {
     let checks = r
         .obj("verification")
         .map(|v| v.arr("checks"))
@@ -261,7 +127,7 @@ fn job(page: &mut String, r: &Obj) {
     page.push_str("</section>\n");
 }
 
-fn verification(page: &mut String, r: &Obj) {
+pub(super) fn verification(page: &mut String, r: &Obj) {
     page.push_str("<section id=\"verification\">\n<h2>Verification</h2>\n");
     let Some(v) = r.obj("verification") else {
         page.push_str(
@@ -335,7 +201,7 @@ fn verification(page: &mut String, r: &Obj) {
     page.push_str("</tbody>\n</table>\n</section>\n");
 }
 
-fn checks(page: &mut String, r: &Obj) {
+pub(super) fn checks(page: &mut String, r: &Obj) {
     let Some(v) = r.obj("verification") else {
         return;
     };
@@ -362,7 +228,7 @@ fn checks(page: &mut String, r: &Obj) {
     page.push_str("</section>\n");
 }
 
-fn backup(page: &mut String, r: &Obj) {
+pub(super) fn backup(page: &mut String, r: &Obj) {
     page.push_str("<section id=\"backup\">\n<h2>Backup</h2>\n");
     match r.obj("backup") {
         Some(b) => {
@@ -392,7 +258,7 @@ fn backup(page: &mut String, r: &Obj) {
 }
 
 /// Where the time went: one bar per phase, its length the phase's share of the run.
-fn phases(page: &mut String, r: &Obj) {
+pub(super) fn phases(page: &mut String, r: &Obj) {
     let phases: Vec<(String, f64)> = r
         .arr("phases")
         .iter()
@@ -446,7 +312,7 @@ fn phases(page: &mut String, r: &Obj) {
     page.push_str("</svg>\n</section>\n");
 }
 
-fn copied(page: &mut String, r: &Obj) {
+pub(super) fn copied(page: &mut String, r: &Obj) {
     let tables = r.arr("tables");
     if tables.is_empty() {
         return;
@@ -474,112 +340,7 @@ fn copied(page: &mut String, r: &Obj) {
     page.push_str("</tbody>\n</table>\n</section>\n");
 }
 
-fn findings(page: &mut String, r: &Obj) {
-    let findings = r.arr("findings");
-    page.push_str("<section id=\"findings\">\n<h2>Findings and the policies chosen</h2>\n");
-    if findings.is_empty() {
-        page.push_str(
-            "<p class=\"muted\">None: the preflight scan found no value the target could not \
-             hold as it is.</p>\n</section>\n",
-        );
-        return;
-    }
-    for f in findings {
-        let f = Obj(f);
-        let place = match f.str("column") {
-            Some(column) => format!("{}.{column}", f.text("table")),
-            None => f.text("table").to_string(),
-        };
-        let (policy, tone) = match (f.str("resolved_by"), f.str("severity")) {
-            (Some(p), _) => (format!("policy chosen: {}", policy_words(p)), "good"),
-            (None, Some("blocking")) => ("not resolved: it stopped the run".to_string(), "bad"),
-            (None, _) => ("no policy needed".to_string(), "neutral"),
-        };
-        let _ = writeln!(
-            page,
-            "<article class=\"finding\">\n<p><span class=\"severity {}\">{}</span> \
-             <span class=\"mono\">{}</span> · {} · {} row(s) · <span class=\"policy {tone}\">{}</span></p>\n\
-             <p>{}</p>",
-            esc(f.text("severity")),
-            esc(f.text("severity")),
-            esc(&place),
-            esc(f.text("kind")),
-            esc(&f.u64("count").map_or_else(dash, count)),
-            esc(&policy),
-            esc(f.text("message")),
-        );
-        let samples = f.arr("samples");
-        if !samples.is_empty() {
-            page.push_str(
-                "<table class=\"samples\"><thead><tr><th>Row</th><th>Value</th><th>Why</th></tr></thead><tbody>\n",
-            );
-            for s in samples {
-                let s = Obj(s);
-                let _ = writeln!(
-                    page,
-                    "<tr><td class=\"mono\">{}</td><td class=\"mono\">{}</td><td>{}</td></tr>",
-                    esc(s.text("key")),
-                    esc(s.text("value")),
-                    esc(s.text("detail"))
-                );
-            }
-            page.push_str("</tbody></table>\n");
-        }
-        // Reports since the remedies became data hold `remedies[]`; older ones one `remedy` text.
-        let remedies: Vec<String> = match f.str("remedy") {
-            Some(text) => vec![text.to_string()],
-            None => f.arr("remedies").iter().map(remedy_words).collect(),
-        };
-        let remedies: Vec<String> = remedies.into_iter().filter(|r| !r.is_empty()).collect();
-        if !remedies.is_empty() {
-            let _ = writeln!(
-                page,
-                "<p class=\"remedy\">What can be done: {}</p>",
-                esc(&remedies.join("; or "))
-            );
-        }
-        page.push_str("</article>\n");
-    }
-    page.push_str("</section>\n");
-}
-
-/// One remedy (the engine's `Remedy`, tagged by `remedy`) in words.
-fn remedy_words(remedy: &Value) -> String {
-    let r = Obj(remedy);
-    let place = || format!("{}.{}", r.text("table"), r.text("column"));
-    match r.str("remedy") {
-        Some("fix_data") => "fix the data in the source".into(),
-        Some("policy") => format!("{} for {}", policy_words(r.text("policy")), place()),
-        Some("epoch") => format!("read {} as Unix time in {}", place(), r.text("unit")),
-        Some("dst_gap") => format!(
-            "read wall-clock times in a daylight-saving gap as {}",
-            r.text("policy")
-        ),
-        Some("dst_fold") => format!(
-            "take the {} instant of a repeated wall-clock time",
-            r.text("policy")
-        ),
-        Some("exclude_table") => format!("leave the table {} out", r.text("table")),
-        Some("add_target_column") => format!("add {} to the target's schema", place()),
-        Some("copy_and_replace") => {
-            format!("copy {} too, replacing the target's rows", r.text("table"))
-        }
-        Some(other) => other.replace('_', " "),
-        None => String::new(),
-    }
-}
-
-fn policy_words(policy: &str) -> String {
-    match policy {
-        "null" => "store NULL (null)".into(),
-        "skip-row" => "leave the rows out (skip-row)".into(),
-        "as-text" => "keep the column as text (as-text)".into(),
-        "stop" => "stop (stop)".into(),
-        other => other.to_string(),
-    }
-}
-
-fn notes(page: &mut String, r: &Obj) {
+pub(super) fn notes(page: &mut String, r: &Obj) {
     for (key, heading) in [("warnings", "Warnings"), ("not_migrated", "Not migrated")] {
         let items = r.arr(key);
         if items.is_empty() {
@@ -599,91 +360,3 @@ fn notes(page: &mut String, r: &Obj) {
         page.push_str("</ul>\n</section>\n");
     }
 }
-
-// ---------------------------------------------------------------------------------------------
-// Reading the JSON and putting numbers in words
-// ---------------------------------------------------------------------------------------------
-
-/// A JSON object read leniently: a missing or mistyped field is `None`, shown as "—".
-struct Obj<'a>(&'a Value);
-
-impl<'a> Obj<'a> {
-    fn get(&self, key: &str) -> Option<&'a Value> {
-        self.0.get(key).filter(|v| !v.is_null())
-    }
-    fn str(&self, key: &str) -> Option<&'a str> {
-        self.get(key).and_then(Value::as_str)
-    }
-    fn text(&self, key: &str) -> &'a str {
-        self.str(key).unwrap_or("—")
-    }
-    fn u64(&self, key: &str) -> Option<u64> {
-        self.get(key).and_then(Value::as_u64)
-    }
-    fn f64(&self, key: &str) -> Option<f64> {
-        self.get(key).and_then(Value::as_f64)
-    }
-    fn bool(&self, key: &str) -> Option<bool> {
-        self.get(key).and_then(Value::as_bool)
-    }
-    fn arr(&self, key: &str) -> &'a [Value] {
-        self.get(key)
-            .and_then(Value::as_array)
-            .map_or(&[], Vec::as_slice)
-    }
-    fn obj(&self, key: &str) -> Option<Obj<'a>> {
-        self.get(key).filter(|v| v.is_object()).map(Obj)
-    }
-    /// Any scalar as text.
-    fn display(&self, key: &str) -> String {
-        match self.get(key) {
-            Some(Value::String(s)) => s.clone(),
-            Some(v) => v.to_string(),
-            None => dash(),
-        }
-    }
-}
-
-fn dash() -> String {
-    "—".into()
-}
-
-fn seconds(s: f64) -> String {
-    if s < 0.001 {
-        format!("{:.2} ms", s * 1000.0)
-    } else if s < 1.0 {
-        format!("{:.0} ms", s * 1000.0)
-    } else if s < 60.0 {
-        format!("{s:.2} s")
-    } else {
-        format!("{} min {:.0} s", (s / 60.0).floor(), s % 60.0)
-    }
-}
-
-/// 1234567 → "1,234,567".
-fn count(n: u64) -> String {
-    let reversed: Vec<char> = n.to_string().chars().rev().collect();
-    let groups: Vec<String> = reversed
-        .chunks(3)
-        .map(|g| g.iter().rev().collect())
-        .collect();
-    groups.into_iter().rev().collect::<Vec<_>>().join(",")
-}
-
-fn bytes(n: u64) -> String {
-    const UNITS: [&str; 4] = ["KiB", "MiB", "GiB", "TiB"];
-    if n < 1024 {
-        return format!("{n} bytes");
-    }
-    let mut value = n as f64 / 1024.0;
-    let mut unit = 0;
-    while value >= 1024.0 && unit < UNITS.len() - 1 {
-        value /= 1024.0;
-        unit += 1;
-    }
-    format!("{value:.1} {} ({} bytes)", UNITS[unit], count(n))
-}
-
-#[cfg(test)]
-#[path = "report_html_tests.rs"]
-mod tests;
