@@ -16,17 +16,7 @@ const STATEMENTS: [&str; 5] = [
 ];
 
 fn args<'a>(command: &'a str, src: &'a str, url: &'a str) -> Vec<&'a str> {
-    vec![
-        command,
-        "--from",
-        src,
-        "--to",
-        url,
-        "--promote",
-        "--admin-email",
-        "admin@example.com",
-        "--distribute",
-    ]
+    crate::util::promote_command(command, src, url, &["--distribute"])
 }
 
 #[test]

@@ -7,26 +7,23 @@ use crate::util::{Dir, Run};
 
 const FIXTURE: &str = include_str!("../../../engine/tests/fixtures/promote_tasks.sql");
 const APP_SCHEMA: &str = include_str!("../../../engine/tests/fixtures/promote_app_schema.sql");
-const EMAIL: &str = "admin@example.com";
+use crate::util::ADMIN_EMAIL as EMAIL;
 
 fn promote_args<'a>(src: &'a str, url: &'a str) -> Vec<&'a str> {
-    vec![
+    crate::util::promote_command(
         "migrate",
-        "--from",
         src,
-        "--to",
         url,
-        "--promote",
-        "--admin-email",
-        EMAIL,
-        "--source-timezone",
-        "Europe/Berlin",
-        "--dst-gap",
-        "shift-forward",
-        "--dst-fold",
-        "earlier",
-        "--yes",
-    ]
+        &[
+            "--source-timezone",
+            "Europe/Berlin",
+            "--dst-gap",
+            "shift-forward",
+            "--dst-fold",
+            "earlier",
+            "--yes",
+        ],
+    )
 }
 
 /// The password the run showed (checked: once, alone on its line after the notice, never

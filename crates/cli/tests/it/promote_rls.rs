@@ -7,23 +7,20 @@ use crate::util::Dir;
 const FIXTURE: &str = include_str!("../../../engine/tests/fixtures/promote_tasks.sql");
 
 fn args<'a>(command: &'a str, src: &'a str, url: &'a str) -> Vec<&'a str> {
-    vec![
+    crate::util::promote_command(
         command,
-        "--from",
         src,
-        "--to",
         url,
-        "--promote",
-        "--admin-email",
-        "admin@example.com",
-        "--row-level-security",
-        "--source-timezone",
-        "Europe/Berlin",
-        "--dst-gap",
-        "shift-forward",
-        "--dst-fold",
-        "earlier",
-    ]
+        &[
+            "--row-level-security",
+            "--source-timezone",
+            "Europe/Berlin",
+            "--dst-gap",
+            "shift-forward",
+            "--dst-fold",
+            "earlier",
+        ],
+    )
 }
 
 #[test]

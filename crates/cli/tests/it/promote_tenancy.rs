@@ -6,7 +6,6 @@
 use crate::util::{Dir, Run};
 
 const FIXTURE: &str = include_str!("../../../engine/tests/fixtures/promote_bizy.sql");
-const EMAIL: &str = "admin@example.com";
 
 fn tables(pg: &ferry_testkit::TestDb) -> i64 {
     pg.client()
@@ -20,17 +19,7 @@ fn tables(pg: &ferry_testkit::TestDb) -> i64 {
 
 fn run(dir: &Dir, command: &str, src: &str, url: &str, extra: &[&str], code: i32) -> Run {
     dir.command()
-        .args([
-            command,
-            "--from",
-            src,
-            "--to",
-            url,
-            "--promote",
-            "--admin-email",
-            EMAIL,
-        ])
-        .args(extra)
+        .args(crate::util::promote_command(command, src, url, extra))
         .expect_code(code)
 }
 

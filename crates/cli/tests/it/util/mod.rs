@@ -225,3 +225,28 @@ pub fn ferry_for_everyone() -> &'static Path {
         bin
     })
 }
+
+/// The admin every Promote test signs up.
+pub const ADMIN_EMAIL: &str = "admin@example.com";
+
+/// `COMMAND --from SRC --to URL --promote --admin-email admin@example.com EXTRA…`: how every
+/// Promote test's command line starts.
+pub fn promote_command<'a>(
+    command: &'a str,
+    src: &'a str,
+    url: &'a str,
+    extra: &[&'a str],
+) -> Vec<&'a str> {
+    let mut args = vec![
+        command,
+        "--from",
+        src,
+        "--to",
+        url,
+        "--promote",
+        "--admin-email",
+        ADMIN_EMAIL,
+    ];
+    args.extend_from_slice(extra);
+    args
+}
