@@ -13,7 +13,7 @@ use std::path::Path;
 use crate::util::state::{database_fingerprint, sha256_file};
 use crate::util::Dir;
 
-const BLOCKED: &str = "ferry: preflight found 1 value(s) the target cannot hold; nothing was written (see the findings, pick a policy or fix the data)";
+const BLOCKED: &str = "ferry: preflight found 1 problem(s) that block the run; nothing was written (each finding above says how to resolve it: a policy, a flag or a fix in the data)";
 
 const GOOD: &str = "
     CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT NOT NULL);

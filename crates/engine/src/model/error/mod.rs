@@ -71,7 +71,7 @@ pub enum Error {
         source: std::io::Error,
     },
 
-    #[error("preflight found {count} value(s) the target cannot hold; nothing was written (see the findings, pick a policy or fix the data)")]
+    #[error("preflight found {count} problem(s) that block the run; nothing was written (each finding above says how to resolve it: a policy, a flag or a fix in the data)")]
     PreflightBlocked { count: usize },
 
     #[error("verification failed: {summary}; nothing was committed")]
