@@ -21,23 +21,25 @@ pub const SUGGEST_SHARED_MAX_ROWS: u64 = 200;
 pub fn shared_names(plan: &Plan, requested: &[String]) -> Result<Vec<String>> {
     let mut shared: Vec<String> = vec![];
     for name in requested {
-        let table =
-            plan.tables
-                .iter()
-                .find(|t| &t.target_table == name || &t.source_table == name)
-                .ok_or_else(|| {
-                    let there: Vec<&str> = plan
-                        .tables
-                        .iter()
-                        .map(|t| t.source_table.as_str())
-                        .collect();
-                    Error::bad_option(
-                        OptionName::Shared,
-                        format!(
-                    "{opt_shared} {name}: no migrated table has that name (the tables are: {})",
-                    there.join(", "), opt_shared = OptionName::Shared.mention()),
-                    )
-                })?;
+        let table = plan
+            .tables
+            .iter()
+            .find(|t| &t.target_table == name || &t.source_table == name)
+            .ok_or_else(|| {
+                let there: Vec<&str> = plan
+                    .tables
+                    .iter()
+                    .map(|t| t.source_table.as_str())
+                    .collect();
+                Error::bad_option(
+                    OptionName::Shared,
+                    format!(
+                        "{} {name}: no migrated table has that name (the tables are: {})",
+                        OptionName::Shared.mention(),
+                        there.join(", ")
+                    ),
+                )
+            })?;
         if !shared.contains(&table.target_table) {
             shared.push(table.target_table.clone());
         }

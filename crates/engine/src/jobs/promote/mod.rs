@@ -89,19 +89,37 @@ pub struct PromoteState {
 /// email, a users table that cannot be found or understood, a table without an owner column.
 pub fn transform_plan(o: &PromoteOptions, options: &Options, plan: &mut Plan) -> Result<()> {
     if !matches!(options.target, Location::Postgres(_)) {
-        return Err(Error::bad_option(OptionName::To, format!("{opt_promote} makes a multi-user PostgreSQL database: {opt_to} must be a PostgreSQL location", opt_promote = OptionName::Promote.mention(), opt_to = OptionName::To.mention()),
+        return Err(Error::bad_option(
+            OptionName::To,
+            format!(
+                "{opt_promote} makes a multi-user PostgreSQL database: {opt_to} must be a PostgreSQL location",
+                opt_promote = OptionName::Promote.mention(),
+                opt_to = OptionName::To.mention(),
+            ),
         ));
     }
     check_email(&o.admin_email)?;
     let supabase = o.profile == TargetProfile::Supabase;
     if supabase && options.into_existing {
-        return Err(Error::bad_option(OptionName::TargetProfile, format!("{opt_target_profile} supabase creates the app's tables beside Supabase's auth schema; {opt_into_existing} is not supported with it", opt_target_profile = OptionName::TargetProfile.mention(), opt_into_existing = OptionName::IntoExisting.mention()),
+        return Err(Error::bad_option(
+            OptionName::TargetProfile,
+            format!(
+                "{opt_target_profile} supabase creates the app's tables beside Supabase's auth schema; {opt_into_existing} is not supported with it",
+                opt_target_profile = OptionName::TargetProfile.mention(),
+                opt_into_existing = OptionName::IntoExisting.mention(),
+            ),
         ));
     }
     if o.distribute && o.profile == TargetProfile::Supabase {
         // Supabase's users live in its own auth schema, which Citus would have to make a
         // reference table; a Supabase project does not offer the citus extension anyway.
-        return Err(Error::bad_option(OptionName::Distribute, format!("{opt_distribute} plans a Citus cluster, and a Supabase project does not run Citus: leave out {opt_distribute} or {opt_target_profile} supabase", opt_distribute = OptionName::Distribute.mention(), opt_target_profile = OptionName::TargetProfile.mention()),
+        return Err(Error::bad_option(
+            OptionName::Distribute,
+            format!(
+                "{opt_distribute} plans a Citus cluster, and a Supabase project does not run Citus: leave out {opt_distribute} or {opt_target_profile} supabase",
+                opt_distribute = OptionName::Distribute.mention(),
+                opt_target_profile = OptionName::TargetProfile.mention(),
+            ),
         ));
     }
     let existing = {
@@ -126,9 +144,17 @@ pub fn transform_plan(o: &PromoteOptions, options: &Options, plan: &mut Plan) ->
         .iter()
         .find(|t| same_schema && t.target_table == users.name)
     {
-        return Err(Error::bad_option(OptionName::UsersTable, format!(
-            "{opt_promote}: the source has a table '{}', the name of the users table Promote writes; exclude it ({opt_exclude} {}) or choose another with {opt_users_table}",
-            t.source_table, t.source_table, opt_promote = OptionName::Promote.mention(), opt_exclude = OptionName::Exclude.mention(), opt_users_table = OptionName::UsersTable.mention())));
+        return Err(Error::bad_option(
+            OptionName::UsersTable,
+            format!(
+                "{opt_promote}: the source has a table '{}', the name of the users table Promote writes; exclude it ({opt_exclude} {}) or choose another with {opt_users_table}",
+                t.source_table,
+                t.source_table,
+                opt_promote = OptionName::Promote.mention(),
+                opt_exclude = OptionName::Exclude.mention(),
+                opt_users_table = OptionName::UsersTable.mention(),
+            ),
+        ));
     }
     let shared = classify::shared_names(plan, &o.shared_tables)?;
     plan.findings.extend(shared_refs::findings(plan, &shared));

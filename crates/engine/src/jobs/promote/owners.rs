@@ -41,9 +41,15 @@ pub fn add_owner_columns(
             existing_owner(t, users, o)?
         } else {
             if t.source_def.column(&o.owner_column).is_some() {
-                return Err(Error::bad_option(OptionName::OwnerColumn, format!(
-                    "source table '{}' already has a column '{}'; name the owner column Promote adds with {opt_owner_column}",
-                    t.source_table, o.owner_column, opt_owner_column = OptionName::OwnerColumn.mention())));
+                return Err(Error::bad_option(
+                    OptionName::OwnerColumn,
+                    format!(
+                        "source table '{}' already has a column '{}'; name the owner column Promote adds with {opt_owner_column}",
+                        t.source_table,
+                        o.owner_column,
+                        opt_owner_column = OptionName::OwnerColumn.mention(),
+                    ),
+                ));
             }
             let name = o.owner_column.clone();
             t.target_def.columns.push(Column {
@@ -128,9 +134,18 @@ fn existing_owner(
             .column(&o.owner_column)
             .map(|c| c.name.clone())
             .ok_or_else(|| {
-                Error::bad_option(OptionName::OwnerColumn, format!(
-                    "target table '{}' has no owner column (no single foreign key to {} and no column '{}'); Promote gives every migrated table an owner — add it in the app's schema, name it with {opt_owner_column}, or, if all users share the table, pass {opt_shared} {}",
-                    t.target_table, users.name, o.owner_column, t.target_table, opt_owner_column = OptionName::OwnerColumn.mention(), opt_shared = OptionName::Shared.mention()))
+                Error::bad_option(
+                    OptionName::OwnerColumn,
+                    format!(
+                        "target table '{}' has no owner column (no single foreign key to {} and no column '{}'); Promote gives every migrated table an owner — add it in the app's schema, name it with {opt_owner_column}, or, if all users share the table, pass {opt_shared} {}",
+                        t.target_table,
+                        users.name,
+                        o.owner_column,
+                        t.target_table,
+                        opt_owner_column = OptionName::OwnerColumn.mention(),
+                        opt_shared = OptionName::Shared.mention(),
+                    ),
+                )
             }),
     }
 }

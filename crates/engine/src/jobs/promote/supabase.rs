@@ -73,8 +73,14 @@ pub fn require_auth(client: &mut postgres::Client) -> Result<()> {
         (_, _, false) => "no role authenticated",
         _ => return Ok(()),
     };
-    Err(Error::bad_option(OptionName::TargetProfile, format!(
-        "{opt_target_profile} supabase: the target has {missing}, so it is not a Supabase database (Supabase Auth creates them); point {opt_to} at the Supabase project's database, or promote with {opt_target_profile} plain", opt_target_profile = OptionName::TargetProfile.mention(), opt_to = OptionName::To.mention())))
+    Err(Error::bad_option(
+        OptionName::TargetProfile,
+        format!(
+            "{opt_target_profile} supabase: the target has {missing}, so it is not a Supabase database (Supabase Auth creates them); point {opt_to} at the Supabase project's database, or promote with {opt_target_profile} plain",
+            opt_target_profile = OptionName::TargetProfile.mention(),
+            opt_to = OptionName::To.mention(),
+        ),
+    ))
 }
 
 /// Takes the owner columns' foreign keys out of the plan: the planner would qualify
@@ -147,8 +153,13 @@ pub fn insert_admin(client: &mut postgres::Client, email: &str, hash: &str) -> R
         .context(|| format!("looking for {email} in auth.users"))?
         .get(0);
     if taken > 0 {
-        return Err(Error::bad_option(OptionName::AdminEmail, format!(
-            "auth.users already has a user with email {email}; Promote inserts a new admin — choose another {opt_admin_email}", opt_admin_email = OptionName::AdminEmail.mention())));
+        return Err(Error::bad_option(
+            OptionName::AdminEmail,
+            format!(
+                "auth.users already has a user with email {email}; Promote inserts a new admin — choose another {opt_admin_email}",
+                opt_admin_email = OptionName::AdminEmail.mention(),
+            ),
+        ));
     }
     let columns = auth_columns(client, "users")?;
     // Token columns differ between GoTrue versions: every one this database has is ''.

@@ -66,8 +66,14 @@ impl UsersTable {
 pub fn planned(names: &UsersNames, existing: Option<&Catalog>, schema: &str) -> Result<UsersTable> {
     let name = names.table.clone().unwrap_or_else(|| "users".into());
     if existing.is_some_and(|c| c.table(&name).is_some()) {
-        return Err(Error::bad_option(OptionName::UsersTable, format!(
-            "the target already has a table '{name}' in schema {schema}; Promote creates its users table and never touches yours — pass {opt_into_existing} to use it, or {opt_users_table} to name another", opt_into_existing = OptionName::IntoExisting.mention(), opt_users_table = OptionName::UsersTable.mention())));
+        return Err(Error::bad_option(
+            OptionName::UsersTable,
+            format!(
+                "the target already has a table '{name}' in schema {schema}; Promote creates its users table and never touches yours — pass {opt_into_existing} to use it, or {opt_users_table} to name another",
+                opt_into_existing = OptionName::IntoExisting.mention(),
+                opt_users_table = OptionName::UsersTable.mention(),
+            ),
+        ));
     }
     Ok(UsersTable {
         name,
@@ -120,18 +126,30 @@ pub fn create(client: &mut postgres::Client, schema: &str, u: &UsersTable) -> Re
 pub fn detect(catalog: &Catalog, names: &UsersNames) -> Result<UsersTable> {
     let table = match &names.table {
         Some(n) => catalog.table(n).ok_or_else(|| {
-            Error::bad_option(OptionName::UsersTable, format!(
-                "{opt_users_table} {n}: the target has no such table (it has: {})",
-                table_names(catalog), opt_users_table = OptionName::UsersTable.mention()))
+            Error::bad_option(
+                OptionName::UsersTable,
+                format!(
+                    "{opt_users_table} {n}: the target has no such table (it has: {})",
+                    table_names(catalog),
+                    opt_users_table = OptionName::UsersTable.mention(),
+                ),
+            )
         })?,
         None => USERS_TABLES
             .iter()
             .find_map(|n| catalog.table(n))
             .ok_or_else(|| {
-                Error::bad_option(OptionName::UsersTable, format!(
-                    "{opt_into_existing} {opt_promote}: the target has no users table (looked for {}; it has: {}); name it with {opt_users_table}",
-                    USERS_TABLES.join(", "),
-                    table_names(catalog), opt_into_existing = OptionName::IntoExisting.mention(), opt_promote = OptionName::Promote.mention(), opt_users_table = OptionName::UsersTable.mention()))
+                Error::bad_option(
+                    OptionName::UsersTable,
+                    format!(
+                        "{opt_into_existing} {opt_promote}: the target has no users table (looked for {}; it has: {}); name it with {opt_users_table}",
+                        USERS_TABLES.join(", "),
+                        table_names(catalog),
+                        opt_into_existing = OptionName::IntoExisting.mention(),
+                        opt_promote = OptionName::Promote.mention(),
+                        opt_users_table = OptionName::UsersTable.mention(),
+                    ),
+                )
             })?,
     };
     let email = pick(
@@ -315,9 +333,15 @@ pub fn insert_admin(
         .context(|| format!("looking for {} in {}", admin.email, u.name))?
         .get(0);
     if existing > 0 {
-        return Err(Error::bad_option(OptionName::AdminEmail, format!(
-            "users table '{}' already has a user with email {}; Promote inserts a new admin — choose another {opt_admin_email}",
-            u.name, admin.email, opt_admin_email = OptionName::AdminEmail.mention())));
+        return Err(Error::bad_option(
+            OptionName::AdminEmail,
+            format!(
+                "users table '{}' already has a user with email {}; Promote inserts a new admin — choose another {opt_admin_email}",
+                u.name,
+                admin.email,
+                opt_admin_email = OptionName::AdminEmail.mention(),
+            ),
+        ));
     }
     let mut columns = vec![email_col, quote_ident(&u.password_column)];
     let mut values = vec!["$1".to_string(), "$2".to_string()];
