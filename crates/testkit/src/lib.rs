@@ -117,6 +117,17 @@ impl TestDb {
         db
     }
 
+    /// How many tables schema `public` holds: 0 is "nothing was written".
+    pub fn public_tables(&self) -> i64 {
+        self.client()
+            .query_one(
+                "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'",
+                &[],
+            )
+            .unwrap_or_else(|e| panic!("counting the tables of {}: {e}", self.name))
+            .get(0)
+    }
+
     pub fn client(&self) -> postgres::Client {
         postgres::Client::connect(&self.conn_str(), postgres::NoTls)
             .unwrap_or_else(|e| panic!("cannot connect to test database {}: {e}", self.name))

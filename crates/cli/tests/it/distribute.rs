@@ -44,14 +44,7 @@ fn plan_prints_the_changes_and_the_citus_statements_in_order() {
         "{}",
         run.stdout
     );
-    let tables: i64 = pg
-        .client()
-        .query_one(
-            "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'",
-            &[],
-        )
-        .unwrap()
-        .get(0);
+    let tables = pg.public_tables();
     assert_eq!(tables, 0, "plan wrote to the target");
 }
 

@@ -150,16 +150,6 @@ fn dry_run_shows_no_password() {
     run.assert_stdout_contains("not created");
 }
 
-fn tables(pg: &ferry_testkit::TestDb) -> i64 {
-    pg.client()
-        .query_one(
-            "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'",
-            &[],
-        )
-        .unwrap()
-        .get(0)
-}
-
 #[test]
 fn promote_errors_are_one_clear_line_and_write_nothing() {
     let dir = Dir::new();
@@ -174,7 +164,7 @@ fn promote_errors_are_one_clear_line_and_write_nothing() {
         .args(["migrate", "--from", src, "--to", &url, "--promote", "--yes"])
         .expect_code(2);
     run.assert_stderr_contains("--admin-email");
-    assert_eq!(tables(&pg), 0);
+    assert_eq!(pg.public_tables(), 0);
     // Promote's options without --promote are usage errors too, not silently ignored.
     for flag in [
         &["--password-hash", "argon2id"][..],
@@ -189,7 +179,7 @@ fn promote_errors_are_one_clear_line_and_write_nothing() {
             .expect_code(2);
         run.assert_stderr_contains("--promote");
     }
-    assert_eq!(tables(&pg), 0);
+    assert_eq!(pg.public_tables(), 0);
 
     // An app users table whose columns detection cannot read.
     pg.client()
@@ -198,7 +188,7 @@ fn promote_errors_are_one_clear_line_and_write_nothing() {
             "    secret text NOT NULL,\n",
         ))
         .unwrap();
-    let before = tables(&pg);
+    let before = pg.public_tables();
     let mut args = promote_args(src, &url);
     args.push("--into-existing");
     let run = dir.command().args(&args).expect_code(2);
@@ -212,7 +202,7 @@ fn promote_errors_are_one_clear_line_and_write_nothing() {
         )
         .unwrap()
         .get(0);
-    assert_eq!((tables(&pg), rows), (before, 0));
+    assert_eq!((pg.public_tables(), rows), (before, 0));
 
     // A NOT NULL column without a default that Ferry cannot fill for the admin.
     let pg2 = ferry_testkit::TestDb::new();

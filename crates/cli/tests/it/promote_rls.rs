@@ -45,14 +45,7 @@ fn plan_lists_the_policies_statements_and_writes_nothing() {
     ] {
         assert!(out.contains(line), "'{line}' missing from:\n{out}");
     }
-    let tables: i64 = pg
-        .client()
-        .query_one(
-            "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'",
-            &[],
-        )
-        .unwrap()
-        .get(0);
+    let tables = pg.public_tables();
     assert_eq!(tables, 0, "a plan writes nothing");
 }
 
@@ -94,13 +87,6 @@ fn supabase_profile_without_supabase_is_one_line_and_writes_nothing() {
     run.assert_stderr_contains(
         "--target-profile supabase: the target has no table auth.users, so it is not a Supabase database",
     );
-    let tables: i64 = pg
-        .client()
-        .query_one(
-            "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'",
-            &[],
-        )
-        .unwrap()
-        .get(0);
+    let tables = pg.public_tables();
     assert_eq!(tables, 0);
 }

@@ -7,16 +7,6 @@ use crate::util::{Dir, Run};
 
 const FIXTURE: &str = include_str!("../../../engine/tests/fixtures/promote_bizy.sql");
 
-fn tables(pg: &ferry_testkit::TestDb) -> i64 {
-    pg.client()
-        .query_one(
-            "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'",
-            &[],
-        )
-        .unwrap()
-        .get(0)
-}
-
 fn run(dir: &Dir, command: &str, src: &str, url: &str, extra: &[&str], code: i32) -> Run {
     dir.command()
         .args(crate::util::promote_command(command, src, url, extra))
@@ -84,7 +74,7 @@ fn plan_names_classes_hints_and_scoped_uniques_then_the_run_checks_them() {
         !planned.stdout.contains("categories: UNIQUE"),
         "shared stays global"
     );
-    assert_eq!(tables(&pg), 0, "plan writes nothing");
+    assert_eq!(pg.public_tables(), 0, "plan writes nothing");
 
     let mut json_args = shared.to_vec();
     json_args.push("--json");
@@ -148,7 +138,7 @@ fn a_shared_table_referring_to_an_owned_one_is_refused_with_the_flags_to_fix_it(
     run.assert_stdout_contains(
         "fix: mark categories shared too (--shared goals,categories), or keep goals owned (leave out --shared)",
     );
-    assert_eq!(tables(&pg), 0, "nothing was written");
+    assert_eq!(pg.public_tables(), 0, "nothing was written");
 }
 
 #[test]
@@ -169,5 +159,5 @@ fn an_unknown_shared_name_is_one_sentence() {
     run.assert_stderr_contains(
         "--shared categorys: no migrated table has that name (the tables are: categories, currencies, ",
     );
-    assert_eq!(tables(&pg), 0);
+    assert_eq!(pg.public_tables(), 0);
 }

@@ -184,14 +184,7 @@ fn keep_global_uniques_blocks_the_distribution_before_anything_is_written() {
     );
     let err = migrate(&o).expect_err("a blocking finding stops the run");
     assert!(err.to_string().contains("nothing was written"), "{err}");
-    let mut c = db.client();
-    let tables: i64 = c
-        .query_one(
-            "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'",
-            &[],
-        )
-        .unwrap()
-        .get(0);
+    let tables = db.public_tables();
     assert_eq!(tables, 0, "nothing was written");
 }
 
@@ -430,13 +423,7 @@ fn a_refused_distribution_rolls_the_whole_run_back() {
             && text.contains("cannot distribute relation users"),
         "{text}"
     );
-    let tables: i64 = c
-        .query_one(
-            "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'",
-            &[],
-        )
-        .unwrap()
-        .get(0);
+    let tables = db.public_tables();
     assert_eq!(tables, 0, "the run rolled back");
 }
 
