@@ -117,6 +117,59 @@ fn spawn(group: &mut Group, what: &str, command: &mut Command) {
     group.children.push((what.to_string(), child));
 }
 
+/// Session requests tried, each on a fresh tauri-driver, before a test fails.
+const DRIVER_ATTEMPTS: u32 = 3;
+
+/// Starts tauri-driver on fresh ports for the app's display and home; returns its port once
+/// it listens. Its output goes to `driver.log` in the home (appended across attempts).
+fn spawn_driver(
+    group: &mut Group,
+    driver: &std::ffi::OsStr,
+    display: &str,
+    home: &Path,
+    options: &Options,
+    launch: &Launch,
+) -> u16 {
+    let port = free_port();
+    let native_port = free_port();
+    let log = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(home.join("driver.log"))
+        .expect("driver log");
+    let mut command = Command::new(driver);
+    command
+        .args([
+            "--port",
+            &port.to_string(),
+            "--native-port",
+            &native_port.to_string(),
+        ])
+        .env("DISPLAY", display)
+        .env("GSETTINGS_BACKEND", "memory")
+        .env("XDG_CONFIG_HOME", home.join("config"))
+        .env("XDG_DATA_HOME", home.join("data"))
+        .env("NO_AT_BRIDGE", "1")
+        // "Open the report" and the folder buttons record instead of launching (open.rs).
+        .env("FERRY_TEST_OPEN_LOG", home.join("open-requests.jsonl"))
+        .stdout(log.try_clone().expect("driver log"))
+        .stderr(log);
+    if options.dark {
+        command.env("GTK_THEME", "Adwaita:dark");
+    }
+    command.envs(launch.env.iter().map(|(k, v)| (k, v)));
+    spawn(group, "tauri-driver", &mut command);
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            Instant::now() < deadline,
+            "tauri-driver did not listen on port {port} within 20 s"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    port
+}
+
 /// A display for this test: `DISPLAY` if set, else a new Xvfb.
 fn display(group: &mut Group, screen: (u32, u32)) -> String {
     if let Some(d) = std::env::var("DISPLAY").ok().filter(|d| !d.is_empty()) {
@@ -196,60 +249,57 @@ impl App {
         let mut group = Group { children: vec![] };
         let display = display(&mut group, options.screen);
         let home = tempfile::tempdir().expect("no temp dir");
-        let port = free_port();
-        let native_port = free_port();
-        let log = std::fs::File::create(home.path().join("driver.log")).expect("driver log");
-        let mut command = Command::new(driver);
-        command
-            .args([
-                "--port",
-                &port.to_string(),
-                "--native-port",
-                &native_port.to_string(),
-            ])
-            .env("DISPLAY", &display)
-            .env("GSETTINGS_BACKEND", "memory")
-            .env("XDG_CONFIG_HOME", home.path().join("config"))
-            .env("XDG_DATA_HOME", home.path().join("data"))
-            .env("NO_AT_BRIDGE", "1")
-            // "Open the report" and the folder buttons record instead of launching (open.rs).
-            .env(
-                "FERRY_TEST_OPEN_LOG",
-                home.path().join("open-requests.jsonl"),
-            )
-            .stdout(log.try_clone().expect("driver log"))
-            .stderr(log);
-        if options.dark {
-            command.env("GTK_THEME", "Adwaita:dark");
-        }
-        command.envs(launch.env.iter().map(|(k, v)| (k, v)));
-        spawn(&mut group, "tauri-driver", &mut command);
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(
-                Instant::now() < deadline,
-                "tauri-driver did not listen on port {port} within 20 s"
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        let mut caps = serde_json::Map::new();
         let application = launch
             .application
+            .clone()
             .unwrap_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_ferry-app")));
-        caps.insert(
-            "tauri:options".into(),
-            json!({ "application": application, "args": launch.args }),
-        );
-        caps.insert("browserName".into(), json!("wry"));
-        let client = tokio::time::timeout(
-            STARTUP_TIMEOUT,
-            ClientBuilder::native()
-                .capabilities(caps)
-                .connect(&format!("http://127.0.0.1:{port}")),
-        )
-        .await
-        .unwrap_or_else(|_| panic!("the app window did not open within {STARTUP_TIMEOUT:?}"))
-        .unwrap_or_else(|e| panic!("cannot start a WebDriver session with the app: {e}"));
+        // tauri-driver sometimes drops the first session request on a loaded machine
+        // (`SendRequest`: the connection closes before WebKitWebDriver answers). That is the
+        // driver starting, not the app failing: start a fresh driver on fresh ports and ask
+        // again, a bounded number of times; the app window's own timeout is never retried.
+        let mut attempt = 1;
+        let client = loop {
+            let mut driver_group = Group { children: vec![] };
+            let port = spawn_driver(
+                &mut driver_group,
+                driver.as_ref(),
+                &display,
+                home.path(),
+                &options,
+                &launch,
+            );
+            let mut caps = serde_json::Map::new();
+            caps.insert(
+                "tauri:options".into(),
+                json!({ "application": application, "args": launch.args }),
+            );
+            caps.insert("browserName".into(), json!("wry"));
+            let connected = tokio::time::timeout(
+                STARTUP_TIMEOUT,
+                ClientBuilder::native()
+                    .capabilities(caps)
+                    .connect(&format!("http://127.0.0.1:{port}")),
+            )
+            .await
+            .unwrap_or_else(|_| panic!("the app window did not open within {STARTUP_TIMEOUT:?}"));
+            match connected {
+                Ok(client) => {
+                    group.children.append(&mut driver_group.children);
+                    break client;
+                }
+                Err(e) if attempt < DRIVER_ATTEMPTS => {
+                    eprintln!(
+                        "tauri-driver attempt {attempt} of {DRIVER_ATTEMPTS} refused the session ({e}); starting a fresh driver"
+                    );
+                    drop(driver_group);
+                    attempt += 1;
+                }
+                Err(e) => panic!(
+                    "cannot start a WebDriver session with the app after {DRIVER_ATTEMPTS} fresh drivers: {e}\n{}",
+                    std::fs::read_to_string(home.path().join("driver.log")).unwrap_or_default()
+                ),
+            }
+        };
         let shots = target_dir().join("e2e-screenshots").join(options.name);
         let _ = std::fs::remove_dir_all(&shots);
         std::fs::create_dir_all(&shots).expect("screenshot folder");
