@@ -539,3 +539,45 @@ fn laravel_postgres_into_its_sqlite_schema_in_laravel_stored_forms() {
     );
     assert_eq!(got, want);
 }
+
+/// Into an existing SQLite file with no bookkeeping table, a column's existing rows decide its
+/// form, and `ferry plan` says so per column, in words and in `--json` (no framework needed).
+#[test]
+fn plan_says_which_columns_follow_their_existing_rows_and_why() {
+    let dir = Dir::new();
+    let pg = ferry_testkit::TestDb::with_sql(
+        "CREATE TABLE shop_order (id uuid PRIMARY KEY, placed_at timestamptz NOT NULL);
+         INSERT INTO shop_order VALUES ('0b8e7f0e-5d7c-4c1e-9a51-3f2a6c9d8e01', '2026-01-02 03:04:05.25+01');",
+    );
+    let target = dir.sqlite(
+        "app.sqlite3",
+        "CREATE TABLE shop_order (id varchar(36) NOT NULL PRIMARY KEY, placed_at datetime NOT NULL);
+         INSERT INTO shop_order VALUES ('5e1b984939294d8e949caf844b1a5516', '2025-03-01 08:00:00.111111'), ('a9b8c7d6e5f443218765432100fedcba', '2025-03-01T09:00:00Z');",
+    );
+    let url = pg.url();
+    let t = target.to_str().unwrap();
+    let args = [
+        "plan",
+        "--from",
+        &url,
+        "--to",
+        t,
+        "--into-existing",
+        "--append",
+    ];
+    ferry(&dir, &args, 0)
+        .assert_stdout_contains("existing target column, written in its existing rows' form (existing rows: 32 hex digits (2 of 2 sampled)): the UUID as 32 hex digits")
+        .assert_stdout_contains("shop_order.placed_at: the existing rows are stored in several forms (YYYY-MM-DD HH:MM:SS.ffffff (naive) ×1, YYYY-MM-DDTHH:MM:SSZ ×1)");
+    let mut json_args = args.to_vec();
+    json_args.push("--json");
+    let plan = ferry(&dir, &json_args, 0).json();
+    let columns = &plan["tables"][0]["columns"];
+    let id = columns
+        .as_array()
+        .and_then(|c| c.iter().find(|c| c["target"] == "id"))
+        .unwrap_or_else(|| panic!("no column id in {plan}"));
+    assert_eq!(
+        id["rule"],
+        "existing target column, written in its existing rows' form (existing rows: 32 hex digits (2 of 2 sampled)): the UUID as 32 hex digits"
+    );
+}

@@ -27,6 +27,7 @@ use checks::{check_column_settings, check_replace_is_fk_safe};
 pub use created::parse_type_name;
 use created::plan_created_table;
 use existing::plan_existing_table;
+pub(crate) use existing::{existing_sqlite_column, Writer};
 use summary::write_summary;
 
 /// Tables frameworks keep for their own migrations; skipped when loading into an existing
