@@ -583,3 +583,69 @@ fn plan_says_which_columns_follow_their_existing_rows_and_why() {
         "existing target column, written in its existing rows' form (existing rows: 32 hex digits (2 of 2 sampled)): the UUID as 32 hex digits"
     );
 }
+
+/// A Django SQLite file whose `django_migrations` was left out (of a dump, or dropped), moved
+/// into a freshly migrated Django SQLite file whose own `django_migrations` is gone too: the
+/// declared types alone show Django (content types and permissions), so Ferry writes Django's
+/// forms and replaces the seeded tables with the source's ids. With the migration records put
+/// back afterwards, Django's own oracle reads every object back equal.
+#[test]
+fn django_without_django_migrations_is_found_by_its_declared_types() {
+    let dir = Dir::new();
+    let source = dir.path("app.sqlite3");
+    let src = source.to_str().unwrap();
+    script("django_app", &["build_source.py", "--db", src]);
+    let bare = dir.path("bare.sqlite3");
+    std::fs::copy(&source, &bare).unwrap();
+    let drop = "DROP TABLE django_migrations";
+    rusqlite::Connection::open(&bare)
+        .unwrap()
+        .execute_batch(drop)
+        .unwrap();
+    let target = dir.path("back.sqlite3");
+    let t = target.to_str().unwrap();
+    script("django_app", &["migrate_empty.py", "--db", t]);
+    rusqlite::Connection::open(&target)
+        .unwrap()
+        .execute_batch(drop)
+        .unwrap();
+    let b = bare.to_str().unwrap();
+    ferry(&dir, &["plan", "--from", b, "--to", t, "--into-existing"], 0)
+        .assert_stdout_contains("framework: django conventions (detected: the declared types of Django's django_content_type and auth_permission or django_session tables (no django_migrations) in the target)");
+    ferry(
+        &dir,
+        &[
+            "migrate",
+            "--from",
+            b,
+            "--to",
+            t,
+            "--into-existing",
+            "--yes",
+        ],
+        0,
+    )
+    .assert_stdout_contains("verification: passed");
+    // The migration records back (the table and rows of the source), so Django's oracle can
+    // also check that nothing is left to apply.
+    let conn = rusqlite::Connection::open(&target).unwrap();
+    conn.execute("ATTACH DATABASE ?1 AS src", [src]).unwrap();
+    let ddl: String = conn
+        .query_row(
+            "SELECT sql FROM src.sqlite_master WHERE name = 'django_migrations'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    conn.execute_batch(&format!(
+        "{ddl}; INSERT INTO django_migrations SELECT * FROM src.django_migrations; DETACH DATABASE src;"
+    ))
+    .unwrap();
+    drop_conn(conn);
+    let checked = script("django_app", &["check.py", "--source", src, "--target", t]);
+    assert!(checked.contains("PASSED"), "{checked}");
+}
+
+fn drop_conn(conn: rusqlite::Connection) {
+    conn.close().map_err(|(_, e)| e).unwrap();
+}
