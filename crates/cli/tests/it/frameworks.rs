@@ -649,3 +649,51 @@ fn django_without_django_migrations_is_found_by_its_declared_types() {
 fn drop_conn(conn: rusqlite::Connection) {
     conn.close().map_err(|(_, e)| e).unwrap();
 }
+
+/// A Prisma ≤ 6 SQLite file (DateTimes as INTEGER milliseconds, one `CURRENT_TIMESTAMP` text
+/// beside them) into the schema `prisma migrate deploy` made on PostgreSQL: the Prisma
+/// convention reads the integers as milliseconds since 1970 without `--epoch`, the plan says
+/// so, and the rows equal the PostgreSQL fixture's (the same logical rows).
+#[test]
+fn prisma_sqlite_into_its_postgres_schema_reads_datetimes_as_milliseconds() {
+    let dir = Dir::new();
+    let expected = ferry_testkit::TestDb::with_sql(&fixture("prisma_pg.sql"));
+    let pg = ferry_testkit::TestDb::with_sql(&fixture("prisma_pg.sql"));
+    pg.client()
+        .batch_execute(r#"DELETE FROM "Task"; DELETE FROM "Project"; DELETE FROM "User";"#)
+        .unwrap();
+    let source = dir.sqlite("prisma.db", &fixture("prisma_sqlite.sql"));
+    let (s, url) = (source.to_str().unwrap(), pg.url());
+    ferry(&dir, &["plan", "--from", s, "--to", &url, "--into-existing"], 0)
+        .assert_stdout_contains("framework: prisma conventions (detected: table _prisma_migrations in the target)")
+        .assert_stdout_contains("existing target column, read by the prisma convention: an INTEGER is milliseconds since 1970 (Prisma ≤ 6's DateTime)");
+    ferry(
+        &dir,
+        &[
+            "migrate",
+            "--from",
+            s,
+            "--to",
+            &url,
+            "--into-existing",
+            "--yes",
+        ],
+        0,
+    )
+    .assert_stdout_contains("verification: passed");
+    let rows = |db: &ferry_testkit::TestDb| -> Vec<String> {
+        let mut c = db.client();
+        ["User", "Project", "Task"]
+            .iter()
+            .map(|t| {
+                c.query_one(
+                    &format!(r#"SELECT json_agg(t ORDER BY id)::text FROM "{t}" t"#),
+                    &[],
+                )
+                .unwrap()
+                .get(0)
+            })
+            .collect()
+    };
+    assert_eq!(rows(&pg), rows(&expected));
+}

@@ -3,7 +3,7 @@
 //! target's declared types rule (read through the framework's convention for SQLite), so this
 //! file matches and reads types rather than choosing them.
 
-use crate::model::options::OptionName;
+use crate::model::options::{setting_for, OptionName};
 
 use super::{column_rules, find_by_name, table_list, PlanInput};
 use crate::convert::ColumnRules;
@@ -78,7 +78,19 @@ pub(super) fn plan_existing_table(
                     rules.storage = column_storage;
                     (ty, rule)
                 } else {
-                    (tcol.ty.clone(), "existing target column".to_string())
+                    let mut rule = "existing target column".to_string();
+                    let temporal = matches!(
+                        scol.ty,
+                        ColumnType::Timestamp | ColumnType::TimestampTz | ColumnType::Date
+                    );
+                    if temporal
+                        && input.source.dialect == Dialect::Sqlite
+                        && setting_for(&o.epoch_columns, &source.name, &scol.name).is_none()
+                        && super::prisma_epoch(storage).is_some()
+                    {
+                        rule.push_str(", read by the prisma convention: an INTEGER is milliseconds since 1970 (Prisma ≤ 6's DateTime)");
+                    }
+                    (tcol.ty.clone(), rule)
                 };
                 columns.push(ColumnPlan {
                     source: Some(scol.name.clone()),
