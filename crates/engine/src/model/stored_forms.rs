@@ -379,7 +379,18 @@ fn judge_datetime(sample: &Sample, base: &Storage) -> Verdict {
     let with_zero = digits.contains(&0);
     let mut nonzero: Vec<u8> = digits.iter().copied().filter(|d| *d > 0).collect();
     nonzero.sort_unstable();
+    // The base rule stays when the rows are consistent with it (rows whose fractions are all
+    // non-zero cannot tell Django's "six digits when not zero" from "always six").
+    let consistent = match (base.fraction, nonzero.as_slice()) {
+        (Fraction::AlwaysSix, [6]) | (Fraction::AlwaysThree, [3]) => !with_zero,
+        (Fraction::SixWhenNonZero, [] | [6]) | (Fraction::None, []) => true,
+        // Trimmed fractions vary in length; one length of 3 or 6 digits is another rule's.
+        (Fraction::Trimmed, [3] | [6]) => false,
+        (Fraction::Trimmed, d) => d.iter().all(|d| *d <= 6),
+        _ => false,
+    };
     let fraction = match (nonzero.as_slice(), with_zero) {
+        _ if consistent => base.fraction,
         // Whole seconds only: the rows cannot tell how a fraction would be written; only a
         // rule that writes digits for every value contradicts them.
         ([], _) => match base.fraction {
@@ -390,7 +401,7 @@ fn judge_datetime(sample: &Sample, base: &Storage) -> Verdict {
         ([6], false) => Fraction::AlwaysSix,
         ([6], true) => Fraction::SixWhenNonZero,
         ([3], false) => Fraction::AlwaysThree,
-        (several, _) if several.len() > 1 && several.iter().all(|d| *d <= 6) => Fraction::Trimmed,
+        (several, _) if several.iter().all(|d| *d <= 6) && several.len() > 1 => Fraction::Trimmed,
         _ => return mixed(),
     };
     let storage = Storage {
@@ -480,6 +491,28 @@ mod tests {
             panic!()
         };
         assert_eq!(storage.fraction, Fraction::SixWhenNonZero);
+    }
+
+    #[test]
+    fn rows_consistent_with_the_convention_keep_its_rule() {
+        // A fresh Django file's django_migrations: every `applied` has microseconds, which is
+        // what "six digits when not zero" writes too.
+        let rows = [
+            text("2025-03-01 08:00:00.111111"),
+            text("2025-03-01 08:00:00.222222"),
+        ];
+        let django = Convention::Django.storage();
+        assert_eq!(
+            judged(Kind::Datetime, &rows, &django),
+            Verdict::Follow {
+                storage: django,
+                form: "YYYY-MM-DD HH:MM:SS[.ffffff] (naive UTC) (2 of 2 sampled)".into()
+            }
+        );
+        let Verdict::Follow { storage, .. } = judged(Kind::Datetime, &rows, &FERRY) else {
+            panic!()
+        };
+        assert_eq!(storage.fraction, Fraction::AlwaysSix);
     }
 
     #[test]
