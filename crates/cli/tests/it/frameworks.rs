@@ -611,7 +611,7 @@ fn django_without_django_migrations_is_found_by_its_declared_types() {
         .unwrap();
     let b = bare.to_str().unwrap();
     ferry(&dir, &["plan", "--from", b, "--to", t, "--into-existing"], 0)
-        .assert_stdout_contains("framework: django conventions (detected: the declared types of Django's django_content_type and auth_permission or django_session tables (no django_migrations) in the target)");
+        .assert_stdout_contains("framework: django conventions (detected: Django's own tables django_content_type and auth_permission or django_session (no django_migrations) in the target)");
     ferry(
         &dir,
         &[

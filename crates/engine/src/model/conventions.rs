@@ -374,7 +374,7 @@ impl Convention {
         {
             return Some((
                 Convention::Django,
-                "the declared types of Django's django_content_type and auth_permission or django_session tables (no django_migrations)".into(),
+                "Django's own tables django_content_type and auth_permission or django_session (no django_migrations)".into(),
             ));
         }
         // Rails ≥ 7: schema_migrations ("version" varchar NOT NULL PRIMARY KEY) and
@@ -388,7 +388,7 @@ impl Convention {
         {
             return Some((
                 Convention::Rails,
-                "the declared types of Rails' schema_migrations (version) and datetime(6) columns (no ar_internal_metadata)".into(),
+                "Rails' one-column schema_migrations and datetime(6) columns (no ar_internal_metadata)".into(),
             ));
         }
         // Laravel ≥ 11's default migrations (0001_01_01_000000_create_users_table.php) create
@@ -400,7 +400,7 @@ impl Convention {
         {
             return Some((
                 Convention::Laravel,
-                "the declared types of Laravel's password_reset_tokens and sessions tables and tinyint(1) booleans (no migrations table)".into(),
+                "Laravel's password_reset_tokens and sessions tables and tinyint(1) booleans (no migrations table)".into(),
             ));
         }
         None

@@ -227,7 +227,7 @@ fn a_django_schema_without_django_migrations_is_still_django_by_its_declared_typ
     assert_eq!(framework.convention, Convention::Django);
     assert_eq!(
         framework.because,
-        "detected: the declared types of Django's django_content_type and auth_permission or django_session tables (no django_migrations) in the target"
+        "detected: Django's own tables django_content_type and auth_permission or django_session (no django_migrations) in the target"
     );
     let replaced: Vec<&str> = framework
         .replaced
@@ -258,5 +258,62 @@ fn a_django_schema_without_django_migrations_is_still_django_by_its_declared_typ
             "id"
         ),
         pg_types
+    );
+}
+
+/// The framework fixtures (tests/frameworks/fixtures, each citing its framework's DDL) with
+/// their bookkeeping tables dropped are still recognised by their declared types; a schema
+/// that only shares a table name is not.
+#[test]
+fn rails_and_laravel_schemas_are_recognised_by_their_declared_types_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let guess = |name: &str, sql: &str, drop: &str| {
+        let path = sqlite_from_sql(dir.path(), name, sql);
+        rusqlite::Connection::open(&path)
+            .unwrap()
+            .execute_batch(drop)
+            .unwrap();
+        let catalog = ferry_engine::inspect(&sqlite(&path), "public")
+            .unwrap()
+            .catalog;
+        assert_eq!(
+            Convention::detect(&catalog),
+            None,
+            "{name}: no bookkeeping table left"
+        );
+        Convention::guess_from_declared_types(&catalog).map(|(c, _)| c)
+    };
+    let fixture = |f: &str| {
+        std::fs::read_to_string(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("../../tests/frameworks/fixtures")
+                .join(f),
+        )
+        .unwrap()
+    };
+    assert_eq!(
+        guess(
+            "rails.db",
+            &fixture("rails_sqlite.sql"),
+            "DROP TABLE ar_internal_metadata"
+        ),
+        Some(Convention::Rails)
+    );
+    assert_eq!(
+        guess(
+            "laravel.db",
+            &fixture("laravel_sqlite.sql"),
+            "DROP TABLE migrations"
+        ),
+        Some(Convention::Laravel)
+    );
+    assert_eq!(
+        guess(
+            "plain.db",
+            "CREATE TABLE schema_migrations (version varchar PRIMARY KEY); CREATE TABLE notes (id integer PRIMARY KEY, at datetime);
+             CREATE TABLE django_content_type (id integer PRIMARY KEY, app_label text, model text);",
+            "SELECT 1"
+        ),
+        None
     );
 }
