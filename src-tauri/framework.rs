@@ -52,6 +52,17 @@ pub fn view(options: &Options, source: &Catalog, target: Option<&Catalog>) -> Fr
             None => "No framework found (no bookkeeping table such as django_migrations, alembic_version or schema_migrations) — storage convention ferry (Ferry’s own)".into(),
         },
     };
+    // Into an existing SQLite file, a column whose existing rows all hold one form is written
+    // in it (`plan::evidence`), above the convention; only `--conventions` outranks the rows.
+    // Which columns is the plan's to say (it samples them); the line says that it can happen.
+    let rows_may_decide = options.into_existing
+        && options.conventions.is_none()
+        && matches!(options.target, Location::Sqlite { .. })
+        && target.is_some_and(|t| t.tables.iter().any(|t| t.row_count.unwrap_or(0) > 0));
+    let mut line = line;
+    if rows_may_decide {
+        line.push_str(", except columns whose existing rows all hold another form: those follow their rows (the plan says which)");
+    }
     FrameworkView {
         framework,
         convention,
@@ -160,6 +171,32 @@ mod tests {
         );
         let v = view(&options(false, None), &catalog(&["notes"]), None);
         assert!(v.line.starts_with("No framework found"), "{}", v.line);
+    }
+
+    #[test]
+    fn into_a_sqlite_file_with_rows_the_line_says_the_rows_can_decide() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.db");
+        rusqlite::Connection::open(&path)
+            .unwrap()
+            .execute_batch("CREATE TABLE notes(id INTEGER PRIMARY KEY, at DATETIME); INSERT INTO notes VALUES (1, '2025-01-01 10:00:00');")
+            .unwrap();
+        let target = catalog_if_present(&Location::Sqlite { path }, "public")
+            .unwrap()
+            .unwrap();
+        let source = catalog(&["notes"]);
+        let v = view(&options(true, None), &source, Some(&target));
+        assert!(
+            v.line.ends_with(", except columns whose existing rows all hold another form: those follow their rows (the plan says which)"),
+            "{}",
+            v.line
+        );
+        let v = view(
+            &options(true, Some(Convention::Django)),
+            &source,
+            Some(&target),
+        );
+        assert!(!v.line.contains("existing rows"), "{}", v.line);
     }
 
     #[test]

@@ -539,3 +539,161 @@ fn laravel_postgres_into_its_sqlite_schema_in_laravel_stored_forms() {
     );
     assert_eq!(got, want);
 }
+
+/// Into an existing SQLite file with no bookkeeping table, a column's existing rows decide its
+/// form, and `ferry plan` says so per column, in words and in `--json` (no framework needed).
+#[test]
+fn plan_says_which_columns_follow_their_existing_rows_and_why() {
+    let dir = Dir::new();
+    let pg = ferry_testkit::TestDb::with_sql(
+        "CREATE TABLE shop_order (id uuid PRIMARY KEY, placed_at timestamptz NOT NULL);
+         INSERT INTO shop_order VALUES ('0b8e7f0e-5d7c-4c1e-9a51-3f2a6c9d8e01', '2026-01-02 03:04:05.25+01');",
+    );
+    let target = dir.sqlite(
+        "app.sqlite3",
+        "CREATE TABLE shop_order (id varchar(36) NOT NULL PRIMARY KEY, placed_at datetime NOT NULL);
+         INSERT INTO shop_order VALUES ('5e1b984939294d8e949caf844b1a5516', '2025-03-01 08:00:00.111111'), ('a9b8c7d6e5f443218765432100fedcba', '2025-03-01T09:00:00Z');",
+    );
+    let url = pg.url();
+    let t = target.to_str().unwrap();
+    let args = [
+        "plan",
+        "--from",
+        &url,
+        "--to",
+        t,
+        "--into-existing",
+        "--append",
+    ];
+    // Exit 2: with the rows mixed, Ferry's own rule applies to placed_at, and an instant with
+    // its offset does not go into a `datetime` column unasked (a blocking finding).
+    ferry(&dir, &args, 2)
+        .assert_stdout_contains("existing target column, written in its existing rows' form (existing rows: 32 hex digits (2 of 2 sampled)): the UUID as 32 hex digits")
+        .assert_stdout_contains("shop_order.placed_at: the existing rows are stored in several forms (YYYY-MM-DD HH:MM:SS.ffffff (naive) ×1, YYYY-MM-DDTHH:MM:SSZ ×1)");
+    let mut json_args = args.to_vec();
+    json_args.push("--json");
+    let plan = ferry(&dir, &json_args, 2).json();
+    let columns = &plan["tables"][0]["columns"];
+    let id = columns
+        .as_array()
+        .and_then(|c| c.iter().find(|c| c["target"] == "id"))
+        .unwrap_or_else(|| panic!("no column id in {plan}"));
+    assert_eq!(
+        id["rule"],
+        "existing target column, written in its existing rows' form (existing rows: 32 hex digits (2 of 2 sampled)): the UUID as 32 hex digits"
+    );
+}
+
+/// A Django SQLite file whose `django_migrations` was left out (of a dump, or dropped), moved
+/// into a freshly migrated Django SQLite file whose own `django_migrations` is gone too: the
+/// declared types alone show Django (content types and permissions), so Ferry writes Django's
+/// forms and replaces the seeded tables with the source's ids. With the migration records put
+/// back afterwards, Django's own oracle reads every object back equal.
+#[test]
+fn django_without_django_migrations_is_found_by_its_declared_types() {
+    let dir = Dir::new();
+    let source = dir.path("app.sqlite3");
+    let src = source.to_str().unwrap();
+    script("django_app", &["build_source.py", "--db", src]);
+    let bare = dir.path("bare.sqlite3");
+    std::fs::copy(&source, &bare).unwrap();
+    let drop = "DROP TABLE django_migrations";
+    rusqlite::Connection::open(&bare)
+        .unwrap()
+        .execute_batch(drop)
+        .unwrap();
+    let target = dir.path("back.sqlite3");
+    let t = target.to_str().unwrap();
+    script("django_app", &["migrate_empty.py", "--db", t]);
+    rusqlite::Connection::open(&target)
+        .unwrap()
+        .execute_batch(drop)
+        .unwrap();
+    let b = bare.to_str().unwrap();
+    ferry(&dir, &["plan", "--from", b, "--to", t, "--into-existing"], 0)
+        .assert_stdout_contains("framework: django conventions (detected: Django's own tables django_content_type and auth_permission or django_session (no django_migrations) in the target)");
+    ferry(
+        &dir,
+        &[
+            "migrate",
+            "--from",
+            b,
+            "--to",
+            t,
+            "--into-existing",
+            "--yes",
+        ],
+        0,
+    )
+    .assert_stdout_contains("verification: passed");
+    // The migration records back (the table and rows of the source), so Django's oracle can
+    // also check that nothing is left to apply.
+    let conn = rusqlite::Connection::open(&target).unwrap();
+    conn.execute("ATTACH DATABASE ?1 AS src", [src]).unwrap();
+    let ddl: String = conn
+        .query_row(
+            "SELECT sql FROM src.sqlite_master WHERE name = 'django_migrations'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    conn.execute_batch(&format!(
+        "{ddl}; INSERT INTO django_migrations SELECT * FROM src.django_migrations; DETACH DATABASE src;"
+    ))
+    .unwrap();
+    drop_conn(conn);
+    let checked = script("django_app", &["check.py", "--source", src, "--target", t]);
+    assert!(checked.contains("PASSED"), "{checked}");
+}
+
+fn drop_conn(conn: rusqlite::Connection) {
+    conn.close().map_err(|(_, e)| e).unwrap();
+}
+
+/// A Prisma ≤ 6 SQLite file (DateTimes as INTEGER milliseconds, one `CURRENT_TIMESTAMP` text
+/// beside them) into the schema `prisma migrate deploy` made on PostgreSQL: the Prisma
+/// convention reads the integers as milliseconds since 1970 without `--epoch`, the plan says
+/// so, and the rows equal the PostgreSQL fixture's (the same logical rows).
+#[test]
+fn prisma_sqlite_into_its_postgres_schema_reads_datetimes_as_milliseconds() {
+    let dir = Dir::new();
+    let expected = ferry_testkit::TestDb::with_sql(&fixture("prisma_pg.sql"));
+    let pg = ferry_testkit::TestDb::with_sql(&fixture("prisma_pg.sql"));
+    pg.client()
+        .batch_execute(r#"DELETE FROM "Task"; DELETE FROM "Project"; DELETE FROM "User";"#)
+        .unwrap();
+    let source = dir.sqlite("prisma.db", &fixture("prisma_sqlite.sql"));
+    let (s, url) = (source.to_str().unwrap(), pg.url());
+    ferry(&dir, &["plan", "--from", s, "--to", &url, "--into-existing"], 0)
+        .assert_stdout_contains("framework: prisma conventions (detected: table _prisma_migrations in the target)")
+        .assert_stdout_contains("existing target column, read by the prisma convention: an INTEGER is milliseconds since 1970 (Prisma ≤ 6's DateTime)");
+    ferry(
+        &dir,
+        &[
+            "migrate",
+            "--from",
+            s,
+            "--to",
+            &url,
+            "--into-existing",
+            "--yes",
+        ],
+        0,
+    )
+    .assert_stdout_contains("verification: passed");
+    let rows = |db: &ferry_testkit::TestDb| -> Vec<String> {
+        let mut c = db.client();
+        ["User", "Project", "Task"]
+            .iter()
+            .map(|t| {
+                c.query_one(
+                    &format!(r#"SELECT json_agg(t ORDER BY id)::text FROM "{t}" t"#),
+                    &[],
+                )
+                .unwrap()
+                .get(0)
+            })
+            .collect()
+    };
+    assert_eq!(rows(&pg), rows(&expected));
+}

@@ -2,7 +2,7 @@
 
 use super::{json, Problem, ProblemKind as K};
 use crate::model::catalog::ColumnType as T;
-use crate::model::conventions::{Convention, DurationForm, Storage, UuidForm, Zone};
+use crate::model::conventions::{BoolForm, DurationForm, Storage, UuidForm, Zone, FERRY};
 use crate::model::temporal;
 use crate::model::value::{Decimal, SqliteValue as S, Value};
 
@@ -103,10 +103,23 @@ pub fn to_sqlite(v: &Value, ty: &T) -> Result<S, Problem> {
 /// form cannot hold (a fraction of a second in Laravel's `Y-m-d H:i:s`, `infinity` in any
 /// framework's datetime text): said before anything is written, never cut.
 pub fn to_sqlite_as(v: &Value, ty: &T, storage: &Storage) -> Result<S, Problem> {
-    if storage.convention == Convention::Ferry || v.is_null() {
+    // Ferry's own form exactly (a column's existing rows can change a Ferry-based storage).
+    if *storage == FERRY || v.is_null() {
         return to_sqlite(v, ty);
     }
     match (v, ty) {
+        (Value::Uuid(u), T::Uuid) if storage.uuid == UuidForm::Blob16 => {
+            Ok(S::Blob(u.as_bytes().to_vec()))
+        }
+        (Value::Bool(b), T::Bool) if storage.boolean != BoolForm::Integer => {
+            let text = match (storage.boolean, b) {
+                (BoolForm::TextTf, true) => "t",
+                (BoolForm::TextTf, false) => "f",
+                (_, true) => "true",
+                (_, false) => "false",
+            };
+            Ok(S::Text(text.as_bytes().to_vec()))
+        }
         (Value::Opaque(text), T::Opaque { name })
             if name == "interval" && storage.duration == DurationForm::Micros =>
         {
@@ -214,7 +227,7 @@ pub fn into_sqlite(v: Value, ty: &T) -> Result<S, Problem> {
 /// # Errors
 /// As [`to_sqlite_as`].
 pub fn into_sqlite_as(v: Value, ty: &T, storage: &Storage) -> Result<S, Problem> {
-    if storage.convention == Convention::Ferry {
+    if *storage == FERRY {
         into_sqlite(v, ty)
     } else {
         to_sqlite_as(&v, ty, storage)
@@ -289,6 +302,7 @@ fn numeric_as_number(d: &Decimal) -> Result<S, Problem> {
 #[cfg(test)]
 mod convention_tests {
     use super::*;
+    use crate::model::conventions::Convention;
 
     fn text(v: &Value, ty: &T, c: Convention) -> String {
         match to_sqlite_as(v, ty, &c.storage()).unwrap() {
@@ -380,5 +394,44 @@ mod convention_tests {
         )
         .unwrap_err();
         assert_eq!(infinite.kind, K::NotRepresentable);
+    }
+
+    #[test]
+    fn a_columns_rows_can_ask_for_text_booleans_and_uuid_blobs() {
+        let tf = Storage {
+            boolean: BoolForm::TextTf,
+            ..FERRY
+        };
+        assert_eq!(
+            to_sqlite_as(&Value::Bool(false), &T::Bool, &tf).unwrap(),
+            S::Text(b"f".to_vec())
+        );
+        let words = Storage {
+            boolean: BoolForm::TextTrueFalse,
+            ..FERRY
+        };
+        assert_eq!(
+            to_sqlite_as(&Value::Bool(true), &T::Bool, &words).unwrap(),
+            S::Text(b"true".to_vec())
+        );
+        let u = uuid::Uuid::parse_str("5e1b9849-3929-4d8e-949c-af844b1a5516").unwrap();
+        let blob = Storage {
+            uuid: UuidForm::Blob16,
+            ..FERRY
+        };
+        assert_eq!(
+            to_sqlite_as(&Value::Uuid(u), &T::Uuid, &blob).unwrap(),
+            S::Blob(u.as_bytes().to_vec())
+        );
+        // A Ferry-based storage the rows changed writes their form, not Ferry's own.
+        let naive = Storage {
+            zone: Zone::NaiveUtc,
+            fraction: crate::model::conventions::Fraction::SixWhenNonZero,
+            ..FERRY
+        };
+        assert_eq!(
+            to_sqlite_as(&Value::TimestampTz(1_500_000), &T::TimestampTz, &naive).unwrap(),
+            S::Text(b"1970-01-01 00:00:01.500000".to_vec())
+        );
     }
 }

@@ -68,6 +68,21 @@ pub enum UuidForm {
     Hyphenated,
     /// `5e1b984939294d8e949caf844b1a5516`, into a column declared `char(32)`.
     Hex32,
+    /// The 16 bytes as a BLOB (only when a column's existing rows hold them so).
+    Blob16,
+}
+
+/// How a boolean is written. Every convention writes INTEGER 1/0; the text forms exist for
+/// columns whose existing rows hold them (Rails ≤ 5.1 wrote `'t'`/`'f'`, rails/rails#29699).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BoolForm {
+    /// INTEGER `1` / `0`.
+    Integer,
+    /// TEXT `'t'` / `'f'`.
+    TextTf,
+    /// TEXT `'true'` / `'false'`.
+    TextTrueFalse,
 }
 
 /// How a duration (PostgreSQL `interval`) is held in SQLite.
@@ -94,13 +109,29 @@ pub struct Storage {
     pub time_on_date: Option<&'static str>,
     pub uuid: UuidForm,
     pub duration: DurationForm,
+    pub boolean: BoolForm,
 }
 
 impl Default for Storage {
     fn default() -> Self {
-        Convention::Ferry.storage()
+        FERRY
     }
 }
+
+/// Ferry's own storage (the first row of [`CONVENTIONS`]): what [`crate::convert::to_sqlite`]
+/// writes without a convention. A constant, so "is this Ferry's own form?" is a plain compare
+/// in the copy's hot path.
+pub const FERRY: Storage = Storage {
+    convention: Convention::Ferry,
+    separator: ' ',
+    fraction: Fraction::Trimmed,
+    zone: Zone::Offset,
+    time_fraction: Fraction::Trimmed,
+    time_on_date: None,
+    uuid: UuidForm::Hyphenated,
+    duration: DurationForm::PgText,
+    boolean: BoolForm::Integer,
+};
 
 /// One row of the conventions table, with where each rule comes from.
 #[derive(Debug, Clone, Copy)]
@@ -117,16 +148,7 @@ pub const CONVENTIONS: &[ConventionRow] = &[
     ConventionRow {
         // Ferry's own form (DESIGN.md, "Default type mapping"): ISO-8601 text in UTC with the
         // offset, the shortest exact fraction; canonical hyphenated UUIDs; interval text.
-        storage: Storage {
-            convention: Convention::Ferry,
-            separator: ' ',
-            fraction: Fraction::Trimmed,
-            zone: Zone::Offset,
-            time_fraction: Fraction::Trimmed,
-            time_on_date: None,
-            uuid: UuidForm::Hyphenated,
-            duration: DurationForm::PgText,
-        },
+        storage: FERRY,
         detected_by: "(no framework found)",
         source: "DESIGN.md, Default type mapping",
     },
@@ -146,6 +168,7 @@ pub const CONVENTIONS: &[ConventionRow] = &[
             time_on_date: None,
             uuid: UuidForm::Hex32,
             duration: DurationForm::Micros,
+            boolean: BoolForm::Integer,
         },
         detected_by: "django_migrations",
         source: "django/db/backends/sqlite3/operations.py, base.py; UUIDField.get_db_prep_value",
@@ -164,6 +187,7 @@ pub const CONVENTIONS: &[ConventionRow] = &[
             time_on_date: None,
             uuid: UuidForm::Hex32,
             duration: DurationForm::PgText,
+            boolean: BoolForm::Integer,
         },
         detected_by: "alembic_version",
         source: "sqlalchemy/dialects/sqlite/base.py DATETIME/TIME._storage_format; sqltypes.Uuid",
@@ -182,6 +206,7 @@ pub const CONVENTIONS: &[ConventionRow] = &[
             time_on_date: Some("2000-01-01"),
             uuid: UuidForm::Hyphenated,
             duration: DurationForm::PgText,
+            boolean: BoolForm::Integer,
         },
         detected_by: "schema_migrations + ar_internal_metadata",
         source: "activerecord connection_adapters/abstract/quoting.rb quoted_date; sqlite3/quoting.rb",
@@ -200,6 +225,7 @@ pub const CONVENTIONS: &[ConventionRow] = &[
             time_on_date: None,
             uuid: UuidForm::Hyphenated,
             duration: DurationForm::PgText,
+            boolean: BoolForm::Integer,
         },
         detected_by: "_prisma_migrations",
         source: "prisma/docs#7187, prisma-engines#5571, prisma-engines#1564",
@@ -217,6 +243,7 @@ pub const CONVENTIONS: &[ConventionRow] = &[
             time_on_date: None,
             uuid: UuidForm::Hyphenated,
             duration: DurationForm::PgText,
+            boolean: BoolForm::Integer,
         },
         detected_by: "migrations (columns migration, batch)",
         source: "laravel/framework Database/Connection.php prepareBindings; Query/Grammars/Grammar.php getDateFormat",
@@ -317,6 +344,69 @@ impl Convention {
     }
 }
 
+impl Convention {
+    /// The framework a schema's *declared types and table shapes* show, when its bookkeeping
+    /// table is missing (excluded from a dump, dropped by hand). Only strong evidence counts:
+    /// tables and declared types that framework's own migrations create and nothing else
+    /// names so; a schema that merely looks similar gets `None` (Ferry's own form).
+    pub fn guess_from_declared_types(
+        catalog: &crate::model::catalog::Catalog,
+    ) -> Option<(Convention, String)> {
+        let table_with = |name: &str, cols: &[&str]| {
+            catalog
+                .table(name)
+                .is_some_and(|t| cols.iter().all(|c| t.column(c).is_some()))
+        };
+        let declared = |ty: &str| {
+            catalog.tables.iter().any(|t| {
+                t.columns
+                    .iter()
+                    .any(|c| c.declared_type.eq_ignore_ascii_case(ty))
+            })
+        };
+        // django/contrib/contenttypes/migrations/0001_initial.py creates django_content_type
+        // (app_label, model); contrib.auth's 0001 auth_permission (content_type_id, codename),
+        // contrib.sessions' 0001 django_session (session_key, session_data, expire_date).
+        // Two of them together are Django's and no one else's.
+        if table_with("django_content_type", &["app_label", "model"])
+            && (table_with("auth_permission", &["content_type_id", "codename"])
+                || table_with("django_session", &["session_key", "session_data"]))
+        {
+            return Some((
+                Convention::Django,
+                "Django's own tables django_content_type and auth_permission or django_session (no django_migrations)".into(),
+            ));
+        }
+        // Rails ≥ 7: schema_migrations ("version" varchar NOT NULL PRIMARY KEY) and
+        // `t.timestamps` as `datetime(6)` (sqlite3_adapter.rb NATIVE_DATABASE_TYPES datetime
+        // with precision 6 by default; public db/structure.sql dumps show both).
+        if table_with("schema_migrations", &["version"])
+            && catalog
+                .table("schema_migrations")
+                .is_some_and(|t| t.columns.len() == 1)
+            && declared("datetime(6)")
+        {
+            return Some((
+                Convention::Rails,
+                "Rails' one-column schema_migrations and datetime(6) columns (no ar_internal_metadata)".into(),
+            ));
+        }
+        // Laravel ≥ 11's default migrations (0001_01_01_000000_create_users_table.php) create
+        // password_reset_tokens and sessions (payload, last_activity); its SQLiteGrammar
+        // declares booleans `tinyint(1)` (typeBoolean).
+        if table_with("password_reset_tokens", &["email", "token"])
+            && table_with("sessions", &["payload", "last_activity"])
+            && declared("tinyint(1)")
+        {
+            return Some((
+                Convention::Laravel,
+                "Laravel's password_reset_tokens and sessions tables and tinyint(1) booleans (no migrations table)".into(),
+            ));
+        }
+        None
+    }
+}
+
 impl std::fmt::Display for Convention {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.name())
@@ -386,6 +476,7 @@ impl Storage {
         match self.uuid {
             UuidForm::Hyphenated => "hyphenated",
             UuidForm::Hex32 => "32 hex digits in char(32), else hyphenated",
+            UuidForm::Blob16 => "16 bytes",
         }
     }
 

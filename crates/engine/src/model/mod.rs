@@ -13,6 +13,7 @@ pub mod pause;
 pub mod progress;
 pub mod report;
 pub mod secret;
+pub mod stored_forms;
 pub mod temporal;
 pub mod tenancy;
 pub mod value;

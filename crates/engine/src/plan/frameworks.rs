@@ -113,7 +113,10 @@ pub struct FrameworkPlan {
 }
 
 /// The run's convention and why: `--conventions` first, then the target's bookkeeping table
-/// (into an existing schema), then the source's. `None`: Ferry's own.
+/// (into an existing schema), then the source's, then a framework the declared types alone
+/// show beyond doubt ([`Convention::guess_from_declared_types`], target then source).
+/// `None`: Ferry's own. Each column's existing rows can still decide its own form
+/// ([`crate::plan::evidence`]), above everything but `--conventions`.
 pub fn choose(
     o: &Options,
     source: &Catalog,
@@ -127,6 +130,12 @@ pub fn choose(
             return Some((c, format!("detected: {why} in the target")));
         }
         if let Some((c, why)) = Convention::detect(source) {
+            return Some((c, format!("detected: {why} in the source")));
+        }
+        if let Some((c, why)) = target.and_then(Convention::guess_from_declared_types) {
+            return Some((c, format!("detected: {why} in the target")));
+        }
+        if let Some((c, why)) = Convention::guess_from_declared_types(source) {
             return Some((c, format!("detected: {why} in the source")));
         }
     }

@@ -4,6 +4,7 @@
 
 pub mod build;
 pub mod check_expr;
+pub mod evidence;
 pub mod frameworks;
 pub mod job_state;
 pub mod mapping;

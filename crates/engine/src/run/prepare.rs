@@ -137,6 +137,11 @@ fn plan_with(
     // The reference check reads both sides, but before anything is written: part of planning.
     let plan = phases.run(Phase::Plan, || {
         let mut plan = build::build(&input, &mut |t, c| source.sqlite_storage_classes(t, c))?;
+        // Each column's existing rows, where they show one form, decide how it is written.
+        let wanted = crate::plan::evidence::wanted(&plan, target.dialect());
+        let samples =
+            target.sample_existing(&wanted, crate::model::stored_forms::SAMPLE_PER_COLUMN)?;
+        crate::plan::evidence::apply(&mut plan, &samples, options.conventions);
         crate::run::references::check(
             options,
             source,

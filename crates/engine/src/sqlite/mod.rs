@@ -13,6 +13,7 @@ pub mod foreign_keys;
 pub mod introspect;
 pub mod online_copy;
 pub mod read;
+pub mod sample;
 pub mod sql_text;
 pub mod types;
 pub mod write;

@@ -241,6 +241,39 @@ impl Target {
         }
     }
 
+    /// A bounded sample of the existing rows of an existing SQLite target: per (table,
+    /// column) of `wanted`, at most `per_column` non-NULL stored values
+    /// ([`crate::sqlite::sample`]). Empty for PostgreSQL (its types say the form) and for a
+    /// file that does not exist yet. Read before anything is written.
+    ///
+    /// # Errors
+    /// Database errors reading the file.
+    pub fn sample_existing(
+        &mut self,
+        wanted: &[(String, Vec<String>)],
+        per_column: usize,
+    ) -> Result<std::collections::BTreeMap<(String, String), Vec<SqliteValue>>> {
+        let mut out = std::collections::BTreeMap::new();
+        let Target::Sqlite { dest, .. } = self else {
+            return Ok(out);
+        };
+        if wanted.is_empty() || !dest.exists() {
+            return Ok(out);
+        }
+        let conn = crate::sqlite::connect::open_source(dest)?;
+        for (table, columns) in wanted {
+            // SQLite allows 500 terms in one compound SELECT; two per column.
+            for chunk in columns.chunks(200) {
+                let sampled =
+                    crate::sqlite::sample::sample_columns(&conn, table, chunk, per_column)?;
+                for (column, values) in sampled {
+                    out.insert((table.clone(), column), values);
+                }
+            }
+        }
+        Ok(out)
+    }
+
     /// PostgreSQL: which of `tables` (existing ones) have row-level security that applies
     /// to the role connected ([`crate::postgres::row_security`]); SQLite has none.
     ///

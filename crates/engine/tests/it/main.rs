@@ -26,6 +26,7 @@ mod promote_rls;
 mod promote_tenancy;
 mod readme;
 mod round_trips;
+mod row_evidence;
 mod schema_fuzz;
 mod sqlite_recovery;
 mod sqlite_side;

@@ -3,7 +3,7 @@
 //! target's declared types rule (read through the framework's convention for SQLite), so this
 //! file matches and reads types rather than choosing them.
 
-use crate::model::options::OptionName;
+use crate::model::options::{setting_for, OptionName};
 
 use super::{column_rules, find_by_name, table_list, PlanInput};
 use crate::convert::ColumnRules;
@@ -69,9 +69,28 @@ pub(super) fn plan_existing_table(
                         crate::sqlite::types::affinity(&tcol.declared_type),
                         crate::sqlite::types::Affinity::Text | crate::sqlite::types::Affinity::Blob
                     );
-                    existing_sqlite_column(&scol.ty, tcol, storage, chosen)
+                    let writer = match chosen {
+                        Some((c, because)) => Writer::Convention(*c, because),
+                        None => Writer::Ferry,
+                    };
+                    let (ty, rule, column_storage) =
+                        existing_sqlite_column(&scol.ty, tcol, storage, &writer);
+                    rules.storage = column_storage;
+                    (ty, rule)
                 } else {
-                    (tcol.ty.clone(), "existing target column".to_string())
+                    let mut rule = "existing target column".to_string();
+                    let temporal = matches!(
+                        scol.ty,
+                        ColumnType::Timestamp | ColumnType::TimestampTz | ColumnType::Date
+                    );
+                    if temporal
+                        && input.source.dialect == Dialect::Sqlite
+                        && setting_for(&o.epoch_columns, &source.name, &scol.name).is_none()
+                        && super::prisma_epoch(storage).is_some()
+                    {
+                        rule.push_str(", read by the prisma convention: an INTEGER is milliseconds since 1970 (Prisma ≤ 6's DateTime)");
+                    }
+                    (tcol.ty.clone(), rule)
                 };
                 columns.push(ColumnPlan {
                     source: Some(scol.name.clone()),
@@ -153,42 +172,94 @@ pub(super) fn plan_existing_table(
     })
 }
 
-/// The type an existing SQLite column holds under the run's convention, and the plan's rule
-/// text saying which convention writes it and why. A framework's SQLite column can hold more
-/// than its declared type says: Django's and SQLAlchemy's `datetime` holds instants as naive
-/// UTC text (so a timestamptz goes in as its UTC wall clock), their `char(32)` holds a UUID as
-/// 32 hex digits.
-pub(super) fn existing_sqlite_column(
+/// Who decides the form an existing SQLite column is written in (the precedence is
+/// `plan::evidence`'s: `--conventions`, the column's rows, the bookkeeping table, the declared
+/// types, Ferry's own).
+pub(crate) enum Writer<'a> {
+    /// A convention, named or detected, with why (`--conventions django`, `detected: …`).
+    Convention(Convention, &'a str),
+    /// The column's existing rows: `existing rows: 32 hex digits (100 of 100 sampled)`.
+    Rows(&'a str),
+    /// No framework and no rows: Ferry's own form, unless the declared type pins one.
+    Ferry,
+}
+
+/// The type an existing SQLite column holds under `storage`, the plan's rule text saying
+/// which form writes it and why, and the storage the column is written with. A framework's
+/// SQLite column can hold more than its declared type says: Django's and SQLAlchemy's
+/// `datetime` holds instants as naive UTC text (so a timestamptz goes in as its UTC wall
+/// clock), their `char(32)` holds a UUID as 32 hex digits.
+pub(crate) fn existing_sqlite_column(
     source_ty: &ColumnType,
     tcol: &crate::model::catalog::Column,
     storage: &Storage,
-    chosen: &Option<(Convention, String)>,
-) -> (ColumnType, String) {
-    let Some((convention, because)) = chosen else {
-        return (tcol.ty.clone(), "existing target column".into());
-    };
-    let by = |what: String| {
-        format!(
+    writer: &Writer,
+) -> (ColumnType, String, Storage) {
+    let mut storage = *storage;
+    let by = |what: String| match writer {
+        Writer::Convention(convention, because) => format!(
             "existing target column, written by the {convention} convention ({because}): {what}"
-        )
-    };
-    match (source_ty, &tcol.ty) {
-        (ColumnType::TimestampTz, ColumnType::Timestamp) if storage.zone == Zone::NaiveUtc => (
-            ColumnType::TimestampTz,
-            by(format!("the instant as {}", storage.datetime_pattern())),
         ),
+        Writer::Rows(because) => {
+            format!(
+                "existing target column, written in its existing rows' form ({because}): {what}"
+            )
+        }
+        Writer::Ferry => "existing target column".to_string(),
+    };
+    let rows = matches!(writer, Writer::Rows(_));
+    let hex_sized = matches!(
+        tcol.ty,
+        ColumnType::Varchar { max_len: Some(32) } | ColumnType::Char { len: 32 }
+    );
+    let (ty, rule) = match (source_ty, &tcol.ty) {
+        (ColumnType::TimestampTz, ColumnType::Timestamp)
+            if storage.zone == Zone::NaiveUtc || rows =>
+        {
+            (
+                ColumnType::TimestampTz,
+                by(format!("the instant as {}", storage.datetime_pattern())),
+            )
+        }
         (ColumnType::TimestampTz, ColumnType::TimestampTz)
         | (ColumnType::Timestamp, ColumnType::Timestamp) => {
             (tcol.ty.clone(), by(storage.datetime_pattern()))
         }
+        // Django's UUIDField and SQLAlchemy's Uuid declare `char(32)` (django/db/backends/
+        // sqlite3/base.py data_types "UUIDField": "char(32)"; sqlalchemy sqltypes.Uuid): a
+        // hyphenated UUID does not fit, so the declared type pins the form when nothing else
+        // does.
+        (ColumnType::Uuid, _) if hex_sized && matches!(writer, Writer::Ferry) => {
+            storage.uuid = UuidForm::Hex32;
+            (
+                ColumnType::Uuid,
+                format!(
+                    "existing target column, written by its declared type ({} holds a UUID as 32 hex digits, as Django's UUIDField and SQLAlchemy's Uuid declare it): the UUID as 32 hex digits",
+                    tcol.declared_type
+                ),
+            )
+        }
         (
             ColumnType::Uuid,
-            ColumnType::Varchar { max_len: Some(32) } | ColumnType::Char { len: 32 },
-        ) if storage.uuid == UuidForm::Hex32 => {
+            ColumnType::Varchar { .. } | ColumnType::Char { .. } | ColumnType::Text,
+        ) if storage.uuid == UuidForm::Hex32 && (hex_sized || rows) => {
             (ColumnType::Uuid, by("the UUID as 32 hex digits".into()))
+        }
+        (ColumnType::Uuid, ColumnType::Bytes | ColumnType::Uuid)
+            if storage.uuid == UuidForm::Blob16 =>
+        {
+            (ColumnType::Uuid, by("the UUID as 16 bytes".into()))
         }
         (ColumnType::Uuid, ColumnType::Uuid) => {
             (tcol.ty.clone(), by(storage.uuid_pattern().into()))
+        }
+        (ColumnType::Bool, ColumnType::Bool) if rows => {
+            let form = match storage.boolean {
+                crate::model::conventions::BoolForm::Integer => "INTEGER 1/0",
+                crate::model::conventions::BoolForm::TextTf => "TEXT 't'/'f'",
+                crate::model::conventions::BoolForm::TextTrueFalse => "TEXT 'true'/'false'",
+            };
+            (tcol.ty.clone(), by(format!("booleans as {form}")))
         }
         (ColumnType::Time, ColumnType::Time) => (tcol.ty.clone(), by(storage.time_pattern())),
         (ColumnType::Opaque { name }, ColumnType::Int { bits: 64 })
@@ -201,6 +272,9 @@ pub(super) fn existing_sqlite_column(
             )
         }
         (ColumnType::Json { .. }, _) => (tcol.ty.clone(), by("the JSON document as TEXT".into())),
+        (ColumnType::Uuid, _) if rows => (tcol.ty.clone(), by("the UUID hyphenated".into())),
+        (_, _) if rows => (tcol.ty.clone(), by("as Ferry converts it".into())),
         _ => (tcol.ty.clone(), "existing target column".into()),
-    }
+    };
+    (ty, rule, storage)
 }

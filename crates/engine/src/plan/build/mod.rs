@@ -27,6 +27,7 @@ use checks::{check_column_settings, check_replace_is_fk_safe};
 pub use created::parse_type_name;
 use created::plan_created_table;
 use existing::plan_existing_table;
+pub(crate) use existing::{existing_sqlite_column, Writer};
 use summary::write_summary;
 
 /// Tables frameworks keep for their own migrations; skipped when loading into an existing
@@ -302,9 +303,21 @@ pub(super) fn column_rules(
             .copied()
             .unwrap_or(o.source_timezone),
         dst: o.dst,
-        epoch: setting_for(&o.epoch_columns, table, column).copied(),
+        epoch: setting_for(&o.epoch_columns, table, column)
+            .copied()
+            .or_else(|| prisma_epoch(storage)),
         target_is_postgres: target_dialect == Dialect::Postgres,
     }
+}
+
+/// Prisma ≤ 6's native SQLite driver stores a DateTime as INTEGER milliseconds since 1970
+/// (prisma/orm#25948; docs/frameworks.md, "Prisma"), and Prisma 7's adapters read them with
+/// `timestampFormat: 'unixepoch-ms'`: under the Prisma convention an integer in a datetime
+/// column of the SQLite side means that, unless `--epoch` says otherwise. Text values are
+/// read as text whatever this says.
+pub(super) fn prisma_epoch(storage: &Storage) -> Option<crate::model::temporal::EpochUnit> {
+    (storage.convention == crate::model::conventions::Convention::Prisma)
+        .then_some(crate::model::temporal::EpochUnit::Milliseconds)
 }
 
 /// Exact name first, then a unique case-insensitive match.
