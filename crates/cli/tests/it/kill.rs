@@ -1131,10 +1131,7 @@ fn sqlite_to_postgres_blocked_late_in_the_copy_killed_at_every_named_point_leave
     };
     let args_for = |schema: &str| small_args(&source, &db.url(), &["--schema", schema]);
     fresh_schema(&mut client, "listing");
-    let points = crate::util::pause::list_points_ending(
-        dir.command().args(args_for("listing")),
-        2,
-    );
+    let points = crate::util::pause::list_points_ending(dir.command().args(args_for("listing")), 2);
     let chosen = blocked_kill_points(&points, "orders");
     for (i, (point, phase)) in chosen.iter().enumerate() {
         let schema = format!("b{i}");

@@ -29,10 +29,18 @@ const LATE_BAD_VALUES: &str = "
 const BLOCKED_TWO: &str = "ferry: preflight found 2 problem(s) that block the run; nothing was written (each finding above says how to resolve it: a policy, a flag or a fix in the data)";
 
 fn args(command: &str, to: &str, extra: &[&str]) -> Vec<String> {
-    let mut v: Vec<String> = [command, "--from", "app.db", "--to", to, "--batch-rows", "16"]
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
+    let mut v: Vec<String> = [
+        command,
+        "--from",
+        "app.db",
+        "--to",
+        to,
+        "--batch-rows",
+        "16",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
     if command == "migrate" {
         v.push("--yes".into());
     }
@@ -65,7 +73,12 @@ fn a_value_met_late_in_the_copy_exits_as_a_blocked_preflight_with_every_finding(
     let mut client = db.client();
     let before = database_fingerprint(&mut client);
     let expected = vec![
-        ("notes".into(), "written_at".into(), "bad_timestamp".into(), 1),
+        (
+            "notes".into(),
+            "written_at".into(),
+            "bad_timestamp".into(),
+            1,
+        ),
         ("tasks".into(), "done".into(), "not_boolean".into(), 1),
     ];
 
@@ -96,7 +109,11 @@ fn a_value_met_late_in_the_copy_exits_as_a_blocked_preflight_with_every_finding(
         .expect_code(2);
     let plan = plan.json();
     assert_eq!(plan["findings"], report["findings"]);
-    assert_eq!(database_fingerprint(&mut client), before, "plan writes nothing");
+    assert_eq!(
+        database_fingerprint(&mut client),
+        before,
+        "plan writes nothing"
+    );
 }
 
 #[test]
@@ -114,13 +131,25 @@ fn findings_a_policy_resolves_in_the_copy_are_the_findings_plan_lists() {
     let before = database_fingerprint(&mut client);
     let plan = dir
         .command()
-        .args(args("plan", &db.url(), &[&["--json"][..], &policies].concat()))
+        .args(args(
+            "plan",
+            &db.url(),
+            &[&["--json"][..], &policies].concat(),
+        ))
         .expect_code(0)
         .json();
-    assert_eq!(database_fingerprint(&mut client), before, "plan writes nothing");
+    assert_eq!(
+        database_fingerprint(&mut client),
+        before,
+        "plan writes nothing"
+    );
     let report = dir
         .command()
-        .args(args("migrate", &db.url(), &[&["--json"][..], &policies].concat()))
+        .args(args(
+            "migrate",
+            &db.url(),
+            &[&["--json"][..], &policies].concat(),
+        ))
         .expect_code(0)
         .json();
     assert_eq!(report["outcome"], "committed", "{report}");
@@ -128,7 +157,12 @@ fn findings_a_policy_resolves_in_the_copy_are_the_findings_plan_lists() {
     assert_eq!(
         shape(&report["findings"]),
         vec![
-            ("notes".into(), "written_at".into(), "bad_timestamp".into(), 1),
+            (
+                "notes".into(),
+                "written_at".into(),
+                "bad_timestamp".into(),
+                1
+            ),
             ("tasks".into(), "done".into(), "not_boolean".into(), 1),
         ]
     );

@@ -125,20 +125,27 @@ fn assert_blocked_late(err: &ferry_engine::RunError, events: &[Event]) {
         .collect();
     let last_copy = events
         .iter()
-        .rposition(|e| matches!(e, Event::TableProgress { phase: Phase::Copy, .. }))
+        .rposition(|e| {
+            matches!(
+                e,
+                Event::TableProgress {
+                    phase: Phase::Copy,
+                    ..
+                }
+            )
+        })
         .unwrap();
-    assert_eq!(preflights.len(), 2, "the checks before writing, then the scan");
+    assert_eq!(
+        preflights.len(),
+        2,
+        "the checks before writing, then the scan"
+    );
     assert!(
         preflights[1] > last_copy,
         "the scan runs after the copy stopped"
     );
     // Both preflight parts are one phase in the report.
-    let phases: Vec<&str> = err
-        .report
-        .phases
-        .iter()
-        .map(|p| p.phase.label())
-        .collect();
+    let phases: Vec<&str> = err.report.phases.iter().map(|p| p.phase.label()).collect();
     assert_eq!(phases.iter().filter(|p| **p == "preflight").count(), 1);
     assert!(phases.contains(&"copy"), "{phases:?}");
 }

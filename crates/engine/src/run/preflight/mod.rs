@@ -60,7 +60,14 @@ pub fn run(
     cancel: &Cancel,
 ) -> Result<()> {
     before_writing(source, target, plan, cancel)?;
-    scan_values(source, plan, target.wants_sqlite_rows(), batch_rows, progress, cancel)
+    scan_values(
+        source,
+        plan,
+        target.wants_sqlite_rows(),
+        batch_rows,
+        progress,
+        cancel,
+    )
 }
 
 /// The checks that read no values one by one; their findings and warnings go into the plan.
@@ -246,10 +253,7 @@ impl<'a> TableScan<'a> {
 /// Rows whose foreign key points at no parent: SQLite does not enforce foreign keys unless
 /// the app turned them on, so such rows are common, and PostgreSQL would refuse them when
 /// the constraint is added — after the whole copy. Found here instead, before any write.
-fn orphaned_foreign_keys(
-    conn: &rusqlite::Connection,
-    plan: &Plan,
-) -> Result<Vec<Finding>> {
+fn orphaned_foreign_keys(conn: &rusqlite::Connection, plan: &Plan) -> Result<Vec<Finding>> {
     let mut out = vec![];
     for table in &plan.tables {
         if table.target_def.foreign_keys.is_empty() {
