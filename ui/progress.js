@@ -7,7 +7,9 @@ const PHASE_WORDS = {
   connect: "Connecting to both databases…",
   introspect: "Reading the schemas…",
   plan: "Planning the target schema…",
-  preflight: "Checking every value before writing (preflight)…",
+  // In a run the values are checked as they are copied; this phase is the checks before
+  // writing, or — after a value stopped the copy — the scan that names every finding.
+  preflight: "Checking the data (preflight)…",
   backup: "Backing up the target…",
   schema: "Creating the tables…",
   copy: "Copying rows…",

@@ -1050,3 +1050,220 @@ fn assert_is_a_backup_of_the_old_file(path: &Path, label: &str) {
         std::fs::metadata(path).map(|m| m.len()).unwrap_or(0)
     );
 }
+
+// ---- A value no policy resolves, met late in the copy -------------------------------------
+//
+// `migrate` converts each value once, in the copy. A value the target cannot hold stops the
+// copy after earlier batches went into the target's transaction (or temporary file); the run
+// rolls back (`copy:blocked` is the hand-over) and only then scans every value, to name every
+// finding. Killed at each point from the end of the checks before writing to the end of that
+// scan, the target is as it was; the same command run again is blocked again and leaves no
+// temporary file behind.
+
+/// `orders`' last row is not a boolean: three of its four batches are written first.
+fn blocked_sqlite_source() -> String {
+    format!("{SMALL_SQLITE_SOURCE}\nUPDATE orders SET paid = 'maybe' WHERE id = {SMALL_ORDERS};")
+}
+
+/// `orders`' last row holds -0.0, which SQLite cannot store: three of its four batches are
+/// written first.
+fn blocked_pg_source() -> String {
+    format!(
+        "{SMALL_PG_SOURCE}\nALTER TABLE orders ADD COLUMN ratio double precision;\n\
+         UPDATE orders SET ratio = '-0' WHERE id = {SMALL_ORDERS};"
+    )
+}
+
+const BLOCKED_ONE: &str = "preflight found 1 problem(s) that block the run; nothing was written";
+
+/// Every point of a blocked run after the checks before writing, and the moments that matter
+/// among them.
+fn blocked_kill_points(points: &[String], table: &str) -> Vec<(String, String)> {
+    let phases = crate::util::pause::phase_of(points);
+    let first = points
+        .iter()
+        .position(|p| p == "preflight:end#1")
+        .expect("a preflight:end point");
+    let mut chosen: Vec<(String, String)> = points
+        .iter()
+        .zip(&phases)
+        .skip(first)
+        .map(|(p, phase)| (p.clone(), phase.clone()))
+        .collect();
+    chosen.dedup();
+    for wanted in [
+        format!("copy:{table}:batch#3"),
+        "copy:blocked#1".to_string(),
+        "preflight:start#2".to_string(),
+        "preflight:end#2".to_string(),
+    ] {
+        assert!(
+            chosen.iter().any(|(p, _)| *p == wanted),
+            "no kill point {wanted} among {chosen:?}"
+        );
+    }
+    let blocked = chosen.iter().position(|(p, _)| p == "copy:blocked#1");
+    let late_batch = chosen
+        .iter()
+        .position(|(p, _)| *p == format!("copy:{table}:batch#3"));
+    assert!(late_batch < blocked, "{chosen:?}");
+    chosen
+}
+
+#[test]
+fn sqlite_to_postgres_blocked_late_in_the_copy_killed_at_every_named_point_leaves_the_target_as_it_was(
+) {
+    let _turn = ONE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
+    let dir = Dir::new();
+    let source = dir.sqlite("app.db", &blocked_sqlite_source());
+    let source = source.to_str().unwrap().to_string();
+    let source_sha = sha256(Path::new(&source));
+    let db = ferry_testkit::TestDb::new();
+    let mut client = db.client();
+    let fresh_schema = |client: &mut postgres::Client, name: &str| {
+        client
+            .batch_execute(&format!(
+                "CREATE SCHEMA {name};
+                 CREATE TABLE {name}.keep (id int PRIMARY KEY, note text);
+                 INSERT INTO {name}.keep VALUES (1, 'was here before');"
+            ))
+            .expect("make a schema");
+    };
+    let args_for = |schema: &str| small_args(&source, &db.url(), &["--schema", schema]);
+    fresh_schema(&mut client, "listing");
+    let points = crate::util::pause::list_points_ending(dir.command().args(args_for("listing")), 2);
+    let chosen = blocked_kill_points(&points, "orders");
+    for (i, (point, phase)) in chosen.iter().enumerate() {
+        let schema = format!("b{i}");
+        fresh_schema(&mut client, &schema);
+        let args = args_for(&schema);
+        let before = crate::util::state::database_fingerprint(&mut client);
+        crate::util::pause::Paused::start(dir.command().args(&args), point).kill();
+        let label = format!("{point} (during {phase})");
+        assert_eq!(
+            crate::util::state::database_fingerprint(&mut client),
+            before,
+            "blocked run killed at {label}: the PostgreSQL target changed"
+        );
+        let again = dir.command().args(&args).expect_code(2);
+        again.assert_stderr_contains(BLOCKED_ONE);
+        assert_eq!(
+            crate::util::state::database_fingerprint(&mut client),
+            before,
+            "rerun after a kill at {label}: the PostgreSQL target changed"
+        );
+        assert_eq!(
+            sha256(Path::new(&source)),
+            source_sha,
+            "killed at {label}: the source changed"
+        );
+        eprintln!("blocked sqlite→postgres: killed at {label}: target unchanged");
+    }
+    eprintln!(
+        "blocked sqlite→postgres: killed and rerun at {} points",
+        chosen.len()
+    );
+}
+
+#[test]
+fn postgres_to_sqlite_blocked_late_in_the_copy_killed_at_every_named_point_leaves_the_destination_as_it_was(
+) {
+    let _turn = ONE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
+    let pg = ferry_testkit::TestDb::new();
+    let mut client = pg.client();
+    client
+        .batch_execute(&blocked_pg_source())
+        .expect("fill the source");
+    let source_before = crate::util::state::database_fingerprint(&mut client);
+    let old_file = "PRAGMA journal_mode = DELETE;
+         CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT);
+         INSERT INTO notes VALUES (1, 'the old file');";
+    // The points of a run onto an existing file (it has a backup phase to kill in too), and
+    // of one with no destination yet.
+    let listing = |existing: bool| {
+        let dir = Dir::new();
+        if existing {
+            dir.sqlite("out.db", old_file);
+        }
+        crate::util::pause::list_points_ending(
+            dir.command().args(small_args(
+                &pg.url(),
+                dir.path("out.db").to_str().unwrap(),
+                &[],
+            )),
+            2,
+        )
+    };
+    let without_file = listing(false);
+    let chosen = blocked_kill_points(&listing(true), "orders");
+    let mut temp_files_left = 0;
+    for (i, (point, phase)) in chosen.iter().enumerate() {
+        // Alternately onto an old file that must survive and onto no file (where the point
+        // exists without one).
+        let existing = i % 2 == 0 || !without_file.contains(point);
+        let label = format!(
+            "{point} (during {phase}, destination {})",
+            if existing { "exists" } else { "absent" }
+        );
+        let dir = Dir::new();
+        let dest = dir.path("out.db");
+        if existing {
+            dir.sqlite("out.db", old_file);
+        }
+        let before = crate::util::state::folder_fingerprint(dest.parent().unwrap());
+        let args = small_args(&pg.url(), dest.to_str().unwrap(), &[]);
+        crate::util::pause::Paused::start(dir.command().args(&args), point).kill();
+        // Only Ferry's own temporary files (the rerun removes them) and a finished backup of
+        // the old file may have appeared.
+        let unchanged = |after: Vec<(String, String)>, temps: &mut usize| {
+            after
+                .into_iter()
+                .filter(|(name, _)| {
+                    let temp = name.contains(".ferry-tmp-");
+                    *temps += usize::from(temp);
+                    !temp
+                })
+                .filter(|(name, _)| {
+                    let backup = name.starts_with("out.ferry-backup-") && name.ends_with(".db");
+                    if backup {
+                        assert_is_a_backup_of_the_old_file(&dir.path(name), &label);
+                    }
+                    !backup
+                })
+                .collect::<Vec<_>>()
+        };
+        let after = crate::util::state::folder_fingerprint(dest.parent().unwrap());
+        assert_eq!(
+            unchanged(after, &mut temp_files_left),
+            before,
+            "blocked run killed at {label}: the destination folder changed"
+        );
+        let again = dir.command().args(&args).expect_code(2);
+        again.assert_stderr_contains(BLOCKED_ONE);
+        let mut temps_after_rerun = 0;
+        let after = crate::util::state::folder_fingerprint(dest.parent().unwrap());
+        assert_eq!(
+            unchanged(after, &mut temps_after_rerun),
+            before,
+            "rerun after a kill at {label}: the destination folder changed"
+        );
+        assert_eq!(
+            temps_after_rerun, 0,
+            "rerun after a kill at {label}: the killed run's temporary file must be gone"
+        );
+        assert_eq!(
+            crate::util::state::database_fingerprint(&mut client),
+            source_before,
+            "killed at {label}: the source changed"
+        );
+        eprintln!("blocked postgres→sqlite: killed at {label}: destination unchanged");
+    }
+    assert!(
+        temp_files_left > 0,
+        "no kill left a temporary file, so the clean-up by the rerun went untested"
+    );
+    eprintln!(
+        "blocked postgres→sqlite: killed and rerun at {} points",
+        chosen.len()
+    );
+}

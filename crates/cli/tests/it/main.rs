@@ -14,6 +14,7 @@ mod frameworks;
 mod hostile;
 mod hostile_table;
 mod kill;
+mod one_pass;
 mod promote;
 mod promote_rls;
 mod promote_tenancy;

@@ -12,7 +12,8 @@
 //! `PHASE:TABLE:start`, `PHASE:TABLE:batch`, `PHASE:TABLE:end`) and a few places between
 //! them that events do not mark (`target:statement` before each DDL statement,
 //! `target:batch` as the writer takes each batch, `target:sqlite:before-rename`,
-//! `backup:copied`).
+//! `backup:copied`, `copy:blocked` where a copy stopped by a value no policy resolves hands
+//! over to the preflight's scan, before the target is rolled back).
 //!
 //! Inert unless the variable is set: the environment is read once, and after that a point
 //! costs one load of a `OnceLock`.

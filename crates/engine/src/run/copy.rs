@@ -4,19 +4,27 @@
 //! The channel holds a few batches, so reading, converting and writing overlap while memory
 //! stays flat whatever the table size. The source digest is taken by the reader from the very
 //! values it sends, from the source snapshot; the verifier later re-reads the target.
-//! Contract of the channel: every table's stream ends with `End` or `Error`; when the writer
-//! fails it drops the receiver and the reader's next send fails, which stops it.
+//! Contract of the channel: every table's stream ends with `End`, `Error` or `Blocked`; when
+//! the writer fails it drops the receiver and the reader's next send fails, which stops it.
+//!
+//! The copy is also where `ferry migrate` converts each value, once: with the converter the
+//! preflight uses for this target, recording each problem a policy resolves as the same
+//! finding the preflight would make (`run::findings`). A value no policy resolves stops the
+//! copy at once (`Blocked`, then [`Error::BlockedValue`]): nothing has been committed, and
+//! the run rolls back and lets the preflight name every such value.
 
 use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
 use std::time::Instant;
 
 use crate::convert::digest::TableDigest;
-use crate::convert::row::{RowOutcome, ValueProblem};
+use crate::convert::row::{RowConverter, RowOutcome, ValueProblem};
 use crate::model::batch::RawBatch;
+use crate::model::finding::{Finding, Policy};
 use crate::model::progress::{Cancel, Event, Phase, Progress};
 use crate::model::value::{SqliteValue, Value};
 use crate::plan::reads::{converter_for, read_list};
 use crate::plan::{Plan, TablePlan};
+use crate::run::findings::{Findings, RowNames};
 use crate::source::Source;
 use crate::target::{SinkRows, Target};
 use crate::{Error, Result};
@@ -35,18 +43,24 @@ pub struct TableCopy {
     pub seconds: f64,
     /// Digest of the values sent to the target (after conversion and policies).
     pub digest: TableDigest,
+    /// The value problems a policy resolved, as the preflight reports them (by column and
+    /// kind).
+    pub findings: Vec<Finding>,
 }
 
 enum Msg {
     Rows(SinkRows),
     End(TableCopy),
     Error(Error),
+    /// A value no policy resolves ([`Error::BlockedValue`]).
+    Blocked(Error),
 }
 
 /// Copies every table of the plan, in order.
 ///
 /// # Errors
-/// The first error of either side; `Cancelled`.
+/// The first error of either side; [`Error::BlockedValue`] for a value the target cannot
+/// hold that no policy resolves; `Cancelled`.
 pub fn copy_tables(
     source: &mut Source,
     target: &mut Target,
@@ -80,12 +94,20 @@ fn write_all(
     let mut out = Vec::with_capacity(plan.tables.len());
     for table in &plan.tables {
         let started = Instant::now();
-        let mut batches = Batches { rx, end: None };
-        let written = target.write_table(table, &mut batches)?;
+        let mut batches = Batches {
+            rx,
+            end: None,
+            blocked: None,
+        };
+        // However the writer words the error that stopped it, a blocked value is the cause.
+        let written = match target.write_table(table, &mut batches) {
+            Ok(written) => written,
+            Err(e) => return Err(batches.blocked.take().unwrap_or(e)),
+        };
         // Drain to the end marker if the sink stopped early without an error.
         while batches.end.is_none() {
             match batches.next() {
-                Some(Err(e)) => return Err(e),
+                Some(Err(e)) => return Err(batches.blocked.take().unwrap_or(e)),
                 Some(Ok(_)) => {
                     return Err(Error::runtime(format!(
                         "internal: rows of {} were not written",
@@ -124,6 +146,8 @@ fn write_all(
 struct Batches<'a> {
     rx: &'a Receiver<Msg>,
     end: Option<TableCopy>,
+    /// The blocked value that ended the stream, if one did.
+    blocked: Option<Error>,
 }
 
 impl Iterator for Batches<'_> {
@@ -140,6 +164,12 @@ impl Iterator for Batches<'_> {
                 None
             }
             Ok(Msg::Error(e)) => Some(Err(e)),
+            Ok(Msg::Blocked(e)) => {
+                self.blocked = Some(e);
+                Some(Err(Error::runtime(
+                    "the copy stopped at a value the target cannot hold",
+                )))
+            }
             Err(_) => Some(Err(Error::runtime(
                 "the reader stopped unexpectedly; nothing was committed",
             ))),
@@ -163,6 +193,10 @@ fn read_all(
                     return;
                 }
             }
+            Err(e @ Error::BlockedValue { .. }) => {
+                let _ = tx.send(Msg::Blocked(e));
+                return;
+            }
             Err(e) => {
                 let _ = tx.send(Msg::Error(e));
                 return;
@@ -180,15 +214,26 @@ fn read_table(
     cancel: &Cancel,
     tx: &SyncSender<Msg>,
 ) -> Result<TableCopy> {
-    let converter = converter_for(table, false);
+    // The preflight's converter for this target: the checks a SQLite target needs included.
+    let converter = converter_for(table, to_sqlite);
     let types = converter.types();
     let target_types: Vec<crate::model::catalog::ColumnType> =
         types.iter().map(|t| (*t).clone()).collect();
-    let (list, _keys) = read_list(table, &converter, None);
+    let (list, key_positions) = read_list(table, &converter, None);
+    let names = RowNames::new(table, &list, key_positions);
+    // Only a problem a policy resolves (NULL, skip-row) is reported from the copy, with its
+    // row's key and value as the source holds them; any other stops it. So only a table
+    // with such a policy keeps each row's source values while converting it; the others
+    // convert in place, without copying text and blobs.
+    let resolves = converter
+        .columns
+        .iter()
+        .any(|c| matches!(c.policy, Policy::Null | Policy::SkipRow));
     // Each column's storage convention: the form its values are written in.
     let storages: Vec<crate::model::conventions::Storage> =
         converter.columns.iter().map(|c| c.rules.storage).collect();
     let mut copy = TableCopy::default();
+    let mut findings = Findings::new();
     let mut scratch = Vec::with_capacity(256);
     let mut problems: Vec<ValueProblem> = vec![];
     progress.event(Event::TableStarted {
@@ -199,61 +244,88 @@ fn read_table(
     source.read(
         &table.source_table,
         table.source_filter.as_deref(),
-        &list, batch_rows, &mut |batch| {
-        cancel.check()?;
-        let mut values: Vec<Vec<Value>> = Vec::with_capacity(batch.len());
-        let n = batch.len() as u64;
-        let outcome = |o: RowOutcome, problems: &[ValueProblem]| -> Result<Option<Vec<Value>>> {
-            match o {
+        &list,
+        batch_rows,
+        &mut |batch| {
+            cancel.check()?;
+            let mut values: Vec<Vec<Value>> = Vec::with_capacity(batch.len());
+            let n = batch.len() as u64;
+            let outcome = |o: RowOutcome, problems: &[ValueProblem]| match o {
                 RowOutcome::Row(v) => Ok(Some(v)),
                 RowOutcome::Skipped => Ok(None),
-                RowOutcome::Failed => {
-                    let p = problems.iter().find(|p| p.resolved_by.is_none()).map(|p| format!("{}: {}", converter.columns[p.column].target, p.problem.detail));
-                    Err(Error::runtime(format!(
-                        "{}: a value the preflight accepted failed to convert ({}); nothing was committed",
-                        table.source_table,
-                        p.unwrap_or_default()
-                    )))
+                RowOutcome::Failed => Err(blocked(table, &converter, problems)),
+            };
+            match batch {
+                RawBatch::Sqlite(rows) => {
+                    for raw in rows {
+                        copy.bytes += raw_bytes(&raw);
+                        problems.clear();
+                        let o = if resolves {
+                            let o = converter.convert_sqlite(&raw, &mut problems);
+                            let describe = |i: usize| raw[i].describe();
+                            names.record(&mut findings, &converter, &problems, &describe);
+                            o
+                        } else {
+                            converter.convert_sqlite_owned(raw, &mut problems)
+                        };
+                        if let Some(v) = outcome(o, &problems)? {
+                            values.push(v);
+                        }
+                    }
                 }
-            }
-        };
-        match batch {
-            RawBatch::Sqlite(rows) => {
-                for raw in rows {
-                    copy.bytes += raw_bytes(&raw);
-                    problems.clear();
-                    let o = converter.convert_sqlite_owned(raw, &mut problems);
-                    if let Some(v) = outcome(o, &problems)? {
-                        values.push(v);
+                RawBatch::Pg(rows) => {
+                    for raw in rows {
+                        copy.bytes += value_bytes(&raw);
+                        problems.clear();
+                        let o = if resolves {
+                            let o = converter.convert_pg(&raw, &mut problems);
+                            let describe = |i: usize| raw[i].describe();
+                            names.record(&mut findings, &converter, &problems, &describe);
+                            o
+                        } else {
+                            converter.convert_pg_owned(raw, &mut problems)
+                        };
+                        if let Some(v) = outcome(o, &problems)? {
+                            values.push(v);
+                        }
                     }
                 }
             }
-            RawBatch::Pg(rows) => {
-                for raw in rows {
-                    copy.bytes += value_bytes(&raw);
-                    problems.clear();
-                    let o = converter.convert_pg_owned(raw, &mut problems);
-                    if let Some(v) = outcome(o, &problems)? {
-                        values.push(v);
-                    }
-                }
+            copy.rows_read += n;
+            copy.rows_skipped += n - values.len() as u64;
+            for row in &values {
+                copy.digest.add_row(row, &types, &mut scratch);
             }
-        }
-        copy.rows_read += n;
-        copy.rows_skipped += n - values.len() as u64;
-        for row in &values {
-            copy.digest.add_row(row, &types, &mut scratch);
-        }
-        let rows = if to_sqlite {
-            SinkRows::Sqlite(to_stored(values, &target_types, &storages)?)
-        } else {
-            SinkRows::Pg(values)
-        };
-        tx.send(Msg::Rows(rows)).map_err(|_| Error::runtime("the writer stopped"))?;
-        progress.event(Event::TableProgress { phase: Phase::Copy, table: table.target_table.clone(), rows: copy.rows_read, bytes: copy.bytes });
-        Ok(())
-    })?;
+            let rows = if to_sqlite {
+                SinkRows::Sqlite(to_stored(values, &target_types, &storages)?)
+            } else {
+                SinkRows::Pg(values)
+            };
+            tx.send(Msg::Rows(rows))
+                .map_err(|_| Error::runtime("the writer stopped"))?;
+            progress.event(Event::TableProgress {
+                phase: Phase::Copy,
+                table: table.target_table.clone(),
+                rows: copy.rows_read,
+                bytes: copy.bytes,
+            });
+            Ok(())
+        },
+    )?;
+    copy.findings = findings.into_values().collect();
     Ok(copy)
+}
+
+/// The error for a row with a problem no policy resolves: its first such value.
+fn blocked(table: &TablePlan, converter: &RowConverter, problems: &[ValueProblem]) -> Error {
+    let first = problems.iter().find(|p| p.resolved_by.is_none());
+    Error::BlockedValue {
+        table: table.source_table.clone(),
+        column: first
+            .map(|p| converter.columns[p.column].target.clone())
+            .unwrap_or_default(),
+        detail: first.map(|p| p.problem.detail.clone()).unwrap_or_default(),
+    }
 }
 
 /// Values in the form a SQLite file stores them.
@@ -272,7 +344,7 @@ fn to_stored(
                     }
                     crate::convert::into_sqlite_as(v, ty, storage).map_err(|p| {
                         Error::runtime(format!(
-                            "a value the preflight accepted cannot be stored in SQLite: {}",
+                            "internal: a value checked for SQLite cannot be stored in it: {}",
                             p.detail
                         ))
                     })

@@ -1,6 +1,12 @@
-//! The full migration: prepare (connect, introspect, plan, preflight), then back up, create
-//! the schema, copy, finish (indexes, constraints, sequences), verify, and commit — or roll
-//! back on a dry run, a failure or cancel.
+//! The full migration: prepare (connect, introspect, plan), the checks of the preflight that
+//! need no pass over the values, then back up, create the schema, copy (converting each value
+//! once), finish (indexes, constraints, sequences), verify, and commit — or roll back on a
+//! dry run, a failure or cancel.
+//!
+//! A value the target cannot hold, and no policy resolves, stops the copy before anything is
+//! committed: the run rolls the target back and only then scans every value (the rest of the
+//! preflight), so the report names all such values, as `ferry plan` would, and the run ends
+//! as a blocked preflight does.
 
 use crate::model::catalog::Dialect;
 use crate::model::location::{mask_secrets, Location};
@@ -78,8 +84,11 @@ fn with_bundle(
 }
 
 fn migrate_run(run: &mut Run) -> Result<()> {
-    let (mut source, mut target, mut plan) =
-        prepare(run.options, &mut run.phases, run.progress, run.cancel)?;
+    let (mut source, mut target, mut plan) = prepare(run.options, &mut run.phases)?;
+    let cancel = run.cancel;
+    run.phases.run(Phase::Preflight, || {
+        crate::run::preflight::before_writing(&mut source, &mut target, &mut plan, cancel)
+    })?;
     run.report.warnings = plan.warnings.clone();
     run.report.not_migrated = plan.not_migrated.clone();
     run.report.findings = plan.findings.clone();
@@ -90,6 +99,12 @@ fn migrate_run(run: &mut Run) -> Result<()> {
     }
     run.cancel.check()?;
     let result = write_verify_commit(run, &mut plan, &mut source, &mut target);
+    let result = match result {
+        Err(error @ Error::BlockedValue { .. }) => {
+            blocked_in_copy(run, error, &mut plan, &mut source, &mut target)
+        }
+        other => other,
+    };
     result.map_err(|error| {
         target.rollback();
         // A PostgreSQL COMMIT whose connection was lost may or may not have happened.
@@ -127,6 +142,10 @@ fn write_verify_commit(
     let copies = run.phases.run(Phase::Copy, || {
         crate::run::copy::copy_tables(source, target, plan, options.batch_rows, progress, cancel)
     })?;
+    crate::run::findings::add_value_findings(
+        &mut run.report.findings,
+        copies.iter().flat_map(|c| c.findings.iter().cloned()),
+    );
     cancel.check()?;
     release_free_memory();
     run.phases.run(Phase::Indexes, || {
@@ -180,6 +199,49 @@ fn write_verify_commit(
     })?;
     crate::jobs::finish_report(options, plan, &mut run.report);
     Ok(())
+}
+
+/// The copy met a value the target cannot hold that no policy resolves: nothing is committed.
+/// Rolls the target back (PostgreSQL: `ROLLBACK`; SQLite: the temporary file removed, and the
+/// backup this run made of an untouched file with it), then scans every value — the part of
+/// the preflight the run had left to the copy — so the report lists every finding, not just
+/// the first value met, and the run ends as a blocked preflight.
+///
+/// # Errors
+/// [`Error::PreflightBlocked`]; the copy's own error if the scan finds nothing blocking.
+fn blocked_in_copy(
+    run: &mut Run,
+    error: Error,
+    plan: &mut Plan,
+    source: &mut Source,
+    target: &mut Target,
+) -> Result<()> {
+    let (options, progress, cancel) = (run.options, run.progress, run.cancel);
+    crate::model::pause::at("copy:blocked");
+    target.rollback();
+    if let Some(backup) = run.report.backup.take() {
+        // A copy of the destination as it still is: the run wrote nothing, so it leaves
+        // nothing behind either.
+        let _ = std::fs::remove_file(&backup.path);
+    }
+    let to_sqlite = target.wants_sqlite_rows();
+    run.phases.run(Phase::Preflight, || {
+        crate::run::preflight::scan_values(
+            source,
+            plan,
+            to_sqlite,
+            options.batch_rows,
+            progress,
+            cancel,
+        )
+    })?;
+    run.report.findings = plan.findings.clone();
+    match plan.blocking_findings() {
+        // The copy and the scan use one converter over one snapshot: this is not expected,
+        // and never a silent pass.
+        0 => Err(error),
+        count => Err(Error::PreflightBlocked { count }),
+    }
 }
 
 fn backup(options: &Options) -> Result<Option<BackupInfo>> {

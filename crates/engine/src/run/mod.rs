@@ -1,7 +1,8 @@
 //! A run, phase by phase: the pipeline behind each of the engine's entry points
 //! (`crate::api`). Data flows one way:
 //! connect → introspect → plan → preflight → backup → schema → copy → finish (indexes,
-//! constraints, sequences) → verify → commit or roll back → report.
+//! constraints, sequences) → verify → commit or roll back → report. (`migrate`'s preflight
+//! is the checks that need no pass over the values; its copy converts each value once.)
 //!
 //! [`Run`] carries what every phase needs (the options, the progress watcher, cancel, the
 //! phase timer and the report being filled), so each phase is a short function of it.
@@ -15,6 +16,7 @@ pub mod report_html;
 pub mod verify;
 
 mod compare;
+mod findings;
 mod migrate;
 mod prepare;
 mod references;

@@ -1,5 +1,6 @@
-//! Everything before the first write: connect to both sides, introspect, plan (with the job's
-//! transforms) and run the preflight. `ferry inspect` and `ferry plan` stop here.
+//! Everything before the first write: connect to both sides, introspect and plan (with the
+//! job's transforms). `ferry inspect` stops here; `ferry plan` adds the whole preflight (every
+//! value scanned), `ferry migrate` the part of it that needs no pass over the values.
 
 use crate::model::catalog::Catalog;
 use crate::model::location::Location;
@@ -47,18 +48,23 @@ pub fn inspect(location: &Location, pg_schema: &str) -> Result<Inspection> {
 /// Connection and bad-input errors; findings are returned inside the plan, not as errors.
 pub fn plan(options: &Options, progress: &dyn Progress, cancel: &Cancel) -> Result<Plan> {
     let mut phases = Phases::new(progress);
-    let (_source, mut target, plan) = prepare(options, &mut phases, progress, cancel)?;
+    let (mut source, mut target, mut plan) = prepare(options, &mut phases)?;
+    phases.run(Phase::Preflight, || {
+        crate::run::preflight::run(
+            &mut source,
+            &mut target,
+            &mut plan,
+            options.batch_rows,
+            progress,
+            cancel,
+        )
+    })?;
     target.rollback();
     Ok(plan)
 }
 
-/// Connect, introspect, plan and preflight: everything before the first write.
-pub(crate) fn prepare(
-    options: &Options,
-    phases: &mut Phases,
-    progress: &dyn Progress,
-    cancel: &Cancel,
-) -> Result<(Source, Target, Plan)> {
+/// Connect, introspect and plan: everything before the preflight.
+pub(crate) fn prepare(options: &Options, phases: &mut Phases) -> Result<(Source, Target, Plan)> {
     let (mut source, mut target) = open_both(options, phases)?;
     let mut plan = plan_with(options, &mut source, &mut target, phases)?;
     phases.run(Phase::Plan, || {
@@ -71,25 +77,6 @@ pub(crate) fn prepare(
         target_row_security(&mut target, &mut plan)
     })?;
     crate::plan::names::check(&plan, target.dialect())?;
-    let to_sqlite = target.wants_sqlite_rows();
-    phases.run(Phase::Preflight, || {
-        let missing = crate::run::preflight::missing_types(&mut target, &plan)?;
-        let unknown_type = !missing.is_empty();
-        plan.findings.extend(missing);
-        if !unknown_type {
-            let changed =
-                crate::run::preflight::stored_differently(&mut source, &mut target, &plan, cancel)?;
-            plan.findings.extend(changed);
-        }
-        crate::run::preflight::run(
-            &mut source,
-            &mut plan,
-            to_sqlite,
-            options.batch_rows,
-            progress,
-            cancel,
-        )
-    })?;
     Ok((source, target, plan))
 }
 

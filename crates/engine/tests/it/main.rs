@@ -15,6 +15,7 @@ mod into_existing;
 mod jsonb_rewrites;
 mod layers;
 mod max_keys;
+mod one_pass;
 mod orphans;
 mod parallel_reads;
 mod pg_connect;

@@ -9,7 +9,12 @@ use super::{Run, TestCommand};
 /// The points a run passes, in order (`NAME#N`), learned from one uninterrupted run with
 /// `FERRY_PAUSE_AT=list`, which must succeed.
 pub fn list_points(command: TestCommand) -> Vec<String> {
-    let run = command.env("FERRY_PAUSE_AT", "list").expect_code(0);
+    list_points_ending(command, 0)
+}
+
+/// [`list_points`] of a run that must end with exit code `code`.
+pub fn list_points_ending(command: TestCommand, code: i32) -> Vec<String> {
+    let run = command.env("FERRY_PAUSE_AT", "list").expect_code(code);
     let points: Vec<String> = run
         .stderr
         .lines()

@@ -74,6 +74,17 @@ pub enum Error {
     #[error("preflight found {count} problem(s) that block the run; nothing was written (each finding above says how to resolve it: a policy, a flag or a fix in the data)")]
     PreflightBlocked { count: usize },
 
+    /// A value the copy met that the target cannot hold and no policy resolves. The copy
+    /// stops before its commit, and `migrate` then runs the whole preflight to name every such
+    /// value ([`Error::PreflightBlocked`]): this error reaches a person only if that preflight
+    /// found none.
+    #[error("{table}.{column}: {detail}; no policy resolves this value")]
+    BlockedValue {
+        table: String,
+        column: String,
+        detail: String,
+    },
+
     #[error("verification failed: {summary}; nothing was committed")]
     VerificationFailed { summary: String },
 
@@ -178,7 +189,9 @@ impl Error {
     pub fn kind(&self) -> ErrorKind {
         match self {
             Error::RolledBack { source } | Error::NothingWritten { source } => source.kind(),
-            Error::BadInput { .. } | Error::PreflightBlocked { .. } => ErrorKind::BadInput,
+            Error::BadInput { .. }
+            | Error::PreflightBlocked { .. }
+            | Error::BlockedValue { .. } => ErrorKind::BadInput,
             Error::Connection { .. } => ErrorKind::Connection,
             Error::Postgres { source, .. } if pg_words::is_connection_error(source) => {
                 ErrorKind::Connection

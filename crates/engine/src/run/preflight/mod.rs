@@ -1,6 +1,14 @@
-//! The preflight: every source value that will be copied is converted once, before anything
-//! is written, and every value the target cannot hold becomes a [`Finding`] with table,
-//! column, key and value. Nothing is written while an unresolved blocking finding exists.
+//! The preflight: every check of the source against the target before anything is written.
+//! Every value the target cannot hold becomes a [`Finding`] with table, column, key and value;
+//! nothing is committed while an unresolved blocking finding exists.
+//!
+//! Two parts. [`before_writing`] needs no pass over the values: types the target lacks, texts
+//! PostgreSQL would reprint (it asks the server about each distinct one), orphaned foreign
+//! keys (one anti-join per key) and sequences at their end. [`scan_values`] converts every
+//! value that will be copied. `ferry plan` runs both ([`run`]); `ferry migrate` runs only
+//! the first and lets the copy convert each value once, recording what a policy resolves the
+//! way the scan would (`run::findings`); a value no policy resolves stops the copy before
+//! its commit, and only then does the run scan every value, to report all of them.
 //!
 //! For SQLite sources every column is scanned (SQLite enforces no types). For PostgreSQL
 //! sources only the columns whose conversion can fail are read (floats, numerics, arrays,
@@ -8,24 +16,22 @@
 
 use std::collections::BTreeMap;
 
-use crate::convert::row::{describe_key, RowConverter, RowOutcome, ValueProblem};
+use crate::convert::row::{RowConverter, ValueProblem};
 use crate::model::batch::RawBatch;
 use crate::model::catalog::ColumnType;
-use crate::model::finding::{Finding, Policy, ProblemKind, Remedy, Sample, Severity, MAX_SAMPLES};
+use crate::model::finding::{Finding, ProblemKind, Remedy, Sample, Severity, MAX_SAMPLES};
 use crate::model::progress::{Cancel, Event, Phase, Progress};
-use crate::model::temporal::{EpochUnit, FoldPolicy, GapPolicy};
 use crate::plan::reads::{converter_for, read_list};
 use crate::plan::{Plan, TablePlan};
+use crate::run::findings::{add_value_findings, merge, Findings, RowNames};
 use crate::source::Source;
+use crate::target::Target;
 use crate::Result;
 
 mod opaque;
 mod parallel;
 mod sequences;
 mod types;
-
-pub(crate) use opaque::stored_differently;
-pub(crate) use types::missing_types;
 
 /// Whether converting this column from a PostgreSQL source can fail.
 fn can_fail_from_pg(c: &crate::convert::row::ColumnConverter) -> bool {
@@ -40,11 +46,64 @@ fn can_fail_from_pg(c: &crate::convert::row::ColumnConverter) -> bool {
             ))
 }
 
-/// Scans the source and adds findings to the plan.
+/// The whole preflight (`ferry plan`, the app's Review): [`before_writing`], then
+/// [`scan_values`].
+///
+/// # Errors
+/// Database errors on either side; `Cancelled`.
+pub fn run(
+    source: &mut Source,
+    target: &mut Target,
+    plan: &mut Plan,
+    batch_rows: usize,
+    progress: &dyn Progress,
+    cancel: &Cancel,
+) -> Result<()> {
+    before_writing(source, target, plan, cancel)?;
+    scan_values(
+        source,
+        plan,
+        target.wants_sqlite_rows(),
+        batch_rows,
+        progress,
+        cancel,
+    )
+}
+
+/// The checks that read no values one by one; their findings and warnings go into the plan.
+///
+/// # Errors
+/// Database errors on either side; `Cancelled`.
+pub fn before_writing(
+    source: &mut Source,
+    target: &mut Target,
+    plan: &mut Plan,
+    cancel: &Cancel,
+) -> Result<()> {
+    let to_sqlite = target.wants_sqlite_rows();
+    let missing = types::missing_types(target, plan)?;
+    let unknown_type = !missing.is_empty();
+    plan.findings.extend(missing);
+    if !unknown_type {
+        let changed = opaque::stored_differently(source, target, plan, cancel)?;
+        plan.findings.extend(changed);
+    }
+    cancel.check()?;
+    if let Source::Sqlite { conn, .. } = source {
+        let orphans = orphaned_foreign_keys(conn, plan)?;
+        plan.findings.extend(orphans);
+    }
+    let at_end = sequences::at_their_end(source, plan, to_sqlite)?;
+    plan.warnings.extend(at_end);
+    crate::run::findings::sort(&mut plan.findings);
+    Ok(())
+}
+
+/// Converts every value that will be copied and adds a finding per problem to the plan.
 ///
 /// # Errors
 /// Database errors while reading; `Cancelled`.
-pub fn run(
+pub fn scan_values(
     source: &mut Source,
     plan: &mut Plan,
     to_sqlite: bool,
@@ -58,9 +117,9 @@ pub fn run(
         .iter()
         .filter_map(|t| TableScan::new(t, to_sqlite, is_pg))
         .collect();
-    let (findings, orphans) = match parallel_sqlite_path(source) {
+    let findings = match parallel_sqlite_path(source) {
         Some(path) => {
-            crate::run::preflight::parallel::run(&path, &scans, plan, batch_rows, progress, cancel)?
+            crate::run::preflight::parallel::run(&path, &scans, batch_rows, progress, cancel)?
         }
         None => {
             let mut findings = Findings::new();
@@ -81,24 +140,12 @@ pub fn run(
                     seconds: started.elapsed().as_secs_f64(),
                 });
             }
-            let orphans = match source {
-                Source::Sqlite { conn, .. } => orphaned_foreign_keys(conn, plan)?,
-                _ => vec![],
-            };
-            (findings, orphans)
+            findings
         }
     };
-    plan.findings.extend(orphans);
-    plan.findings.extend(findings.into_values());
-    let at_end = sequences::at_their_end(source, plan, to_sqlite)?;
-    plan.warnings.extend(at_end);
-    plan.findings
-        .sort_by(|a, b| b.severity.cmp(&a.severity).then(a.table.cmp(&b.table)));
+    add_value_findings(&mut plan.findings, findings.into_values());
     Ok(())
 }
-
-/// Findings by (table, column, kind).
-pub(crate) type Findings = BTreeMap<(String, String, String), Finding>;
 
 /// A SQLite source the preflight may read on several connections: a file that is not in WAL
 /// mode. (While this run's snapshot holds its read lock no other process can commit to such
@@ -115,30 +162,13 @@ fn parallel_sqlite_path(source: &Source) -> Option<std::path::PathBuf> {
     (!mode.eq_ignore_ascii_case("wal")).then(|| path.into())
 }
 
-/// Adds one part's findings to the run's (counts add up; samples keep the first ones).
-pub(crate) fn merge(into: &mut Findings, part: Findings) {
-    for (key, f) in part {
-        match into.get_mut(&key) {
-            Some(existing) => {
-                existing.count += f.count;
-                let room = MAX_SAMPLES.saturating_sub(existing.samples.len());
-                existing.samples.extend(f.samples.into_iter().take(room));
-            }
-            None => {
-                into.insert(key, f);
-            }
-        }
-    }
-}
-
 /// How the preflight reads one table: the columns whose conversion can fail, plus the key
 /// columns that name a row in a finding.
 pub(crate) struct TableScan<'a> {
     pub table: &'a TablePlan,
     converter: RowConverter,
     list: Vec<(String, ColumnType)>,
-    key_positions: Vec<usize>,
-    key_names: Vec<String>,
+    names: RowNames<'a>,
 }
 
 impl<'a> TableScan<'a> {
@@ -154,15 +184,14 @@ impl<'a> TableScan<'a> {
             return None;
         }
         let (list, key_positions) = read_list(table, &full, Some(&scan));
-        let key_names: Vec<String> = key_positions.iter().map(|&p| list[p].0.clone()).collect();
+        let names = RowNames::new(table, &list, key_positions);
         Some(TableScan {
             table,
             converter: RowConverter {
                 columns: scan.iter().map(|&i| full.columns[i].clone()).collect(),
             },
             list,
-            key_positions,
-            key_names,
+            names,
         })
     }
 
@@ -193,39 +222,24 @@ impl<'a> TableScan<'a> {
                 cancel.check()?;
                 on_rows(batch.len() as u64);
                 // One row at a time through the shared converter; only rows with a problem
-                // are described (key and offending values), the rest cost one conversion.
-                let mut check =
-                    |outcome: RowOutcome,
-                     problems: &[ValueProblem],
-                     describe: &dyn Fn(usize) -> String| {
-                        if !matches!(outcome, RowOutcome::Row(_)) || !problems.is_empty() {
-                            let key: Vec<String> =
-                                self.key_positions.iter().map(|&p| describe(p)).collect();
-                            let values: Vec<String> =
-                                problems.iter().map(|p| describe(p.column)).collect();
-                            record(
-                                &mut findings,
-                                table,
-                                &self.converter,
-                                problems,
-                                &describe_key(&self.key_names, &key),
-                                &values,
-                            );
-                        }
-                    };
+                // are described, the rest cost one conversion.
                 match batch {
                     RawBatch::Sqlite(rows) => {
                         for raw in rows {
                             problems.clear();
-                            let outcome = self.converter.convert_sqlite(&raw, &mut problems);
-                            check(outcome, &problems, &|i| raw[i].describe());
+                            self.converter.convert_sqlite(&raw, &mut problems);
+                            let describe = |i: usize| raw[i].describe();
+                            self.names
+                                .record(&mut findings, &self.converter, &problems, &describe);
                         }
                     }
                     RawBatch::Pg(rows) => {
                         for raw in rows {
                             problems.clear();
-                            let outcome = self.converter.convert_pg(&raw, &mut problems);
-                            check(outcome, &problems, &|i| raw[i].describe());
+                            self.converter.convert_pg(&raw, &mut problems);
+                            let describe = |i: usize| raw[i].describe();
+                            self.names
+                                .record(&mut findings, &self.converter, &problems, &describe);
                         }
                     }
                 }
@@ -236,129 +250,10 @@ impl<'a> TableScan<'a> {
     }
 }
 
-fn record(
-    findings: &mut Findings,
-    table: &TablePlan,
-    converter: &RowConverter,
-    problems: &[ValueProblem],
-    key: &str,
-    values: &[String],
-) {
-    for (p, value) in problems.iter().zip(values) {
-        let column = converter.columns[p.column].target.clone();
-        let kind = p.problem.kind;
-        let nullable = converter.columns[p.column].nullable;
-        let entry = findings
-            .entry((
-                table.source_table.clone(),
-                column.clone(),
-                kind.as_str().to_string(),
-            ))
-            .or_insert_with(|| Finding {
-                severity: Severity::Blocking,
-                kind,
-                table: table.source_table.clone(),
-                column: Some(column.clone()),
-                count: 0,
-                samples: vec![],
-                // The place is the finding's table and column: every front end shows
-                // it beside the message, so the message does not repeat it.
-                message: p.problem.detail.clone(),
-                remedies: remedies_for(kind, &table.source_table, &column, nullable, table.create),
-                resolved_by: p.resolved_by,
-            });
-        entry.count += 1;
-        if entry.samples.len() < MAX_SAMPLES {
-            entry.samples.push(Sample {
-                key: key.to_string(),
-                value: value.clone(),
-                detail: p.problem.detail.clone(),
-            });
-        }
-    }
-}
-
-/// The remedies the engine accepts for a value problem in `table.column`, in the order to
-/// offer them: NULL only where the target column takes it, text only where Ferry creates the
-/// table (an existing column keeps its type).
-fn remedies_for(
-    kind: ProblemKind,
-    table: &str,
-    column: &str,
-    nullable: bool,
-    creates: bool,
-) -> Vec<Remedy> {
-    use ProblemKind as K;
-    let policy = |policy: Policy| Remedy::Policy {
-        table: table.to_string(),
-        column: column.to_string(),
-        policy,
-    };
-    let epoch = |unit: EpochUnit| Remedy::Epoch {
-        table: table.to_string(),
-        column: column.to_string(),
-        unit,
-    };
-    match kind {
-        K::EpochNumber => vec![epoch(EpochUnit::Seconds), epoch(EpochUnit::Milliseconds)],
-        K::NonexistentLocalTime => vec![
-            Remedy::DstGap {
-                policy: GapPolicy::ShiftForward,
-            },
-            Remedy::FixData,
-        ],
-        K::AmbiguousLocalTime => vec![
-            Remedy::DstFold {
-                policy: FoldPolicy::Earlier,
-            },
-            Remedy::DstFold {
-                policy: FoldPolicy::Later,
-            },
-            Remedy::FixData,
-        ],
-        _ => {
-            let keeps_as_text = matches!(
-                kind,
-                K::BadUuid
-                    | K::NotBoolean
-                    | K::BadTimestamp
-                    | K::BadJson
-                    | K::TypeMismatch
-                    | K::MixedTypes
-                    | K::NotInteger
-                    | K::NotNumeric
-                    | K::PrecisionLoss
-                    | K::JsonbChanges
-            );
-            let mut out = vec![];
-            if kind == K::JsonbChanges {
-                // PostgreSQL's json type keeps the text exactly as written.
-                out.push(Remedy::TypeOverride {
-                    table: table.to_string(),
-                    column: column.to_string(),
-                    type_name: Some("json".into()),
-                });
-            }
-            out.push(Remedy::FixData);
-            if keeps_as_text && creates {
-                out.push(policy(Policy::AsText));
-            }
-            if nullable {
-                out.push(policy(Policy::Null));
-            }
-            out.push(policy(Policy::SkipRow));
-            out
-        }
-    }
-}
-
 /// Rows whose foreign key points at no parent: SQLite does not enforce foreign keys unless
 /// the app turned them on, so such rows are common, and PostgreSQL would refuse them when
 /// the constraint is added — after the whole copy. Found here instead, before any write.
-pub(crate) fn orphaned_foreign_keys(
-    conn: &rusqlite::Connection,
-    plan: &Plan,
-) -> Result<Vec<Finding>> {
+fn orphaned_foreign_keys(conn: &rusqlite::Connection, plan: &Plan) -> Result<Vec<Finding>> {
     let mut out = vec![];
     for table in &plan.tables {
         if table.target_def.foreign_keys.is_empty() {

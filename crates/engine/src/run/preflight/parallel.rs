@@ -2,8 +2,7 @@
 //!
 //! A SQLite source has no types to trust, so the preflight converts every value of every
 //! table before anything is written: pure CPU work on one core while the others wait. Tables
-//! are cut into rowid ranges, each range converted on its own read-only connection, and the
-//! foreign-key scan runs beside them. Only files outside WAL mode come here
+//! are cut into rowid ranges, each range converted on its own read-only connection. Only files outside WAL mode come here
 //! (`preflight::parallel_sqlite_path`): while the run's own snapshot holds its read lock no
 //! other process can commit to them, so every connection reads the same rows.
 //!
@@ -14,41 +13,32 @@ use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
-use crate::model::finding::Finding;
 use crate::model::progress::{Cancel, Event, Phase, Progress};
-use crate::plan::Plan;
-use crate::run::preflight::{merge, orphaned_foreign_keys, Findings, TableScan};
+use crate::run::findings::{merge, Findings};
+use crate::run::preflight::TableScan;
 use crate::source::Source;
 use crate::Result;
 
-enum Work {
-    Part { scan: usize, part: Option<String> },
-    ForeignKeys,
+/// One rowid range of one table.
+struct Work {
+    scan: usize,
+    part: Option<String>,
 }
 
-enum Done {
-    Part(Findings),
-    ForeignKeys(Vec<Finding>),
-}
-
-/// Runs the scans of `scans` on the SQLite file at `path`; returns the value findings and
-/// the orphaned-foreign-key findings.
+/// Runs the scans of `scans` on the SQLite file at `path`; returns the value findings.
 ///
 /// # Errors
 /// The first error of any reader; `Cancelled`.
 pub(crate) fn run(
     path: &Path,
     scans: &[TableScan],
-    plan: &Plan,
     batch_rows: usize,
     progress: &dyn Progress,
     cancel: &Cancel,
-) -> Result<(Findings, Vec<Finding>)> {
+) -> Result<Findings> {
     let threads = crate::support::workers::reader_threads();
     let planner = crate::sqlite::connect::open_source(path)?;
-    // The foreign-key check first: it is one long item, and started last it would run alone
-    // after every part had finished.
-    let mut work = vec![Work::ForeignKeys];
+    let mut work = vec![];
     for (i, scan) in scans.iter().enumerate() {
         let table = scan.table;
         let parts = crate::sqlite::read::rowid_ranges(
@@ -58,7 +48,7 @@ pub(crate) fn run(
             threads * crate::support::workers::PARTS_PER_THREAD,
         )?;
         for part in parts {
-            work.push(Work::Part { scan: i, part });
+            work.push(Work { scan: i, part });
         }
     }
     drop(planner);
@@ -82,36 +72,24 @@ pub(crate) fn run(
                 recovery: None,
             })
         },
-        |source, item| match item {
-            Work::Part { scan, part } => {
-                let s = &scans[scan];
-                let (_, found) = s.scan(source, part.as_deref(), batch_rows, cancel, &mut |n| {
-                    let rows = rows_done[scan].fetch_add(n, Ordering::Relaxed) + n;
-                    progress.event(Event::TableProgress {
-                        phase: Phase::Preflight,
-                        table: s.table.source_table.clone(),
-                        rows,
-                        bytes: 0,
-                    });
-                })?;
-                Ok(Done::Part(found))
-            }
-            Work::ForeignKeys => {
-                let Source::Sqlite { conn, .. } = source else {
-                    unreachable!("workers read SQLite");
-                };
-                Ok(Done::ForeignKeys(orphaned_foreign_keys(conn, plan)?))
-            }
+        |source, Work { scan, part }| {
+            let s = &scans[scan];
+            let (_, found) = s.scan(source, part.as_deref(), batch_rows, cancel, &mut |n| {
+                let rows = rows_done[scan].fetch_add(n, Ordering::Relaxed) + n;
+                progress.event(Event::TableProgress {
+                    phase: Phase::Preflight,
+                    table: s.table.source_table.clone(),
+                    rows,
+                    bytes: 0,
+                });
+            })?;
+            Ok(found)
         },
     )?;
     // Results come back in work order: parts merge in table-and-range order.
     let mut findings = Findings::new();
-    let mut orphans = vec![];
-    for d in done {
-        match d {
-            Done::Part(found) => merge(&mut findings, found),
-            Done::ForeignKeys(found) => orphans = found,
-        }
+    for found in done {
+        merge(&mut findings, found);
     }
     let seconds = started.elapsed().as_secs_f64();
     for (scan, rows) in scans.iter().zip(&rows_done) {
@@ -122,5 +100,5 @@ pub(crate) fn run(
             seconds,
         });
     }
-    Ok((findings, orphans))
+    Ok(findings)
 }
