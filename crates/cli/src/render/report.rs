@@ -2,7 +2,7 @@
 //! phases, the backup, the verification table with the first differing rows, warnings, what
 //! was not migrated, and one outcome line that says whether anything was written.
 
-use ferry_engine::report::{Outcome, Report, Verification};
+use ferry_engine::report::{Outcome, Report, TableVerification, Verification};
 use ferry_engine::Phase;
 
 use super::{human_bytes, human_seconds, thousands, TextTable};
@@ -137,6 +137,18 @@ pub fn report(r: &Report) -> String {
     out
 }
 
+/// The rows a table should hold: with `--append`, "2 existing + 3 copied".
+fn expected_rows(tv: &TableVerification) -> String {
+    match tv.existing_rows {
+        0 => thousands(tv.source_rows),
+        n => format!(
+            "{} existing + {} copied",
+            thousands(n),
+            thousands(tv.source_rows.saturating_sub(n))
+        ),
+    }
+}
+
 fn verification(v: &Verification) -> String {
     let mut out = format!(
         "verification: {}\n",
@@ -148,7 +160,7 @@ fn verification(v: &Verification) -> String {
         t.row(vec![
             if ok { "✓" } else { "✗" }.into(),
             tv.table.clone(),
-            thousands(tv.source_rows),
+            expected_rows(tv),
             thousands(tv.target_rows),
             if tv.digest_match {
                 short(&tv.target_digest)
@@ -256,6 +268,7 @@ mod tests {
                 source_digest: "aaaaaaaaaaaaaaaa".into(),
                 target_digest: "bbbbbbbbbbbbbbbb".into(),
                 digest_match: false,
+                existing_rows: 0,
                 differences: vec![RowDifference {
                     key: "id=42".into(),
                     kind: "only_in_source".into(),

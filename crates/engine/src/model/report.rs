@@ -131,6 +131,10 @@ pub struct TableVerification {
     pub source_digest: String,
     pub target_digest: String,
     pub digest_match: bool,
+    /// Of the `source_rows` expected, how many were in the target table before the run
+    /// (`--append`); the rest are the copied ones.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub existing_rows: u64,
     /// The first differing rows (key and what differs), when digests differ.
     pub differences: Vec<RowDifference>,
 }
@@ -178,4 +182,8 @@ impl Report {
             temporary_password: None,
         }
     }
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }

@@ -257,6 +257,7 @@ fn check_written(dir: &Path, batch_rows: usize, progress: &dyn Progress) -> Resu
             digest_match: sha == entry.sha256 && rows == entry.rows,
             source_digest: entry.sha256.clone(),
             target_digest: sha,
+            existing_rows: 0,
             differences: vec![],
         });
     }

@@ -131,11 +131,15 @@ fn write_verify_commit(
     let (options, progress, cancel) = (run.options, run.progress, run.cancel);
     let into_existing = plan.mode == Mode::IntoExisting;
     run.report.backup = run.phases.run(Phase::Backup, || backup(options))?;
-    run.phases.run(Phase::Schema, || {
+    let existing = run.phases.run(Phase::Schema, || {
         target.begin(into_existing)?;
         crate::run::finish::create_schema(target, plan)?;
         crate::run::replace::empty_replaced_tables(target, plan)?;
-        crate::jobs::prepare_target(options, plan, target)
+        // In the transaction the rows are added to, before the first one is (a job's too).
+        let existing =
+            crate::run::verify::existing::read_existing(target, plan, options.batch_rows)?;
+        crate::jobs::prepare_target(options, plan, target)?;
+        Ok(existing)
     })?;
     let plan = &*plan;
     cancel.check()?;
@@ -162,7 +166,9 @@ fn write_verify_commit(
     cancel.check()?;
     release_free_memory();
     let verification = run.phases.run(Phase::Verify, || {
-        crate::run::verify::target::verify_target(source, target, plan, &copies, options, progress)
+        crate::run::verify::target::verify_target(
+            source, target, plan, &copies, &existing, options, progress,
+        )
     })?;
     run.report.tables = plan
         .tables

@@ -4,6 +4,7 @@
 mod common;
 mod servers;
 
+mod append;
 mod bundles;
 mod contracts;
 mod distribute;

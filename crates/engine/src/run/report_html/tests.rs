@@ -61,6 +61,7 @@ fn full_report() -> Report {
             source_digest: DIGEST_A.into(),
             target_digest: DIGEST_A.into(),
             digest_match: true,
+            existing_rows: 0,
             differences: vec![],
         }],
         checks: vec![Check {

@@ -19,6 +19,7 @@ use crate::postgres::read::CopyColumn;
 use crate::source::Source;
 use crate::Result;
 
+pub mod existing;
 pub mod parallel;
 pub mod table;
 pub mod target;
@@ -233,6 +234,49 @@ struct Entry {
     values: Option<Vec<Value>>,
 }
 
+/// How a table's rows are named in a difference: by its identity columns (all columns when
+/// the copied ones do not include them).
+pub struct RowKeys {
+    cols: Vec<usize>,
+    names: Vec<String>,
+    types: Vec<ColumnType>,
+}
+
+impl RowKeys {
+    pub fn new(table: &TablePlan, columns: &[(String, ColumnType)]) -> Self {
+        let ids = table.target_def.identity_columns();
+        let pos: Vec<usize> = ids
+            .iter()
+            .filter_map(|k| columns.iter().position(|(n, _)| n == k))
+            .collect();
+        let cols = if pos.len() == ids.len() {
+            pos
+        } else {
+            (0..columns.len()).collect()
+        };
+        RowKeys {
+            names: cols.iter().map(|&i| columns[i].0.clone()).collect(),
+            types: cols.iter().map(|&i| columns[i].1.clone()).collect(),
+            cols,
+        }
+    }
+
+    /// The key's canonical bytes, to match a row with its counterpart.
+    pub fn encode(&self, row: &[Value]) -> Vec<u8> {
+        let mut k = vec![];
+        for (&i, ty) in self.cols.iter().zip(&self.types) {
+            encode_value(&row[i], ty, &mut k);
+        }
+        k
+    }
+
+    /// `id=42`, as a person reads it.
+    pub fn describe(&self, row: &[Value]) -> String {
+        let vals: Vec<String> = self.cols.iter().map(|&i| row[i].describe()).collect();
+        describe_key(&self.names, &vals)
+    }
+}
+
 /// Names the first differing rows of a table whose digests disagree.
 ///
 /// # Errors
@@ -244,32 +288,43 @@ pub fn locate_differences(
     converter: &RowConverter,
     batch_rows: usize,
 ) -> Result<Vec<RowDifference>> {
+    locate_differences_after(source, target, table, converter, batch_rows, None)
+}
+
+/// [`locate_differences`] of a table that had rows before the run (`--append`): a target row
+/// that was already there is not a difference; one that was there and is gone (or changed)
+/// is. When there were too many existing rows to keep, the differences are not located.
+///
+/// # Errors
+/// Database errors while re-reading either side.
+pub fn locate_differences_after(
+    source: &mut Source,
+    target: &mut TypedReader,
+    table: &TablePlan,
+    converter: &RowConverter,
+    batch_rows: usize,
+    existing: Option<&existing::Existing>,
+) -> Result<Vec<RowDifference>> {
+    let mut before = match existing.map(existing::Existing::remaining) {
+        None => HashMap::new(),
+        Some(Some(rows)) => rows,
+        Some(None) => {
+            return Ok(vec![RowDifference {
+                key: String::new(),
+                kind: "not_located".into(),
+                detail: format!(
+                    "the table had {} row(s) before the run, more than the {} Ferry keeps to tell them from the copied ones; differences not located",
+                    existing.map_or(0, existing::Existing::rows),
+                    existing::MAX_EXISTING_ROWS
+                ),
+            }])
+        }
+    };
     let columns = table.target_columns();
     let types: Vec<&ColumnType> = columns.iter().map(|(_, t)| t).collect();
-    let key_cols: Vec<usize> = {
-        let ids = table.target_def.identity_columns();
-        let pos: Vec<usize> = ids
-            .iter()
-            .filter_map(|k| columns.iter().position(|(n, _)| n == k))
-            .collect();
-        if pos.len() == ids.len() {
-            pos
-        } else {
-            (0..columns.len()).collect()
-        }
-    };
-    let key_names: Vec<String> = key_cols.iter().map(|&i| columns[i].0.clone()).collect();
-    let key_of = |row: &[Value]| -> Vec<u8> {
-        let mut k = vec![];
-        for &i in &key_cols {
-            encode_value(&row[i], types[i], &mut k);
-        }
-        k
-    };
-    let describe = |row: &[Value]| -> String {
-        let vals: Vec<String> = key_cols.iter().map(|&i| row[i].describe()).collect();
-        describe_key(&key_names, &vals)
-    };
+    let keys = RowKeys::new(table, &columns);
+    let key_of = |row: &[Value]| keys.encode(row);
+    let describe = |row: &[Value]| keys.describe(row);
 
     let mut expected: HashMap<Vec<u8>, Vec<Entry>> = HashMap::new();
     let mut stored = 0usize;
@@ -290,6 +345,11 @@ pub fn locate_differences(
     target.read(&table.target_table, &columns, batch_rows, &mut |rows| {
         for row in rows {
             let hash = row_hash(&row, &types, &mut scratch);
+            if let Some((n, _)) = before.get_mut(&hash).filter(|(n, _)| *n > 0) {
+                // A row that was there before the run, unchanged.
+                *n -= 1;
+                continue;
+            }
             let key = key_of(&row);
             let entries = expected.get_mut(&key);
             let matched = entries
@@ -322,6 +382,16 @@ pub fn locate_differences(
         }
         Ok(())
     })?;
+    for (_, key) in before.values().filter(|(n, _)| *n > 0) {
+        if diffs.len() >= MAX_DIFFERENCES {
+            return Ok(diffs);
+        }
+        diffs.push(RowDifference {
+            key: key.clone(),
+            kind: "existing_row_changed".into(),
+            detail: "was in the target before the run and is no longer there as it was".into(),
+        });
+    }
     for entries in expected.values() {
         for e in entries {
             if diffs.len() >= MAX_DIFFERENCES {

@@ -26,6 +26,7 @@ pub fn compare_table(
         source_digest: source.hex(),
         target_digest: target.hex(),
         digest_match: matched,
+        existing_rows: 0,
         differences,
     })
 }
@@ -38,10 +39,14 @@ pub fn verification_summary(v: &Verification) -> String {
         .filter(|t| !t.digest_match)
         .map(|t| match t.differences.first() {
             Some(d) => format!(
-                "table {} differs ({} {}{})",
+                "table {} differs ({}{}{})",
                 t.table,
                 d.kind.replace('_', " "),
-                d.key,
+                if d.key.is_empty() {
+                    String::new()
+                } else {
+                    format!(" {}", d.key)
+                },
                 if d.detail.is_empty() {
                     String::new()
                 } else {

@@ -10,14 +10,16 @@ use crate::model::report::{Check, Verification};
 use crate::plan::reads::converter_for;
 use crate::plan::Plan;
 use crate::run::copy::TableCopy;
+use crate::run::verify::existing::Existing;
 use crate::run::verify::table::compare_table;
-use crate::run::verify::{locate_differences, target_digest, TypedReader};
+use crate::run::verify::{locate_differences_after, target_digest, TypedReader};
 use crate::source::Source;
 use crate::support::workers::reader_threads;
 use crate::target::Target;
 use crate::{Error, Result};
 
-/// Verifies the written target against the copy's source digests.
+/// Verifies the written target against the copy's source digests; a table appended to is
+/// expected to hold its `existing` rows (one entry per plan table) plus the copied ones.
 ///
 /// # Errors
 /// Database errors while re-reading either side.
@@ -26,6 +28,7 @@ pub fn verify_target(
     target: &mut Target,
     plan: &Plan,
     copies: &[TableCopy],
+    existing: &[Option<Existing>],
     options: &Options,
     progress: &dyn Progress,
 ) -> Result<Verification> {
@@ -64,10 +67,16 @@ pub fn verify_target(
             Some(digests) => digests[i].clone(),
             None => target_digest(&mut reader, t, batch_rows)?,
         };
-        let verdict = compare_table(t, &copy.digest, &digest, || {
+        let before = existing.get(i).and_then(Option::as_ref);
+        let mut expected = copy.digest.clone();
+        if let Some(before) = before {
+            expected.merge(&before.digest);
+        }
+        let mut verdict = compare_table(t, &expected, &digest, || {
             let converter = converter_for(t, to_sqlite);
-            locate_differences(source, &mut reader, t, &converter, batch_rows)
+            locate_differences_after(source, &mut reader, t, &converter, batch_rows, before)
         })?;
+        verdict.existing_rows = before.map_or(0, Existing::rows);
         progress.event(Event::TableFinished {
             phase: Phase::Verify,
             table: t.target_table.clone(),
@@ -100,7 +109,7 @@ pub fn verify_target(
     })
 }
 
-fn typed_reader_for(
+pub(super) fn typed_reader_for(
     target: &mut Target,
     storage: crate::model::conventions::Storage,
 ) -> Result<TypedReader<'_>> {
