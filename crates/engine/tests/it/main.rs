@@ -4,6 +4,7 @@
 mod common;
 mod servers;
 
+mod bulk_load;
 mod bundles;
 mod contracts;
 mod distribute;
