@@ -42,7 +42,6 @@ pub fn verify_target(
                 writer.path(),
                 &plan.tables,
                 plan.storage(),
-                batch_rows,
                 reader_threads(),
             );
             writer.begin()?;
@@ -62,7 +61,7 @@ pub fn verify_target(
         let mut reader = typed_reader_for(target, plan.storage())?;
         let digest = match &sqlite_digests {
             Some(digests) => digests[i].clone(),
-            None => target_digest(&mut reader, t, batch_rows)?,
+            None => target_digest(&mut reader, t)?,
         };
         let verdict = compare_table(t, &copy.digest, &digest, || {
             let converter = converter_for(t, to_sqlite);
