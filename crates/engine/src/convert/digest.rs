@@ -44,6 +44,13 @@ impl TableDigest {
         self.add_hash(&hash);
     }
 
+    /// Adds one row given as its canonical encoding (its values, each appended by
+    /// [`encode_value`] or one of the `encode_*` functions it is made of, in column order).
+    pub fn add_encoded(&mut self, row: &[u8]) {
+        let hash: [u8; 32] = Sha256::digest(row).into();
+        self.add_hash(&hash);
+    }
+
     pub fn add_hash(&mut self, hash: &[u8; 32]) {
         let mut carry = 0u128;
         for (i, limb) in self.sum.iter_mut().enumerate() {
@@ -89,29 +96,16 @@ pub fn row_hash(row: &[Value], types: &[&ColumnType], scratch: &mut Vec<u8>) -> 
 
 /// Appends the canonical encoding of `value`: a tag byte, then a length-prefixed or
 /// fixed-width body, so that no two different rows can encode to the same bytes.
+///
+/// Readers that go from stored bytes straight to the digest (the verifier's, in the drivers)
+/// call the `encode_*` functions this one is made of, so both produce the same bytes by
+/// construction.
 pub fn encode_value(value: &Value, ty: &ColumnType, out: &mut Vec<u8>) {
-    fn bytes(out: &mut Vec<u8>, tag: u8, body: &[u8]) {
-        out.push(tag);
-        out.extend_from_slice(&(body.len() as u64).to_le_bytes());
-        out.extend_from_slice(body);
-    }
     match value {
-        Value::Null => out.push(0),
-        Value::Bool(b) => out.extend_from_slice(&[1, *b as u8]),
-        Value::Int(i) => {
-            out.push(2);
-            out.extend_from_slice(&i.to_le_bytes());
-        }
-        Value::Float(f) => {
-            out.push(3);
-            // NaN payloads vary between platforms and drivers; every NaN is the same value.
-            let bits = if f.is_nan() {
-                f64::NAN.to_bits()
-            } else {
-                f.to_bits()
-            };
-            out.extend_from_slice(&bits.to_le_bytes());
-        }
+        Value::Null => encode_null(out),
+        Value::Bool(b) => encode_bool(*b, out),
+        Value::Int(i) => encode_int(*i, out),
+        Value::Float(f) => encode_float(*f, out),
         Value::Numeric(d) => {
             // A numeric with a declared precision or scale is stored at that scale on both
             // sides (PostgreSQL pads `1.5` to `1.50`), so its value is what an app reads; an
@@ -123,49 +117,17 @@ pub fn encode_value(value: &Value, ty: &ColumnType, out: &mut Vec<u8>) {
             } else {
                 d.as_str()
             };
-            bytes(out, 4, body.as_bytes())
+            tagged_bytes(out, 4, body.as_bytes())
         }
-        Value::Text(s) => {
-            let s = if matches!(ty, ColumnType::Char { .. }) {
-                s.trim_end_matches(' ')
-            } else {
-                s
-            };
-            bytes(out, 5, s.as_bytes())
-        }
-        Value::Bytes(b) => bytes(out, 6, b),
-        Value::Uuid(u) => {
-            out.push(7);
-            out.extend_from_slice(u.as_bytes());
-        }
-        Value::Date(d) => {
-            out.push(8);
-            out.extend_from_slice(&d.to_le_bytes());
-        }
-        Value::Time(t) => {
-            out.push(9);
-            out.extend_from_slice(&t.to_le_bytes());
-        }
-        Value::Timestamp(t) => {
-            out.push(10);
-            out.extend_from_slice(&t.to_le_bytes());
-        }
-        Value::TimestampTz(t) => {
-            out.push(11);
-            out.extend_from_slice(&t.to_le_bytes());
-        }
+        Value::Text(s) => encode_text(s, ty, out),
+        Value::Bytes(b) => encode_bytes(b, out),
+        Value::Uuid(u) => encode_uuid(u.as_bytes(), out),
+        Value::Date(d) => encode_date(*d, out),
+        Value::Time(t) => encode_time(*t, out),
+        Value::Timestamp(t) => encode_timestamp(*t, out),
+        Value::TimestampTz(t) => encode_timestamptz(*t, out),
         Value::Json(text) => {
-            // Canonicalized in place after a length placeholder, patched once it is known.
-            out.push(12);
-            let len_at = out.len();
-            out.extend_from_slice(&[0; 8]);
-            if crate::convert::canonicalize_into(text, out).is_some() {
-                let len = (out.len() - len_at - 8) as u64;
-                out[len_at..len_at + 8].copy_from_slice(&len.to_le_bytes());
-            } else {
-                out.truncate(len_at - 1);
-                bytes(out, 13, text.as_bytes());
-            }
+            encode_json(text, out);
         }
         Value::Array(items) => {
             let element = match ty {
@@ -178,8 +140,108 @@ pub fn encode_value(value: &Value, ty: &ColumnType, out: &mut Vec<u8>) {
                 encode_value(item, element, out);
             }
         }
-        Value::Opaque(text) => bytes(out, 15, text.as_bytes()),
+        Value::Opaque(text) => encode_opaque(text, out),
     }
+}
+
+fn tagged_bytes(out: &mut Vec<u8>, tag: u8, body: &[u8]) {
+    out.push(tag);
+    out.extend_from_slice(&(body.len() as u64).to_le_bytes());
+    out.extend_from_slice(body);
+}
+
+/// `NULL`, of any type.
+pub fn encode_null(out: &mut Vec<u8>) {
+    out.push(0);
+}
+
+pub fn encode_bool(b: bool, out: &mut Vec<u8>) {
+    out.extend_from_slice(&[1, b as u8]);
+}
+
+/// An integer of any width.
+pub fn encode_int(i: i64, out: &mut Vec<u8>) {
+    out.push(2);
+    out.extend_from_slice(&i.to_le_bytes());
+}
+
+/// A float of either width (a `real` widened exactly to `f64`).
+pub fn encode_float(f: f64, out: &mut Vec<u8>) {
+    out.push(3);
+    // NaN payloads vary between platforms and drivers; every NaN is the same value.
+    let bits = if f.is_nan() {
+        f64::NAN.to_bits()
+    } else {
+        f.to_bits()
+    };
+    out.extend_from_slice(&bits.to_le_bytes());
+}
+
+/// Text (also an enum label) in a column of type `ty`: `char(n)` compares without its
+/// trailing blanks (PostgreSQL's own rule), every other type byte for byte.
+pub fn encode_text(s: &str, ty: &ColumnType, out: &mut Vec<u8>) {
+    let s = if matches!(ty, ColumnType::Char { .. }) {
+        s.trim_end_matches(' ')
+    } else {
+        s
+    };
+    tagged_bytes(out, 5, s.as_bytes())
+}
+
+pub fn encode_bytes(b: &[u8], out: &mut Vec<u8>) {
+    tagged_bytes(out, 6, b)
+}
+
+pub fn encode_uuid(u: &[u8; 16], out: &mut Vec<u8>) {
+    out.push(7);
+    out.extend_from_slice(u);
+}
+
+/// Days since 1970-01-01 (`i32::MIN`/`MAX` for ±infinity).
+pub fn encode_date(days: i32, out: &mut Vec<u8>) {
+    out.push(8);
+    out.extend_from_slice(&days.to_le_bytes());
+}
+
+/// Microseconds after midnight.
+pub fn encode_time(micros: i64, out: &mut Vec<u8>) {
+    out.push(9);
+    out.extend_from_slice(&micros.to_le_bytes());
+}
+
+/// Microseconds since 1970-01-01, wall clock (`i64::MIN`/`MAX` for ±infinity).
+pub fn encode_timestamp(micros: i64, out: &mut Vec<u8>) {
+    out.push(10);
+    out.extend_from_slice(&micros.to_le_bytes());
+}
+
+/// Microseconds since 1970-01-01 UTC (`i64::MIN`/`MAX` for ±infinity).
+pub fn encode_timestamptz(micros: i64, out: &mut Vec<u8>) {
+    out.push(11);
+    out.extend_from_slice(&micros.to_le_bytes());
+}
+
+/// A JSON document by its canonical form; a text that does not parse is encoded as it is,
+/// under its own tag. Returns whether it parsed.
+pub fn encode_json(text: &str, out: &mut Vec<u8>) -> bool {
+    // Canonicalized in place after a length placeholder, patched once it is known.
+    out.push(12);
+    let len_at = out.len();
+    out.extend_from_slice(&[0; 8]);
+    if crate::convert::canonicalize_into(text, out).is_some() {
+        let len = (out.len() - len_at - 8) as u64;
+        out[len_at..len_at + 8].copy_from_slice(&len.to_le_bytes());
+        true
+    } else {
+        out.truncate(len_at - 1);
+        tagged_bytes(out, 13, text.as_bytes());
+        false
+    }
+}
+
+/// The text form of a type Ferry does not interpret (interval, inet, …).
+pub fn encode_opaque(text: &str, out: &mut Vec<u8>) {
+    tagged_bytes(out, 15, text.as_bytes())
 }
 
 #[cfg(test)]

@@ -107,7 +107,11 @@ pub fn from_sqlite_owned(v: S, target: &ColumnType, rules: &ColumnRules) -> Resu
     }
 }
 
-fn text_str<'a>(v: &'a S, target: &ColumnType, rules: &ColumnRules) -> Result<&'a str, Problem> {
+pub(super) fn text_str<'a>(
+    v: &'a S,
+    target: &ColumnType,
+    rules: &ColumnRules,
+) -> Result<&'a str, Problem> {
     let S::Text(bytes) = v else {
         return Err(mismatch(v, target));
     };
@@ -325,42 +329,48 @@ fn epoch_hint(v: &S) -> Problem {
     Problem::new(K::EpochNumber, format!("{} is a number, not a date/time; by its magnitude it looks like {guess} (choose an epoch unit)", v.describe()))
 }
 
-fn to_temporal(v: &S, target: &ColumnType, rules: &ColumnRules) -> Result<Value, Problem> {
-    let value = match v {
-        S::Text(_) => {
-            let t = text(v, target, rules)?;
-            match target {
-                ColumnType::Date => Value::Date(temporal::parse_date(&t)?),
-                // Rails writes a time of day on its dummy date (`2000-01-01 09:30:00`).
-                ColumnType::Time => match (rules.storage.time_on_date, t.split_once(' ')) {
-                    (Some(date), Some((d, rest))) if d == date => {
-                        Value::Time(temporal::parse_time(rest)?)
-                    }
-                    _ => Value::Time(temporal::parse_time(&t)?),
-                },
-                _ => {
-                    let p = temporal::parse_timestamp(&t)?;
-                    match (target, p.offset_seconds) {
-                        (ColumnType::Timestamp, None) => Value::Timestamp(p.wall_micros),
-                        (ColumnType::Timestamp, Some(_)) => {
-                            return Err(Problem::new(
-                                K::TypeMismatch,
-                                format!(
-                                "{} has a UTC offset but the column is timestamp without time zone",
-                                v.describe()
-                            ),
-                            ))
-                        }
-                        (_, Some(off)) => Value::TimestampTz(p.instant(off)?),
-                        (_, None) => Value::TimestampTz(temporal::resolve_local(
-                            p.wall_micros,
-                            rules.timezone,
-                            rules.dst,
-                        )?),
-                    }
+/// A date, time or timestamp column's TEXT value (already checked as text for the target),
+/// before the PostgreSQL range check; `describe` names the stored value in a refusal.
+pub(super) fn temporal_text(
+    t: &str,
+    target: &ColumnType,
+    rules: &ColumnRules,
+    describe: &dyn Fn() -> String,
+) -> Result<Value, Problem> {
+    Ok(match target {
+        ColumnType::Date => Value::Date(temporal::parse_date(t)?),
+        // Rails writes a time of day on its dummy date (`2000-01-01 09:30:00`).
+        ColumnType::Time => match (rules.storage.time_on_date, t.split_once(' ')) {
+            (Some(date), Some((d, rest))) if d == date => Value::Time(temporal::parse_time(rest)?),
+            _ => Value::Time(temporal::parse_time(t)?),
+        },
+        _ => {
+            let p = temporal::parse_timestamp(t)?;
+            match (target, p.offset_seconds) {
+                (ColumnType::Timestamp, None) => Value::Timestamp(p.wall_micros),
+                (ColumnType::Timestamp, Some(_)) => {
+                    return Err(Problem::new(
+                        K::TypeMismatch,
+                        format!(
+                            "{} has a UTC offset but the column is timestamp without time zone",
+                            describe()
+                        ),
+                    ))
                 }
+                (_, Some(off)) => Value::TimestampTz(p.instant(off)?),
+                (_, None) => Value::TimestampTz(temporal::resolve_local(
+                    p.wall_micros,
+                    rules.timezone,
+                    rules.dst,
+                )?),
             }
         }
+    })
+}
+
+fn to_temporal(v: &S, target: &ColumnType, rules: &ColumnRules) -> Result<Value, Problem> {
+    let value = match v {
+        S::Text(_) => temporal_text(text_str(v, target, rules)?, target, rules, &|| v.describe())?,
         S::Integer(_) | S::Real(_) if *target != ColumnType::Time => {
             let unit = rules.epoch.ok_or_else(|| epoch_hint(v))?;
             let n = match v {
@@ -402,7 +412,7 @@ fn to_temporal(v: &S, target: &ColumnType, rules: &ColumnRules) -> Result<Value,
 }
 
 /// PostgreSQL's dates and timestamps start at 4714-11-24 BC; dates end at 5874897-12-31.
-fn check_postgres_range(value: &Value) -> Result<(), Problem> {
+pub(super) fn check_postgres_range(value: &Value) -> Result<(), Problem> {
     let ok = match *value {
         Value::Date(d) => {
             d == DATE_INFINITY || d == DATE_NEG_INFINITY || (PG_MIN_DATE..=PG_MAX_DATE).contains(&d)

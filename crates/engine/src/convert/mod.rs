@@ -44,6 +44,7 @@
 //! [`crate::sqlite::ddl::declared_type`]'s, and prove which declarations are safe.
 
 pub mod digest;
+pub mod digest_sqlite;
 pub mod duration;
 mod from_sqlite;
 pub mod json;

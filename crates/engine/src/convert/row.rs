@@ -89,6 +89,38 @@ impl RowConverter {
         })
     }
 
+    /// [`Self::convert_sqlite_owned`] that also leaves in `stored` the row's SQLite stored
+    /// forms (a SQLite target's converter computes them anyway, to prove each value has a
+    /// faithful one): the copy writes those instead of converting every value a second time.
+    /// `stored` is cleared first and is complete only for a [`RowOutcome::Row`].
+    pub fn convert_sqlite_owned_stored(
+        &self,
+        mut raw: Vec<SqliteValue>,
+        problems: &mut Vec<ValueProblem>,
+        stored: &mut Vec<SqliteValue>,
+    ) -> RowOutcome {
+        self.convert_storing(problems, Some(stored), |i, c| {
+            if c.policy == Policy::AsText {
+                stringify(&raw[i], &c.rules)
+            } else {
+                let v = std::mem::replace(&mut raw[i], SqliteValue::Null);
+                convert::from_sqlite_owned(v, &c.target_ty, &c.rules)
+            }
+        })
+    }
+
+    /// [`Self::convert_pg_owned`] with the stored forms, as [`Self::convert_sqlite_owned_stored`].
+    pub fn convert_pg_owned_stored(
+        &self,
+        mut raw: Vec<Value>,
+        problems: &mut Vec<ValueProblem>,
+        stored: &mut Vec<SqliteValue>,
+    ) -> RowOutcome {
+        self.convert_storing(problems, Some(stored), |i, c| {
+            pg_value(std::mem::replace(&mut raw[i], Value::Null), c)
+        })
+    }
+
     /// Converts a row read from PostgreSQL (values typed as the source columns).
     pub fn convert_pg(&self, raw: &[Value], problems: &mut Vec<ValueProblem>) -> RowOutcome {
         self.convert_pg_owned(raw.to_vec(), problems)
@@ -102,26 +134,29 @@ impl RowConverter {
         problems: &mut Vec<ValueProblem>,
     ) -> RowOutcome {
         self.convert_with(problems, |i, c| {
-            let v = std::mem::replace(&mut raw[i], Value::Null);
-            if let Some(result) = duration_as_micros(&v, c) {
-                result
-            } else if c.source_ty == c.target_ty {
-                Ok(v)
-            } else {
-                // Through SQLite's stored form: the same rules as a SQLite source, so a
-                // PostgreSQL value lands in a differently typed column exactly as it would
-                // have from the SQLite file Ferry would write for it.
-                let stored = convert::to_sqlite(&v, &c.source_ty)?;
-                convert::from_sqlite(&stored, &c.target_ty, &c.rules)
-            }
+            pg_value(std::mem::replace(&mut raw[i], Value::Null), c)
         })
     }
 
     fn convert_with(
         &self,
         problems: &mut Vec<ValueProblem>,
+        one: impl FnMut(usize, &ColumnConverter) -> Result<Value, Problem>,
+    ) -> RowOutcome {
+        self.convert_storing(problems, None, one)
+    }
+
+    /// Converts one row; with `stored`, also keeps each value's SQLite stored form (a NULL for
+    /// a value a policy made NULL), as computed by the check every SQLite-bound value passes.
+    fn convert_storing(
+        &self,
+        problems: &mut Vec<ValueProblem>,
+        mut stored: Option<&mut Vec<SqliteValue>>,
         mut one: impl FnMut(usize, &ColumnConverter) -> Result<Value, Problem>,
     ) -> RowOutcome {
+        if let Some(stored) = stored.as_deref_mut() {
+            stored.clear();
+        }
         let mut out = Vec::with_capacity(self.columns.len());
         let mut failed = false;
         let mut skipped = false;
@@ -139,20 +174,37 @@ impl RowConverter {
                 (other, _) => other,
             };
             let result = value.and_then(|v| {
-                if c.to_sqlite && !v.is_null() {
-                    convert::to_sqlite_as(&v, &c.target_ty, &c.rules.storage)?;
+                let form = if v.is_null() {
+                    SqliteValue::Null
+                } else if c.to_sqlite {
+                    let form = convert::to_sqlite_as(&v, &c.target_ty, &c.rules.storage)?;
                     convert::survives_affinity(&v, &c.target_ty, c.rules.numeric_affinity)?;
-                }
-                Ok(v)
+                    form
+                } else if stored.is_some() {
+                    // Not checked for SQLite (a converter for PostgreSQL): the stored form
+                    // still comes from the one rule that writes it.
+                    convert::to_sqlite_as(&v, &c.target_ty, &c.rules.storage)?
+                } else {
+                    SqliteValue::Null
+                };
+                Ok((v, form))
             });
             match result {
-                Ok(v) => out.push(v),
+                Ok((v, form)) => {
+                    out.push(v);
+                    if let Some(stored) = stored.as_deref_mut() {
+                        stored.push(form);
+                    }
+                }
                 Err(problem) => {
                     let resolved_by = match c.policy {
                         Policy::Null if c.nullable => Some(Policy::Null),
                         Policy::SkipRow => Some(Policy::SkipRow),
                         _ => None,
                     };
+                    if let Some(stored) = stored.as_deref_mut() {
+                        stored.push(SqliteValue::Null);
+                    }
                     match resolved_by {
                         Some(Policy::Null) => out.push(Value::Null),
                         Some(_) => {
@@ -179,6 +231,21 @@ impl RowConverter {
         } else {
             RowOutcome::Row(out)
         }
+    }
+}
+
+/// One PostgreSQL source value as the target column's value.
+fn pg_value(v: Value, c: &ColumnConverter) -> Result<Value, Problem> {
+    if let Some(result) = duration_as_micros(&v, c) {
+        result
+    } else if c.source_ty == c.target_ty {
+        Ok(v)
+    } else {
+        // Through SQLite's stored form: the same rules as a SQLite source, so a
+        // PostgreSQL value lands in a differently typed column exactly as it would
+        // have from the SQLite file Ferry would write for it.
+        let stored = convert::to_sqlite(&v, &c.source_ty)?;
+        convert::from_sqlite(&stored, &c.target_ty, &c.rules)
     }
 }
 

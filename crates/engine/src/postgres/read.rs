@@ -12,6 +12,7 @@
 use std::io::{BufRead, BufReader, Read};
 
 use super::binary;
+use crate::convert::digest::{encode_null, TableDigest};
 use crate::model::catalog::ColumnType;
 use crate::model::error::Context;
 use crate::model::value::Value;
@@ -134,13 +135,137 @@ pub(crate) fn quote_ident(name: &str) -> String {
 
 /// Parses a binary COPY stream of `columns`-wide tuples; `what` names the table in errors.
 pub(crate) fn read_stream<R: BufRead>(
-    mut reader: R,
+    reader: R,
     what: &str,
     columns: &[CopyColumn],
     batch_rows: usize,
     on_batch: &mut dyn FnMut(Vec<Vec<Value>>) -> Result<()>,
 ) -> Result<u64> {
     let batch_rows = batch_rows.max(1);
+    let mut sink = Batches {
+        width: columns.len(),
+        batch_rows,
+        batch: Vec::with_capacity(batch_rows.min(MAX_PREALLOCATED_ROWS)),
+        row: Vec::with_capacity(columns.len()),
+        on_batch,
+    };
+    let rows = walk_stream(reader, what, columns, &mut sink)?;
+    if !sink.batch.is_empty() {
+        (sink.on_batch)(sink.batch)?;
+    }
+    Ok(rows)
+}
+
+/// The digest of every row of `schema.table` (only `columns`, in that order) that `filter`
+/// accepts, with the rows' values encoded straight from the stream's field bytes
+/// ([`binary::digest`]): no `Value`s, no batches, memory flat whatever the table size. The
+/// same query, framing checks and errors as [`read_table_where`].
+///
+/// # Errors
+/// As [`read_table`].
+pub fn digest_table_where(
+    client: &mut postgres::Client,
+    schema: &str,
+    table: &str,
+    columns: &[CopyColumn],
+    filter: Option<&str>,
+) -> Result<TableDigest> {
+    let what = format!("{schema}.{table}");
+    let sql = select_sql(schema, table, columns, filter);
+    let reader = client
+        .copy_out(&sql)
+        .context(|| format!("reading {what}"))?;
+    digest_stream(
+        BufReader::with_capacity(READ_BUFFER, reader),
+        &what,
+        columns,
+    )
+}
+
+/// [`digest_table_where`] of a stream.
+pub(crate) fn digest_stream<R: BufRead>(
+    reader: R,
+    what: &str,
+    columns: &[CopyColumn],
+) -> Result<TableDigest> {
+    let mut sink = Digesting {
+        digest: TableDigest::new(),
+        encoded: Vec::with_capacity(256),
+    };
+    walk_stream(reader, what, columns, &mut sink)?;
+    Ok(sink.digest)
+}
+
+/// What a stream's rows go into, field by field.
+trait Rows {
+    /// One field of the current row, in column order (`None` for NULL).
+    fn field(&mut self, column: &CopyColumn, bytes: Option<&[u8]>) -> Result<()>;
+    /// The current row is complete.
+    fn end_row(&mut self) -> Result<()>;
+}
+
+/// Rows decoded into `Value`s, handed on in batches.
+struct Batches<'a> {
+    width: usize,
+    batch_rows: usize,
+    batch: Vec<Vec<Value>>,
+    row: Vec<Value>,
+    on_batch: &'a mut dyn FnMut(Vec<Vec<Value>>) -> Result<()>,
+}
+
+impl Rows for Batches<'_> {
+    fn field(&mut self, column: &CopyColumn, bytes: Option<&[u8]>) -> Result<()> {
+        self.row.push(match bytes {
+            None => Value::Null,
+            Some(bytes) => binary::decode(bytes, &column.ty)?,
+        });
+        Ok(())
+    }
+
+    fn end_row(&mut self) -> Result<()> {
+        let row = std::mem::replace(&mut self.row, Vec::with_capacity(self.width));
+        self.batch.push(row);
+        if self.batch.len() == self.batch_rows {
+            let fresh = Vec::with_capacity(self.batch_rows.min(MAX_PREALLOCATED_ROWS));
+            (self.on_batch)(std::mem::replace(&mut self.batch, fresh))?;
+        }
+        Ok(())
+    }
+}
+
+/// Rows encoded canonically and added to a digest, one row's bytes at a time.
+struct Digesting {
+    digest: TableDigest,
+    encoded: Vec<u8>,
+}
+
+impl Rows for Digesting {
+    fn field(&mut self, column: &CopyColumn, bytes: Option<&[u8]>) -> Result<()> {
+        match bytes {
+            None => {
+                encode_null(&mut self.encoded);
+                Ok(())
+            }
+            Some(bytes) => binary::digest::encode_field(bytes, &column.ty, &mut self.encoded),
+        }
+    }
+
+    fn end_row(&mut self) -> Result<()> {
+        self.digest.add_encoded(&self.encoded);
+        self.encoded.clear();
+        Ok(())
+    }
+}
+
+/// Walks a binary COPY stream into `rows`. Returns the number of rows, after checking the
+/// trailer and that nothing follows it. A field's error is reported with the column and row;
+/// an `end_row` error is returned as it is.
+fn walk_stream<R: BufRead>(
+    mut reader: R,
+    what: &str,
+    columns: &[CopyColumn],
+    rows: &mut impl Rows,
+) -> Result<u64> {
     let mut stream = Stream {
         reader: &mut reader,
         what,
@@ -148,7 +273,6 @@ pub(crate) fn read_stream<R: BufRead>(
     };
     stream.header()?;
     let mut field = Vec::new();
-    let mut batch = Vec::with_capacity(batch_rows.min(MAX_PREALLOCATED_ROWS));
     loop {
         let count = stream.i16()?;
         if count == -1 {
@@ -160,35 +284,27 @@ pub(crate) fn read_stream<R: BufRead>(
                 columns.len()
             )));
         }
-        let mut row = Vec::with_capacity(columns.len());
         for column in columns {
             let len = stream.i32()?;
-            if len == -1 {
-                row.push(Value::Null);
-                continue;
-            }
-            let len =
-                usize::try_from(len).map_err(|_| stream.error(&format!("field length {len}")))?;
-            let value =
-                stream.with_field(len, &mut field, |bytes| binary::decode(bytes, &column.ty));
-            row.push(value.map_err(|e| {
+            let result = if len == -1 {
+                rows.field(column, None)
+            } else {
+                let len = usize::try_from(len)
+                    .map_err(|_| stream.error(&format!("field length {len}")))?;
+                stream.with_field(len, &mut field, |bytes| rows.field(column, Some(bytes)))
+            };
+            result.map_err(|e| {
                 Error::runtime(format!(
                     "reading {what}, column {}, row {}: {e}",
                     column.name,
                     stream.rows + 1
                 ))
-            })?);
+            })?;
         }
-        batch.push(row);
         stream.rows += 1;
-        if batch.len() == batch_rows {
-            on_batch(std::mem::replace(
-                &mut batch,
-                Vec::with_capacity(batch_rows.min(MAX_PREALLOCATED_ROWS)),
-            ))?;
-        }
+        rows.end_row()?;
     }
-    let rows = stream.rows;
+    let count = stream.rows;
     let after_trailer = match stream.reader.fill_buf() {
         Ok(rest) => rest.len(),
         Err(e) => return Err(stream.io(e)),
@@ -196,10 +312,7 @@ pub(crate) fn read_stream<R: BufRead>(
     if after_trailer != 0 {
         return Err(stream.error("data after the end-of-data marker"));
     }
-    if !batch.is_empty() {
-        on_batch(batch)?;
-    }
-    Ok(rows)
+    Ok(count)
 }
 
 struct Stream<'a, R> {

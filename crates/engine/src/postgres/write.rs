@@ -6,6 +6,15 @@
 //! one place, after every row encoded cleanly; on any error the writer is dropped unfinished,
 //! which makes the driver abort the COPY (so a half-written table is never committed).
 //!
+//! A table created in the run's own transaction is loaded with `FREEZE` ([`Load::Created`]):
+//! its rows are written already frozen and marked visible in the visibility map (PostgreSQL
+//! 14+), so neither the finish (foreign key checks), the verifier's re-read nor the app's first
+//! reads after the commit have to look each row's transaction up and set its hint bits, which
+//! would dirty and write every page once more; and no later VACUUM has to freeze the table.
+//! PostgreSQL allows it only for a table created (or truncated) in the current subtransaction
+//! with no older snapshot or open cursor, and never for a partitioned or foreign table; it
+//! is an error, not a fallback, otherwise — so an existing table is always [`Load::Existing`].
+//!
 //! Columns whose type moves as text (opaque types like `interval`, `inet`, `money`, and
 //! arrays of them) have no binary encoder: those tables are loaded through a temporary
 //! staging table with such columns as `text`, then `INSERT … SELECT col::type`, so that
@@ -28,8 +37,56 @@ const FLUSH_AT: usize = 256 * 1024;
 
 static STAGE_COUNTER: AtomicU64 = AtomicU64::new(0);
 
+/// The memory PostgreSQL may use for each key and index build after the data, in kB.
+/// PostgreSQL's default (64 MB) makes the primary key sort of a million-row table spill to
+/// disk in every participant of a parallel build; 256 MB keeps it in memory up to a few
+/// million rows. It is what one build may take, one build at a time, for this transaction
+/// only; a server already set higher keeps its own value.
+const MAINTENANCE_WORK_MEM_KB: i64 = 256 * 1024;
+
+/// Settings for the run's transaction, `SET LOCAL` (gone with its COMMIT or ROLLBACK, never
+/// left on the session): `maintenance_work_mem` raised to [`MAINTENANCE_WORK_MEM_KB`] unless
+/// the server already allows more.
+///
+/// # Errors
+/// Database errors (the client must be inside a transaction for the settings to stay local).
+pub fn tune_transaction(client: &mut postgres::Client) -> Result<()> {
+    let kb = MAINTENANCE_WORK_MEM_KB;
+    client
+        .batch_execute(&format!(
+            "SELECT set_config('maintenance_work_mem', '{kb}kB', true) \
+             FROM pg_settings WHERE name = 'maintenance_work_mem' AND setting::bigint < {kb}"
+        ))
+        .context(|| "setting the memory for index builds in the target transaction".into())
+}
+
+/// What the writer may assume about the table it loads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Load {
+    /// A table that existed before this transaction (or whose origin is unknown): plain COPY.
+    Existing,
+    /// A plain table created in the current transaction, at its top level, with no savepoint
+    /// open now: the COPY may `FREEZE` its rows.
+    Created,
+}
+
 /// Writes every batch from `batches` into `schema.table` (`columns` in row order) with one
 /// binary COPY, inside whatever transaction the client is in. Returns rows written.
+/// The table is taken as [`Load::Existing`]; see [`write_table_as`].
+///
+/// # Errors
+/// As [`write_table_as`].
+pub fn write_table(
+    client: &mut postgres::Client,
+    schema: &str,
+    table: &str,
+    columns: &[CopyColumn],
+    batches: &mut dyn Iterator<Item = Result<Vec<Vec<Value>>>>,
+) -> Result<u64> {
+    write_table_as(client, schema, table, columns, Load::Existing, batches)
+}
+
+/// [`write_table`], told whether the table was created in this transaction (`load`).
 ///
 /// Columns whose type has no binary encoder here (`Opaque` and arrays of it) are loaded
 /// through a temporary staging table with those columns as `text` and then
@@ -39,12 +96,14 @@ static STAGE_COUNTER: AtomicU64 = AtomicU64::new(0);
 /// `BadInput` for a row whose width differs from `columns` or a value the column cannot
 /// hold unchanged (named by column and row); `Postgres` when the server refuses the COPY or
 /// a value; whatever error `batches` yields. After an error the COPY has been aborted; a
-/// caller inside a transaction must roll it back.
-pub fn write_table(
+/// caller inside a transaction must roll it back. [`Load::Created`] for a table that was not
+/// created in the current subtransaction is PostgreSQL's error.
+pub fn write_table_as(
     client: &mut postgres::Client,
     schema: &str,
     table: &str,
     columns: &[CopyColumn],
+    load: Load,
     batches: &mut dyn Iterator<Item = Result<Vec<Vec<Value>>>>,
 ) -> Result<u64> {
     let what = format!("{schema}.{table}");
@@ -57,9 +116,20 @@ pub fn write_table(
     let target = format!("{}.{}", quote_ident(schema), quote_ident(table));
     let element_oids = element_oids(client, &target, &what, columns)?;
     if columns.iter().any(|c| binary::moves_as_text(&c.ty)) {
+        // INSERT … SELECT cannot freeze: only the COPY into the staging table could, and
+        // that table is read once and dropped, so it is not worth a rule of its own.
         write_staged(client, &target, &what, columns, &element_oids, batches)
     } else {
-        copy_binary(client, &target, &what, columns, &element_oids, batches)
+        let freeze = load == Load::Created;
+        copy_binary(
+            client,
+            &target,
+            &what,
+            columns,
+            freeze,
+            &element_oids,
+            batches,
+        )
     }
 }
 
@@ -111,12 +181,14 @@ fn copy_binary(
     target: &str,
     what: &str,
     columns: &[CopyColumn],
+    freeze: bool,
     element_oids: &[Option<u32>],
     batches: &mut dyn Iterator<Item = Result<Vec<Vec<Value>>>>,
 ) -> Result<u64> {
     let sql = format!(
-        "COPY {target} ({}) FROM STDIN (FORMAT binary)",
-        column_list(columns)
+        "COPY {target} ({}) FROM STDIN (FORMAT binary{})",
+        column_list(columns),
+        if freeze { ", FREEZE" } else { "" }
     );
     let mut writer = client.copy_in(&sql).context(|| format!("writing {what}"))?;
     match write_rows(&mut writer, what, columns, element_oids, batches) {
@@ -256,7 +328,7 @@ fn stage_and_insert(
     element_oids: &[Option<u32>],
     batches: &mut dyn Iterator<Item = Result<Vec<Vec<Value>>>>,
 ) -> Result<u64> {
-    let rows = copy_binary(client, stage, what, columns, element_oids, batches)?;
+    let rows = copy_binary(client, stage, what, columns, false, element_oids, batches)?;
     let casts: Vec<String> = columns
         .iter()
         .map(|c| {

@@ -108,7 +108,7 @@ fn compare_run(run: &mut Run) -> Result<()> {
                     ))
                 }
             };
-            let td = target_digest(&mut reader, t, options.batch_rows)?;
+            let td = target_digest(&mut reader, t)?;
             tables.push(compare_table(t, &sd, &td, || {
                 locate_differences(&mut a, &mut reader, t, &converter, options.batch_rows)
             })?);

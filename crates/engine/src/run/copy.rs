@@ -249,6 +249,12 @@ fn read_table(
         &mut |batch| {
             cancel.check()?;
             let mut values: Vec<Vec<Value>> = Vec::with_capacity(batch.len());
+            // A SQLite target's rows in their stored form, kept from the conversion's own
+            // check (the hot path); `None` when they are made from `values` afterwards.
+            let mut stored_rows: Option<Vec<Vec<SqliteValue>>> =
+                (to_sqlite && !resolves).then(|| Vec::with_capacity(batch.len()));
+            let width = converter.columns.len();
+            let mut stored = Vec::with_capacity(width);
             let n = batch.len() as u64;
             let outcome = |o: RowOutcome, problems: &[ValueProblem]| match o {
                 RowOutcome::Row(v) => Ok(Some(v)),
@@ -264,6 +270,19 @@ fn read_table(
                             let o = converter.convert_sqlite(&raw, &mut problems);
                             let describe = |i: usize| raw[i].describe();
                             names.record(&mut findings, &converter, &problems, &describe);
+                            o
+                        } else if let Some(rows) = stored_rows.as_mut() {
+                            let o = converter.convert_sqlite_owned_stored(
+                                raw,
+                                &mut problems,
+                                &mut stored,
+                            );
+                            if matches!(o, RowOutcome::Row(_)) {
+                                rows.push(std::mem::replace(
+                                    &mut stored,
+                                    Vec::with_capacity(width),
+                                ));
+                            }
                             o
                         } else {
                             converter.convert_sqlite_owned(raw, &mut problems)
@@ -282,6 +301,16 @@ fn read_table(
                             let describe = |i: usize| raw[i].describe();
                             names.record(&mut findings, &converter, &problems, &describe);
                             o
+                        } else if let Some(rows) = stored_rows.as_mut() {
+                            let o =
+                                converter.convert_pg_owned_stored(raw, &mut problems, &mut stored);
+                            if matches!(o, RowOutcome::Row(_)) {
+                                rows.push(std::mem::replace(
+                                    &mut stored,
+                                    Vec::with_capacity(width),
+                                ));
+                            }
+                            o
                         } else {
                             converter.convert_pg_owned(raw, &mut problems)
                         };
@@ -296,7 +325,9 @@ fn read_table(
             for row in &values {
                 copy.digest.add_row(row, &types, &mut scratch);
             }
-            let rows = if to_sqlite {
+            let rows = if let Some(rows) = stored_rows {
+                SinkRows::Sqlite(rows)
+            } else if to_sqlite {
                 SinkRows::Sqlite(to_stored(values, &target_types, &storages)?)
             } else {
                 SinkRows::Pg(values)

@@ -103,7 +103,7 @@ pub fn check(
             }
             Source::Bundle { .. } => return Ok(()),
         };
-        let td = target_digest(&mut reader, tp, options.batch_rows)?;
+        let td = target_digest(&mut reader, tp)?;
         if sd == td {
             continue;
         }

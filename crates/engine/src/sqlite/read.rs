@@ -4,11 +4,16 @@
 //! kept as raw bytes because SQLite does not enforce UTF-8 (invalid text must reach preflight
 //! as it is, not be mangled here). Conversion to typed values is [`crate::convert`]'s job.
 //! One statement is prepared per table and values are copied straight out of `ValueRef`s, so
-//! the reader's cost is the copy itself.
+//! the reader's cost is the copy itself. The verifier's [`digest_table_where`] does not even
+//! copy: it encodes each value for the digest from SQLite's own buffer.
 
 use rusqlite::types::ValueRef;
 use rusqlite::Connection;
 
+use crate::convert::digest::TableDigest;
+use crate::convert::digest_sqlite::encode_stored;
+use crate::convert::ColumnRules;
+use crate::model::catalog::ColumnType;
 use crate::model::error::{Error, Result};
 use crate::model::value::SqliteValue;
 use crate::sqlite::ddl::quote_ident;
@@ -43,19 +48,7 @@ pub fn read_table_where(
     on_batch: &mut dyn FnMut(Vec<Vec<SqliteValue>>) -> Result<()>,
 ) -> Result<u64> {
     let batch_rows = batch_rows.max(1);
-    let list: Vec<String> = columns.iter().map(|c| quote_ident(c)).collect();
-    let select_list = if list.is_empty() {
-        "NULL".to_string()
-    } else {
-        list.join(", ")
-    };
-    let sql = match filter {
-        Some(f) => format!(
-            "SELECT {select_list} FROM {} WHERE ({f})",
-            quote_ident(table)
-        ),
-        None => format!("SELECT {select_list} FROM {}", quote_ident(table)),
-    };
+    let sql = select_sql(table, columns.iter().map(String::as_str), filter);
     let mut stmt = conn.prepare(&sql).map_err(|e| read_error(e, table, None))?;
     let mut rows = stmt.query([]).map_err(|e| read_error(e, table, None))?;
     let width = columns.len();
@@ -86,6 +79,60 @@ pub fn read_table_where(
         on_batch(batch)?;
     }
     Ok(total)
+}
+
+/// The digest of the rows of `table` that `filter` accepts, over `columns` read as their types
+/// with `rules` (the run's storage convention): each value is encoded from SQLite's own
+/// borrowed copy ([`crate::convert::digest_sqlite`]), with no batches and no `Value`s, so
+/// memory stays flat whatever the table size.
+///
+/// # Errors
+/// As [`read_table`].
+pub fn digest_table_where(
+    conn: &Connection,
+    table: &str,
+    columns: &[(String, ColumnType)],
+    filter: Option<&str>,
+    rules: &ColumnRules,
+) -> Result<TableDigest> {
+    let sql = select_sql(table, columns.iter().map(|(n, _)| n.as_str()), filter);
+    let mut stmt = conn.prepare(&sql).map_err(|e| read_error(e, table, None))?;
+    let mut rows = stmt.query([]).map_err(|e| read_error(e, table, None))?;
+    let mut digest = TableDigest::new();
+    let mut encoded = Vec::with_capacity(256);
+    while let Some(row) = rows
+        .next()
+        .map_err(|e| read_error(e, table, Some(digest.rows())))?
+    {
+        encoded.clear();
+        for (i, (_, ty)) in columns.iter().enumerate() {
+            let v = row.get_ref(i).map_err(|e| read_error(e, table, None))?;
+            encode_stored(v, ty, rules, &mut encoded);
+        }
+        digest.add_encoded(&encoded);
+    }
+    Ok(digest)
+}
+
+/// `SELECT "a", "b" FROM "t" [WHERE (filter)]`; `NULL` for no columns.
+fn select_sql<'a>(
+    table: &str,
+    columns: impl Iterator<Item = &'a str>,
+    filter: Option<&str>,
+) -> String {
+    let list: Vec<String> = columns.map(quote_ident).collect();
+    let select_list = if list.is_empty() {
+        "NULL".to_string()
+    } else {
+        list.join(", ")
+    };
+    match filter {
+        Some(f) => format!(
+            "SELECT {select_list} FROM {} WHERE ({f})",
+            quote_ident(table)
+        ),
+        None => format!("SELECT {select_list} FROM {}", quote_ident(table)),
+    }
 }
 
 /// A read error with the table named; a damaged file says so in plain words (its kind is

@@ -21,6 +21,20 @@ use crate::model::value::SqliteValue;
 use crate::sqlite::ddl::quote_ident;
 pub use crate::sqlite::foreign_keys::FkViolation;
 
+/// The page size of a file Ferry creates. Against SQLite's 4096, 8192 took 2% fewer
+/// instructions to insert the rows and to build the indexes (callgrind, 30k rows per table),
+/// and halves the pages, hence the reads and writes, of every scan; 16384 gained little more
+/// and makes each page an app rewrites for a one-row change twice as large again.
+pub const PAGE_SIZE: u32 = 8192;
+
+/// Rows per multi-row `INSERT … VALUES (…), (…)`: one statement step (and one B-tree
+/// descent setup) for many rows; 16 took 15% fewer instructions than one row per statement,
+/// 64 only 8% (more rows left over for the single-row statement at each batch's end).
+const ROWS_PER_INSERT: usize = 16;
+
+/// SQLite's default limit on bound parameters in one statement (32766 since 3.32).
+const MAX_PARAMETERS: usize = 32766;
+
 /// A SQLite database being built from scratch.
 pub struct SqliteWriter {
     conn: Connection,
@@ -60,6 +74,9 @@ impl SqliteWriter {
             | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let conn = Connection::open_with_flags(path, flags)
             .context(|| format!("cannot create {}", path.display()))?;
+        // Before the first table: a page size is fixed once the file has content.
+        conn.execute_batch(&format!("PRAGMA page_size = {PAGE_SIZE}"))
+            .context(|| format!("cannot configure {}", path.display()))?;
         Self::configured(conn, path)
     }
 
@@ -165,18 +182,42 @@ impl SqliteWriter {
                 sql.push_str(&format!("UPDATE SET {}", updated.join(", ")));
             }
         }
+        // Plain inserts go ROWS_PER_INSERT rows to a statement; the rest (and upserts) one
+        // by one, which also names the failing row exactly.
+        let per = ROWS_PER_INSERT.min(MAX_PARAMETERS / columns.len().max(1));
+        let mut done = 0usize;
+        if per > 1 && key.is_empty() && !columns.is_empty() {
+            let many = format!("{sql}{}", format!(", ({marks})").repeat(per - 1));
+            let mut stmt = self
+                .conn
+                .prepare_cached(&many)
+                .context(|| format!("cannot insert into {table}"))?;
+            for chunk in rows.chunks_exact(per) {
+                let mut at = 1;
+                for (n, row) in chunk.iter().enumerate() {
+                    check_width(table, done + n, row, columns)?;
+                    for v in row {
+                        stmt.raw_bind_parameter(at, Bind(v))
+                            .context(|| format!("cannot insert into {table}"))?;
+                        at += 1;
+                    }
+                }
+                stmt.raw_execute().context(|| {
+                    format!(
+                        "cannot insert one of rows {}–{} of this batch into {table}",
+                        done,
+                        done + per - 1
+                    )
+                })?;
+                done += per;
+            }
+        }
         let mut stmt = self
             .conn
             .prepare_cached(&sql)
             .context(|| format!("cannot insert into {table}"))?;
-        for (n, row) in rows.iter().enumerate() {
-            if row.len() != columns.len() {
-                return Err(Error::runtime(format!(
-                    "row {n} for {table} has {} values for {} columns",
-                    row.len(),
-                    columns.len()
-                )));
-            }
+        for (n, row) in rows.iter().enumerate().skip(done) {
+            check_width(table, n, row, columns)?;
             for (i, v) in row.iter().enumerate() {
                 stmt.raw_bind_parameter(i + 1, Bind(v))
                     .context(|| format!("cannot insert into {table}"))?;
@@ -243,6 +284,17 @@ impl SqliteWriter {
     }
 }
 
+fn check_width(table: &str, n: usize, row: &[SqliteValue], columns: &[String]) -> Result<()> {
+    if row.len() == columns.len() {
+        return Ok(());
+    }
+    Err(Error::runtime(format!(
+        "row {n} for {table} has {} values for {} columns",
+        row.len(),
+        columns.len()
+    )))
+}
+
 fn short(sql: &str) -> String {
     let one_line: String = sql.split_whitespace().collect::<Vec<_>>().join(" ");
     if one_line.chars().count() > 80 {
@@ -255,6 +307,52 @@ fn short(sql: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn multi_row_inserts_write_every_row_once_and_name_a_failing_chunk() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut w = SqliteWriter::create(&dir.path().join("t.db")).unwrap();
+        w.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)")
+            .unwrap();
+        let cols = ["id".to_string(), "v".to_string()];
+        let row = |i: i64| {
+            vec![
+                SqliteValue::Integer(i),
+                SqliteValue::Text(i.to_string().into()),
+            ]
+        };
+        // Two full statements and a remainder of five single-row ones.
+        let n = 2 * ROWS_PER_INSERT as i64 + 5;
+        let rows: Vec<_> = (1..=n).map(row).collect();
+        w.insert_batch("t", &cols, &rows).unwrap();
+        let (count, sum): (i64, i64) = w
+            .connection()
+            .query_row("SELECT count(*), sum(id * v) FROM t", [], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .unwrap();
+        assert_eq!((count, sum), (n, (1..=n).map(|i| i * i).sum()));
+        assert_eq!(
+            w.connection()
+                .query_row("PRAGMA page_size", [], |r| r.get::<_, i64>(0))
+                .unwrap(),
+            i64::from(PAGE_SIZE)
+        );
+        // A duplicate inside a multi-row statement names the rows it was among.
+        let again: Vec<_> = (n + 1..n + 1 + ROWS_PER_INSERT as i64)
+            .map(|i| row(if i == n + 3 { 1 } else { i }))
+            .collect();
+        let err = w.insert_batch("t", &cols, &again).unwrap_err().to_string();
+        let range = format!("rows 0–{} of this batch into t", ROWS_PER_INSERT - 1);
+        assert!(err.contains(&range) && err.contains("UNIQUE"), "{err}");
+        // A width error is found before anything is bound.
+        let narrow = vec![vec![SqliteValue::Integer(9)]; ROWS_PER_INSERT];
+        let err = w.insert_batch("t", &cols, &narrow).unwrap_err().to_string();
+        assert!(
+            err.contains("row 0 for t has 1 values for 2 columns"),
+            "{err}"
+        );
+    }
 
     #[test]
     fn upsert_updates_the_seeded_row_and_keeps_its_other_columns() {

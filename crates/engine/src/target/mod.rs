@@ -16,6 +16,7 @@ use crate::model::location::Location;
 use crate::model::value::{SqliteValue, Value};
 use crate::plan::TablePlan;
 use crate::postgres::read::CopyColumn;
+use crate::postgres::write::Load;
 use crate::sqlite::write::SqliteWriter;
 use crate::support::temp_files::{probe_writable, remove_stale_temps, temp_path_for};
 use crate::{Error, Result};
@@ -293,27 +294,30 @@ impl Target {
         }
     }
 
-    /// Starts writing: PostgreSQL is already inside its transaction; SQLite gets its
-    /// temporary file (a backup-API copy of the destination when `from_existing`).
+    /// Starts writing: PostgreSQL is already inside its transaction and gets its settings for
+    /// the bulk load ([`crate::postgres::write::tune_transaction`]); SQLite gets its temporary
+    /// file (a backup-API copy of the destination when `from_existing`).
     ///
     /// # Errors
     /// I/O and database errors.
     pub fn begin(&mut self, from_existing: bool) -> Result<()> {
-        if let Target::Sqlite {
-            dest, temp, writer, ..
-        } = self
-        {
-            remove_stale_temps(dest);
-            let w = if from_existing && dest.exists() {
-                crate::sqlite::online_copy::sqlite_online_copy(dest, temp)?;
-                SqliteWriter::open_existing(temp)?
-            } else {
-                SqliteWriter::create(temp)?
-            };
-            w.begin()?;
-            *writer = Some(w);
+        match self {
+            Target::Postgres { client, .. } => crate::postgres::write::tune_transaction(client),
+            Target::Sqlite {
+                dest, temp, writer, ..
+            } => {
+                remove_stale_temps(dest);
+                let w = if from_existing && dest.exists() {
+                    crate::sqlite::online_copy::sqlite_online_copy(dest, temp)?;
+                    SqliteWriter::open_existing(temp)?
+                } else {
+                    SqliteWriter::create(temp)?
+                };
+                w.begin()?;
+                *writer = Some(w);
+                Ok(())
+            }
         }
-        Ok(())
     }
 
     /// Runs DDL (or any statement) on the target.
@@ -351,11 +355,19 @@ impl Target {
                         "internal: SQLite rows sent to a PostgreSQL target",
                     )),
                 });
-                crate::postgres::write::write_table(
+                // A table the run created was created in this transaction, at its top level
+                // (no savepoint is open during the copy), which is what FREEZE needs.
+                let load = if table.create {
+                    Load::Created
+                } else {
+                    Load::Existing
+                };
+                crate::postgres::write::write_table_as(
                     client,
                     schema,
                     &table.target_table,
                     &cols,
+                    load,
                     &mut rows,
                 )
             }

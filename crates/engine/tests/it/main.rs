@@ -5,6 +5,7 @@ mod common;
 mod servers;
 
 mod append;
+mod bulk_load;
 mod bundles;
 mod contracts;
 mod distribute;

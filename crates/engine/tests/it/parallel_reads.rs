@@ -62,7 +62,7 @@ fn whole_digests(path: &std::path::Path, plan: &Plan) -> Vec<String> {
         .iter()
         .map(|t| {
             let mut reader = TypedReader::Sqlite(&conn, plan.storage());
-            target_digest(&mut reader, t, 1000).unwrap().hex()
+            target_digest(&mut reader, t).unwrap().hex()
         })
         .collect()
 }
@@ -76,8 +76,7 @@ fn parts_cover_every_row_once_and_changes_are_caught() {
 
     let whole = whole_digests(&path, &plan);
     for threads in [1, 2, 3, 5] {
-        let parallel =
-            verify_sqlite_file(&path, &plan.tables, plan.storage(), 777, threads).unwrap();
+        let parallel = verify_sqlite_file(&path, &plan.tables, plan.storage(), threads).unwrap();
         let merged: Vec<String> = parallel.digests.iter().map(|d| d.hex()).collect();
         assert_eq!(merged, whole, "{threads} readers");
         let rows: Vec<u64> = parallel.digests.iter().map(|d| d.rows()).collect();
@@ -109,7 +108,7 @@ fn parts_cover_every_row_once_and_changes_are_caught() {
     conn.execute("UPDATE child SET parent_id = 2 WHERE id = 24999", [])
         .unwrap();
     drop(conn);
-    let after = verify_sqlite_file(&path, &plan.tables, plan.storage(), 777, 2).unwrap();
+    let after = verify_sqlite_file(&path, &plan.tables, plan.storage(), 2).unwrap();
     let parent = plan
         .tables
         .iter()

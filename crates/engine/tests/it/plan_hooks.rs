@@ -116,7 +116,7 @@ fn target_digest(run: &mut Copied) -> ferry_engine::convert::digest::TableDigest
         unreachable!()
     };
     let mut reader = TypedReader::Postgres(client, schema.as_str());
-    ferry_engine::run::verify::target_digest(&mut reader, &run.plan.tables[0], 64).unwrap()
+    ferry_engine::run::verify::target_digest(&mut reader, &run.plan.tables[0]).unwrap()
 }
 
 #[test]

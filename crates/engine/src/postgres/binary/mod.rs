@@ -20,6 +20,7 @@
 //! Encoding appends to the caller's buffer and allocates nothing.
 
 mod array;
+pub mod digest;
 mod numeric;
 
 use crate::model::catalog::ColumnType;

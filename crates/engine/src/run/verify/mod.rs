@@ -8,8 +8,9 @@
 use std::collections::HashMap;
 
 use crate::convert::digest::{encode_value, row_hash, TableDigest};
+use crate::convert::digest_sqlite::stored_value;
 use crate::convert::row::{describe_key, RowConverter, RowOutcome};
-use crate::convert::{self, ColumnRules};
+use crate::convert::ColumnRules;
 use crate::model::batch::RawBatch;
 use crate::model::catalog::ColumnType;
 use crate::model::report::{Check, RowDifference};
@@ -74,11 +75,7 @@ impl TypedReader<'_> {
             }
             TypedReader::Sqlite(conn, storage) => {
                 let names: Vec<String> = columns.iter().map(|(n, _)| n.clone()).collect();
-                let rules = ColumnRules {
-                    target_is_postgres: false,
-                    storage: *storage,
-                    ..ColumnRules::default()
-                };
+                let rules = sqlite_rules(*storage);
                 crate::sqlite::read::read_table_where(
                     conn,
                     table,
@@ -91,14 +88,7 @@ impl TypedReader<'_> {
                             .map(|row| {
                                 row.into_iter()
                                     .zip(columns)
-                                    // A stored value that does not decode is kept as the reason
-                                    // (which names the value), so it can only ever count as a
-                                    // difference, never vanish.
-                                    .map(|(v, (_, ty))| {
-                                        convert::from_sqlite_owned(v, ty, &rules).unwrap_or_else(
-                                            |p| Value::Opaque(format!("undecodable: {}", p.detail)),
-                                        )
-                                    })
+                                    .map(|(v, (_, ty))| stored_value(v, ty, &rules))
                                     .collect()
                             })
                             .collect();
@@ -108,18 +98,55 @@ impl TypedReader<'_> {
             }
         }
     }
+
+    /// The digest of the rows `filter` accepts, encoded straight from what the database
+    /// stores (the drivers' `digest_table_where`): the same digest as [`Self::read_where`]'s
+    /// values through [`TableDigest::add_row`], without building them.
+    ///
+    /// # Errors
+    /// Database errors.
+    pub fn digest_where(
+        &mut self,
+        table: &str,
+        filter: Option<&str>,
+        columns: &[(String, ColumnType)],
+    ) -> Result<TableDigest> {
+        match self {
+            TypedReader::Postgres(client, schema) => crate::postgres::read::digest_table_where(
+                client,
+                schema,
+                table,
+                &CopyColumn::from_pairs(columns),
+                filter,
+            ),
+            TypedReader::Sqlite(conn, storage) => crate::sqlite::read::digest_table_where(
+                conn,
+                table,
+                columns,
+                filter,
+                &sqlite_rules(*storage),
+            ),
+        }
+    }
 }
 
-/// Digest of a table as the target holds it.
+/// How a SQLite file being verified is read: by the run's storage convention, with no
+/// PostgreSQL limits (it is the SQLite side that is read).
+fn sqlite_rules(storage: crate::model::conventions::Storage) -> ColumnRules {
+    ColumnRules {
+        target_is_postgres: false,
+        storage,
+        ..ColumnRules::default()
+    }
+}
+
+/// Digest of a table as the target holds it, re-read from what the target stores (never
+/// from what the copy sent).
 ///
 /// # Errors
 /// Database errors.
-pub fn target_digest(
-    reader: &mut TypedReader,
-    table: &TablePlan,
-    batch_rows: usize,
-) -> Result<TableDigest> {
-    target_digest_where(reader, table, None, batch_rows)
+pub fn target_digest(reader: &mut TypedReader, table: &TablePlan) -> Result<TableDigest> {
+    target_digest_where(reader, table, None)
 }
 
 /// Digest of the target rows `filter` accepts (a part of a table; digests of disjoint parts
@@ -131,25 +158,8 @@ pub fn target_digest_where(
     reader: &mut TypedReader,
     table: &TablePlan,
     filter: Option<&str>,
-    batch_rows: usize,
 ) -> Result<TableDigest> {
-    let columns = table.target_columns();
-    let types: Vec<&ColumnType> = columns.iter().map(|(_, t)| t).collect();
-    let mut digest = TableDigest::new();
-    let mut scratch = vec![];
-    reader.read_where(
-        &table.target_table,
-        filter,
-        &columns,
-        batch_rows,
-        &mut |rows| {
-            for row in rows {
-                digest.add_row(&row, &types, &mut scratch);
-            }
-            Ok(())
-        },
-    )?;
-    Ok(digest)
+    reader.digest_where(&table.target_table, filter, &table.target_columns())
 }
 
 /// Digest of a table as the source holds it, converted to the target's types, and the

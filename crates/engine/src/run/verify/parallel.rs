@@ -1,6 +1,6 @@
 //! Verifying a SQLite target on several connections at once.
 //!
-//! Re-reading and digesting the target is pure CPU work (decode every stored value, encode it
+//! Re-reading and digesting the target is pure CPU work (encode every stored value
 //! canonically, SHA-256), done after the copy while the other cores sit idle. Digests are
 //! additive, so a table can be cut into rowid ranges and its parts digested on separate
 //! read-only connections and merged; the foreign-key check runs beside them. The target is a
@@ -17,11 +17,6 @@ use crate::model::report::Check;
 use crate::plan::TablePlan;
 use crate::run::verify::{sqlite_foreign_key_check, target_digest_where, TypedReader};
 use crate::Result;
-
-/// Rows per read batch: small, because batches are digested and dropped at once, and with
-/// several readers large short-lived batches fragment the heap (resident memory crept up with
-/// table size at 2000).
-const READ_BATCH_ROWS: usize = 256;
 
 /// What the readers produce: one digest per plan table, and the foreign-key check.
 pub struct SqliteVerification {
@@ -51,7 +46,6 @@ pub fn verify_sqlite_file(
     path: &Path,
     tables: &[TablePlan],
     storage: crate::model::conventions::Storage,
-    batch_rows: usize,
     threads: usize,
 ) -> Result<SqliteVerification> {
     let conn = open_reader(path)?;
@@ -81,12 +75,7 @@ pub fn verify_sqlite_file(
         |conn, item| match item {
             Work::Part { table, filter } => {
                 let mut reader = TypedReader::Sqlite(conn, storage);
-                let digest = target_digest_where(
-                    &mut reader,
-                    &tables[table],
-                    filter.as_deref(),
-                    batch_rows.min(READ_BATCH_ROWS),
-                )?;
+                let digest = target_digest_where(&mut reader, &tables[table], filter.as_deref())?;
                 Ok(Done::Part { table, digest })
             }
             Work::ForeignKeys => Ok(Done::ForeignKeys(sqlite_foreign_key_check(conn)?)),

@@ -45,7 +45,6 @@ pub fn verify_target(
                 writer.path(),
                 &plan.tables,
                 plan.storage(),
-                batch_rows,
                 reader_threads(),
             );
             writer.begin()?;
@@ -65,7 +64,7 @@ pub fn verify_target(
         let mut reader = typed_reader_for(target, plan.storage())?;
         let digest = match &sqlite_digests {
             Some(digests) => digests[i].clone(),
-            None => target_digest(&mut reader, t, batch_rows)?,
+            None => target_digest(&mut reader, t)?,
         };
         let before = existing.get(i).and_then(Option::as_ref);
         let mut expected = copy.digest.clone();
