@@ -14,7 +14,7 @@ use crate::convert::digest::{row_hash, TableDigest};
 use crate::model::catalog::ColumnType;
 use crate::plan::{Mode, Plan, TablePlan};
 use crate::run::verify::target::typed_reader_for;
-use crate::run::verify::RowKeys;
+use crate::run::verify::{target_digest, RowKeys};
 use crate::target::Target;
 use crate::Result;
 
@@ -71,13 +71,20 @@ pub fn read_existing(
         let columns = t.target_columns();
         let types: Vec<&ColumnType> = columns.iter().map(|(_, ty)| ty).collect();
         let keys = RowKeys::new(t, &columns);
-        let keep = t.target_def.row_count.unwrap_or(0) <= MAX_EXISTING_ROWS;
+        let mut reader = typed_reader_for(target, plan.storage())?;
+        if t.target_def.row_count.unwrap_or(0) > MAX_EXISTING_ROWS {
+            // Too many to keep: only the digest, by the verifier's own (faster) reader.
+            out.push(Some(Existing {
+                digest: target_digest(&mut reader, t)?,
+                rows: None,
+            }));
+            continue;
+        }
         let mut existing = Existing {
             digest: TableDigest::new(),
-            rows: keep.then(HashMap::new),
+            rows: Some(HashMap::new()),
         };
         let mut scratch = vec![];
-        let mut reader = typed_reader_for(target, plan.storage())?;
         reader.read(&t.target_table, &columns, batch_rows, &mut |rows| {
             for row in rows {
                 let hash = row_hash(&row, &types, &mut scratch);
