@@ -26,8 +26,10 @@ pub fn install(cancel: &Cancel, graceful: bool) {
             eprintln!("\nferry: interrupted; nothing was committed");
             std::process::exit(Code::Cancelled.as_i32());
         }
-        cancel.cancel();
+        // Said before the engine hears it: once cancelled, a run near its end can roll back
+        // and exit before this thread would get to say it.
         eprintln!("\nferry: cancelling (rolling back; press Ctrl-C again to exit at once)");
+        cancel.cancel();
     });
     if let Err(e) = installed {
         eprintln!("ferry: warning: cannot handle Ctrl-C gracefully: {e}");

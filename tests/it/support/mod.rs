@@ -159,13 +159,18 @@ fn spawn_driver(
     }
     command.envs(launch.env.iter().map(|(k, v)| (k, v)));
     spawn(group, "tauri-driver", &mut command);
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(
-            Instant::now() < deadline,
-            "tauri-driver did not listen on port {port} within 20 s"
-        );
-        std::thread::sleep(Duration::from_millis(50));
+    // tauri-driver starts WebKitWebDriver as it starts and forwards the session request to
+    // it; asked before WebKitWebDriver listens (its first start on a machine loads WebKit
+    // from a cold disk), tauri-driver drops the request. So both must listen first.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    for (what, port) in [("tauri-driver", port), ("WebKitWebDriver", native_port)] {
+        while TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(
+                Instant::now() < deadline,
+                "{what} did not listen on port {port} within 30 s"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
     }
     port
 }
@@ -253,10 +258,10 @@ impl App {
             .application
             .clone()
             .unwrap_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_ferry-app")));
-        // tauri-driver sometimes drops the first session request on a loaded machine
-        // (`SendRequest`: the connection closes before WebKitWebDriver answers). That is the
-        // driver starting, not the app failing: start a fresh driver on fresh ports and ask
-        // again, a bounded number of times; the app window's own timeout is never retried.
+        // Should tauri-driver still drop the session request (`SendRequest`: the connection
+        // closed before WebKitWebDriver answered), that is the driver, not the app: start a
+        // fresh driver on fresh ports and ask again, a bounded number of times; the app
+        // window's own timeout is never retried.
         let mut attempt = 1;
         let client = loop {
             let mut driver_group = Group { children: vec![] };
