@@ -16,21 +16,7 @@ use ferry_engine::{Cancel, Error, ErrorKind, Options};
 /// Three tables in load order; the second's last row holds a boolean that is not one, the
 /// third a timestamp that is not one. At 16 rows a batch, twelve batches of `tasks` are
 /// copied before its last.
-const LATE_BAD_VALUES: &str = "
-    CREATE TABLE goals (id INTEGER PRIMARY KEY, title TEXT NOT NULL);
-    CREATE TABLE tasks (id INTEGER PRIMARY KEY, goal_id INTEGER NOT NULL REFERENCES goals(id),
-                        done BOOLEAN NOT NULL, title TEXT);
-    CREATE TABLE notes (id INTEGER PRIMARY KEY, task_id INTEGER REFERENCES tasks(id),
-                        written_at DATETIME);
-    WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 20)
-    INSERT INTO goals SELECT i, 'goal ' || i FROM n;
-    WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 199)
-    INSERT INTO tasks SELECT i, 1 + i % 20, i % 2, 'task ' || i FROM n;
-    INSERT INTO tasks VALUES (200, 3, 'maybe', 'the last task');
-    WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 30)
-    INSERT INTO notes SELECT i, i, '2025-01-01 10:00:00' FROM n;
-    UPDATE notes SET written_at = 'someday' WHERE id = 7;
-";
+const LATE_BAD_VALUES: &str = include_str!("../fixtures/late_bad_values.sql");
 
 const BATCH_ROWS: usize = 16;
 
