@@ -25,6 +25,10 @@ use clap::Parser;
 use ferry_engine::location::mask_secrets;
 use ferry_engine::Cancel;
 
+/// mimalloc for Rust's allocations (SQLite keeps the C library's): `support::memory` says why.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     ferry_engine::support::memory::limit_allocator_arenas();
     // Clap prints help and version with exit 0 and usage errors with exit 2; a usage error

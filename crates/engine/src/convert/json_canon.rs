@@ -363,12 +363,14 @@ impl Parser<'_> {
             _ => return None,
         }
         let mut plain = true;
+        let mut exponent = false;
         if self.eat(b'.').is_some() {
             plain = false;
             self.digits1()?;
         }
         if let Some(b'e' | b'E') = self.peek() {
             plain = false;
+            exponent = true;
             self.i += 1;
             if let Some(b'+' | b'-') = self.peek() {
                 self.i += 1;
@@ -389,6 +391,12 @@ impl Parser<'_> {
         if plain && text != b"-0" {
             // An integer without leading zeros is already its canonical decimal.
             out.extend_from_slice(text);
+        } else if !exponent && !negative_zero {
+            // A fraction without an exponent: its integer part is canonical already (JSON
+            // has no leading zeros), so only the fraction's trailing zeros go.
+            let trimmed = trim_trailing_zeros(text);
+            out.extend_from_slice(trimmed.strip_suffix(b".").unwrap_or(trimmed));
+            out.extend_from_slice(b"e0");
         } else {
             let text = std::str::from_utf8(text).ok()?;
             if negative_zero {
@@ -458,8 +466,7 @@ fn jsonb_number(text: &[u8]) -> Option<JsonbNumber> {
     if scale > NUMERIC_MAX_SCALE {
         return Some(JsonbNumber::OutOfRange);
     }
-    let digits: Vec<u8> = int.iter().chain(frac).copied().collect();
-    match digits.iter().position(|&b| b != b'0') {
+    match int.iter().chain(frac).position(|&b| b != b'0') {
         None => {
             if negative {
                 return Some(JsonbNumber::LosesSign);
@@ -475,6 +482,11 @@ fn jsonb_number(text: &[u8]) -> Option<JsonbNumber> {
     }
     let written_as_fraction = text.iter().any(|b| matches!(b, b'.' | b'e' | b'E'));
     (written_as_fraction && scale == 0).then_some(JsonbNumber::BecomesInteger)
+}
+
+fn trim_trailing_zeros(text: &[u8]) -> &[u8] {
+    let end = text.iter().rposition(|&b| b != b'0').map_or(0, |i| i + 1);
+    &text[..end]
 }
 
 fn shift(m: &Member, by: usize) -> Member {

@@ -201,6 +201,25 @@ fn escape_controls(s: &str) -> String {
         .collect()
 }
 
+/// Whether `text` is already what [`Decimal::parse`] makes of it: `-?(0|[1-9][0-9]*)(.[0-9]+)?`,
+/// and no sign on a zero.
+fn is_plain_form(text: &[u8]) -> bool {
+    let (negative, rest) = match text.split_first() {
+        Some((b'-', rest)) => (true, rest),
+        _ => (false, text),
+    };
+    let int_len = rest.iter().take_while(|b| b.is_ascii_digit()).count();
+    let (int, after) = rest.split_at(int_len);
+    let int_ok = int == b"0" || (!int.is_empty() && int[0] != b'0');
+    let frac_ok = match after.split_first() {
+        None => true,
+        Some((b'.', frac)) => !frac.is_empty() && frac.iter().all(u8::is_ascii_digit),
+        Some(_) => false,
+    };
+    let zero = || int == b"0" && after.iter().all(|b| matches!(b, b'.' | b'0'));
+    int_ok && frac_ok && !(negative && zero())
+}
+
 fn truncate(s: &str, max: usize) -> String {
     if s.chars().count() <= max {
         s.to_string()
@@ -238,6 +257,16 @@ impl Decimal {
     /// Parses decimal text as PostgreSQL's `numeric_in` would accept it, including exponents
     /// (`1.5e3`), which are expanded so that the stored text is plain digits.
     pub fn parse(text: &str) -> Option<Decimal> {
+        // Nearly every value a copy meets is already in the stored form (numeric's own
+        // output, a SQLite REAL's shortest text): one scan, one copy.
+        if is_plain_form(text.as_bytes()) {
+            return Some(Decimal(text.to_string()));
+        }
+        Decimal::parse_general(text)
+    }
+
+    /// [`Decimal::parse`] for any text: signs, exponents, leading and trailing zeros, blanks.
+    fn parse_general(text: &str) -> Option<Decimal> {
         let t = text.trim();
         match t.to_ascii_lowercase().as_str() {
             "nan" => return Some(Decimal("NaN".into())),
@@ -307,6 +336,16 @@ impl Decimal {
         Some(Decimal(s))
     }
 
+    /// [`Decimal::parse`] of text the caller owns, kept without a copy when it is already
+    /// in the stored form.
+    pub fn parse_owned(text: String) -> Option<Decimal> {
+        if is_plain_form(text.as_bytes()) {
+            Some(Decimal(text))
+        } else {
+            Decimal::parse(&text)
+        }
+    }
+
     pub fn as_str(&self) -> &str {
         &self.0
     }
@@ -356,6 +395,42 @@ impl std::fmt::Display for Decimal {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// The shortcut for text already in the stored form decides exactly as the general
+        /// parser does, on text of every shape a decimal can be written in.
+        #[test]
+        fn the_plain_form_shortcut_agrees_with_the_general_parser(
+            text in "[ ]?[-+]?0{0,2}[0-9]{0,4}(\\.[0-9]{0,4})?([eE][-+]?[0-9]{1,2})?[ ]?"
+        ) {
+            prop_assert_eq!(Decimal::parse(&text), Decimal::parse_general(&text));
+            prop_assert_eq!(Decimal::parse_owned(text.clone()), Decimal::parse_general(&text));
+        }
+    }
+
+    #[test]
+    fn text_in_the_stored_form_is_kept_and_other_text_is_normalised() {
+        for (text, stored) in [
+            ("0", Some("0")),
+            ("-0", Some("0")),
+            ("-0.00", Some("0.00")),
+            ("-1.50", Some("-1.50")),
+            ("007", Some("7")),
+            (".5", Some("0.5")),
+            ("5.", Some("5")),
+            ("1e3", Some("1000")),
+            ("1.", Some("1")),
+            ("-", None),
+            ("1.2.3", None),
+        ] {
+            assert_eq!(
+                Decimal::parse(text).as_ref().map(Decimal::as_str),
+                stored,
+                "{text}"
+            );
+        }
+    }
 
     #[test]
     fn a_change_in_a_long_value_shows_where_it_is() {

@@ -205,6 +205,9 @@ fn read_all(
     }
 }
 
+/// Reads one table on this thread and converts it on another: decoding the source's wire
+/// form and converting, checking and digesting each value were one thread's work, and that
+/// thread was the copy's bottleneck (the writer waited for it half the time).
 fn read_table(
     source: &mut Source,
     table: &TablePlan,
@@ -214,137 +217,197 @@ fn read_table(
     cancel: &Cancel,
     tx: &SyncSender<Msg>,
 ) -> Result<TableCopy> {
-    // The preflight's converter for this target: the checks a SQLite target needs included.
-    let converter = converter_for(table, to_sqlite);
-    let types = converter.types();
-    let target_types: Vec<crate::model::catalog::ColumnType> =
-        types.iter().map(|t| (*t).clone()).collect();
-    let (list, key_positions) = read_list(table, &converter, None);
-    let names = RowNames::new(table, &list, key_positions);
-    // Only a problem a policy resolves (NULL, skip-row) is reported from the copy, with its
-    // row's key and value as the source holds them; any other stops it. So only a table
-    // with such a policy keeps each row's source values while converting it; the others
-    // convert in place, without copying text and blobs.
-    let resolves = converter
-        .columns
-        .iter()
-        .any(|c| matches!(c.policy, Policy::Null | Policy::SkipRow));
-    // Each column's storage convention: the form its values are written in.
-    let storages: Vec<crate::model::conventions::Storage> =
-        converter.columns.iter().map(|c| c.rules.storage).collect();
-    let mut copy = TableCopy::default();
-    let mut findings = Findings::new();
-    let mut scratch = Vec::with_capacity(256);
-    let mut problems: Vec<ValueProblem> = vec![];
     progress.event(Event::TableStarted {
         phase: Phase::Copy,
         table: table.target_table.clone(),
         rows: table.rows,
     });
-    source.read(
-        &table.source_table,
-        table.source_filter.as_deref(),
-        &list,
-        batch_rows,
-        &mut |batch| {
-            cancel.check()?;
-            let mut values: Vec<Vec<Value>> = Vec::with_capacity(batch.len());
-            // A SQLite target's rows in their stored form, kept from the conversion's own
-            // check (the hot path); `None` when they are made from `values` afterwards.
-            let mut stored_rows: Option<Vec<Vec<SqliteValue>>> =
-                (to_sqlite && !resolves).then(|| Vec::with_capacity(batch.len()));
-            let width = converter.columns.len();
-            let mut stored = Vec::with_capacity(width);
-            let n = batch.len() as u64;
-            let outcome = |o: RowOutcome, problems: &[ValueProblem]| match o {
-                RowOutcome::Row(v) => Ok(Some(v)),
-                RowOutcome::Skipped => Ok(None),
-                RowOutcome::Failed => Err(blocked(table, &converter, problems)),
-            };
-            match batch {
-                RawBatch::Sqlite(rows) => {
-                    for raw in rows {
-                        copy.bytes += raw_bytes(&raw);
-                        problems.clear();
-                        let o = if resolves {
-                            let o = converter.convert_sqlite(&raw, &mut problems);
-                            let describe = |i: usize| raw[i].describe();
-                            names.record(&mut findings, &converter, &problems, &describe);
-                            o
-                        } else if let Some(rows) = stored_rows.as_mut() {
-                            let o = converter.convert_sqlite_owned_stored(
-                                raw,
-                                &mut problems,
-                                &mut stored,
-                            );
-                            if matches!(o, RowOutcome::Row(_)) {
-                                rows.push(std::mem::replace(
-                                    &mut stored,
-                                    Vec::with_capacity(width),
-                                ));
-                            }
-                            o
-                        } else {
-                            converter.convert_sqlite_owned(raw, &mut problems)
-                        };
-                        if let Some(v) = outcome(o, &problems)? {
-                            values.push(v);
+    let (list, key_positions, mut conversion) = TableConversion::new(table, to_sqlite);
+    let names = RowNames::new(table, &list, key_positions);
+    std::thread::scope(|scope| {
+        let (raw_tx, raw_rx) = sync_channel::<RawBatch>(RAW_BATCHES);
+        let tx = tx.clone();
+        let converter = scope.spawn(move || -> Result<TableCopy> {
+            for batch in raw_rx {
+                let rows = conversion.batch(batch, &names)?;
+                tx.send(Msg::Rows(rows))
+                    .map_err(|_| Error::runtime("the writer stopped"))?;
+                progress.event(Event::TableProgress {
+                    phase: Phase::Copy,
+                    table: table.target_table.clone(),
+                    rows: conversion.copy.rows_read,
+                    bytes: conversion.copy.bytes,
+                });
+            }
+            Ok(conversion.finish())
+        });
+        let read = source.read(
+            &table.source_table,
+            table.source_filter.as_deref(),
+            &list,
+            batch_rows,
+            &mut |batch| {
+                cancel.check()?;
+                raw_tx
+                    .send(batch)
+                    .map_err(|_| Error::runtime("the converter stopped"))
+            },
+        );
+        drop(raw_tx);
+        let converted = converter
+            .join()
+            .map_err(|_| Error::runtime("the converter thread panicked; nothing was committed"))?;
+        // The converter's error first: when it stops, the reader only learns that it did.
+        let copy = converted?;
+        read?;
+        Ok(copy)
+    })
+}
+
+/// Batches read ahead of the converter.
+const RAW_BATCHES: usize = 2;
+
+/// One table's conversion: each source batch becomes the target's rows, its values digested
+/// and every problem a policy resolves recorded as a finding.
+struct TableConversion<'a> {
+    table: &'a TablePlan,
+    converter: RowConverter,
+    to_sqlite: bool,
+    target_types: Vec<crate::model::catalog::ColumnType>,
+    storages: Vec<crate::model::conventions::Storage>,
+    resolves: bool,
+    copy: TableCopy,
+    findings: Findings,
+    scratch: Vec<u8>,
+    problems: Vec<ValueProblem>,
+}
+
+impl<'a> TableConversion<'a> {
+    /// The conversion, with the list of columns to read and the positions of the key columns
+    /// in it (for naming a row in a finding).
+    #[allow(clippy::type_complexity)]
+    fn new(
+        table: &'a TablePlan,
+        to_sqlite: bool,
+    ) -> (
+        Vec<(String, crate::model::catalog::ColumnType)>,
+        Vec<usize>,
+        TableConversion<'a>,
+    ) {
+        // The preflight's converter for this target: the checks a SQLite target needs included.
+        let converter = converter_for(table, to_sqlite);
+        let target_types = converter.types().iter().map(|t| (*t).clone()).collect();
+        let (list, key_positions) = read_list(table, &converter, None);
+        // Only a problem a policy resolves (NULL, skip-row) is reported from the copy, with
+        // its row's key and value as the source holds them; any other stops it. So only a
+        // table with such a policy keeps each row's source values while converting it; the
+        // others convert in place, without copying text and blobs.
+        let resolves = converter
+            .columns
+            .iter()
+            .any(|c| matches!(c.policy, Policy::Null | Policy::SkipRow));
+        // Each column's storage convention: the form its values are written in.
+        let storages = converter.columns.iter().map(|c| c.rules.storage).collect();
+        let conversion = TableConversion {
+            table,
+            converter,
+            to_sqlite,
+            target_types,
+            storages,
+            resolves,
+            copy: TableCopy::default(),
+            findings: Findings::new(),
+            scratch: Vec::with_capacity(256),
+            problems: vec![],
+        };
+        (list, key_positions, conversion)
+    }
+
+    fn batch(&mut self, batch: RawBatch, names: &RowNames) -> Result<SinkRows> {
+        let (converter, problems) = (&self.converter, &mut self.problems);
+        let (resolves, to_sqlite) = (self.resolves, self.to_sqlite);
+        let mut values: Vec<Vec<Value>> = Vec::with_capacity(batch.len());
+        // A SQLite target's rows in their stored form, kept from the conversion's own
+        // check (the hot path); `None` when they are made from `values` afterwards.
+        let mut stored_rows: Option<Vec<Vec<SqliteValue>>> =
+            (to_sqlite && !resolves).then(|| Vec::with_capacity(batch.len()));
+        let width = converter.columns.len();
+        let mut stored = Vec::with_capacity(width);
+        let n = batch.len() as u64;
+        let table = self.table;
+        let outcome = |o: RowOutcome, problems: &[ValueProblem]| match o {
+            RowOutcome::Row(v) => Ok(Some(v)),
+            RowOutcome::Skipped => Ok(None),
+            RowOutcome::Failed => Err(blocked(table, converter, problems)),
+        };
+        match batch {
+            RawBatch::Sqlite(rows) => {
+                for raw in rows {
+                    self.copy.bytes += raw_bytes(&raw);
+                    problems.clear();
+                    let o = if resolves {
+                        let o = converter.convert_sqlite(&raw, problems);
+                        let describe = |i: usize| raw[i].describe();
+                        names.record(&mut self.findings, converter, problems, &describe);
+                        o
+                    } else if let Some(rows) = stored_rows.as_mut() {
+                        let o = converter.convert_sqlite_owned_stored(raw, problems, &mut stored);
+                        if matches!(o, RowOutcome::Row(_)) {
+                            rows.push(std::mem::replace(&mut stored, Vec::with_capacity(width)));
                         }
-                    }
-                }
-                RawBatch::Pg(rows) => {
-                    for raw in rows {
-                        copy.bytes += value_bytes(&raw);
-                        problems.clear();
-                        let o = if resolves {
-                            let o = converter.convert_pg(&raw, &mut problems);
-                            let describe = |i: usize| raw[i].describe();
-                            names.record(&mut findings, &converter, &problems, &describe);
-                            o
-                        } else if let Some(rows) = stored_rows.as_mut() {
-                            let o =
-                                converter.convert_pg_owned_stored(raw, &mut problems, &mut stored);
-                            if matches!(o, RowOutcome::Row(_)) {
-                                rows.push(std::mem::replace(
-                                    &mut stored,
-                                    Vec::with_capacity(width),
-                                ));
-                            }
-                            o
-                        } else {
-                            converter.convert_pg_owned(raw, &mut problems)
-                        };
-                        if let Some(v) = outcome(o, &problems)? {
-                            values.push(v);
-                        }
+                        o
+                    } else {
+                        converter.convert_sqlite_owned(raw, problems)
+                    };
+                    if let Some(v) = outcome(o, problems)? {
+                        values.push(v);
                     }
                 }
             }
-            copy.rows_read += n;
-            copy.rows_skipped += n - values.len() as u64;
-            for row in &values {
-                copy.digest.add_row(row, &types, &mut scratch);
+            RawBatch::Pg(rows) => {
+                for raw in rows {
+                    self.copy.bytes += value_bytes(&raw);
+                    problems.clear();
+                    let o = if resolves {
+                        let o = converter.convert_pg(&raw, problems);
+                        let describe = |i: usize| raw[i].describe();
+                        names.record(&mut self.findings, converter, problems, &describe);
+                        o
+                    } else if let Some(rows) = stored_rows.as_mut() {
+                        let o = converter.convert_pg_owned_stored(raw, problems, &mut stored);
+                        if matches!(o, RowOutcome::Row(_)) {
+                            rows.push(std::mem::replace(&mut stored, Vec::with_capacity(width)));
+                        }
+                        o
+                    } else {
+                        converter.convert_pg_owned(raw, problems)
+                    };
+                    if let Some(v) = outcome(o, problems)? {
+                        values.push(v);
+                    }
+                }
             }
-            let rows = if let Some(rows) = stored_rows {
-                SinkRows::Sqlite(rows)
-            } else if to_sqlite {
-                SinkRows::Sqlite(to_stored(values, &target_types, &storages)?)
-            } else {
-                SinkRows::Pg(values)
-            };
-            tx.send(Msg::Rows(rows))
-                .map_err(|_| Error::runtime("the writer stopped"))?;
-            progress.event(Event::TableProgress {
-                phase: Phase::Copy,
-                table: table.target_table.clone(),
-                rows: copy.rows_read,
-                bytes: copy.bytes,
-            });
-            Ok(())
-        },
-    )?;
-    copy.findings = findings.into_values().collect();
-    Ok(copy)
+        }
+        self.copy.rows_read += n;
+        self.copy.rows_skipped += n - values.len() as u64;
+        let types = converter.types();
+        for row in &values {
+            self.copy.digest.add_row(row, &types, &mut self.scratch);
+        }
+        Ok(if let Some(rows) = stored_rows {
+            SinkRows::Sqlite(rows)
+        } else if to_sqlite {
+            SinkRows::Sqlite(to_stored(values, &self.target_types, &self.storages)?)
+        } else {
+            SinkRows::Pg(values)
+        })
+    }
+
+    fn finish(self) -> TableCopy {
+        let mut copy = self.copy;
+        copy.findings = self.findings.into_values().collect();
+        copy
+    }
 }
 
 /// The error for a row with a problem no policy resolves: its first such value.

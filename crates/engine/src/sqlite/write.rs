@@ -99,7 +99,7 @@ impl SqliteWriter {
     fn configured(conn: Connection, path: &Path) -> Result<Self> {
         conn.execute_batch(
             "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA foreign_keys = OFF; \
-             PRAGMA cache_size = -8192; PRAGMA temp_store = FILE;",
+             PRAGMA cache_size = -8192; PRAGMA temp_store = FILE; PRAGMA threads = 2;",
         )
         .context(|| format!("cannot configure {}", path.display()))?;
         Ok(SqliteWriter {

@@ -1,28 +1,71 @@
 //! The one canonical text form Ferry writes for dates, times and instants.
+//!
+//! Written digit by digit into one buffer, without `format!`: a copy into SQLite formats
+//! every timestamp it moves, and the formatting machinery was a sixth of the reader's time.
+
+use std::fmt::Write as _;
 
 use super::*;
 
 /// `YYYY-MM-DD` and whether the year is BC (the caller appends ` BC` after everything else).
 pub(super) fn date_text(days: i64) -> (String, bool) {
+    let mut s = String::with_capacity(10);
+    let bc = push_date(&mut s, days);
+    (s, bc)
+}
+
+/// Appends `YYYY-MM-DD` (the year at least four digits) and says whether the year is BC.
+fn push_date(s: &mut String, days: i64) -> bool {
     let (y, m, d) = civil_from_days(days);
     let (year, bc) = if y <= 0 { (1 - y, true) } else { (y, false) };
-    (format!("{year:04}-{m:02}-{d:02}"), bc)
+    if (0..10_000).contains(&year) {
+        push_digits(s, year as u32, 4);
+    } else {
+        // Beyond four digits (the value model allows it): as many as it takes.
+        let _ = write!(s, "{year:04}");
+    }
+    s.push('-');
+    push_digits(s, m, 2);
+    s.push('-');
+    push_digits(s, d, 2);
+    bc
 }
 
 pub(super) fn time_text(micros: i64) -> String {
-    let (secs, frac) = (micros / 1_000_000, micros % 1_000_000);
-    let mut s = format!(
-        "{:02}:{:02}:{:02}",
-        secs / 3600,
-        secs % 3600 / 60,
-        secs % 60
-    );
-    if frac != 0 {
-        let f = format!("{frac:06}");
-        s.push('.');
-        s.push_str(f.trim_end_matches('0'));
-    }
+    let mut s = String::with_capacity(15);
+    push_time(&mut s, micros);
     s
+}
+
+/// Appends `HH:MM:SS[.ffffff]`, the fraction without trailing zeros.
+fn push_time(s: &mut String, micros: i64) {
+    let (secs, frac) = (micros / 1_000_000, micros % 1_000_000);
+    let hours = secs / 3600;
+    if (0..100).contains(&hours) {
+        push_digits(s, hours as u32, 2);
+    } else {
+        let _ = write!(s, "{hours:02}");
+    }
+    s.push(':');
+    push_digits(s, (secs % 3600 / 60) as u32, 2);
+    s.push(':');
+    push_digits(s, (secs % 60) as u32, 2);
+    if frac != 0 {
+        s.push('.');
+        let (mut frac, mut width) = (frac as u32, 6);
+        while frac % 10 == 0 {
+            frac /= 10;
+            width -= 1;
+        }
+        push_digits(s, frac, width);
+    }
+}
+
+/// Appends the last `width` decimal digits of `n`, zero-padded.
+fn push_digits(s: &mut String, n: u32, width: u32) {
+    for place in (0..width).rev() {
+        s.push(char::from(b'0' + (n / 10u32.pow(place) % 10) as u8));
+    }
 }
 
 pub(super) fn bc_suffix(bc: bool) -> &'static str {
@@ -55,12 +98,13 @@ pub(super) fn format_ts(micros: i64, zone: &str) -> String {
         TS_INFINITY => "infinity".into(),
         TS_NEG_INFINITY => "-infinity".into(),
         _ => {
-            let (d, bc) = date_text(micros.div_euclid(DAY_MICROS));
-            format!(
-                "{d} {}{zone}{}",
-                time_text(micros.rem_euclid(DAY_MICROS)),
-                bc_suffix(bc)
-            )
+            let mut s = String::with_capacity(26 + zone.len() + 3);
+            let bc = push_date(&mut s, micros.div_euclid(DAY_MICROS));
+            s.push(' ');
+            push_time(&mut s, micros.rem_euclid(DAY_MICROS));
+            s.push_str(zone);
+            s.push_str(bc_suffix(bc));
+            s
         }
     }
 }

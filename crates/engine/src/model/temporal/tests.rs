@@ -265,6 +265,54 @@ fn sampled_round_trips_over_the_whole_range() {
     }
 }
 
+/// The text forms as `format!` writes them: what the digit-by-digit writers must match.
+fn reference_timestamp(micros: i64, zone: &str) -> String {
+    let (y, m, d) = civil_from_days(micros.div_euclid(DAY_MICROS));
+    let (year, bc) = if y <= 0 { (1 - y, " BC") } else { (y, "") };
+    let t = micros.rem_euclid(DAY_MICROS);
+    let (secs, frac) = (t / 1_000_000, t % 1_000_000);
+    let mut time = format!(
+        "{:02}:{:02}:{:02}",
+        secs / 3600,
+        secs % 3600 / 60,
+        secs % 60
+    );
+    if frac != 0 {
+        time.push('.');
+        time.push_str(format!("{frac:06}").trim_end_matches('0'));
+    }
+    format!("{year:04}-{m:02}-{d:02} {time}{zone}{bc}")
+}
+
+#[test]
+fn written_forms_match_the_reference_formatting_over_the_whole_range() {
+    let mut x: i64 = 0x1234_5678_9ABC_DEF1;
+    let edges = [0, 1, -1, 999_999, DAY_MICROS - 1, DAY_MICROS, -DAY_MICROS];
+    for i in 0..50_000 {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        // Wide values, then values near the epoch, then exact edges.
+        let v = match i % 3 {
+            0 => x,
+            1 => x % (400 * 366 * DAY_MICROS),
+            _ => edges[(x.unsigned_abs() % edges.len() as u64) as usize],
+        };
+        if is_infinite(v) {
+            continue;
+        }
+        assert_eq!(format_timestamp(v), reference_timestamp(v, ""), "{v}");
+        assert_eq!(
+            format_timestamptz(v),
+            reference_timestamp(v, "+00:00"),
+            "{v}"
+        );
+        let t = v.rem_euclid(DAY_MICROS);
+        let reference = reference_timestamp(t, "");
+        assert_eq!(format_time(t), reference.split_once(' ').unwrap().1, "{t}");
+    }
+}
+
 #[test]
 fn dst_gap_and_fold_follow_the_policy() {
     let reject = DstPolicy::default();

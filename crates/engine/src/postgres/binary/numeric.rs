@@ -234,7 +234,7 @@ pub(super) fn decode(bytes: &[u8]) -> std::result::Result<Decimal, String> {
     if (last_shown + 1..i64::from(ndigits)).any(|j| digit(j) != 0) {
         return Err(format!("digits beyond its {dscale} decimal places"));
     }
-    Decimal::parse(&text).ok_or_else(|| format!("produced unparseable text {text:?}"))
+    Decimal::parse_owned(text).ok_or_else(|| "produced unparseable text".to_string())
 }
 
 /// Appends a base-10000 digit as exactly four decimal digits.
