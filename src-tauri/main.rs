@@ -27,6 +27,10 @@ mod ui_error;
 mod worker;
 mod zones;
 
+/// mimalloc for Rust's allocations (SQLite keeps the C library's): `support::memory` says why.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     ferry_engine::support::memory::limit_allocator_arenas();
     tauri::Builder::default()

@@ -7,6 +7,13 @@
 //! for PostgreSQL → SQLite; 57 MB with two arenas). Front ends call [`limit_allocator_arenas`]
 //! once, at start-up, before any thread exists, and the engine calls
 //! [`release_free_memory`] between phases.
+//!
+//! The binaries allocate Rust's memory with mimalloc (`#[global_allocator]` in each `main`):
+//! a copy allocates and frees every value it moves, and glibc's malloc and free were a fifth
+//! of a PostgreSQL → SQLite run's CPU (perf, 1M rows per table); with mimalloc the copy took
+//! 12.1 s instead of 16.3 s. mimalloc frees a thread's memory for reuse by every thread, so
+//! memory stays flat with it too. SQLite (C) still allocates from the C library, which is what
+//! the two functions here tune.
 
 /// Caps glibc's malloc arenas at two (no effect with other C libraries).
 pub fn limit_allocator_arenas() {
