@@ -82,9 +82,57 @@ fn shorten(digits: &str) -> String {
     }
 }
 
+/// Documents up to this size are remembered by [`canonicalize_into`].
+const REMEMBERED_BYTES: usize = 64 * 1024;
+
+/// A thread's last canonicalized document: its text, canonical form and facts.
+#[derive(Default)]
+struct Last {
+    text: Vec<u8>,
+    canonical: Vec<u8>,
+    facts: Option<JsonFacts>,
+}
+
+thread_local! {
+    static LAST: std::cell::RefCell<Last> = std::cell::RefCell::default();
+}
+
 /// Appends the canonical form of `text` to `out` and returns what it found; on invalid JSON
 /// returns `None` and leaves `out` as it was.
+///
+/// The same document is often canonicalized twice in a row on one thread — a copy from
+/// SQLite checks each JSON value as it converts it, then digests the row — so the last
+/// document (up to 64 KiB) is remembered and compared byte for byte, far cheaper than
+/// parsing it again.
 pub fn canonicalize_into(text: &str, out: &mut Vec<u8>) -> Option<JsonFacts> {
+    if text.len() > REMEMBERED_BYTES {
+        return canonicalize_uncached(text, out);
+    }
+    LAST.with(|last| {
+        let mut last = last.borrow_mut();
+        if last.text == text.as_bytes() {
+            if last.facts.is_some() {
+                out.extend_from_slice(&last.canonical);
+            }
+            return last.facts;
+        }
+        let start = out.len();
+        let facts = canonicalize_uncached(text, out);
+        let Last {
+            text: t,
+            canonical,
+            facts: f,
+        } = &mut *last;
+        t.clear();
+        t.extend_from_slice(text.as_bytes());
+        canonical.clear();
+        canonical.extend_from_slice(&out[start..]);
+        *f = facts;
+        facts
+    })
+}
+
+fn canonicalize_uncached(text: &str, out: &mut Vec<u8>) -> Option<JsonFacts> {
     let start = out.len();
     let mut p = Parser {
         s: text.as_bytes(),

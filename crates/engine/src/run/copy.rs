@@ -335,6 +335,11 @@ impl<'a> TableConversion<'a> {
         let mut stored = Vec::with_capacity(width);
         let n = batch.len() as u64;
         let table = self.table;
+        // Each row is digested as soon as it is converted, while its values are still in
+        // the cache (and a JSON document is still the one `canonicalize_into` remembers).
+        let types = converter.types();
+        let (digest, scratch) = (&mut self.copy.digest, &mut self.scratch);
+        let bytes = &mut self.copy.bytes;
         let outcome = |o: RowOutcome, problems: &[ValueProblem]| match o {
             RowOutcome::Row(v) => Ok(Some(v)),
             RowOutcome::Skipped => Ok(None),
@@ -343,7 +348,7 @@ impl<'a> TableConversion<'a> {
         match batch {
             RawBatch::Sqlite(rows) => {
                 for raw in rows {
-                    self.copy.bytes += raw_bytes(&raw);
+                    *bytes += raw_bytes(&raw);
                     problems.clear();
                     let o = if resolves {
                         let o = converter.convert_sqlite(&raw, problems);
@@ -360,13 +365,14 @@ impl<'a> TableConversion<'a> {
                         converter.convert_sqlite_owned(raw, problems)
                     };
                     if let Some(v) = outcome(o, problems)? {
+                        digest.add_row(&v, &types, scratch);
                         values.push(v);
                     }
                 }
             }
             RawBatch::Pg(rows) => {
                 for raw in rows {
-                    self.copy.bytes += value_bytes(&raw);
+                    *bytes += value_bytes(&raw);
                     problems.clear();
                     let o = if resolves {
                         let o = converter.convert_pg(&raw, problems);
@@ -383,6 +389,7 @@ impl<'a> TableConversion<'a> {
                         converter.convert_pg_owned(raw, problems)
                     };
                     if let Some(v) = outcome(o, problems)? {
+                        digest.add_row(&v, &types, scratch);
                         values.push(v);
                     }
                 }
@@ -390,10 +397,6 @@ impl<'a> TableConversion<'a> {
         }
         self.copy.rows_read += n;
         self.copy.rows_skipped += n - values.len() as u64;
-        let types = converter.types();
-        for row in &values {
-            self.copy.digest.add_row(row, &types, &mut self.scratch);
-        }
         Ok(if let Some(rows) = stored_rows {
             SinkRows::Sqlite(rows)
         } else if to_sqlite {
