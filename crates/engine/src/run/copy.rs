@@ -1,11 +1,13 @@
-//! The copy: a reader thread (source → conversion → digest) feeding the writer (this thread,
-//! which owns the target transaction) through a bounded channel.
+//! The copy: a reader thread (source → raw batches) and, per table, a converter thread
+//! (conversion → digest) feeding the writer (this thread, which owns the target transaction)
+//! through bounded channels.
 //!
-//! The channel holds a few batches, so reading, converting and writing overlap while memory
-//! stays flat whatever the table size. The source digest is taken by the reader from the very
-//! values it sends, from the source snapshot; the verifier later re-reads the target.
+//! The channels hold a few batches, so reading, converting and writing overlap while memory
+//! stays flat whatever the table size. The source digest is taken by the converter from the
+//! very values it sends, read from the source snapshot; the verifier later re-reads the target.
 //! Contract of the channel: every table's stream ends with `End`, `Error` or `Blocked`; when
-//! the writer fails it drops the receiver and the reader's next send fails, which stops it.
+//! the writer fails it drops the receiver and the converter's next send fails, which stops it
+//! and then the reader.
 //!
 //! The copy is also where `ferry migrate` converts each value, once: with the converter the
 //! preflight uses for this target, recording each problem a policy resolves as the same
