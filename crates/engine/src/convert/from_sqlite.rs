@@ -280,8 +280,8 @@ pub(super) fn check_numeric(
 fn to_numeric(v: &S, precision: Option<u32>, scale: Option<u32>) -> Result<Value, Problem> {
     let d = match v {
         S::Integer(i) => Decimal::parse(&i.to_string()),
-        // A double's shortest round-trip decimal: the number the app wrote.
-        S::Real(f) => Decimal::from_f64(*f),
+        // `{}` of an f64 is its shortest round-trip decimal: the number the app wrote.
+        S::Real(f) => Decimal::parse(&f.to_string()),
         S::Text(t) => std::str::from_utf8(t).ok().and_then(Decimal::parse),
         _ => None,
     };

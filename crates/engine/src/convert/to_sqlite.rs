@@ -293,7 +293,7 @@ fn numeric_as_number(d: &Decimal) -> Result<S, Problem> {
     if within_double_digits(canonical) {
         return Ok(S::Real(f));
     }
-    match Decimal::from_f64(f) {
+    match Decimal::parse(&f.to_string()) {
         Some(back) if back.canonical() == canonical => Ok(S::Real(f)),
         _ => Err(Problem::new(
             K::PrecisionLoss,

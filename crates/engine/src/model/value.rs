@@ -336,17 +336,6 @@ impl Decimal {
         Some(Decimal(s))
     }
 
-    /// The shortest decimal that reads back as `f` (what `f`'s `Display` prints), for a
-    /// finite `f`; the infinities and NaN as `Decimal::parse` reads their text.
-    pub fn from_f64(f: f64) -> Option<Decimal> {
-        if f.is_finite() {
-            // Exponents (`1e16`, `1.5e-7`) are expanded by the parser, as for any text.
-            Decimal::parse(zmij::Buffer::new().format_finite(f))
-        } else {
-            Decimal::parse(&f.to_string())
-        }
-    }
-
     /// [`Decimal::parse`] of text the caller owns, kept without a copy when it is already
     /// in the stored form.
     pub fn parse_owned(text: String) -> Option<Decimal> {
@@ -417,23 +406,6 @@ mod tests {
         ) {
             prop_assert_eq!(Decimal::parse(&text), Decimal::parse_general(&text));
             prop_assert_eq!(Decimal::parse_owned(text.clone()), Decimal::parse_general(&text));
-        }
-    }
-
-    proptest! {
-        /// The fast shortest form of a double is the number `Display` prints, for doubles of
-        /// every magnitude (any bit pattern).
-        #[test]
-        fn a_doubles_decimal_is_the_one_display_prints(bits in any::<u64>()) {
-            let f = f64::from_bits(bits);
-            prop_assert_eq!(Decimal::from_f64(f), Decimal::parse(&f.to_string()));
-        }
-
-        #[test]
-        fn a_doubles_decimal_is_the_one_display_prints_near_everyday_numbers(
-            f in -1e7f64..1e7,
-        ) {
-            prop_assert_eq!(Decimal::from_f64(f), Decimal::parse(&f.to_string()));
         }
     }
 
