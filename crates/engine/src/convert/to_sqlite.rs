@@ -328,6 +328,8 @@ mod double_digits_tests {
     use proptest::prelude::*;
 
     proptest! {
+        #![proptest_config(ProptestConfig::with_cases(20_000))]
+
         /// The shortcut never accepts a decimal the full proof would refuse.
         #[test]
         fn decimals_within_fifteen_digits_read_back_from_their_double(
