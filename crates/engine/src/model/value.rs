@@ -342,7 +342,7 @@ impl Decimal {
         if is_plain_form(text.as_bytes()) {
             Some(Decimal(text))
         } else {
-            Decimal::parse(&text)
+            Decimal::parse_general(&text)
         }
     }
 

@@ -326,92 +326,139 @@ impl<'a> TableConversion<'a> {
     }
 
     fn batch(&mut self, batch: RawBatch, names: &RowNames) -> Result<SinkRows> {
-        let (converter, problems) = (&self.converter, &mut self.problems);
-        let (resolves, to_sqlite) = (self.resolves, self.to_sqlite);
-        let mut values: Vec<Vec<Value>> = Vec::with_capacity(batch.len());
+        let n = batch.len();
+        let mut values: Vec<Vec<Value>> = Vec::with_capacity(n);
         // A SQLite target's rows in their stored form, kept from the conversion's own
         // check (the hot path); `None` when they are made from `values` afterwards.
         let mut stored_rows: Option<Vec<Vec<SqliteValue>>> =
-            (to_sqlite && !resolves).then(|| Vec::with_capacity(batch.len()));
-        let width = converter.columns.len();
-        let mut stored = Vec::with_capacity(width);
-        let n = batch.len() as u64;
-        let table = self.table;
-        // Each row is digested as soon as it is converted, while its values are still in
-        // the cache (and a JSON document is still the one `canonicalize_into` remembers).
-        let types = converter.types();
-        let (digest, scratch) = (&mut self.copy.digest, &mut self.scratch);
-        let bytes = &mut self.copy.bytes;
-        let outcome = |o: RowOutcome, problems: &[ValueProblem]| match o {
-            RowOutcome::Row(v) => Ok(Some(v)),
-            RowOutcome::Skipped => Ok(None),
-            RowOutcome::Failed => Err(blocked(table, converter, problems)),
-        };
+            (self.to_sqlite && !self.resolves).then(|| Vec::with_capacity(n));
         match batch {
             RawBatch::Sqlite(rows) => {
-                for raw in rows {
-                    *bytes += raw_bytes(&raw);
-                    problems.clear();
-                    let o = if resolves {
-                        let o = converter.convert_sqlite(&raw, problems);
-                        let describe = |i: usize| raw[i].describe();
-                        names.record(&mut self.findings, converter, problems, &describe);
-                        o
-                    } else if let Some(rows) = stored_rows.as_mut() {
-                        let o = converter.convert_sqlite_owned_stored(raw, problems, &mut stored);
-                        if matches!(o, RowOutcome::Row(_)) {
-                            rows.push(std::mem::replace(&mut stored, Vec::with_capacity(width)));
-                        }
-                        o
-                    } else {
-                        converter.convert_sqlite_owned(raw, problems)
-                    };
-                    if let Some(v) = outcome(o, problems)? {
-                        digest.add_row(&v, &types, scratch);
-                        values.push(v);
-                    }
-                }
+                self.convert_rows(rows, names, &mut values, &mut stored_rows)?
             }
-            RawBatch::Pg(rows) => {
-                for raw in rows {
-                    *bytes += value_bytes(&raw);
-                    problems.clear();
-                    let o = if resolves {
-                        let o = converter.convert_pg(&raw, problems);
-                        let describe = |i: usize| raw[i].describe();
-                        names.record(&mut self.findings, converter, problems, &describe);
-                        o
-                    } else if let Some(rows) = stored_rows.as_mut() {
-                        let o = converter.convert_pg_owned_stored(raw, problems, &mut stored);
-                        if matches!(o, RowOutcome::Row(_)) {
-                            rows.push(std::mem::replace(&mut stored, Vec::with_capacity(width)));
-                        }
-                        o
-                    } else {
-                        converter.convert_pg_owned(raw, problems)
-                    };
-                    if let Some(v) = outcome(o, problems)? {
-                        digest.add_row(&v, &types, scratch);
-                        values.push(v);
-                    }
-                }
-            }
+            RawBatch::Pg(rows) => self.convert_rows(rows, names, &mut values, &mut stored_rows)?,
         }
-        self.copy.rows_read += n;
-        self.copy.rows_skipped += n - values.len() as u64;
+        self.copy.rows_read += n as u64;
+        self.copy.rows_skipped += (n - values.len()) as u64;
         Ok(if let Some(rows) = stored_rows {
             SinkRows::Sqlite(rows)
-        } else if to_sqlite {
+        } else if self.to_sqlite {
             SinkRows::Sqlite(to_stored(values, &self.target_types, &self.storages)?)
         } else {
             SinkRows::Pg(values)
         })
     }
 
+    /// Converts and digests one batch's rows of either source, in order.
+    fn convert_rows<R: SourceRow>(
+        &mut self,
+        rows: Vec<R>,
+        names: &RowNames,
+        values: &mut Vec<Vec<Value>>,
+        stored_rows: &mut Option<Vec<Vec<SqliteValue>>>,
+    ) -> Result<()> {
+        let (converter, problems) = (&self.converter, &mut self.problems);
+        let width = converter.columns.len();
+        let mut stored = Vec::with_capacity(width);
+        let table = self.table;
+        // Each row is digested as soon as it is converted, while its values are still in
+        // the cache (and a JSON document is still the one `canonicalize_into` remembers).
+        let types = converter.types();
+        let (digest, scratch) = (&mut self.copy.digest, &mut self.scratch);
+        for raw in rows {
+            self.copy.bytes += raw.bytes();
+            problems.clear();
+            let o = if self.resolves {
+                let o = raw.convert(converter, problems);
+                let describe = |i: usize| raw.describe(i);
+                names.record(&mut self.findings, converter, problems, &describe);
+                o
+            } else if let Some(rows) = stored_rows.as_mut() {
+                let o = raw.convert_owned_stored(converter, problems, &mut stored);
+                if matches!(o, RowOutcome::Row(_)) {
+                    rows.push(std::mem::replace(&mut stored, Vec::with_capacity(width)));
+                }
+                o
+            } else {
+                raw.convert_owned(converter, problems)
+            };
+            match o {
+                RowOutcome::Row(v) => {
+                    digest.add_row(&v, &types, scratch);
+                    values.push(v);
+                }
+                RowOutcome::Skipped => {}
+                RowOutcome::Failed => return Err(blocked(table, converter, problems)),
+            }
+        }
+        Ok(())
+    }
+
     fn finish(self) -> TableCopy {
         let mut copy = self.copy;
         copy.findings = self.findings.into_values().collect();
         copy
+    }
+}
+
+/// A row as a source reads it, with the converter's entry points for its kind.
+trait SourceRow {
+    /// Bytes of content, for progress.
+    fn bytes(&self) -> u64;
+    fn describe(&self, column: usize) -> String;
+    fn convert(&self, c: &RowConverter, problems: &mut Vec<ValueProblem>) -> RowOutcome;
+    fn convert_owned(self, c: &RowConverter, problems: &mut Vec<ValueProblem>) -> RowOutcome;
+    fn convert_owned_stored(
+        self,
+        c: &RowConverter,
+        problems: &mut Vec<ValueProblem>,
+        stored: &mut Vec<SqliteValue>,
+    ) -> RowOutcome;
+}
+
+impl SourceRow for Vec<SqliteValue> {
+    fn bytes(&self) -> u64 {
+        raw_bytes(self)
+    }
+    fn describe(&self, column: usize) -> String {
+        self[column].describe()
+    }
+    fn convert(&self, c: &RowConverter, problems: &mut Vec<ValueProblem>) -> RowOutcome {
+        c.convert_sqlite(self, problems)
+    }
+    fn convert_owned(self, c: &RowConverter, problems: &mut Vec<ValueProblem>) -> RowOutcome {
+        c.convert_sqlite_owned(self, problems)
+    }
+    fn convert_owned_stored(
+        self,
+        c: &RowConverter,
+        problems: &mut Vec<ValueProblem>,
+        stored: &mut Vec<SqliteValue>,
+    ) -> RowOutcome {
+        c.convert_sqlite_owned_stored(self, problems, stored)
+    }
+}
+
+impl SourceRow for Vec<Value> {
+    fn bytes(&self) -> u64 {
+        value_bytes(self)
+    }
+    fn describe(&self, column: usize) -> String {
+        self[column].describe()
+    }
+    fn convert(&self, c: &RowConverter, problems: &mut Vec<ValueProblem>) -> RowOutcome {
+        c.convert_pg(self, problems)
+    }
+    fn convert_owned(self, c: &RowConverter, problems: &mut Vec<ValueProblem>) -> RowOutcome {
+        c.convert_pg_owned(self, problems)
+    }
+    fn convert_owned_stored(
+        self,
+        c: &RowConverter,
+        problems: &mut Vec<ValueProblem>,
+        stored: &mut Vec<SqliteValue>,
+    ) -> RowOutcome {
+        c.convert_pg_owned_stored(self, problems, stored)
     }
 }
 
