@@ -4,8 +4,9 @@
 //! Digests canonicalize every JSON value on both sides of a copy (a million rows of JSON
 //! payloads each way), and the preflight validates every JSON value of a SQLite source; a
 //! `serde_json::Value` tree costs an allocation per string, key and number, which made JSON
-//! the single largest cost of a run. This parser allocates only when an object's keys are
-//! out of order.
+//! the single largest cost of a run. This parser allocates only for buffers it keeps between
+//! documents (an object whose keys are out of order is sorted in them), and for keys with
+//! escapes.
 //!
 //! It accepts exactly RFC 8259 JSON, as `serde_json::from_str` does: no comments, trailing
 //! commas, NaN or leading zeros; control characters must be escaped; `\u` escapes must pair
@@ -91,6 +92,20 @@ struct Last {
     text: Vec<u8>,
     canonical: Vec<u8>,
     facts: Option<JsonFacts>,
+    /// The parser's buffers, kept for the thread's next document.
+    scratch: Scratch,
+}
+
+/// Buffers for sorting an object's members, reused from object to object and document to
+/// document: PostgreSQL's jsonb text lists keys shortest first, so nearly every object read
+/// from it is out of order, and a copy sorts a million of them.
+#[derive(Default)]
+struct Scratch {
+    /// The members of the objects being read, innermost last; each object's start at the
+    /// length this had when it began.
+    members: Vec<Member>,
+    /// An object's members as written, while they are copied back in key order.
+    body: Vec<u8>,
 }
 
 thread_local! {
@@ -106,7 +121,7 @@ thread_local! {
 /// parsing it again.
 pub fn canonicalize_into(text: &str, out: &mut Vec<u8>) -> Option<JsonFacts> {
     if text.len() > REMEMBERED_BYTES {
-        return canonicalize_uncached(text, out);
+        return canonicalize_uncached(text, out, &mut Scratch::default());
     }
     LAST.with(|last| {
         let mut last = last.borrow_mut();
@@ -117,12 +132,13 @@ pub fn canonicalize_into(text: &str, out: &mut Vec<u8>) -> Option<JsonFacts> {
             return last.facts;
         }
         let start = out.len();
-        let facts = canonicalize_uncached(text, out);
         let Last {
             text: t,
             canonical,
             facts: f,
+            scratch,
         } = &mut *last;
+        let facts = canonicalize_uncached(text, out, scratch);
         t.clear();
         t.extend_from_slice(text.as_bytes());
         canonical.clear();
@@ -132,12 +148,18 @@ pub fn canonicalize_into(text: &str, out: &mut Vec<u8>) -> Option<JsonFacts> {
     })
 }
 
-fn canonicalize_uncached(text: &str, out: &mut Vec<u8>) -> Option<JsonFacts> {
+fn canonicalize_uncached(
+    text: &str,
+    out: &mut Vec<u8>,
+    scratch: &mut Scratch,
+) -> Option<JsonFacts> {
     let start = out.len();
+    scratch.members.clear();
     let mut p = Parser {
         s: text.as_bytes(),
         i: 0,
         facts: JsonFacts::default(),
+        scratch,
     };
     let ok = p.ws_value_ws(out, 0).is_some() && p.i == p.s.len();
     if ok {
@@ -152,9 +174,11 @@ struct Parser<'a> {
     s: &'a [u8],
     i: usize,
     facts: JsonFacts,
+    scratch: &'a mut Scratch,
 }
 
 /// One member of an object as written into the output: `"key":value`.
+#[derive(Clone, Copy)]
 struct Member {
     start: usize,
     /// End of the key's closing quote.
@@ -247,7 +271,7 @@ impl Parser<'_> {
             out.push(b'}');
             return Some(());
         }
-        let mut members: Vec<Member> = Vec::new();
+        let base = self.scratch.members.len();
         loop {
             self.skip_ws();
             if self.peek()? != b'"' {
@@ -260,7 +284,7 @@ impl Parser<'_> {
             self.eat(b':')?;
             out.push(b':');
             self.ws_value_ws(out, depth)?;
-            members.push(Member {
+            self.scratch.members.push(Member {
                 start,
                 key_end,
                 end: out.len(),
@@ -277,8 +301,8 @@ impl Parser<'_> {
                 _ => return None,
             }
         }
-        let key = |out: &[u8], m: &Member| -> Vec<u8> { unescape_key(&out[m.start..m.key_end]) };
-        let in_order = members.windows(2).all(|w| {
+        let Scratch { members, body } = &mut *self.scratch;
+        let in_order = members[base..].windows(2).all(|w| {
             // The keys without their quotes: a closing quote would sort before a space.
             let (a, b) = (
                 &out[w[0].start + 1..w[0].key_end - 1],
@@ -288,41 +312,53 @@ impl Parser<'_> {
             if !a.contains(&b'\\') && !b.contains(&b'\\') {
                 a < b
             } else {
-                key(out, &w[0]) < key(out, &w[1])
+                unescape_key(&out[w[0].start..w[0].key_end])
+                    < unescape_key(&out[w[1].start..w[1].key_end])
             }
         });
         if in_order {
+            members.truncate(base);
             out.push(b'}');
             return Some(());
         }
-        // Sort by key (stable, so equal keys keep their order), keeping every duplicate.
-        // Keys without escapes (nearly all) are compared in place; others are decoded once.
-        let body = out.split_off(open);
-        let members: Vec<Member> = members.iter().map(|m| shift(m, open)).collect();
-        let decoded: Option<Vec<Vec<u8>>> = members
-            .iter()
-            .any(|m| body[m.start..m.key_end].contains(&b'\\'))
-            .then(|| members.iter().map(|m| key(&body, m)).collect());
-        let key_of = |i: usize| -> &[u8] {
-            match &decoded {
-                Some(keys) => &keys[i],
-                None => &body[members[i].start + 1..members[i].key_end - 1],
+        // Sort by key (stable, so equal keys keep their order), keeping every duplicate: the
+        // members are moved aside into `body` and copied back in order.
+        body.clear();
+        body.extend_from_slice(&out[open..]);
+        out.truncate(open);
+        let mine = &mut members[base..];
+        for m in mine.iter_mut() {
+            *m = shift(m, open);
+        }
+        let quoted = |m: &Member| &body[m.start..m.key_end];
+        if mine.iter().any(|m| quoted(m).contains(&b'\\')) {
+            // A key with escapes is compared by its text, decoded once per key.
+            let mut keyed: Vec<(Vec<u8>, Member)> =
+                mine.iter().map(|m| (unescape_key(quoted(m)), *m)).collect();
+            keyed.sort_by(|a, b| a.0.cmp(&b.0));
+            if keyed.windows(2).any(|w| w[0].0 == w[1].0) {
+                self.facts.duplicate_keys = true;
             }
-        };
-        let mut order: Vec<usize> = (0..members.len()).collect();
-        order.sort_by(|&a, &b| key_of(a).cmp(key_of(b)));
-        if order.windows(2).any(|w| key_of(w[0]) == key_of(w[1])) {
-            self.facts.duplicate_keys = true;
+            for (slot, (_, m)) in mine.iter_mut().zip(keyed) {
+                *slot = m;
+            }
+        } else {
+            // Keys without escapes (nearly all) are compared in place, quotes left out.
+            let key = |m: &Member| &body[m.start + 1..m.key_end - 1];
+            mine.sort_by(|a, b| key(a).cmp(key(b)));
+            if mine.windows(2).any(|w| key(&w[0]) == key(&w[1])) {
+                self.facts.duplicate_keys = true;
+            }
         }
         out.push(b'{');
-        for (n, &m) in order.iter().enumerate() {
+        for (n, m) in mine.iter().enumerate() {
             if n > 0 {
                 out.push(b',');
             }
-            let m = &members[m];
             out.extend_from_slice(&body[m.start..m.end]);
         }
         out.push(b'}');
+        members.truncate(base);
         Some(())
     }
 
@@ -575,6 +611,7 @@ fn unescape_key(quoted: &[u8]) -> Vec<u8> {
         s: inner,
         i: 0,
         facts: JsonFacts::default(),
+        scratch: &mut Scratch::default(),
     };
     let mut text = Vec::with_capacity(inner.len());
     while let Some(b) = p.peek() {

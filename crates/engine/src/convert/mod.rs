@@ -65,7 +65,9 @@ pub use crate::model::value::{SqliteValue, Value};
 pub use from_sqlite::{from_sqlite, from_sqlite_owned};
 pub use json::canonical_json;
 pub use json_canon::{canonicalize_into, JsonFacts, JsonbNumber};
-pub use to_sqlite::{into_sqlite, into_sqlite_as, survives_affinity, to_sqlite, to_sqlite_as};
+pub use to_sqlite::{
+    into_sqlite, into_sqlite_as, stored_by_move, survives_affinity, to_sqlite, to_sqlite_as,
+};
 
 /// One value that cannot be converted exactly, with a one-sentence reason.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -92,7 +92,8 @@ impl RowConverter {
     /// [`Self::convert_sqlite_owned`] that also leaves in `stored` the row's SQLite stored
     /// forms (a SQLite target's converter computes them anyway, to prove each value has a
     /// faithful one): the copy writes those instead of converting every value a second time.
-    /// `stored` is cleared first and is complete only for a [`RowOutcome::Row`].
+    /// `stored` is cleared first and is complete only for a [`RowOutcome::Row`], once
+    /// [`Self::move_into_stored`] has moved that row's text and bytes in.
     pub fn convert_sqlite_owned_stored(
         &self,
         mut raw: Vec<SqliteValue>,
@@ -146,8 +147,26 @@ impl RowConverter {
         self.convert_storing(problems, None, one)
     }
 
+    /// The stored forms [`Self::convert_storing`] left out of `stored` (NULL placeholders for
+    /// text, JSON and bytes, whose stored form is their own buffer): moved in from the row's
+    /// values, which the caller is done with (digested).
+    pub fn move_into_stored(&self, row: Vec<Value>, stored: &mut [SqliteValue]) {
+        for ((v, form), c) in row.into_iter().zip(stored.iter_mut()).zip(&self.columns) {
+            if form.is_null()
+                && !v.is_null()
+                && convert::stored_by_move(&v, &c.target_ty, &c.rules.storage)
+            {
+                // `stored_by_move` promises the move cannot fail.
+                if let Ok(moved) = convert::into_sqlite(v, &c.target_ty) {
+                    *form = moved;
+                }
+            }
+        }
+    }
+
     /// Converts one row; with `stored`, also keeps each value's SQLite stored form (a NULL for
-    /// a value a policy made NULL), as computed by the check every SQLite-bound value passes.
+    /// a value a policy made NULL), as computed by the check every SQLite-bound value passes,
+    /// except for the values [`Self::move_into_stored`] moves in afterwards.
     fn convert_storing(
         &self,
         problems: &mut Vec<ValueProblem>,
@@ -175,6 +194,12 @@ impl RowConverter {
             };
             let result = value.and_then(|v| {
                 let form = if v.is_null() {
+                    SqliteValue::Null
+                } else if c.to_sqlite && convert::stored_by_move(&v, &c.target_ty, &c.rules.storage)
+                {
+                    // Its stored form is its own text or bytes, which no check refuses:
+                    // moved in by `move_into_stored` once the row is digested, not copied.
+                    convert::survives_affinity(&v, &c.target_ty, c.rules.numeric_affinity)?;
                     SqliteValue::Null
                 } else if c.to_sqlite {
                     let form = convert::to_sqlite_as(&v, &c.target_ty, &c.rules.storage)?;
@@ -320,6 +345,73 @@ mod tests {
                 nullable: true,
                 to_sqlite: false,
             }],
+        }
+    }
+
+    /// The copy's stored rows (the check's forms, text and bytes moved in after the digest)
+    /// are exactly what storing each converted value on its own gives, under every convention.
+    #[test]
+    fn stored_rows_are_each_values_stored_form() {
+        use crate::model::conventions::Convention;
+        let cases: Vec<(ColumnType, Value)> = vec![
+            (ColumnType::Text, Value::Text("héllo".into())),
+            (
+                ColumnType::Varchar { max_len: Some(9) },
+                Value::Text("ok".into()),
+            ),
+            (
+                ColumnType::Json { binary: true },
+                Value::Json(r#"{"b": 1, "a": [2]}"#.into()),
+            ),
+            (ColumnType::Json { binary: false }, Value::Json("42".into())),
+            (ColumnType::Bytes, Value::Bytes(vec![0, 159, 255])),
+            (ColumnType::Int { bits: 64 }, Value::Int(-7)),
+            (ColumnType::Bool, Value::Bool(true)),
+            (
+                ColumnType::TimestampTz,
+                Value::TimestampTz(1_700_000_000_000_000),
+            ),
+            (ColumnType::Uuid, Value::Uuid(uuid::Uuid::from_u128(7))),
+            (ColumnType::Text, Value::Null),
+        ];
+        for convention in Convention::ALL {
+            let storage = convention.storage();
+            let columns = cases
+                .iter()
+                .map(|(ty, _)| ColumnConverter {
+                    constant: None,
+                    null_becomes: None,
+                    target: "c".into(),
+                    target_ty: ty.clone(),
+                    source_ty: ty.clone(),
+                    rules: ColumnRules {
+                        storage,
+                        target_is_postgres: false,
+                        ..ColumnRules::default()
+                    },
+                    policy: Policy::Stop,
+                    nullable: true,
+                    to_sqlite: true,
+                })
+                .collect();
+            let converter = RowConverter { columns };
+            let raw: Vec<Value> = cases.iter().map(|(_, v)| v.clone()).collect();
+            let (mut problems, mut stored) = (vec![], vec![]);
+            let RowOutcome::Row(values) =
+                converter.convert_pg_owned_stored(raw, &mut problems, &mut stored)
+            else {
+                panic!("{convention:?}: {problems:?}");
+            };
+            converter.move_into_stored(values.clone(), &mut stored);
+            let expected: Vec<SqliteValue> = values
+                .iter()
+                .zip(&cases)
+                .map(|(v, (ty, _))| match v {
+                    Value::Null => SqliteValue::Null,
+                    v => convert::to_sqlite_as(v, ty, &storage).unwrap(),
+                })
+                .collect();
+            assert_eq!(stored, expected, "{convention:?}");
         }
     }
 

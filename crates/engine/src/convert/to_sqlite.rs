@@ -210,16 +210,35 @@ fn datetime_text(v: &Value, micros: i64, storage: &Storage, zone: &str) -> Resul
 /// # Errors
 /// As [`to_sqlite`].
 pub fn into_sqlite(v: Value, ty: &T) -> Result<S, Problem> {
-    match (v, ty) {
-        (
-            Value::Text(s),
-            T::Text | T::Varchar { .. } | T::Char { .. } | T::Enum { .. } | T::Any,
-        )
-        | (Value::Opaque(s), T::Opaque { .. })
-        | (Value::Json(s), T::Json { .. }) => Ok(S::Text(s.into_bytes())),
-        (Value::Bytes(b), T::Bytes) => Ok(S::Blob(b)),
-        (v, ty) => to_sqlite(&v, ty),
+    if !moves(&v, ty) {
+        return to_sqlite(&v, ty);
     }
+    match v {
+        Value::Text(s) | Value::Opaque(s) | Value::Json(s) => Ok(S::Text(s.into_bytes())),
+        Value::Bytes(b) => Ok(S::Blob(b)),
+        _ => to_sqlite(&v, ty),
+    }
+}
+
+/// The values [`into_sqlite`] stores by moving their buffer: for them [`to_sqlite`] is a
+/// plain copy of the text or bytes, with no check that could fail.
+fn moves(v: &Value, ty: &T) -> bool {
+    matches!(
+        (v, ty),
+        (
+            Value::Text(_),
+            T::Text | T::Varchar { .. } | T::Char { .. } | T::Enum { .. } | T::Any,
+        ) | (Value::Opaque(_), T::Opaque { .. })
+            | (Value::Json(_), T::Json { .. })
+            | (Value::Bytes(_), T::Bytes)
+    )
+}
+
+/// Whether [`into_sqlite_as`] stores `v` by moving its text or bytes, so that no check of its
+/// stored form can fail: the copy then stores it after digesting it, instead of copying it
+/// for the check.
+pub fn stored_by_move(v: &Value, ty: &T, storage: &Storage) -> bool {
+    *storage == FERRY && moves(v, ty)
 }
 
 /// [`into_sqlite`] under a convention ([`to_sqlite_as`]).

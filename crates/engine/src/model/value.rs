@@ -64,6 +64,10 @@ pub enum SqliteValue {
 }
 
 impl SqliteValue {
+    pub fn is_null(&self) -> bool {
+        matches!(self, SqliteValue::Null)
+    }
+
     /// A short, safe rendering for findings and error messages (truncated, escaped).
     pub fn describe(&self) -> String {
         match self {

@@ -327,19 +327,20 @@ impl<'a> TableConversion<'a> {
 
     fn batch(&mut self, batch: RawBatch, names: &RowNames) -> Result<SinkRows> {
         let n = batch.len();
-        let mut values: Vec<Vec<Value>> = Vec::with_capacity(n);
         // A SQLite target's rows in their stored form, kept from the conversion's own
         // check (the hot path); `None` when they are made from `values` afterwards.
         let mut stored_rows: Option<Vec<Vec<SqliteValue>>> =
             (self.to_sqlite && !self.resolves).then(|| Vec::with_capacity(n));
-        match batch {
+        let mut values: Vec<Vec<Value>> =
+            Vec::with_capacity(if stored_rows.is_some() { 0 } else { n });
+        let kept = match batch {
             RawBatch::Sqlite(rows) => {
                 self.convert_rows(rows, names, &mut values, &mut stored_rows)?
             }
             RawBatch::Pg(rows) => self.convert_rows(rows, names, &mut values, &mut stored_rows)?,
-        }
+        };
         self.copy.rows_read += n as u64;
-        self.copy.rows_skipped += (n - values.len()) as u64;
+        self.copy.rows_skipped += (n - kept) as u64;
         Ok(if let Some(rows) = stored_rows {
             SinkRows::Sqlite(rows)
         } else if self.to_sqlite {
@@ -349,14 +350,15 @@ impl<'a> TableConversion<'a> {
         })
     }
 
-    /// Converts and digests one batch's rows of either source, in order.
+    /// Converts and digests one batch's rows of either source, in order, into `stored_rows`
+    /// when it is given, else into `values`; returns how many rows were kept.
     fn convert_rows<R: SourceRow>(
         &mut self,
         rows: Vec<R>,
         names: &RowNames,
         values: &mut Vec<Vec<Value>>,
         stored_rows: &mut Option<Vec<Vec<SqliteValue>>>,
-    ) -> Result<()> {
+    ) -> Result<usize> {
         let (converter, problems) = (&self.converter, &mut self.problems);
         let width = converter.columns.len();
         let mut stored = Vec::with_capacity(width);
@@ -365,6 +367,7 @@ impl<'a> TableConversion<'a> {
         // the cache (and a JSON document is still the one `canonicalize_into` remembers).
         let types = converter.types();
         let (digest, scratch) = (&mut self.copy.digest, &mut self.scratch);
+        let mut kept = 0;
         for raw in rows {
             self.copy.bytes += raw.bytes();
             problems.clear();
@@ -373,25 +376,31 @@ impl<'a> TableConversion<'a> {
                 let describe = |i: usize| raw.describe(i);
                 names.record(&mut self.findings, converter, problems, &describe);
                 o
-            } else if let Some(rows) = stored_rows.as_mut() {
-                let o = raw.convert_owned_stored(converter, problems, &mut stored);
-                if matches!(o, RowOutcome::Row(_)) {
-                    rows.push(std::mem::replace(&mut stored, Vec::with_capacity(width)));
-                }
-                o
+            } else if stored_rows.is_some() {
+                raw.convert_owned_stored(converter, problems, &mut stored)
             } else {
                 raw.convert_owned(converter, problems)
             };
             match o {
                 RowOutcome::Row(v) => {
                     digest.add_row(&v, &types, scratch);
-                    values.push(v);
+                    kept += 1;
+                    match stored_rows.as_mut() {
+                        // Digested, the values give their text and bytes to the stored
+                        // row and are freed now, while in the cache (their memory is what
+                        // the next row allocates).
+                        Some(rows) => {
+                            converter.move_into_stored(v, &mut stored);
+                            rows.push(std::mem::replace(&mut stored, Vec::with_capacity(width)));
+                        }
+                        None => values.push(v),
+                    }
                 }
                 RowOutcome::Skipped => {}
                 RowOutcome::Failed => return Err(blocked(table, converter, problems)),
             }
         }
-        Ok(())
+        Ok(kept)
     }
 
     fn finish(self) -> TableCopy {

@@ -175,11 +175,8 @@ pub fn rowid_ranges(
     let Some(rowid) = rowid_alias(def.columns.iter().map(|c| c.name.as_str())) else {
         return Ok(vec![None]);
     };
-    let sql = format!(
-        "SELECT min({rowid}), max({rowid}) FROM {}",
-        quote_ident(&def.name)
-    );
     // WITHOUT ROWID tables have no rowid: the query fails and the table stays whole.
+    let sql = rowid_bounds_sql(rowid, &def.name);
     let Ok((Some(lo), Some(hi))) = conn.query_row(&sql, [], |r| {
         Ok((r.get::<_, Option<i64>>(0)?, r.get::<_, Option<i64>>(1)?))
     }) else {
@@ -204,6 +201,14 @@ pub fn rowid_ranges(
     Ok(filters)
 }
 
+/// The smallest and largest rowid of `table`, one aggregate per subquery: SQLite answers a
+/// lone min() or max() of the rowid from the b-tree's first or last entry, but both in one
+/// SELECT scan the whole table (0.2 s at the start of a verification at 1M rows per table).
+fn rowid_bounds_sql(rowid: &str, table: &str) -> String {
+    let table = quote_ident(table);
+    format!("SELECT (SELECT min({rowid}) FROM {table}), (SELECT max({rowid}) FROM {table})")
+}
+
 /// A name for a table's rowid that none of its `columns` hides (`_rowid_`, `rowid`, `oid`).
 pub fn rowid_alias<'a>(columns: impl IntoIterator<Item = &'a str> + Clone) -> Option<&'static str> {
     ["_rowid_", "rowid", "oid"].into_iter().find(|alias| {
@@ -212,4 +217,52 @@ pub fn rowid_alias<'a>(columns: impl IntoIterator<Item = &'a str> + Clone) -> Op
             .into_iter()
             .any(|c| c.eq_ignore_ascii_case(alias))
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rowid_ranges_cover_every_row_once_without_scanning_for_the_bounds() {
+        let conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch(
+            "CREATE TABLE t (id INTEGER PRIMARY KEY, k INTEGER);
+             CREATE INDEX t_k ON t (k);
+             WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 30000)
+             INSERT INTO t SELECT i * 3, i % 7 FROM n;",
+        )
+        .unwrap();
+        let def = crate::sqlite::introspect::introspect(&conn)
+            .unwrap()
+            .tables
+            .into_iter()
+            .find(|t| t.name == "t")
+            .unwrap();
+        let plan: Vec<String> = conn
+            .prepare(&format!(
+                "EXPLAIN QUERY PLAN {}",
+                rowid_bounds_sql("_rowid_", "t")
+            ))
+            .unwrap()
+            .query_map([], |r| r.get::<_, String>(3))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        assert!(
+            !plan.iter().any(|step| step.starts_with("SCAN t")),
+            "{plan:?}"
+        );
+        let ranges = rowid_ranges(&conn, &def, Some(30_000), 8).unwrap();
+        assert_eq!(ranges.len(), 8);
+        let mut seen = 0;
+        for filter in &ranges {
+            let sql = format!(
+                "SELECT count(*) FROM t WHERE {}",
+                filter.as_deref().unwrap()
+            );
+            seen += conn.query_row(&sql, [], |r| r.get::<_, i64>(0)).unwrap();
+        }
+        assert_eq!(seen, 30_000);
+    }
 }
