@@ -12,6 +12,7 @@ mod domains;
 pub mod introspect;
 pub mod read;
 pub mod row_security;
+pub mod shared_snapshot;
 mod types;
 pub mod write;
 

@@ -12,6 +12,7 @@
 use std::io::{BufRead, BufReader, Read};
 
 use super::binary;
+use super::shared_snapshot::SnapshotReader;
 use crate::convert::digest::{encode_null, TableDigest};
 use crate::model::catalog::ColumnType;
 use crate::model::error::Context;
@@ -93,6 +94,27 @@ pub fn read_table_where(
         batch_rows,
         on_batch,
     )
+}
+
+/// [`read_table_where`] on the second connection into the source's snapshot
+/// ([`SnapshotReader`]): the same statement, stream checks and errors.
+///
+/// # Errors
+/// As [`read_table`].
+pub fn read_table_shared(
+    reader: &mut SnapshotReader,
+    schema: &str,
+    table: &str,
+    columns: &[CopyColumn],
+    filter: Option<&str>,
+    batch_rows: usize,
+    on_batch: &mut dyn FnMut(Vec<Vec<Value>>) -> Result<()>,
+) -> Result<u64> {
+    let what = format!("{schema}.{table}");
+    let sql = select_sql(schema, table, columns, filter);
+    reader.copy_out(&sql, &what, |stream| {
+        read_stream(stream, &what, columns, batch_rows, on_batch)
+    })
 }
 
 /// `COPY (SELECT "a", <"b" as text> FROM "s"."t") TO STDOUT (FORMAT binary)`.

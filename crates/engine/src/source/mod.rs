@@ -1,14 +1,16 @@
-//! The source side of a run: one connection holding one consistent snapshot for everything
-//! Ferry reads (introspection, preflight, copy, verification re-reads).
+//! The source side of a run: one consistent snapshot for everything Ferry reads
+//! (introspection, preflight, copy, verification re-reads).
 //!
 //! SQLite sources are opened read-only inside one read transaction; PostgreSQL sources read
-//! inside one `REPEATABLE READ READ ONLY` transaction. The source is never modified.
+//! inside one `REPEATABLE READ READ ONLY` transaction, whose snapshot a second connection
+//! imports to stream the rows ([`RowConnection`]). The source is never modified.
 
 use crate::model::batch::RawBatch;
 use crate::model::catalog::{Catalog, ColumnType, Dialect};
 use crate::model::error::Context;
-use crate::model::location::Location;
+use crate::model::location::{Location, PgLocation};
 use crate::postgres::read::CopyColumn;
+use crate::postgres::shared_snapshot::SnapshotReader;
 use crate::{Error, Result};
 
 /// Both variants are long-lived and few (one per run), so their size difference is moot.
@@ -25,6 +27,9 @@ pub enum Source {
         client: postgres::Client,
         schema: String,
         display: String,
+        /// Where rows are streamed from: a second connection in `client`'s snapshot, opened
+        /// at the first read (see [`crate::postgres::shared_snapshot`]).
+        rows: RowConnection,
     },
     /// A bundle folder, checked against its manifest when opened; it reads and reports the
     /// dialect of the database it was exported from.
@@ -32,6 +37,36 @@ pub enum Source {
         bundle: crate::bundle::read::BundleSource,
         display: String,
     },
+}
+
+/// Which connection a PostgreSQL source's rows are streamed on.
+pub enum RowConnection {
+    /// None opened yet: the first read tries to open a [`SnapshotReader`] to this server,
+    /// importing the main connection's exported `snapshot`.
+    NotYet {
+        location: PgLocation,
+        snapshot: String,
+    },
+    Shared(SnapshotReader),
+    /// The main connection (no second one could be had, or it failed mid-read).
+    Main,
+}
+
+impl RowConnection {
+    /// The second connection, opened now if this is the first read; `None` means read on
+    /// `main`.
+    fn shared(&mut self) -> Option<&mut SnapshotReader> {
+        if let RowConnection::NotYet { location, snapshot } = self {
+            *self = match SnapshotReader::open(location, snapshot) {
+                Ok(reader) => RowConnection::Shared(reader),
+                Err(_) => RowConnection::Main,
+            };
+        }
+        match self {
+            RowConnection::Shared(reader) => Some(reader),
+            _ => None,
+        }
+    }
 }
 
 impl Source {
@@ -53,18 +88,36 @@ impl Source {
                 let mut client = crate::postgres::connect(pg)?;
                 // Row security off, as pg_dump does: a policy makes the server refuse the read
                 // instead of silently filtering it ([`Source::check_row_security`] says so first).
-                client
-                    .batch_execute(&format!(
-                        "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; {}",
-                        crate::postgres::row_security::SOURCE_ROW_SECURITY_OFF
-                    ))
-                    .context(|| {
+                let begin = format!(
+                    "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; {}",
+                    crate::postgres::row_security::SOURCE_ROW_SECURITY_OFF
+                );
+                let start = |client: &mut postgres::Client| {
+                    client.batch_execute(&begin).context(|| {
                         format!("starting a read-only snapshot of {}", location.display())
-                    })?;
+                    })
+                };
+                start(&mut client)?;
+                let rows = match crate::postgres::shared_snapshot::export_snapshot(&mut client) {
+                    Ok(snapshot) => RowConnection::NotYet {
+                        location: pg.clone(),
+                        snapshot,
+                    },
+                    Err(_) => {
+                        // The failed export aborted the transaction, before anything was read
+                        // in it: start it again, and stream rows on this connection.
+                        client.batch_execute("ROLLBACK").context(|| {
+                            format!("restarting the snapshot of {}", location.display())
+                        })?;
+                        start(&mut client)?;
+                        RowConnection::Main
+                    }
+                };
                 Ok(Source::Postgres {
                     client,
                     schema: pg_schema.to_string(),
                     display: location.display(),
+                    rows,
                 })
             }
             Location::Bundle { dir } => Ok(Source::Bundle {
@@ -139,17 +192,30 @@ impl Source {
                     &mut |rows| on_batch(RawBatch::Sqlite(rows)),
                 )
             }
-            Source::Postgres { client, schema, .. } => {
+            Source::Postgres {
+                client,
+                schema,
+                rows,
+                ..
+            } => {
                 let cols = CopyColumn::from_pairs(columns);
-                crate::postgres::read::read_table_where(
-                    client,
-                    schema,
-                    table,
-                    &cols,
-                    filter,
-                    batch_rows,
-                    &mut |rows| on_batch(RawBatch::Pg(rows)),
-                )
+                let on_batch = &mut |batch| on_batch(RawBatch::Pg(batch));
+                match rows.shared() {
+                    Some(reader) => {
+                        let read = crate::postgres::read::read_table_shared(
+                            reader, schema, table, &cols, filter, batch_rows, on_batch,
+                        );
+                        if read.is_err() {
+                            // Its connection may still be in the middle of the stream; later
+                            // reads (a rescan after a blocked copy) go to the main one.
+                            *rows = RowConnection::Main;
+                        }
+                        read
+                    }
+                    None => crate::postgres::read::read_table_where(
+                        client, schema, table, &cols, filter, batch_rows, on_batch,
+                    ),
+                }
             }
             Source::Bundle { bundle, .. } => match filter {
                 // A filter is SQL for the source's database; a bundle has none to run it.
@@ -173,6 +239,7 @@ impl Source {
             client,
             schema,
             display,
+            ..
         } = self
         else {
             return Ok(());

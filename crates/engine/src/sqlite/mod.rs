@@ -6,6 +6,7 @@
 //! [`write`] (rows in), and [`foreign_keys`] (rows whose key finds no parent, in a source or a
 //! written file).
 
+mod bound_insert;
 pub mod connect;
 pub mod ddl;
 pub mod defaults;

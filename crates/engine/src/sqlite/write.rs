@@ -13,11 +13,13 @@
 
 use std::path::{Path, PathBuf};
 
-use rusqlite::types::{ToSqlOutput, ValueRef};
-use rusqlite::{Connection, OpenFlags, ToSql};
+use std::collections::HashMap;
+
+use rusqlite::{Connection, OpenFlags};
 
 use crate::model::error::{io_error, Context, Error, Result};
 use crate::model::value::SqliteValue;
+use crate::sqlite::bound_insert::BoundInsert;
 use crate::sqlite::ddl::quote_ident;
 pub use crate::sqlite::foreign_keys::FkViolation;
 
@@ -37,23 +39,11 @@ const MAX_PARAMETERS: usize = 32766;
 
 /// A SQLite database being built from scratch.
 pub struct SqliteWriter {
+    /// Prepared inserts by their SQL. Declared before `conn`: fields drop in order, and a
+    /// statement must be finalized before its connection closes.
+    inserts: HashMap<String, BoundInsert>,
     conn: Connection,
     path: PathBuf,
-}
-
-/// Binds a [`SqliteValue`] with its own storage class.
-struct Bind<'a>(&'a SqliteValue);
-
-impl ToSql for Bind<'_> {
-    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
-        Ok(ToSqlOutput::Borrowed(match self.0 {
-            SqliteValue::Null => ValueRef::Null,
-            SqliteValue::Integer(i) => ValueRef::Integer(*i),
-            SqliteValue::Real(f) => ValueRef::Real(*f),
-            SqliteValue::Text(t) => ValueRef::Text(t),
-            SqliteValue::Blob(b) => ValueRef::Blob(b),
-        }))
-    }
 }
 
 impl SqliteWriter {
@@ -108,6 +98,7 @@ impl SqliteWriter {
         )
         .context(|| format!("cannot configure {}", path.display()))?;
         Ok(SqliteWriter {
+            inserts: HashMap::new(),
             conn,
             path: path.to_path_buf(),
         })
@@ -193,21 +184,12 @@ impl SqliteWriter {
         let mut done = 0usize;
         if per > 1 && key.is_empty() && !columns.is_empty() {
             let many = format!("{sql}{}", format!(", ({marks})").repeat(per - 1));
-            let mut stmt = self
-                .conn
-                .prepare_cached(&many)
-                .context(|| format!("cannot insert into {table}"))?;
+            let stmt = self.insert(many, table)?;
             for chunk in rows.chunks_exact(per) {
-                let mut at = 1;
                 for (n, row) in chunk.iter().enumerate() {
                     check_width(table, done + n, row, columns)?;
-                    for v in row {
-                        stmt.raw_bind_parameter(at, Bind(v))
-                            .context(|| format!("cannot insert into {table}"))?;
-                        at += 1;
-                    }
                 }
-                stmt.raw_execute().context(|| {
+                stmt.execute(chunk.iter().flatten()).context(|| {
                     format!(
                         "cannot insert one of rows {}–{} of this batch into {table}",
                         done,
@@ -217,20 +199,25 @@ impl SqliteWriter {
                 done += per;
             }
         }
-        let mut stmt = self
-            .conn
-            .prepare_cached(&sql)
-            .context(|| format!("cannot insert into {table}"))?;
+        let stmt = self.insert(sql, table)?;
         for (n, row) in rows.iter().enumerate().skip(done) {
             check_width(table, n, row, columns)?;
-            for (i, v) in row.iter().enumerate() {
-                stmt.raw_bind_parameter(i + 1, Bind(v))
-                    .context(|| format!("cannot insert into {table}"))?;
-            }
-            stmt.raw_execute()
+            stmt.execute(row.iter())
                 .context(|| format!("cannot insert row {n} of this batch into {table}"))?;
         }
         Ok(())
+    }
+
+    /// The prepared statement of `sql`, prepared now if this is its first use.
+    fn insert(&mut self, sql: String, table: &str) -> Result<&mut BoundInsert> {
+        Ok(match self.inserts.entry(sql) {
+            std::collections::hash_map::Entry::Occupied(known) => known.into_mut(),
+            std::collections::hash_map::Entry::Vacant(new) => {
+                let stmt = BoundInsert::prepare(&self.conn, new.key())
+                    .context(|| format!("cannot insert into {table}"))?;
+                new.insert(stmt)
+            }
+        })
     }
 
     /// Sets `table`'s AUTOINCREMENT high-water mark, so new ids continue after `seq`.
@@ -273,7 +260,12 @@ impl SqliteWriter {
     /// # Errors
     /// `Sqlite` if the commit or close fails; `Io` if the file cannot be synced.
     pub fn finish(self) -> Result<()> {
-        let SqliteWriter { conn, path } = self;
+        let SqliteWriter {
+            inserts,
+            conn,
+            path,
+        } = self;
+        drop(inserts);
         if !conn.is_autocommit() {
             conn.execute_batch("COMMIT")
                 .context(|| format!("cannot commit {}", path.display()))?;

@@ -31,6 +31,7 @@ mod readme;
 mod round_trips;
 mod row_evidence;
 mod schema_fuzz;
+mod shared_snapshot;
 mod sqlite_recovery;
 mod sqlite_side;
 mod stored_forms;

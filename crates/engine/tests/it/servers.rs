@@ -130,6 +130,11 @@ pub struct Bouncer {
 
 impl Bouncer {
     pub fn start() -> Bouncer {
+        Bouncer::with_pool_size(5)
+    }
+
+    /// A bouncer that gives each database and user `pool_size` server connections.
+    pub fn with_pool_size(pool_size: u32) -> Bouncer {
         let binary = Path::new("/usr/sbin/pgbouncer");
         assert!(
             binary.exists(),
@@ -146,7 +151,7 @@ impl Bouncer {
                 "[databases]\n* = host=127.0.0.1 port=5432\n\
                  [pgbouncer]\nlisten_addr = 127.0.0.1\nlisten_port = {port}\nunix_socket_dir =\n\
                  auth_type = trust\nauth_file = {users}\npool_mode = transaction\n\
-                 default_pool_size = 5\nlogfile = {log}\nignore_startup_parameters = extra_float_digits\n",
+                 default_pool_size = {pool_size}\nlogfile = {log}\nignore_startup_parameters = extra_float_digits\n",
                 users = users.display(),
                 log = dir.path().join("pgbouncer.log").display(),
             ),

@@ -99,7 +99,12 @@ impl<'a> Cursor<'a> {
                         self.text.escape_debug()
                     )));
                 }
-                micros = format!("{kept:0<6}").parse::<i64>().unwrap_or(0);
+                // The kept digits, scaled to six (`.5` is 500000 µs), without a string.
+                micros = kept
+                    .bytes()
+                    .chain(std::iter::repeat(b'0'))
+                    .take(6)
+                    .fold(0, |n, b| n * 10 + i64::from(b - b'0'));
             }
         }
         if m > 59 {
@@ -214,10 +219,12 @@ pub(super) fn strip_bc(text: &str) -> (&str, bool) {
 
 pub(super) fn parse_fields(text: &str, what: &str) -> Result<Parsed, TemporalError> {
     let trimmed = text.trim();
-    match trimmed.to_ascii_lowercase().as_str() {
-        "infinity" | "+infinity" => return Ok(Parsed::Infinity),
-        "-infinity" => return Ok(Parsed::NegInfinity),
-        _ => {}
+    // Compared in place: this runs for every timestamp a copy or a verification reads.
+    if trimmed.eq_ignore_ascii_case("infinity") || trimmed.eq_ignore_ascii_case("+infinity") {
+        return Ok(Parsed::Infinity);
+    }
+    if trimmed.eq_ignore_ascii_case("-infinity") {
+        return Ok(Parsed::NegInfinity);
     }
     let (body, bc) = strip_bc(trimmed);
     let mut c = Cursor::new(body);

@@ -96,9 +96,59 @@ fn connect_timeout(location: &PgLocation) -> Option<Duration> {
     }
 }
 
+/// Opens a connection of the async driver on a runtime of its own (current-thread; the
+/// connection task runs whenever the runtime does), giving up after `limit` — for
+/// [`crate::postgres::shared_snapshot`], which then reads on the main connection instead.
+///
+/// # Errors
+/// `Connection`, as [`connect`].
+pub(crate) fn connect_async(
+    location: &PgLocation,
+    limit: Duration,
+) -> Result<(tokio::runtime::Runtime, tokio_postgres::Client)> {
+    let config = async_config(location);
+    let tls = tls_connector(location)?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| connection_error(location, format!("cannot start a runtime: {e}"), None))?;
+    let connected = runtime.block_on(async {
+        let attempt = async {
+            match tls {
+                Some(tls) => config.connect(tls).await.map(|(client, connection)| {
+                    tokio::spawn(connection);
+                    client
+                }),
+                None => config.connect(NoTls).await.map(|(client, connection)| {
+                    tokio::spawn(connection);
+                    client
+                }),
+            }
+        };
+        tokio::time::timeout(limit, attempt).await
+    });
+    match connected {
+        Ok(Ok(client)) => Ok((runtime, client)),
+        Ok(Err(e)) => {
+            let message = errors::connect_failure(location, &e);
+            Err(connection_error(location, message, Some(Box::new(e))))
+        }
+        Err(_) => Err(connection_error(
+            location,
+            errors::timeout_message(location, limit),
+            None,
+        )),
+    }
+}
+
 /// The driver's configuration: everything but TLS, which [`tls_connector`] supplies.
 fn driver_config(location: &PgLocation) -> postgres::Config {
-    let mut config = postgres::Config::new();
+    async_config(location).into()
+}
+
+/// [`driver_config`] for the async driver (the sync one's is this one inside).
+fn async_config(location: &PgLocation) -> tokio_postgres::Config {
+    let mut config = tokio_postgres::Config::new();
     if location.is_unix_socket() {
         config.host_path(&location.host);
     } else {
