@@ -41,12 +41,20 @@ pub fn verify_target(
     let sqlite_digests = match target.sqlite_writer() {
         Some(writer) => {
             writer.commit()?;
-            let result = crate::run::verify::parallel::verify_sqlite_file(
-                writer.path(),
-                &plan.tables,
-                plan.storage(),
-                reader_threads(),
-            );
+            let path = writer.path();
+            let result = std::thread::scope(|scope| {
+                // The committed file's pages go to disk while the readers verify it: the
+                // disk is idle then, and the fsync that makes the file durable before its
+                // rename finds them written instead of starting on gigabytes at the end.
+                // A failure here is `finish`'s fsync's to report.
+                scope.spawn(|| std::fs::File::open(path).and_then(|f| f.sync_data()));
+                crate::run::verify::parallel::verify_sqlite_file(
+                    path,
+                    &plan.tables,
+                    plan.storage(),
+                    reader_threads(),
+                )
+            });
             writer.begin()?;
             let verified = result?;
             checks.push(verified.foreign_keys);
