@@ -117,7 +117,7 @@ pub fn encode_value(value: &Value, ty: &ColumnType, out: &mut Vec<u8>) {
             } else {
                 d.as_str()
             };
-            tagged_bytes(out, 4, body.as_bytes())
+            encode_numeric_text(body, out)
         }
         Value::Text(s) => encode_text(s, ty, out),
         Value::Bytes(b) => encode_bytes(b, out),
@@ -148,6 +148,12 @@ fn tagged_bytes(out: &mut Vec<u8>, tag: u8, body: &[u8]) {
     out.push(tag);
     out.extend_from_slice(&(body.len() as u64).to_le_bytes());
     out.extend_from_slice(body);
+}
+
+/// A numeric as the text [`encode_value`] compares: canonical for a column with a precision
+/// or scale, as written for an unconstrained one.
+pub fn encode_numeric_text(body: &str, out: &mut Vec<u8>) {
+    tagged_bytes(out, 4, body.as_bytes())
 }
 
 /// `NULL`, of any type.

@@ -14,10 +14,11 @@
 use rusqlite::types::ValueRef;
 
 use super::digest::{
-    encode_bool, encode_bytes, encode_float, encode_int, encode_json, encode_null, encode_opaque,
-    encode_text, encode_uuid, encode_value,
+    encode_bool, encode_bytes, encode_float, encode_int, encode_json, encode_null,
+    encode_numeric_text, encode_opaque, encode_text, encode_uuid, encode_value,
 };
 use super::from_sqlite::{check_postgres_range, temporal_text};
+use super::scaled_real::{scaled_real_text, TEXT_CAPACITY};
 use super::{from_sqlite_owned, sqlite_value_from_ref, ColumnRules};
 use crate::model::catalog::ColumnType;
 use crate::model::value::{SqliteValue, Value};
@@ -85,6 +86,20 @@ fn encode_fast(v: ValueRef<'_>, ty: &ColumnType, rules: &ColumnRules, out: &mut 
             encode_float(f, out)
         }
         (T::Bool, ValueRef::Integer(i @ (0 | 1))) => encode_bool(i == 1, out),
+        // A REAL of a numeric(p ≤ 15, s): its decimal without printing the double.
+        (
+            T::Numeric {
+                precision: Some(p),
+                scale,
+            },
+            ValueRef::Real(f),
+        ) => {
+            let mut buf = [0; TEXT_CAPACITY];
+            match scaled_real_text(f, *p, scale.unwrap_or(0), &mut buf) {
+                Some(text) => encode_numeric_text(text, out),
+                None => return false,
+            }
+        }
         (T::Uuid, ValueRef::Text(b)) => {
             match std::str::from_utf8(b)
                 .ok()

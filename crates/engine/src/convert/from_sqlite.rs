@@ -1,5 +1,6 @@
 //! SQLite storage → typed value, per the table in the module doc of [`crate::convert`].
 
+use super::scaled_real::{scaled_real_text, TEXT_CAPACITY};
 use super::{json, ColumnRules, Problem, ProblemKind as K};
 use crate::model::catalog::ColumnType;
 use crate::model::temporal::{self, EpochNumber, PG_MAX_DATE, PG_MIN_DATE, PG_MIN_TIMESTAMP};
@@ -280,8 +281,15 @@ pub(super) fn check_numeric(
 fn to_numeric(v: &S, precision: Option<u32>, scale: Option<u32>) -> Result<Value, Problem> {
     let d = match v {
         S::Integer(i) => Decimal::parse(&i.to_string()),
-        // `{}` of an f64 is its shortest round-trip decimal: the number the app wrote.
-        S::Real(f) => Decimal::parse(&f.to_string()),
+        // `{}` of an f64 is its shortest round-trip decimal: the number the app wrote (for a
+        // precision of at most 15, found without printing it).
+        S::Real(f) => {
+            let mut buf = [0; TEXT_CAPACITY];
+            match precision.and_then(|p| scaled_real_text(*f, p, scale.unwrap_or(0), &mut buf)) {
+                Some(text) => Decimal::parse(text),
+                None => Decimal::parse(&f.to_string()),
+            }
+        }
         S::Text(t) => std::str::from_utf8(t).ok().and_then(Decimal::parse),
         _ => None,
     };

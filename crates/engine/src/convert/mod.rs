@@ -50,6 +50,7 @@ mod from_sqlite;
 pub mod json;
 mod json_canon;
 pub mod row;
+mod scaled_real;
 mod to_sqlite;
 
 #[cfg(test)]

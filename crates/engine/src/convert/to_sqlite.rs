@@ -301,7 +301,7 @@ fn numeric_as_number(d: &Decimal) -> Result<S, Problem> {
         _ => {}
     }
     let canonical = d.canonical();
-    if !canonical.contains('.') {
+    if !canonical.bytes().any(|b| b == b'.') {
         if let Ok(i) = canonical.parse::<i64>() {
             return Ok(S::Integer(i));
         }
