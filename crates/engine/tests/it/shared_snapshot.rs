@@ -166,3 +166,31 @@ fn through_a_transaction_pooler_the_rows_are_the_snapshots_whatever_its_pool() {
         }
     }
 }
+
+#[test]
+fn a_role_that_may_not_export_its_snapshot_reads_on_the_main_connection() {
+    let db = TestDb::with_sql(TABLE);
+    let role = format!("{}_noexport", db.name);
+    db.client()
+        .batch_execute(&format!(
+            "CREATE ROLE \"{role}\" LOGIN;
+             GRANT SELECT ON items TO \"{role}\";
+             REVOKE EXECUTE ON FUNCTION pg_export_snapshot() FROM PUBLIC;"
+        ))
+        .unwrap();
+    let url = db.url().replacen("postgres@", &format!("{role}@"), 1);
+    // The refused export aborted the first transaction; the source started another.
+    let mut source = open(&url);
+    let catalog = source.introspect().unwrap();
+    assert!(catalog.table("items").is_some());
+    db.client()
+        .batch_execute("INSERT INTO items VALUES (5001, 'late')")
+        .unwrap();
+    let (rows, connections) = read_items(&mut source, &db);
+    assert_eq!(connections, 1);
+    assert_eq!(rows, expected(1..=5000), "the snapshot of the first read");
+    drop(source);
+    db.client()
+        .batch_execute(&format!("DROP OWNED BY \"{role}\"; DROP ROLE \"{role}\""))
+        .unwrap();
+}
