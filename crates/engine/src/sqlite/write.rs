@@ -11,9 +11,8 @@
 //! `crate::convert::to_sqlite`), so this module only binds them: TEXT bytes are bound as TEXT
 //! (not BLOB), so the storage class read back is the one intended.
 
-use std::path::{Path, PathBuf};
-
 use std::collections::HashMap;
+use std::path::{Path, PathBuf};
 
 use rusqlite::{Connection, OpenFlags};
 
@@ -210,9 +209,10 @@ impl SqliteWriter {
 
     /// The prepared statement of `sql`, prepared now if this is its first use.
     fn insert(&mut self, sql: String, table: &str) -> Result<&mut BoundInsert> {
+        use std::collections::hash_map::Entry;
         Ok(match self.inserts.entry(sql) {
-            std::collections::hash_map::Entry::Occupied(known) => known.into_mut(),
-            std::collections::hash_map::Entry::Vacant(new) => {
+            Entry::Occupied(known) => known.into_mut(),
+            Entry::Vacant(new) => {
                 let stmt = BoundInsert::prepare(&self.conn, new.key())
                     .context(|| format!("cannot insert into {table}"))?;
                 new.insert(stmt)

@@ -23,14 +23,7 @@ fn open(url: &str) -> Source {
 /// Every `(id, label)` of `items` read through `source`, sorted, and how many of Ferry's
 /// connections to the database the server had while the first batch was handed over.
 fn read_items(source: &mut Source, db: &TestDb) -> (Vec<(i64, String)>, i64) {
-    let catalog = source.introspect().unwrap();
-    let columns: Vec<_> = catalog
-        .table("items")
-        .unwrap()
-        .columns
-        .iter()
-        .map(|c| (c.name.clone(), c.ty.clone()))
-        .collect();
+    let columns = item_columns(source);
     let mut watcher = db.client();
     let mut connections = None;
     let mut rows = vec![];
@@ -51,6 +44,19 @@ fn read_items(source: &mut Source, db: &TestDb) -> (Vec<(i64, String)>, i64) {
         .unwrap();
     rows.sort();
     (rows, connections.expect("at least one batch"))
+}
+
+/// The columns of `items` as the source reads them.
+fn item_columns(source: &mut Source) -> Vec<(String, ferry_engine::catalog::ColumnType)> {
+    source
+        .introspect()
+        .unwrap()
+        .table("items")
+        .unwrap()
+        .columns
+        .iter()
+        .map(|c| (c.name.clone(), c.ty.clone()))
+        .collect()
 }
 
 fn ferry_connections(client: &mut postgres::Client, database: &str) -> i64 {
@@ -118,14 +124,7 @@ fn without_a_second_connection_the_main_one_reads_every_row() {
 fn a_read_stopped_half_way_leaves_the_next_read_whole() {
     let db = TestDb::with_sql(TABLE);
     let mut source = open(&db.url());
-    let catalog = source.introspect().unwrap();
-    let columns: Vec<_> = catalog
-        .table("items")
-        .unwrap()
-        .columns
-        .iter()
-        .map(|c| (c.name.clone(), c.ty.clone()))
-        .collect();
+    let columns = item_columns(&mut source);
     let stopped = source.read("items", None, &columns, 100, &mut |_| {
         Err(Error::runtime("stopped by the test"))
     });
