@@ -51,20 +51,22 @@ impl SnapshotReader {
     /// Any failure on the way (connection refused or too slow, snapshot not found): the
     /// caller keeps reading on the main connection.
     pub fn open(location: &PgLocation, snapshot: &str) -> Result<SnapshotReader> {
+        let deadline = std::time::Instant::now() + SETUP_LIMIT;
         let (runtime, client) = crate::postgres::connect::connect_async(location, SETUP_LIMIT)?;
+        // What the connection left of the limit (its own bound was the whole of it).
+        let left = deadline.saturating_duration_since(std::time::Instant::now());
         let begin = format!(
             "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET TRANSACTION SNAPSHOT '{}'; {SOURCE_ROW_SECURITY_OFF}",
             snapshot.replace('\'', "''")
         );
-        let started = runtime.block_on(async {
-            tokio::time::timeout(SETUP_LIMIT, client.batch_execute(&begin)).await
-        });
+        let started = runtime
+            .block_on(async { tokio::time::timeout(left, client.batch_execute(&begin)).await });
         match started {
             Ok(started) => started
                 .context(|| format!("importing snapshot {snapshot} on a second connection"))?,
             Err(_) => {
                 return Err(Error::runtime(format!(
-                    "importing snapshot {snapshot} on a second connection took longer than {}s",
+                    "a second connection importing snapshot {snapshot} was not ready within {}s",
                     SETUP_LIMIT.as_secs()
                 )))
             }

@@ -59,6 +59,49 @@ fn item_columns(source: &mut Source) -> Vec<(String, ferry_engine::catalog::Colu
         .collect()
 }
 
+/// A login role of the test server that may read `items`, dropped with what it owns when the
+/// test ends (roles are the server's, not the test database's). Declare it after the
+/// `TestDb` and before any `Source` connected as it, so it drops after the source.
+struct Role<'a> {
+    name: String,
+    url: String,
+    db: &'a TestDb,
+}
+
+impl<'a> Role<'a> {
+    /// `CREATE ROLE … LOGIN <options>`, its grant, then `extra` (SQL run as the test's superuser).
+    fn new(db: &'a TestDb, suffix: &str, options: &str, extra: &str) -> Role<'a> {
+        let name = format!("{}_{suffix}", db.name);
+        db.client()
+            .batch_execute(&format!(
+                "CREATE ROLE \"{name}\" LOGIN {options};
+                 GRANT SELECT ON items TO \"{name}\";
+                 {extra}"
+            ))
+            .unwrap();
+        let url = db.url().replacen("postgres@", &format!("{name}@"), 1);
+        assert!(url.contains(&name), "{url}");
+        Role { name, url, db }
+    }
+}
+
+impl Drop for Role<'_> {
+    fn drop(&mut self) {
+        let name = &self.name;
+        let dropped = self
+            .db
+            .client()
+            .batch_execute(&format!("DROP OWNED BY \"{name}\"; DROP ROLE \"{name}\""));
+        // A role left behind would outlive the test database: as loud as the test itself,
+        // unless the test already failed.
+        if let Err(e) = dropped {
+            if !std::thread::panicking() {
+                panic!("dropping role {name}: {e}");
+            }
+        }
+    }
+}
+
 fn ferry_connections(client: &mut postgres::Client, database: &str) -> i64 {
     client
         .query_one(
@@ -98,26 +141,14 @@ fn the_second_connection_reads_the_snapshot_the_source_opened_with() {
 #[test]
 fn without_a_second_connection_the_main_one_reads_every_row() {
     let db = TestDb::with_sql(TABLE);
-    let role = format!("{}_one", db.name);
-    db.client()
-        .batch_execute(&format!(
-            "CREATE ROLE \"{role}\" LOGIN CONNECTION LIMIT 1;
-             GRANT SELECT ON items TO \"{role}\";"
-        ))
-        .unwrap();
-    let url = db.url().replacen("postgres@", &format!("{role}@"), 1);
-    assert!(url.contains(&role), "{url}");
-    let mut source = open(&url);
+    let role = Role::new(&db, "one", "CONNECTION LIMIT 1", "");
+    let mut source = open(&role.url);
     db.client()
         .batch_execute("INSERT INTO items VALUES (5001, 'late')")
         .unwrap();
     let (rows, connections) = read_items(&mut source, &db);
     assert_eq!(connections, 1, "the role may hold one connection only");
     assert_eq!(rows, expected(1..=5000));
-    drop(source);
-    db.client()
-        .batch_execute(&format!("DROP OWNED BY \"{role}\"; DROP ROLE \"{role}\""))
-        .unwrap();
 }
 
 #[test]
@@ -169,17 +200,14 @@ fn through_a_transaction_pooler_the_rows_are_the_snapshots_whatever_its_pool() {
 #[test]
 fn a_role_that_may_not_export_its_snapshot_reads_on_the_main_connection() {
     let db = TestDb::with_sql(TABLE);
-    let role = format!("{}_noexport", db.name);
-    db.client()
-        .batch_execute(&format!(
-            "CREATE ROLE \"{role}\" LOGIN;
-             GRANT SELECT ON items TO \"{role}\";
-             REVOKE EXECUTE ON FUNCTION pg_export_snapshot() FROM PUBLIC;"
-        ))
-        .unwrap();
-    let url = db.url().replacen("postgres@", &format!("{role}@"), 1);
+    let role = Role::new(
+        &db,
+        "noexport",
+        "",
+        "REVOKE EXECUTE ON FUNCTION pg_export_snapshot() FROM PUBLIC;",
+    );
     // The refused export aborted the first transaction; the source started another.
-    let mut source = open(&url);
+    let mut source = open(&role.url);
     let catalog = source.introspect().unwrap();
     assert!(catalog.table("items").is_some());
     db.client()
@@ -188,8 +216,4 @@ fn a_role_that_may_not_export_its_snapshot_reads_on_the_main_connection() {
     let (rows, connections) = read_items(&mut source, &db);
     assert_eq!(connections, 1);
     assert_eq!(rows, expected(1..=5000), "the snapshot of the first read");
-    drop(source);
-    db.client()
-        .batch_execute(&format!("DROP OWNED BY \"{role}\"; DROP ROLE \"{role}\""))
-        .unwrap();
 }
