@@ -11,8 +11,9 @@
 //! - Aimed by the clock at a large run (the first two): a process killed wherever it happens
 //!   to be, mid-system-call included. Each direction first runs the migration once,
 //!   uninterrupted, with `--json`, and takes the phase timings from its report; the killed
-//!   runs are then stopped halfway through `copy`, `indexes` and `verify`. A run that had
-//!   already finished when its kill came would prove nothing, so that is a failure.
+//!   runs are then stopped inside `copy`, `indexes` and `verify`, each recognised by what the
+//!   run is seen doing (see [`Aim`]). A run that had already finished when its kill came
+//!   would prove nothing, so that is a failure.
 //!
 //! The tests take turns (a lock): the clock-aimed ones calibrate against their own timings,
 //! and a second migration competing for the same two cores would move every phase boundary.
@@ -38,9 +39,12 @@ enum Aim {
     Copy,
     /// The moment the PostgreSQL target is seen building an index.
     Indexes,
-    /// The moment a `COPY (SELECT …) TO STDOUT` starts after the copy of `orders`: the
-    /// verifier reading a table back
-    /// (PostgreSQL target); a quarter into the calibrated verify phase (PostgreSQL source).
+    /// The verifier reading the target back. PostgreSQL target: a `COPY (SELECT …) TO
+    /// STDOUT` starts after the copy of `orders`. SQLite target: the run holds the
+    /// temporary file open more than once — the copy writes it through one connection, the
+    /// verifier opens it again to re-read it (and to write its pages back meanwhile). The
+    /// clock cannot aim here: the SQLite verify phase lasts about a tenth of a second and one
+    /// run's copy differs from the next by more.
     Verify,
 }
 
@@ -120,8 +124,7 @@ struct Span {
 /// Runs the migration once, uninterrupted, and returns its phases laid end to end.
 /// Everything before the engine's first phase (process start, argument parsing) is added to
 /// the first phase's start, so a kill time is measured from launch like the real ones.
-/// Also returns how long the copy of `customers` (the first table) took.
-fn calibrate(dir: &Dir, args: &[String]) -> (Vec<Span>, f64, f64) {
+fn calibrate(dir: &Dir, args: &[String]) -> (Vec<Span>, f64) {
     let started = Instant::now();
     let run = dir.command().args(args).expect_code(0);
     let wall = started.elapsed().as_secs_f64();
@@ -145,14 +148,7 @@ fn calibrate(dir: &Dir, args: &[String]) -> (Vec<Span>, f64, f64) {
             span
         })
         .collect();
-    let customers = report["tables"]
-        .as_array()
-        .expect("report.tables")
-        .iter()
-        .find(|t| t["source_table"] == "customers")
-        .and_then(|t| t["seconds"].as_f64())
-        .unwrap_or_else(|| panic!("no customers table in the report: {report}"));
-    (spans, wall, customers)
+    (spans, wall)
 }
 
 fn phase_seconds(spans: &[Span], phase: &str) -> f64 {
@@ -172,16 +168,15 @@ struct Watch {
     orders_copy_at: Option<Duration>,
     /// A COPY that started after it: the verifier reading a table back.
     verifying: bool,
-    /// For a PostgreSQL source, whose rows are digested as they are copied: verification
-    /// reads only the SQLite target and shows nothing here, so it is aimed at by the clock,
-    /// this long after the copy of `orders` started.
-    verify_after_orders: Option<Duration>,
+    /// Whether the target is a SQLite file, whose verification shows nothing on the
+    /// PostgreSQL side and is recognised by the files the run holds open instead.
+    sqlite_target: bool,
 }
 
 impl Watch {
-    fn new(client: postgres::Client, verify_after_orders: Option<Duration>) -> Watch {
+    fn new(client: postgres::Client, sqlite_target: bool) -> Watch {
         Watch {
-            verify_after_orders,
+            sqlite_target,
             client,
             copies: BTreeSet::new(),
             orders_copy_at: None,
@@ -223,8 +218,8 @@ impl Watch {
         }
     }
 
-    /// Whether the run has reached `aim`; if so, what it was doing.
-    fn reached(&mut self, aim: Aim, elapsed: Duration, spans: &[Span]) -> Option<String> {
+    /// Whether the run (process `pid`) has reached `aim`; if so, what it was doing.
+    fn reached(&mut self, aim: Aim, elapsed: Duration, pid: u32, spans: &[Span]) -> Option<String> {
         let seen = self.look(elapsed);
         let hit = match aim {
             Aim::Copy => self.orders_copy_at.is_some_and(|at| {
@@ -233,47 +228,62 @@ impl Watch {
             Aim::Indexes => {
                 seen.contains("active: CREATE INDEX") || seen.contains("active: CREATE UNIQUE")
             }
-            Aim::Verify => match (self.verify_after_orders, self.orders_copy_at) {
-                (Some(after), Some(at)) => elapsed >= at + after,
-                (Some(_), None) => false,
-                (None, _) => self.verifying,
-            },
+            Aim::Verify if self.sqlite_target => {
+                let opens = temp_file_opens(pid);
+                return (opens > 1).then(|| format!("{seen}; temporary file open {opens} times"));
+            }
+            Aim::Verify => self.verifying,
         };
         hit.then_some(seen)
     }
 }
 
-/// Starts the migration, polls `ready` (given the time since launch) until it says what the
-/// run is doing, and SIGKILLs it (`Child::kill` is SIGKILL on Unix). Panics when the run
-/// ends first: that kill point proves nothing.
-fn kill_when(dir: &Dir, args: &[String], ready: impl FnMut(Duration) -> Option<String>) -> String {
-    try_kill_when(dir, args, ready).unwrap_or_else(|status| {
-        panic!("ferry ended ({status}) before its kill point: too late for this machine")
-    })
+/// How many of process `pid`'s open files are a SQLite target's temporary file itself (not
+/// its journal): one while the copy writes it, more once the verifier opens it again.
+fn temp_file_opens(pid: u32) -> usize {
+    let Ok(fds) = std::fs::read_dir(format!("/proc/{pid}/fd")) else {
+        return 0;
+    };
+    fds.filter_map(|fd| std::fs::read_link(fd.ok()?.path()).ok())
+        .filter(|file| {
+            file.file_name()
+                .and_then(|name| name.to_str())
+                .is_some_and(|name| {
+                    name.contains(".ferry-tmp-")
+                        && !["-journal", "-wal", "-shm"]
+                            .iter()
+                            .any(|s| name.ends_with(s))
+                })
+        })
+        .count()
 }
 
-/// [`kill_when`], but a run that ended before its kill point is the caller's to handle: the
-/// exit status.
-fn try_kill_when(
+/// Starts the migration, polls `ready` (given the time since launch and the process id)
+/// until it says what the run is doing, and SIGKILLs it (`Child::kill` is SIGKILL on Unix). Panics when the run
+/// ends first: that kill point proves nothing.
+fn kill_when(
     dir: &Dir,
     args: &[String],
-    mut ready: impl FnMut(Duration) -> Option<String>,
-) -> Result<String, std::process::ExitStatus> {
+    mut ready: impl FnMut(Duration, u32) -> Option<String>,
+) -> String {
     let launched = Instant::now();
     let mut child = dir.command().args(args).spawn();
+    let ended = |status| -> ! {
+        panic!("ferry ended ({status}) before its kill point: too late for this machine")
+    };
     let seen = loop {
         let elapsed = launched.elapsed();
-        if let Some(seen) = ready(elapsed) {
+        if let Some(seen) = ready(elapsed, child.id()) {
             break format!("t={:.2}s {seen}", elapsed.as_secs_f64());
         }
         if let Some(status) = child.try_wait().expect("poll ferry") {
-            return Err(status);
+            ended(status);
         }
         // Polling interval: short against every phase aimed at, cheap for two cores.
         std::thread::sleep(Duration::from_millis(2));
     };
     if let Some(status) = child.try_wait().expect("poll ferry") {
-        return Err(status);
+        ended(status);
     }
     child.kill().expect("SIGKILL ferry");
     let status = child.wait().expect("reap ferry");
@@ -282,7 +292,7 @@ fn try_kill_when(
         Some(9),
         "ferry must have died of the SIGKILL, not exited: {status}"
     );
-    Ok(seen)
+    seen
 }
 
 use ferry_testkit::files::sha256_file as sha256;
@@ -348,7 +358,7 @@ fn sqlite_to_postgres_killed_anywhere_leaves_no_tables() {
     let source_sha = sha256(&source);
 
     let calibration_db = ferry_testkit::TestDb::new();
-    let (spans, wall, _) = calibrate(&dir, &migrate_args(&source_str, &calibration_db.url()));
+    let (spans, wall) = calibrate(&dir, &migrate_args(&source_str, &calibration_db.url()));
     drop(calibration_db);
     eprintln!("sqlite→postgres uninterrupted: {wall:.2}s, phases {spans:?}");
 
@@ -357,9 +367,11 @@ fn sqlite_to_postgres_killed_anywhere_leaves_no_tables() {
         let db = ferry_testkit::TestDb::new();
         let args = migrate_args(&source_str, &db.url());
         let mut client = db.client();
-        let mut watch = Watch::new(db.client(), None);
+        let mut watch = Watch::new(db.client(), false);
         let started = Instant::now();
-        let seen = kill_when(&dir, &args, |elapsed| watch.reached(aim, elapsed, &spans));
+        let seen = kill_when(&dir, &args, |elapsed, pid| {
+            watch.reached(aim, elapsed, pid, &spans)
+        });
         eprintln!("sqlite→postgres killed at {label}; target session: {seen}");
 
         // Uncommitted work is invisible at once, whether or not the server has yet noticed
@@ -407,63 +419,35 @@ fn postgres_to_sqlite_killed_anywhere_leaves_the_destination_as_it_was() {
 
     let calibration = Dir::new();
     let calibration_dest = calibration.path("out.db");
-    let (spans, wall, customers_seconds) = calibrate(
+    let (spans, wall) = calibrate(
         &calibration,
         &migrate_args(&pg.url(), calibration_dest.to_str().unwrap()),
     );
     eprintln!("postgres→sqlite uninterrupted: {wall:.2}s, phases {spans:?}");
-    // A quarter into verify, counted from where the copy of `orders` began: early, because
-    // a run can be faster than the calibration run (then a late kill would find it ended).
-    // The clock is all there is to aim by (the verifier reads only the SQLite file, so the
-    // source shows nothing), and one run's copy varies from the next by more than that
-    // quarter (~85 ms): an attempt that ended before its kill is repeated on a fresh
-    // destination with the same aim (aiming earlier would risk landing before verify, which
-    // nothing would notice), at most ATTEMPTS times. The attempt that was killed is checked
-    // below like any; one that ended proves nothing and is not counted.
-    const ATTEMPTS: u32 = 3;
-    let span = |name: &str| spans.iter().find(|s| s.phase == name).unwrap().clone();
-    let (copy, verify) = (span("copy"), span("verify"));
-    let verify_after_orders = Duration::from_secs_f64(
-        verify.start + 0.25 * (verify.end - verify.start) - (copy.start + customers_seconds),
-    );
 
     let mut temp_files_left = 0;
-    let mut early_ends = 0;
     for existing in [false, true] {
         for &aim in TO_SQLITE {
             let label = format!(
                 "{aim:?}, destination {}",
                 if existing { "exists" } else { "absent" }
             );
-            let mut attempt = 1;
-            let (dir, dest, old_sha, args, started, seen) = loop {
-                let dir = Dir::new();
-                let dest = dir.path("out.db");
-                let old_sha = existing.then(|| {
-                    dir.sqlite(
-                        "out.db",
-                        "CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT);
-                         INSERT INTO notes VALUES (1, 'the old file');",
-                    );
-                    sha256(&dest)
-                });
-                let args = migrate_args(&pg.url(), dest.to_str().unwrap());
-                let started = Instant::now();
-                let mut watch = Watch::new(pg.client(), Some(verify_after_orders));
-                match try_kill_when(&dir, &args, |elapsed| watch.reached(aim, elapsed, &spans)) {
-                    Ok(seen) => break (dir, dest, old_sha, args, started, seen),
-                    Err(status) if attempt < ATTEMPTS => {
-                        eprintln!(
-                            "postgres→sqlite at {label}: ferry ended ({status}) before its kill point on attempt {attempt}; again on a fresh destination"
-                        );
-                        early_ends += 1;
-                        attempt += 1;
-                    }
-                    Err(status) => panic!(
-                        "ferry ended ({status}) before its kill point at {label} in each of {ATTEMPTS} attempts: too late for this machine"
-                    ),
-                }
-            };
+            let dir = Dir::new();
+            let dest = dir.path("out.db");
+            let old_sha = existing.then(|| {
+                dir.sqlite(
+                    "out.db",
+                    "CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT);
+                     INSERT INTO notes VALUES (1, 'the old file');",
+                );
+                sha256(&dest)
+            });
+            let args = migrate_args(&pg.url(), dest.to_str().unwrap());
+            let started = Instant::now();
+            let mut watch = Watch::new(pg.client(), true);
+            let seen = kill_when(&dir, &args, |elapsed, pid| {
+                watch.reached(aim, elapsed, pid, &spans)
+            });
             let temps = temp_files(dest.parent().unwrap());
             eprintln!(
                 "postgres→sqlite killed at {label}; source session: {seen}; temp files left: {}",
@@ -512,9 +496,6 @@ fn postgres_to_sqlite_killed_anywhere_leaves_the_destination_as_it_was() {
             eprintln!("  kill + rerun: {:.2}s", started.elapsed().as_secs_f64());
         }
     }
-    eprintln!(
-        "postgres→sqlite: {early_ends} attempt(s) ended before their kill point and were repeated"
-    );
     // Otherwise the clean-up assertions above never had anything to clean.
     assert!(
         temp_files_left > 0,
