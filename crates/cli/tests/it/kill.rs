@@ -28,9 +28,10 @@ use crate::util::Dir;
 /// Held by a test for its whole run so calibration and kills see the same machine.
 static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
 
-/// Where a kill is aimed. Each is recognised by what the ferry session on the PostgreSQL
-/// side is seen doing (`pg_stat_activity`), not by the clock alone: debug runs of one to
-/// three seconds vary by a third from run to run, more than the indexes phase lasts.
+/// Where a kill is aimed. Each is recognised by what the run is seen doing — its session on
+/// the PostgreSQL side (`pg_stat_activity`), or the files it holds open — not by the clock
+/// alone: debug runs of one to three seconds vary by a third from run to run, more than the
+/// indexes phase lasts.
 #[derive(Clone, Copy, Debug)]
 enum Aim {
     /// Inside the copy of `orders` (92% of the rows): once the COPY carrying all its columns
@@ -259,8 +260,8 @@ fn temp_file_opens(pid: u32) -> usize {
 }
 
 /// Starts the migration, polls `ready` (given the time since launch and the process id)
-/// until it says what the run is doing, and SIGKILLs it (`Child::kill` is SIGKILL on Unix). Panics when the run
-/// ends first: that kill point proves nothing.
+/// until it says what the run is doing, and SIGKILLs it (`Child::kill` is SIGKILL on Unix).
+/// Panics when the run ends first: that kill point proves nothing.
 fn kill_when(
     dir: &Dir,
     args: &[String],
