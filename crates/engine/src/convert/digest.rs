@@ -76,7 +76,9 @@ impl TableDigest {
     /// Hex SHA-256 of (row count, sum): what reports show and compare.
     pub fn hex(&self) -> String {
         let mut h = Sha256::new();
-        h.update(b"ferry-table-digest-v1");
+        // v2: JSON object keys in jsonb's order (v1 sorted them by bytes), so a JSON table's
+        // digest differs from v1's; the tag makes every table's differ, not only those.
+        h.update(b"ferry-table-digest-v2");
         h.update(self.rows.to_le_bytes());
         for limb in self.sum {
             h.update(limb.to_le_bytes());

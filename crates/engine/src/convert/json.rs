@@ -28,8 +28,8 @@ use crate::model::value::{Decimal, SqliteValue as S, Value};
 /// A canonical form of JSON text for comparing values in digests, or `None` if it does not
 /// parse.
 ///
-/// Object keys are sorted (by bytes) and a duplicate key keeps its last value (jsonb's
-/// rule); there is no insignificant whitespace; strings are re-escaped by serde_json's
+/// Object keys are in jsonb's order (shorter first, then by bytes) and every duplicate key
+/// is kept, in the order written; there is no insignificant whitespace; strings are re-escaped by serde_json's
 /// rules; numbers are compared by value: written as [`Decimal::canonical`], so `1`, `1.0`
 /// and `1.00` are equal (jsonb compares them equal too, though it keeps their text).
 pub fn canonical_json(text: &str) -> Option<String> {

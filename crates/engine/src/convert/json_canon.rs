@@ -12,8 +12,8 @@
 //! commas, NaN or leading zeros; control characters must be escaped; `\u` escapes must pair
 //! surrogates; nesting deeper than 128 levels is refused (serde_json's limit). The canonical
 //! form is the one [`super::json::canonical_json`] documents: no insignificant whitespace,
-//! object keys sorted by their UTF-8 bytes with **every** duplicate key kept (in the order
-//! written), strings re-escaped one way (`\"`, `\\`, `\b \f \n \r \t`, other control characters as
+//! object keys in jsonb's order (shorter keys first, keys of one length by their UTF-8 bytes)
+//! with **every** duplicate key kept (in the order written), strings re-escaped one way (`\"`, `\\`, `\b \f \n \r \t`, other control characters as
 //! `\u00xx`, everything else as itself), numbers compared by value within their kind (`1.0 =
 //! 1.00`, `1e2 = 100.0`, but `1e2 ≠ 100`, `-0 ≠ 0`).
 //!
@@ -97,8 +97,10 @@ struct Last {
 }
 
 /// Buffers for sorting an object's members, reused from object to object and document to
-/// document: PostgreSQL's jsonb text lists keys shortest first, so nearly every object read
-/// from it is out of order, and a copy sorts a million of them.
+/// document. The key order is jsonb's so that jsonb text — PostgreSQL prints an object's keys
+/// in the order it stores them — is already in order, and the million documents of a copy
+/// from PostgreSQL are never sorted (neither when copied nor when verified); JSON written by
+/// other programs usually is not in order.
 #[derive(Default)]
 struct Scratch {
     /// The members of the objects being read, innermost last; each object's start at the
@@ -310,10 +312,13 @@ impl Parser<'_> {
             );
             // Without escapes a canonical key's bytes are its text's bytes.
             if !a.contains(&b'\\') && !b.contains(&b'\\') {
-                a < b
+                key_order(a, b).is_lt()
             } else {
-                unescape_key(&out[w[0].start..w[0].key_end])
-                    < unescape_key(&out[w[1].start..w[1].key_end])
+                key_order(
+                    &unescape_key(&out[w[0].start..w[0].key_end]),
+                    &unescape_key(&out[w[1].start..w[1].key_end]),
+                )
+                .is_lt()
             }
         });
         if in_order {
@@ -335,7 +340,7 @@ impl Parser<'_> {
             // A key with escapes is compared by its text, decoded once per key.
             let mut keyed: Vec<(Vec<u8>, Member)> =
                 mine.iter().map(|m| (unescape_key(quoted(m)), *m)).collect();
-            keyed.sort_by(|a, b| a.0.cmp(&b.0));
+            keyed.sort_by(|a, b| key_order(&a.0, &b.0));
             if keyed.windows(2).any(|w| w[0].0 == w[1].0) {
                 self.facts.duplicate_keys = true;
             }
@@ -345,7 +350,7 @@ impl Parser<'_> {
         } else {
             // Keys without escapes (nearly all) are compared in place, quotes left out.
             let key = |m: &Member| &body[m.start + 1..m.key_end - 1];
-            mine.sort_by(|a, b| key(a).cmp(key(b)));
+            mine.sort_by(|a, b| key_order(key(a), key(b)));
             if mine.windows(2).any(|w| key(&w[0]) == key(&w[1])) {
                 self.facts.duplicate_keys = true;
             }
@@ -601,6 +606,12 @@ fn push_char(out: &mut Vec<u8>, c: char) {
     }
 }
 
+/// jsonb's order of object keys (`lengthCompareJsonbString` in PostgreSQL): by length in
+/// bytes, then by bytes.
+fn key_order(a: &[u8], b: &[u8]) -> std::cmp::Ordering {
+    a.len().cmp(&b.len()).then_with(|| a.cmp(b))
+}
+
 /// The text of a canonically escaped key (quotes included in `quoted`), for ordering.
 fn unescape_key(quoted: &[u8]) -> Vec<u8> {
     let inner = &quoted[1..quoted.len() - 1];
@@ -675,9 +686,9 @@ mod tests {
             }
             serde_json::Value::Object(map) => {
                 // serde_json's parser already kept the last of duplicate keys; sort explicitly
-                // because the map may preserve insertion order when a feature asks for it.
-                let sorted: std::collections::BTreeMap<&String, &serde_json::Value> =
-                    map.iter().collect();
+                // (jsonb's order: length, then bytes) whatever order the map keeps.
+                let mut sorted: Vec<(&String, &serde_json::Value)> = map.iter().collect();
+                sorted.sort_by(|a, b| a.0.len().cmp(&b.0.len()).then_with(|| a.0.cmp(b.0)));
                 out.push('{');
                 for (i, (k, v)) in sorted.into_iter().enumerate() {
                     if i > 0 {
