@@ -29,9 +29,10 @@ use crate::model::value::{Decimal, SqliteValue as S, Value};
 /// parse.
 ///
 /// Object keys are in jsonb's order (shorter first, then by bytes) and every duplicate key
-/// is kept, in the order written; there is no insignificant whitespace; strings are re-escaped by serde_json's
-/// rules; numbers are compared by value: written as [`Decimal::canonical`], so `1`, `1.0`
-/// and `1.00` are equal (jsonb compares them equal too, though it keeps their text).
+/// is kept, in the order written; there is no insignificant whitespace; strings are
+/// re-escaped by serde_json's rules; numbers are compared by value: written as
+/// [`Decimal::canonical`], so `1`, `1.0` and `1.00` are equal (jsonb compares them equal too,
+/// though it keeps their text).
 pub fn canonical_json(text: &str) -> Option<String> {
     let mut out = Vec::with_capacity(text.len());
     super::json_canon::canonicalize_into(text, &mut out)?;

@@ -13,9 +13,10 @@
 //! surrogates; nesting deeper than 128 levels is refused (serde_json's limit). The canonical
 //! form is the one [`super::json::canonical_json`] documents: no insignificant whitespace,
 //! object keys in jsonb's order (shorter keys first, keys of one length by their UTF-8 bytes)
-//! with **every** duplicate key kept (in the order written), strings re-escaped one way (`\"`, `\\`, `\b \f \n \r \t`, other control characters as
-//! `\u00xx`, everything else as itself), numbers compared by value within their kind (`1.0 =
-//! 1.00`, `1e2 = 100.0`, but `1e2 ≠ 100`, `-0 ≠ 0`).
+//! with **every** duplicate key kept (in the order written), strings re-escaped one way
+//! (`\"`, `\\`, `\b \f \n \r \t`, other control characters as `\u00xx`, everything else as
+//! itself), numbers compared by value within their kind (`1.0 = 1.00`, `1e2 = 100.0`, but
+//! `1e2 ≠ 100`, `-0 ≠ 0`).
 //!
 //! Why duplicates and number kinds count: the canonical form is what the digest compares, and
 //! it must not call equal two documents an application reads differently. jsonb keeps only the
