@@ -250,7 +250,7 @@ fn temp_file_opens(pid: u32) -> usize {
             file.file_name()
                 .and_then(|name| name.to_str())
                 .is_some_and(|name| {
-                    name.contains(".ferry-tmp-")
+                    name.contains(TEMP_MARK)
                         && !["-journal", "-wal", "-shm"]
                             .iter()
                             .any(|s| name.ends_with(s))
@@ -298,6 +298,10 @@ fn kill_when(
 
 use ferry_testkit::files::sha256_file as sha256;
 
+/// What every temporary file or folder Ferry builds beside a destination has in its name
+/// (`support::temp_files` in the engine).
+const TEMP_MARK: &str = ".ferry-tmp-";
+
 /// Every relation (table, index, sequence, view) in `public`, by name.
 fn public_relations(client: &mut postgres::Client) -> Vec<String> {
     client
@@ -327,7 +331,7 @@ fn temp_files(dir: &Path) -> Vec<String> {
     std::fs::read_dir(dir)
         .expect("list the directory")
         .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
-        .filter(|n| n.contains(".ferry-tmp-"))
+        .filter(|n| n.contains(TEMP_MARK))
         .collect()
 }
 
@@ -963,7 +967,7 @@ fn to_sqlite_campaign(
             crate::util::state::folder_fingerprint(dest.parent().unwrap())
                 .into_iter()
                 .filter(|(name, _)| {
-                    let temp = name.contains(".ferry-tmp-") || name.ends_with(".partial");
+                    let temp = name.contains(TEMP_MARK) || name.ends_with(".partial");
                     temp_files_left += usize::from(temp);
                     !temp
                 })
@@ -990,7 +994,7 @@ fn to_sqlite_campaign(
         let leftovers: Vec<String> = std::fs::read_dir(dir.path(""))
             .unwrap()
             .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-            .filter(|n| n.contains(".ferry-tmp-") || n.ends_with(".partial"))
+            .filter(|n| n.contains(TEMP_MARK) || n.ends_with(".partial"))
             .collect();
         assert_eq!(
             leftovers,
@@ -1201,7 +1205,7 @@ fn postgres_to_sqlite_blocked_late_in_the_copy_killed_at_every_named_point_leave
             after
                 .into_iter()
                 .filter(|(name, _)| {
-                    let temp = name.contains(".ferry-tmp-");
+                    let temp = name.contains(TEMP_MARK);
                     *temps += usize::from(temp);
                     !temp
                 })
