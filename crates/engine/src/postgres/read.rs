@@ -9,7 +9,7 @@
 //! Columns whose type moves as text ([`binary::moves_as_text`]: opaque types and arrays of
 //! them) are selected `::text`; everything else, enums included, is read in binary.
 
-use std::io::{BufRead, BufReader, Read};
+use std::io::{BufRead, Read};
 
 use super::binary;
 use super::shared_snapshot::SnapshotReader;
@@ -42,8 +42,6 @@ impl CopyColumn {
 /// The 11-byte signature every binary COPY stream starts with.
 pub(crate) const SIGNATURE: &[u8; 11] = b"PGCOPY\n\xff\r\n\0";
 
-/// How much of the COPY stream to buffer between us and the connection.
-const READ_BUFFER: usize = 256 * 1024;
 /// Upper bound for a batch's initial allocation, whatever `batch_rows` asks for.
 const MAX_PREALLOCATED_ROWS: usize = 16 * 1024;
 
@@ -84,16 +82,12 @@ pub fn read_table_where(
 ) -> Result<u64> {
     let what = format!("{schema}.{table}");
     let sql = select_sql(schema, table, columns, filter);
+    // The driver's reader is itself a `BufRead` over the chunks it received (one per row):
+    // a `BufReader` around it copied every row once more, and zeroed its buffer to do so.
     let reader = client
         .copy_out(&sql)
         .context(|| format!("reading {what}"))?;
-    read_stream(
-        BufReader::with_capacity(READ_BUFFER, reader),
-        &what,
-        columns,
-        batch_rows,
-        on_batch,
-    )
+    read_stream(reader, &what, columns, batch_rows, on_batch)
 }
 
 /// [`read_table_where`] on the second connection into the source's snapshot
@@ -197,11 +191,7 @@ pub fn digest_table_where(
     let reader = client
         .copy_out(&sql)
         .context(|| format!("reading {what}"))?;
-    digest_stream(
-        BufReader::with_capacity(READ_BUFFER, reader),
-        &what,
-        columns,
-    )
+    digest_stream(reader, &what, columns)
 }
 
 /// [`digest_table_where`] of a stream.
@@ -454,6 +444,7 @@ pub(crate) fn io_to_error(e: std::io::Error, context: impl FnOnce() -> String) -
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::io::BufReader;
 
     fn columns() -> Vec<CopyColumn> {
         vec![

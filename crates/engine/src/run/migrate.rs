@@ -1,13 +1,16 @@
 //! The full migration: prepare (connect, introspect, plan), the checks of the preflight that
 //! need no pass over the values, then back up, create the schema, copy (converting each value
-//! once), finish (indexes, constraints, sequences), verify, and commit — or roll back on a
-//! dry run, a failure or cancel.
+//! once), finish (indexes, constraints, sequences; a SQLite target's tables are digested
+//! meanwhile), verify, and commit — or roll back on a dry run, a failure or cancel.
 //!
 //! A value the target cannot hold, and no policy resolves, stops the copy before anything is
 //! committed: the run rolls the target back and only then scans every value (the rest of the
 //! preflight), so the report names all such values, as `ferry plan` would, and the run ends
 //! as a blocked preflight does.
 
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use crate::convert::digest::TableDigest;
 use crate::model::catalog::Dialect;
 use crate::model::location::{mask_secrets, Location};
 use crate::model::options::{BackupChoice, Options};
@@ -15,10 +18,12 @@ use crate::model::progress::{Cancel, Phase, Progress};
 use crate::model::report::{BackupInfo, BundleInfo, Outcome, Report, TableReport};
 use crate::plan::{Mode, Plan};
 use crate::run::prepare::prepare;
+use crate::run::verify::parallel::digest_sqlite_file;
 use crate::run::verify::table::verification_summary;
 use crate::run::{Run, RunError};
 use crate::source::Source;
 use crate::support::memory::release_free_memory;
+use crate::support::workers::reader_threads;
 use crate::target::Target;
 use crate::{Error, ErrorKind, Result};
 
@@ -152,22 +157,12 @@ fn write_verify_commit(
     );
     cancel.check()?;
     release_free_memory();
-    run.phases.run(Phase::Indexes, || {
-        crate::run::finish::create_indexes(target, plan)
-    })?;
-    run.phases.run(Phase::Constraints, || {
-        crate::run::finish::create_constraints(target, plan)
-    })?;
-    run.phases.run(Phase::Sequences, || {
-        crate::run::finish::reset_sequences(target, plan)?;
-        // The job's last DDL (Citus's distribution) needs the finished tables.
-        crate::jobs::finish_target(options, plan, target)
-    })?;
+    let digested = finish_digesting(run, plan, target)?;
     cancel.check()?;
     release_free_memory();
     let verification = run.phases.run(Phase::Verify, || {
         crate::run::verify::target::verify_target(
-            source, target, plan, &copies, &existing, options, progress,
+            source, target, plan, &copies, &existing, digested, options, progress,
         )
     })?;
     run.report.tables = plan
@@ -205,6 +200,73 @@ fn write_verify_commit(
     })?;
     crate::jobs::finish_report(options, plan, &mut run.report);
     Ok(())
+}
+
+/// The finishing phases (indexes, constraints, sequences, the job's last DDL) and, for a
+/// SQLite target, the verifier's digests of its tables meanwhile ([`digest_sqlite_file`] on
+/// parallel readers of the committed rows): an index build keeps about one core busy, and
+/// the rows are final once copied (finishing a SQLite file adds indexes and `sqlite_sequence`
+/// rows, no table row; its jobs add nothing). `None` when the digests are left to the
+/// verify phase: a PostgreSQL target, read inside its transaction, or a file that cannot take
+/// the write-ahead log the readers need beside a writer.
+///
+/// # Errors
+/// The first statement the target refuses (the digests are then abandoned), else a reader's.
+fn finish_digesting(
+    run: &mut Run,
+    plan: &Plan,
+    target: &mut Target,
+) -> Result<Option<Vec<TableDigest>>> {
+    let shared = match target.sqlite_writer() {
+        Some(writer) if writer.share_with_readers()? => Some(writer.path().to_path_buf()),
+        _ => None,
+    };
+    let Some(path) = shared else {
+        finish(run, plan, target)?;
+        return Ok(None);
+    };
+    let abandon = AtomicBool::new(false);
+    std::thread::scope(|scope| {
+        // The committed rows go to disk while the readers digest them: the disk is idle
+        // then, and the fsync that makes the file durable before its rename finds them
+        // written instead of starting on gigabytes at the end. A failure here is `finish`'s
+        // fsync's to report.
+        scope.spawn(|| std::fs::File::open(&path).and_then(|f| f.sync_data()));
+        let digests = scope.spawn(|| {
+            digest_sqlite_file(
+                &path,
+                &plan.tables,
+                plan.storage(),
+                reader_threads(),
+                &abandon,
+            )
+        });
+        let finished = finish(run, plan, target);
+        if finished.is_err() {
+            abandon.store(true, Ordering::Relaxed);
+        }
+        let digests = digests
+            .join()
+            .map_err(|_| Error::runtime("a verifier thread panicked; nothing was committed"));
+        finished?;
+        Ok(Some(digests??))
+    })
+}
+
+/// Indexes, constraints, sequences and the job's last DDL, each its own phase.
+fn finish(run: &mut Run, plan: &Plan, target: &mut Target) -> Result<()> {
+    let options = run.options;
+    run.phases.run(Phase::Indexes, || {
+        crate::run::finish::create_indexes(target, plan)
+    })?;
+    run.phases.run(Phase::Constraints, || {
+        crate::run::finish::create_constraints(target, plan)
+    })?;
+    run.phases.run(Phase::Sequences, || {
+        crate::run::finish::reset_sequences(target, plan)?;
+        // The job's last DDL (Citus's distribution) needs the finished tables.
+        crate::jobs::finish_target(options, plan, target)
+    })
 }
 
 /// The copy met a value the target cannot hold that no policy resolves: nothing is committed.

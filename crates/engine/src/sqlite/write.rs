@@ -125,6 +125,28 @@ impl SqliteWriter {
         self.execute("COMMIT")
     }
 
+    /// Commits the rows written so far and lets other connections read them while this one
+    /// goes on writing (the indexes): the file switches from no journal to a write-ahead log,
+    /// whose readers see the last commit while the writer's new pages go to the log, and a
+    /// new transaction is begun. `false` (the file as it was, a transaction begun) when the
+    /// log cannot be had; readers then have to wait for the writer.
+    ///
+    /// Only the index pages pass through the log (the table pages were written at the commit,
+    /// without it); [`SqliteWriter::finish`] copies them into the file when it switches to a
+    /// rollback journal.
+    ///
+    /// # Errors
+    /// `Sqlite` if the commit or the new transaction fails.
+    pub fn share_with_readers(&self) -> Result<bool> {
+        self.commit()?;
+        let mode: String = self
+            .conn
+            .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
+            .context(|| format!("cannot configure {}", self.path.display()))?;
+        self.begin()?;
+        Ok(mode.eq_ignore_ascii_case("wal"))
+    }
+
     /// Inserts rows (each as long as `columns`, already in storage form) into `table`.
     ///
     /// # Errors
@@ -349,6 +371,64 @@ mod tests {
             err.contains("row 0 for t has 1 values for 2 columns"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn readers_see_the_shared_rows_while_the_writer_builds_an_index_and_the_file_ends_journaled() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.db");
+        let mut w = SqliteWriter::create(&path).unwrap();
+        w.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)")
+            .unwrap();
+        w.begin().unwrap();
+        let rows: Vec<_> = (1..=500i64)
+            .map(|i| {
+                vec![
+                    SqliteValue::Integer(i),
+                    SqliteValue::Text(format!("v{i}").into()),
+                ]
+            })
+            .collect();
+        w.insert_batch("t", &["id".into(), "v".into()], &rows)
+            .unwrap();
+        assert!(w.share_with_readers().unwrap(), "the file took a WAL");
+        // The writer is inside a transaction, writing; a reader still reads the rows.
+        w.execute("CREATE INDEX t_v ON t (v)").unwrap();
+        let reader = Connection::open_with_flags(&path, OpenFlags::SQLITE_OPEN_READ_ONLY).unwrap();
+        let (count, indexes): (i64, i64) = reader
+            .query_row(
+                "SELECT (SELECT count(*) FROM t), \
+                        (SELECT count(*) FROM sqlite_schema WHERE type = 'index')",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap();
+        assert_eq!(
+            (count, indexes),
+            (500, 0),
+            "the committed rows, not the index"
+        );
+        drop(reader);
+        w.finish().unwrap();
+        let done = Connection::open(&path).unwrap();
+        let mode: String = done
+            .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+            .unwrap();
+        let indexes: i64 = done
+            .query_row(
+                "SELECT count(*) FROM sqlite_schema WHERE type = 'index'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!((mode.as_str(), indexes), ("delete", 1));
+        drop(done);
+        let mut left: Vec<String> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        left.sort();
+        assert_eq!(left, ["t.db"], "no -wal or -shm file is left beside it");
     }
 
     #[test]

@@ -12,6 +12,20 @@ pub fn reader_threads() -> usize {
     std::thread::available_parallelism().map_or(2, |n| n.get().clamp(2, 8))
 }
 
+/// Lowers the calling thread's CPU priority (Linux: nice 10 for this thread only; elsewhere
+/// nothing), so that it takes only the CPU the run's other threads leave: for work that runs
+/// beside the run's critical path (the verifier's digests beside the index builds) and would
+/// otherwise slow that path by as much as it gains.
+pub fn yield_cpu_to_others() {
+    #[cfg(target_os = "linux")]
+    // SAFETY: gettid has no preconditions; setpriority on a thread id changes only that
+    // thread's nice value (a failure leaves it as it was, which is harmless).
+    unsafe {
+        let tid = libc::gettid();
+        libc::setpriority(libc::PRIO_PROCESS, tid as libc::id_t, 10);
+    }
+}
+
 /// How many parts to cut a table into per reader: a few, so that when one reader is held up
 /// (by the one long foreign-key check, by a part with the big rows) the others still find work
 /// and all finish together, instead of one reader running alone at the end.

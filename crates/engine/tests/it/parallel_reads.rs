@@ -6,7 +6,9 @@
 use ferry_engine::catalog::Dialect;
 use ferry_engine::plan::build::{self, PlanInput};
 use ferry_engine::plan::Plan;
-use ferry_engine::run::verify::parallel::verify_sqlite_file;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use ferry_engine::run::verify::parallel::{digest_sqlite_file, verify_sqlite_file};
 use ferry_engine::run::verify::{target_digest, TypedReader};
 use ferry_engine::source::Source;
 use ferry_engine::{Location, Options};
@@ -122,6 +124,50 @@ fn parts_cover_every_row_once_and_changes_are_caught() {
         "{}",
         after.foreign_keys.detail
     );
+}
+
+/// A migration digests a SQLite target while its writer builds the indexes: the readers see
+/// the committed rows, never the writer's transaction, and stop when the writer fails.
+#[test]
+fn digests_beside_a_writing_connection_are_of_the_committed_rows_and_stop_when_abandoned() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = database(dir.path());
+    let plan = plan_of(&path);
+    let whole = whole_digests(&path, &plan);
+
+    let writer = rusqlite::Connection::open(&path).unwrap();
+    let mode: String = writer
+        .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(mode, "wal");
+    // An index being built, and a change the readers must not see: it is not committed.
+    writer
+        .execute_batch(
+            "BEGIN; CREATE INDEX parent_name ON parent (name);              UPDATE child SET n = n + 1 WHERE id % 1000 = 0;",
+        )
+        .unwrap();
+    let abandon = AtomicBool::new(false);
+    let digests = digest_sqlite_file(&path, &plan.tables, plan.storage(), 2, &abandon).unwrap();
+    let hexes: Vec<String> = digests.iter().map(|d| d.hex()).collect();
+    assert_eq!(hexes, whole);
+
+    abandon.store(true, Ordering::Relaxed);
+    let err = digest_sqlite_file(&path, &plan.tables, plan.storage(), 2, &abandon)
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("verification was abandoned"), "{err}");
+
+    // Committed, the change is what the readers see.
+    writer.execute_batch("COMMIT").unwrap();
+    let abandon = AtomicBool::new(false);
+    let after = digest_sqlite_file(&path, &plan.tables, plan.storage(), 3, &abandon).unwrap();
+    let child = plan
+        .tables
+        .iter()
+        .position(|t| t.target_table == "child")
+        .unwrap();
+    assert_ne!(after[child].hex(), whole[child]);
+    assert_eq!(after[child].rows(), 25_000);
 }
 
 /// The preflight of a SQLite source large enough to be cut into parts finds every bad value

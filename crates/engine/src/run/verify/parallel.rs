@@ -1,13 +1,20 @@
 //! Verifying a SQLite target on several connections at once.
 //!
 //! Re-reading and digesting the target is pure CPU work (encode every stored value
-//! canonically, SHA-256), done after the copy while the other cores sit idle. Digests are
+//! canonically, SHA-256), for the cores the writer leaves idle. Digests are
 //! additive, so a table can be cut into rowid ranges and its parts digested on separate
 //! read-only connections and merged; the foreign-key check runs beside them. The target is a
 //! temporary file that only becomes the destination by a rename after verification, so its
 //! transaction can be committed for the readers to see it without anyone else seeing it.
+//!
+//! A migration digests the tables while its writer builds the indexes
+//! ([`digest_sqlite_file`], the file in write-ahead-log mode so the readers see the committed
+//! rows while the writer writes), and checks the foreign keys afterwards, with the indexes
+//! that make the check fast; when the file cannot have a log, [`verify_sqlite_file`] does
+//! both after the writer's last statement.
 
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use rusqlite::{Connection, OpenFlags};
 
@@ -48,10 +55,46 @@ pub fn verify_sqlite_file(
     storage: crate::model::conventions::Storage,
     threads: usize,
 ) -> Result<SqliteVerification> {
+    let (digests, foreign_keys) = read_file(path, tables, storage, threads, true, None)?;
+    Ok(SqliteVerification {
+        digests,
+        foreign_keys: foreign_keys
+            .ok_or_else(|| crate::Error::runtime("internal: the foreign-key check did not run"))?,
+    })
+}
+
+/// Digests every table of `tables` in the committed SQLite file at `path`, on up to
+/// `threads` read-only connections, while its writer goes on (building the indexes, which
+/// change no table's rows). Setting `abandon` stops it between parts with an error: the
+/// writer failed, and its error is the one to report.
+///
+/// # Errors
+/// Database errors of any reader (the first one); `Runtime` when abandoned.
+pub fn digest_sqlite_file(
+    path: &Path,
+    tables: &[TablePlan],
+    storage: crate::model::conventions::Storage,
+    threads: usize,
+    abandon: &AtomicBool,
+) -> Result<Vec<TableDigest>> {
+    read_file(path, tables, storage, threads, false, Some(abandon)).map(|(digests, _)| digests)
+}
+
+fn read_file(
+    path: &Path,
+    tables: &[TablePlan],
+    storage: crate::model::conventions::Storage,
+    threads: usize,
+    foreign_keys: bool,
+    abandon: Option<&AtomicBool>,
+) -> Result<(Vec<TableDigest>, Option<Check>)> {
     let conn = open_reader(path)?;
     // The foreign-key check first: it is one long item, and started last it would run alone
     // after every part had finished.
-    let mut work = vec![Work::ForeignKeys];
+    let mut work = vec![];
+    if foreign_keys {
+        work.push(Work::ForeignKeys);
+    }
     // Largest first, so the parts that take longest start first.
     let mut order: Vec<usize> = (0..tables.len()).collect();
     order.sort_by_key(|&i| std::cmp::Reverse(tables[i].rows.unwrap_or(0)));
@@ -71,29 +114,37 @@ pub fn verify_sqlite_file(
     let done = crate::support::workers::run(
         work,
         threads,
-        || open_reader(path),
-        |conn, item| match item {
-            Work::Part { table, filter } => {
-                let mut reader = TypedReader::Sqlite(conn, storage);
-                let digest = target_digest_where(&mut reader, &tables[table], filter.as_deref())?;
-                Ok(Done::Part { table, digest })
+        || {
+            if abandon.is_some() {
+                // Beside the writer's index builds, which are the run's critical path.
+                crate::support::workers::yield_cpu_to_others();
             }
-            Work::ForeignKeys => Ok(Done::ForeignKeys(sqlite_foreign_key_check(conn)?)),
+            open_reader(path)
+        },
+        |conn, item| {
+            if abandon.is_some_and(|a| a.load(Ordering::Relaxed)) {
+                return Err(crate::Error::runtime("the verification was abandoned"));
+            }
+            match item {
+                Work::Part { table, filter } => {
+                    let mut reader = TypedReader::Sqlite(conn, storage);
+                    let digest =
+                        target_digest_where(&mut reader, &tables[table], filter.as_deref())?;
+                    Ok(Done::Part { table, digest })
+                }
+                Work::ForeignKeys => Ok(Done::ForeignKeys(sqlite_foreign_key_check(conn)?)),
+            }
         },
     )?;
     let mut digests = vec![TableDigest::new(); tables.len()];
-    let mut foreign_keys = None;
+    let mut checked = None;
     for d in done {
         match d {
             Done::Part { table, digest } => digests[table].merge(&digest),
-            Done::ForeignKeys(check) => foreign_keys = Some(check),
+            Done::ForeignKeys(check) => checked = Some(check),
         }
     }
-    Ok(SqliteVerification {
-        digests,
-        foreign_keys: foreign_keys
-            .ok_or_else(|| crate::Error::runtime("internal: the foreign-key check did not run"))?,
-    })
+    Ok((digests, checked))
 }
 
 fn open_reader(path: &Path) -> Result<Connection> {

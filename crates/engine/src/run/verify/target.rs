@@ -4,6 +4,7 @@
 
 use std::time::Instant;
 
+use crate::convert::digest::TableDigest;
 use crate::model::options::Options;
 use crate::model::progress::{Event, Phase, Progress};
 use crate::model::report::{Check, Verification};
@@ -12,7 +13,9 @@ use crate::plan::Plan;
 use crate::run::copy::TableCopy;
 use crate::run::verify::existing::Existing;
 use crate::run::verify::table::compare_table;
-use crate::run::verify::{locate_differences_after, target_digest, TypedReader};
+use crate::run::verify::{
+    locate_differences_after, sqlite_foreign_key_check, target_digest, TypedReader,
+};
 use crate::source::Source;
 use crate::support::workers::reader_threads;
 use crate::target::Target;
@@ -20,15 +23,19 @@ use crate::{Error, Result};
 
 /// Verifies the written target against the copy's source digests; a table appended to is
 /// expected to hold its `existing` rows (one entry per plan table) plus the copied ones.
+/// `digested`: a SQLite target's table digests, already re-read from the file while its
+/// indexes were built (`run::migrate`), one per plan table.
 ///
 /// # Errors
 /// Database errors while re-reading either side.
+#[allow(clippy::too_many_arguments)]
 pub fn verify_target(
     source: &mut Source,
     target: &mut Target,
     plan: &Plan,
     copies: &[TableCopy],
     existing: &[Option<Existing>],
+    digested: Option<Vec<TableDigest>>,
     options: &Options,
     progress: &dyn Progress,
 ) -> Result<Verification> {
@@ -38,8 +45,14 @@ pub fn verify_target(
     let to_sqlite = target.wants_sqlite_rows();
     // A SQLite target is digested (and its foreign keys checked) on parallel readers of the
     // committed temporary file; a PostgreSQL target is read inside its own transaction.
-    let sqlite_digests = match target.sqlite_writer() {
-        Some(writer) => {
+    let sqlite_digests = match (target.sqlite_writer(), digested) {
+        (Some(writer), Some(digests)) => {
+            // Only the foreign keys are left: checked now that the indexes exist, which make
+            // the check fast, by the writer, which sees them.
+            checks.push(sqlite_foreign_key_check(writer.connection())?);
+            Some(digests)
+        }
+        (Some(writer), None) => {
             writer.commit()?;
             let path = writer.path();
             let result = std::thread::scope(|scope| {
@@ -60,8 +73,14 @@ pub fn verify_target(
             checks.push(verified.foreign_keys);
             Some(verified.digests)
         }
-        None => None,
+        (None, _) => None,
     };
+    if sqlite_digests
+        .as_ref()
+        .is_some_and(|d| d.len() != plan.tables.len())
+    {
+        return Err(Error::runtime("internal: a digest per table was expected"));
+    }
     for (i, (t, copy)) in plan.tables.iter().zip(copies).enumerate() {
         progress.event(Event::TableStarted {
             phase: Phase::Verify,
