@@ -55,7 +55,7 @@ pub fn verify_sqlite_file(
     storage: crate::model::conventions::Storage,
     threads: usize,
 ) -> Result<SqliteVerification> {
-    let (digests, foreign_keys) = read_file(path, tables, storage, threads, true, None)?;
+    let (digests, foreign_keys) = read_file(path, tables, storage, threads, Company::None)?;
     Ok(SqliteVerification {
         digests,
         foreign_keys: foreign_keys
@@ -77,22 +77,50 @@ pub fn digest_sqlite_file(
     threads: usize,
     abandon: &AtomicBool,
 ) -> Result<Vec<TableDigest>> {
-    read_file(path, tables, storage, threads, false, Some(abandon)).map(|(digests, _)| digests)
+    read_file(path, tables, storage, threads, Company::Writer(abandon)).map(|(digests, _)| digests)
 }
 
+/// What runs beside the readers.
+#[derive(Clone, Copy)]
+enum Company<'a> {
+    /// Nothing: the writer has made its last statement, so the readers check the foreign keys
+    /// too (with the indexes, which make the check fast).
+    None,
+    /// The writer, building the indexes, which are the run's critical path: the readers run at
+    /// a lower CPU priority, check no foreign keys (the indexes are not there yet), and stop
+    /// between parts once the flag is set.
+    Writer(&'a AtomicBool),
+}
+
+/// Digests the tables (and checks the foreign keys when alone) while a thread writes the
+/// committed file's pages to disk: the disk is idle then, and the fsync that makes the file
+/// durable before its rename finds them written instead of starting on gigabytes at the end.
+/// A failure to sync here is that fsync's to report.
 fn read_file(
     path: &Path,
     tables: &[TablePlan],
     storage: crate::model::conventions::Storage,
     threads: usize,
-    foreign_keys: bool,
-    abandon: Option<&AtomicBool>,
+    company: Company,
+) -> Result<(Vec<TableDigest>, Option<Check>)> {
+    std::thread::scope(|scope| {
+        scope.spawn(|| std::fs::File::open(path).and_then(|f| f.sync_data()));
+        read_parts(path, tables, storage, threads, company)
+    })
+}
+
+fn read_parts(
+    path: &Path,
+    tables: &[TablePlan],
+    storage: crate::model::conventions::Storage,
+    threads: usize,
+    company: Company,
 ) -> Result<(Vec<TableDigest>, Option<Check>)> {
     let conn = open_reader(path)?;
     // The foreign-key check first: it is one long item, and started last it would run alone
     // after every part had finished.
     let mut work = vec![];
-    if foreign_keys {
+    if matches!(company, Company::None) {
         work.push(Work::ForeignKeys);
     }
     // Largest first, so the parts that take longest start first.
@@ -115,14 +143,13 @@ fn read_file(
         work,
         threads,
         || {
-            if abandon.is_some() {
-                // Beside the writer's index builds, which are the run's critical path.
+            if let Company::Writer(_) = company {
                 crate::support::workers::yield_cpu_to_others();
             }
             open_reader(path)
         },
         |conn, item| {
-            if abandon.is_some_and(|a| a.load(Ordering::Relaxed)) {
+            if matches!(company, Company::Writer(abandon) if abandon.load(Ordering::Relaxed)) {
                 return Err(crate::Error::runtime("the verification was abandoned"));
             }
             match item {

@@ -4,7 +4,6 @@
 
 use std::time::Instant;
 
-use crate::convert::digest::TableDigest;
 use crate::model::options::Options;
 use crate::model::progress::{Event, Phase, Progress};
 use crate::model::report::{Check, Verification};
@@ -12,10 +11,9 @@ use crate::plan::reads::converter_for;
 use crate::plan::Plan;
 use crate::run::copy::TableCopy;
 use crate::run::verify::existing::Existing;
+use crate::run::verify::parallel::SqliteVerification;
 use crate::run::verify::table::compare_table;
-use crate::run::verify::{
-    locate_differences_after, sqlite_foreign_key_check, target_digest, TypedReader,
-};
+use crate::run::verify::{locate_differences_after, target_digest, TypedReader};
 use crate::source::Source;
 use crate::support::workers::reader_threads;
 use crate::target::Target;
@@ -24,7 +22,7 @@ use crate::{Error, Result};
 /// Verifies the written target against the copy's source digests; a table appended to is
 /// expected to hold its `existing` rows (one entry per plan table) plus the copied ones.
 /// `digested`: a SQLite target's table digests, already re-read from the file while its
-/// indexes were built (`run::migrate`), one per plan table.
+/// indexes were built (`run::migrate`), one per plan table, and its foreign-key check.
 ///
 /// # Errors
 /// Database errors while re-reading either side.
@@ -35,7 +33,7 @@ pub fn verify_target(
     plan: &Plan,
     copies: &[TableCopy],
     existing: &[Option<Existing>],
-    digested: Option<Vec<TableDigest>>,
+    digested: Option<SqliteVerification>,
     options: &Options,
     progress: &dyn Progress,
 ) -> Result<Verification> {
@@ -46,28 +44,19 @@ pub fn verify_target(
     // A SQLite target is digested (and its foreign keys checked) on parallel readers of the
     // committed temporary file; a PostgreSQL target is read inside its own transaction.
     let sqlite_digests = match (target.sqlite_writer(), digested) {
-        (Some(writer), Some(digests)) => {
-            // Only the foreign keys are left: checked now that the indexes exist, which make
-            // the check fast, by the writer, which sees them.
-            checks.push(sqlite_foreign_key_check(writer.connection())?);
-            Some(digests)
+        (Some(_), Some(verified)) => {
+            checks.push(verified.foreign_keys);
+            Some(verified.digests)
         }
         (Some(writer), None) => {
             writer.commit()?;
             let path = writer.path();
-            let result = std::thread::scope(|scope| {
-                // The committed file's pages go to disk while the readers verify it: the
-                // disk is idle then, and the fsync that makes the file durable before its
-                // rename finds them written instead of starting on gigabytes at the end.
-                // A failure here is `finish`'s fsync's to report.
-                scope.spawn(|| std::fs::File::open(path).and_then(|f| f.sync_data()));
-                crate::run::verify::parallel::verify_sqlite_file(
-                    path,
-                    &plan.tables,
-                    plan.storage(),
-                    reader_threads(),
-                )
-            });
+            let result = crate::run::verify::parallel::verify_sqlite_file(
+                path,
+                &plan.tables,
+                plan.storage(),
+                reader_threads(),
+            );
             writer.begin()?;
             let verified = result?;
             checks.push(verified.foreign_keys);
