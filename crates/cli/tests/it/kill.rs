@@ -1044,7 +1044,9 @@ fn assert_is_a_backup_of_the_old_file(path: &Path, label: &str) {
 // rolls back (`copy:blocked` is the hand-over) and only then scans every value, to name every
 // finding. Killed at each point from the end of the checks before writing to the end of that
 // scan, the target is as it was; the same command run again is blocked again and leaves no
-// temporary file behind.
+// temporary file behind. Likewise for an orphan, which a run into PostgreSQL leaves to the
+// server: every row is copied, the key refused as it is added (`constraints:refused` is the
+// hand-over), and only then are the source's orphans looked for.
 
 /// `orders`' last row is not a boolean: three of its four batches are written first.
 fn blocked_sqlite_source() -> String {
@@ -1062,9 +1064,19 @@ fn blocked_pg_source() -> String {
 
 const BLOCKED_ONE: &str = "preflight found 1 problem(s) that block the run; nothing was written";
 
+/// `orders`' last row references a customer that does not exist: every row is copied, and the
+/// server refuses the key when it is added after them (`constraints:refused` hands over to
+/// the search for orphans).
+fn orphaned_sqlite_source() -> String {
+    format!(
+        "{SMALL_SQLITE_SOURCE}\nPRAGMA foreign_keys = OFF;\n\
+         UPDATE orders SET customer_id = 999 WHERE id = {SMALL_ORDERS};"
+    )
+}
+
 /// Every point of a blocked run after the checks before writing, and the moments that matter
-/// among them.
-fn blocked_kill_points(points: &[String], table: &str) -> Vec<(String, String)> {
+/// among them: `late` (the last write before the block) comes before `hand_over`.
+fn blocked_kill_points(points: &[String], late: &str, hand_over: &str) -> Vec<(String, String)> {
     let phases = crate::util::pause::phase_of(points);
     let first = points
         .iter()
@@ -1077,31 +1089,52 @@ fn blocked_kill_points(points: &[String], table: &str) -> Vec<(String, String)> 
         .map(|(p, phase)| (p.clone(), phase.clone()))
         .collect();
     chosen.dedup();
-    for wanted in [
-        format!("copy:{table}:batch#3"),
-        "copy:blocked#1".to_string(),
-        "preflight:start#2".to_string(),
-        "preflight:end#2".to_string(),
-    ] {
+    for wanted in [late, hand_over, "preflight:start#2", "preflight:end#2"] {
         assert!(
-            chosen.iter().any(|(p, _)| *p == wanted),
+            chosen.iter().any(|(p, _)| p == wanted),
             "no kill point {wanted} among {chosen:?}"
         );
     }
-    let blocked = chosen.iter().position(|(p, _)| p == "copy:blocked#1");
-    let late_batch = chosen
-        .iter()
-        .position(|(p, _)| *p == format!("copy:{table}:batch#3"));
-    assert!(late_batch < blocked, "{chosen:?}");
+    let blocked = chosen.iter().position(|(p, _)| p == hand_over);
+    let late = chosen.iter().position(|(p, _)| p == late);
+    assert!(late < blocked, "{chosen:?}");
     chosen
 }
 
 #[test]
 fn sqlite_to_postgres_blocked_late_in_the_copy_killed_at_every_named_point_leaves_the_target_as_it_was(
 ) {
+    sqlite_to_postgres_blocked_killed_at_every_named_point(
+        "late in the copy",
+        &blocked_sqlite_source(),
+        "copy:orders:batch#3",
+        "copy:blocked#1",
+    );
+}
+
+#[test]
+fn sqlite_to_postgres_orphan_refused_by_the_server_killed_at_every_named_point_leaves_the_target_as_it_was(
+) {
+    sqlite_to_postgres_blocked_killed_at_every_named_point(
+        "by an orphan",
+        &orphaned_sqlite_source(),
+        "constraints:start#1",
+        "constraints:refused#1",
+    );
+}
+
+/// A run into PostgreSQL blocked after it wrote into the target's transaction (`late` is its
+/// last write, `hand_over` where it turns to the preflight), killed at every point from the
+/// end of the checks before writing and run again: the target stays as it was.
+fn sqlite_to_postgres_blocked_killed_at_every_named_point(
+    how: &str,
+    source_sql: &str,
+    late: &str,
+    hand_over: &str,
+) {
     let _turn = ONE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
     let dir = Dir::new();
-    let source = dir.sqlite("app.db", &blocked_sqlite_source());
+    let source = dir.sqlite("app.db", source_sql);
     let source = source.to_str().unwrap().to_string();
     let source_sha = sha256(Path::new(&source));
     let db = ferry_testkit::TestDb::new();
@@ -1118,7 +1151,7 @@ fn sqlite_to_postgres_blocked_late_in_the_copy_killed_at_every_named_point_leave
     let args_for = |schema: &str| small_args(&source, &db.url(), &["--schema", schema]);
     fresh_schema(&mut client, "listing");
     let points = crate::util::pause::list_points_ending(dir.command().args(args_for("listing")), 2);
-    let chosen = blocked_kill_points(&points, "orders");
+    let chosen = blocked_kill_points(&points, late, hand_over);
     for (i, (point, phase)) in chosen.iter().enumerate() {
         let schema = format!("b{i}");
         fresh_schema(&mut client, &schema);
@@ -1143,10 +1176,10 @@ fn sqlite_to_postgres_blocked_late_in_the_copy_killed_at_every_named_point_leave
             source_sha,
             "killed at {label}: the source changed"
         );
-        eprintln!("blocked sqlite→postgres: killed at {label}: target unchanged");
+        eprintln!("sqlite→postgres blocked {how}: killed at {label}: target unchanged");
     }
     eprintln!(
-        "blocked sqlite→postgres: killed and rerun at {} points",
+        "sqlite→postgres blocked {how}: killed and rerun at {} points",
         chosen.len()
     );
 }
@@ -1181,7 +1214,7 @@ fn postgres_to_sqlite_blocked_late_in_the_copy_killed_at_every_named_point_leave
         )
     };
     let without_file = listing(false);
-    let chosen = blocked_kill_points(&listing(true), "orders");
+    let chosen = blocked_kill_points(&listing(true), "copy:orders:batch#3", "copy:blocked#1");
     let mut temp_files_left = 0;
     for (i, (point, phase)) in chosen.iter().enumerate() {
         // Alternately onto an old file that must survive and onto no file (where the point

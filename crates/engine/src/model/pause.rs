@@ -13,7 +13,8 @@
 //! them that events do not mark (`target:statement` before each DDL statement,
 //! `target:batch` as the writer takes each batch, `target:sqlite:before-rename`,
 //! `backup:copied`, `copy:blocked` where a copy stopped by a value no policy resolves hands
-//! over to the preflight's scan, before the target is rolled back).
+//! over to the preflight's scan, and `constraints:refused` where a foreign key the target
+//! refused hands over to the search for orphans, each before the target is rolled back).
 //!
 //! Inert unless the variable is set: the environment is read once, and after that a point
 //! costs one load of a `OnceLock`.

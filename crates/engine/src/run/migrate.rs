@@ -16,6 +16,7 @@ use crate::model::options::{BackupChoice, Options};
 use crate::model::progress::{Cancel, Phase, Progress};
 use crate::model::report::{BackupInfo, BundleInfo, Outcome, Report, TableReport};
 use crate::plan::{Mode, Plan};
+use crate::run::preflight::Orphans;
 use crate::run::prepare::prepare;
 use crate::run::verify::parallel::{digest_sqlite_file, SqliteVerification};
 use crate::run::verify::sqlite_foreign_key_check;
@@ -92,7 +93,13 @@ fn migrate_run(run: &mut Run) -> Result<()> {
     let (mut source, mut target, mut plan) = prepare(run.options, &mut run.phases)?;
     let cancel = run.cancel;
     run.phases.run(Phase::Preflight, || {
-        crate::run::preflight::before_writing(&mut source, &mut target, &mut plan, cancel)
+        crate::run::preflight::before_writing(
+            &mut source,
+            &mut target,
+            &mut plan,
+            Orphans::NotLeftToTheTarget,
+            cancel,
+        )
     })?;
     run.report.warnings = plan.warnings.clone();
     run.report.not_migrated = plan.not_migrated.clone();
@@ -107,6 +114,12 @@ fn migrate_run(run: &mut Run) -> Result<()> {
     let result = match result {
         Err(error @ Error::BlockedValue { .. }) => {
             blocked_in_copy(run, error, &mut plan, &mut source, &mut target)
+        }
+        Err(error)
+            if run.phases.last() == Some(Phase::Constraints)
+                && !matches!(error.kind(), ErrorKind::Cancelled | ErrorKind::Connection) =>
+        {
+            refused_key(run, error, &mut plan, &mut source, &mut target)
         }
         other => other,
     };
@@ -295,12 +308,7 @@ fn blocked_in_copy(
 ) -> Result<()> {
     let (options, progress, cancel) = (run.options, run.progress, run.cancel);
     crate::model::pause::at("copy:blocked");
-    target.rollback();
-    if let Some(backup) = run.report.backup.take() {
-        // A copy of the destination as it still is: the run wrote nothing, so it leaves
-        // nothing behind either.
-        let _ = std::fs::remove_file(&backup.path);
-    }
+    abandon_target(run, target);
     let to_sqlite = target.wants_sqlite_rows();
     run.phases.run(Phase::Preflight, || {
         crate::run::preflight::scan_values(
@@ -318,6 +326,42 @@ fn blocked_in_copy(
         // and never a silent pass.
         0 => Err(error),
         count => Err(Error::PreflightBlocked { count }),
+    }
+}
+
+/// The target refused a foreign key (or something else) as the run added the keys: the
+/// orphans `ferry migrate` left to it ([`Orphans::NotLeftToTheTarget`]) are looked for in
+/// the source once the target is rolled back, so an orphan ends the run as the preflight
+/// would have, with every orphaned key in the report and nothing written.
+///
+/// # Errors
+/// [`Error::PreflightBlocked`]; the target's own error if the source has no orphan.
+fn refused_key(
+    run: &mut Run,
+    error: Error,
+    plan: &mut Plan,
+    source: &mut Source,
+    target: &mut Target,
+) -> Result<()> {
+    crate::model::pause::at("constraints:refused");
+    abandon_target(run, target);
+    let found = run.phases.run(Phase::Preflight, || {
+        crate::run::preflight::orphans_left_to_the_target(source, target, plan)
+    })?;
+    run.report.findings = plan.findings.clone();
+    match (found, plan.blocking_findings()) {
+        (0, _) | (_, 0) => Err(error),
+        (_, count) => Err(Error::PreflightBlocked { count }),
+    }
+}
+
+/// Rolls the target back (PostgreSQL: `ROLLBACK`; SQLite: the temporary file removed) and
+/// removes the backup this run made of the untouched destination: a run that writes nothing
+/// leaves nothing behind either.
+fn abandon_target(run: &mut Run, target: &mut Target) {
+    target.rollback();
+    if let Some(backup) = run.report.backup.take() {
+        let _ = std::fs::remove_file(&backup.path);
     }
 }
 

@@ -247,7 +247,7 @@ fn a_target_table_that_exists_is_never_touched_in_create_mode() {
 }
 
 #[test]
-fn orphaned_foreign_keys_are_found_before_any_write() {
+fn orphaned_foreign_keys_stop_the_run_and_nothing_is_written() {
     let dir = tempfile::tempdir().unwrap();
     let src = sqlite_from_sql(
         dir.path(),

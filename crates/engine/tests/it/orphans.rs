@@ -145,3 +145,109 @@ fn the_target_check_finds_what_the_pragma_finds() {
         check.detail
     );
 }
+
+fn pg_location(db: &ferry_testkit::TestDb) -> Location {
+    crate::common::pg(db)
+}
+
+fn orphans_db(dir: &std::path::Path) -> std::path::PathBuf {
+    let path = dir.join("orphans.db");
+    rusqlite::Connection::open(&path)
+        .unwrap()
+        .execute_batch(SCHEMA)
+        .unwrap();
+    path
+}
+
+/// `migrate` leaves the orphans of the tables it creates in PostgreSQL to the server, which
+/// validates every row when a key is added after the copy, and looks for them only once the
+/// server refused one: the run then ends as the preflight would have, with the findings
+/// `plan` reports, and nothing written.
+#[test]
+fn migrate_into_postgres_names_the_orphans_plan_names_once_the_server_refused_a_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = orphans_db(dir.path());
+    let db = ferry_testkit::TestDb::new();
+    let options = Options::new(Location::Sqlite { path }, pg_location(&db));
+    let plan = ferry_engine::plan(
+        &options,
+        &ferry_engine::progress::Silent,
+        &ferry_engine::Cancel::new(),
+    )
+    .unwrap();
+    let orphans = plan
+        .findings
+        .iter()
+        .filter(|f| f.kind == "orphaned_foreign_key")
+        .count();
+    assert_eq!(orphans, 4, "{:#?}", plan.findings);
+
+    let err = crate::common::migrate(&options).expect_err("orphans must stop the run");
+    assert!(
+        matches!(err.error, ferry_engine::Error::PreflightBlocked { count } if count == plan.blocking_findings()),
+        "{}",
+        err.error
+    );
+    assert!(
+        err.error.to_string().contains("nothing was written"),
+        "{}",
+        err.error
+    );
+    assert_eq!(
+        serde_json::to_value(&err.report.findings).unwrap(),
+        serde_json::to_value(&plan.findings).unwrap(),
+        "migrate reports what plan reports"
+    );
+    let phases: Vec<&str> = err.report.phases.iter().map(|p| p.phase.label()).collect();
+    assert!(
+        phases.contains(&"constraints"),
+        "the keys were left to the server: {phases:?}"
+    );
+    assert_eq!(
+        crate::common::pg_tables(&mut db.client()),
+        Vec::<String>::new(),
+        "nothing may be written"
+    );
+}
+
+/// A table that already exists in the target checks its keys row by row as they arrive, or
+/// not at all: its orphans are still found before anything is written.
+#[test]
+fn orphans_bound_for_an_existing_postgres_table_are_found_before_any_write() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("app.db");
+    rusqlite::Connection::open(&path)
+        .unwrap()
+        .execute_batch(
+            "PRAGMA foreign_keys = OFF;
+             CREATE TABLE goals (id INTEGER PRIMARY KEY, title TEXT);
+             CREATE TABLE tasks (id INTEGER PRIMARY KEY, goal_id INTEGER REFERENCES goals(id), title TEXT);
+             INSERT INTO goals VALUES (1, 'g');
+             INSERT INTO tasks VALUES (1, 1, 'ok'), (2, 99, 'orphan');",
+        )
+        .unwrap();
+    let db = ferry_testkit::TestDb::new();
+    db.client()
+        .batch_execute(
+            "CREATE TABLE goals (id bigint PRIMARY KEY, title text);
+             CREATE TABLE tasks (id bigint PRIMARY KEY, goal_id bigint REFERENCES goals(id), title text);",
+        )
+        .unwrap();
+    let mut options = Options::new(Location::Sqlite { path }, pg_location(&db));
+    options.into_existing = true;
+    let err = crate::common::migrate(&options).expect_err("orphans must stop the run");
+    let f = err
+        .report
+        .findings
+        .iter()
+        .find(|f| f.kind == "orphaned_foreign_key")
+        .unwrap_or_else(|| panic!("no orphan finding: {}", err.error));
+    assert_eq!((f.table.as_str(), f.count), ("tasks", 1));
+    assert_eq!(f.samples[0].key, "rowid=2");
+    let phases: Vec<&str> = err.report.phases.iter().map(|p| p.phase.label()).collect();
+    assert_eq!(
+        phases.last(),
+        Some(&"preflight"),
+        "found before writing: {phases:?}"
+    );
+}

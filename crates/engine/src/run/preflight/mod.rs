@@ -9,6 +9,9 @@
 //! the first and lets the copy convert each value once, recording what a policy resolves the
 //! way the scan would (`run::findings`); a value no policy resolves stops the copy before
 //! its commit, and only then does the run scan every value, to report all of them.
+//! Likewise `ferry migrate` leaves the orphans of a table it creates in PostgreSQL to the
+//! server, which validates every row when the foreign key is added after the copy; only if
+//! the server refuses one does the run look for them ([`orphans_left_to_the_target`]).
 //!
 //! For SQLite sources every column is scanned (SQLite enforces no types). For PostgreSQL
 //! sources only the columns whose conversion can fail are read (floats, numerics, arrays,
@@ -59,7 +62,7 @@ pub fn run(
     progress: &dyn Progress,
     cancel: &Cancel,
 ) -> Result<()> {
-    before_writing(source, target, plan, cancel)?;
+    before_writing(source, target, plan, Orphans::All, cancel)?;
     scan_values(
         source,
         plan,
@@ -70,6 +73,18 @@ pub fn run(
     )
 }
 
+/// Which orphaned foreign keys of a SQLite source [`before_writing`] looks for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Orphans {
+    /// Those of every table (`ferry plan`, the app's Review: every finding, nothing written).
+    All,
+    /// Only those the target would not refuse by itself before the commit (`ferry migrate`):
+    /// PostgreSQL validates every row of a table Ferry created when the foreign key is added,
+    /// after the copy, so the anti-joins are paid only when it refuses one (3–4 % of a run
+    /// into PostgreSQL: 0.4 s of 11 s at 1M rows per table, 2.3 s of 59 s at 5M).
+    NotLeftToTheTarget,
+}
+
 /// The checks that read no values one by one; their findings and warnings go into the plan.
 ///
 /// # Errors
@@ -78,6 +93,7 @@ pub fn before_writing(
     source: &mut Source,
     target: &mut Target,
     plan: &mut Plan,
+    orphans: Orphans,
     cancel: &Cancel,
 ) -> Result<()> {
     let to_sqlite = target.wants_sqlite_rows();
@@ -90,8 +106,10 @@ pub fn before_writing(
     }
     cancel.check()?;
     if let Source::Sqlite { conn, .. } = source {
-        let orphans = orphaned_foreign_keys(conn, plan)?;
-        plan.findings.extend(orphans);
+        let left_to_target = left_to_the_target(target);
+        let wanted = |t: &TablePlan| orphans == Orphans::All || !left_to_target(t);
+        let found = orphaned_foreign_keys(conn, plan, &wanted)?;
+        plan.findings.extend(found);
     }
     let at_end = sequences::at_their_end(source, plan, to_sqlite)?;
     plan.warnings.extend(at_end);
@@ -250,13 +268,47 @@ impl<'a> TableScan<'a> {
     }
 }
 
+/// The orphans [`Orphans::NotLeftToTheTarget`] left out, once the target refused a foreign
+/// key: sorted into the plan's findings, which the run reports as a blocked preflight.
+/// Nothing when the source is not SQLite (its orphans are not looked for) or has none (the
+/// target refused the key for another reason: the caller reports the target's error).
+///
+/// # Errors
+/// Database errors on the source.
+pub fn orphans_left_to_the_target(
+    source: &mut Source,
+    target: &Target,
+    plan: &mut Plan,
+) -> Result<usize> {
+    let Source::Sqlite { conn, .. } = source else {
+        return Ok(0);
+    };
+    let found = orphaned_foreign_keys(conn, plan, &left_to_the_target(target))?;
+    let count = found.len();
+    plan.findings.extend(found);
+    crate::run::findings::sort(&mut plan.findings);
+    Ok(count)
+}
+
+/// Whether the target checks a table's foreign keys over all its rows before the commit: a
+/// table Ferry creates in PostgreSQL gets its keys after the copy (`run::finish`), and
+/// `ALTER TABLE … ADD FOREIGN KEY` validates every row.
+fn left_to_the_target(target: &Target) -> impl Fn(&TablePlan) -> bool {
+    let postgres = target.pg_schema().is_some();
+    move |t: &TablePlan| postgres && t.create
+}
+
 /// Rows whose foreign key points at no parent: SQLite does not enforce foreign keys unless
 /// the app turned them on, so such rows are common, and PostgreSQL would refuse them when
-/// the constraint is added — after the whole copy. Found here instead, before any write.
-fn orphaned_foreign_keys(conn: &rusqlite::Connection, plan: &Plan) -> Result<Vec<Finding>> {
+/// the constraint is added — after the whole copy. Found here, in the tables `wanted` names.
+fn orphaned_foreign_keys(
+    conn: &rusqlite::Connection,
+    plan: &Plan,
+    wanted: &dyn Fn(&TablePlan) -> bool,
+) -> Result<Vec<Finding>> {
     let mut out = vec![];
     for table in &plan.tables {
-        if table.target_def.foreign_keys.is_empty() {
+        if table.target_def.foreign_keys.is_empty() || !wanted(table) {
             continue;
         }
         // Only constraints the target keeps matter.
