@@ -292,13 +292,13 @@ fn finish(run: &mut Run, plan: &Plan, target: &mut Target) -> Result<()> {
 }
 
 /// The copy met a value the target cannot hold that no policy resolves: nothing is committed.
-/// Rolls the target back (PostgreSQL: `ROLLBACK`; SQLite: the temporary file removed, and the
-/// backup this run made of an untouched file with it), then scans every value — the part of
-/// the preflight the run had left to the copy — so the report lists every finding, not just
-/// the first value met, and the run ends as a blocked preflight.
+/// Scans every value — the part of the preflight the run had left to the copy — once the
+/// target is rolled back, so the report lists every finding, not just the first value met.
 ///
 /// # Errors
-/// [`Error::PreflightBlocked`]; the copy's own error if the scan finds nothing blocking.
+/// [`Error::PreflightBlocked`]; the copy's own error if the scan finds nothing blocking (the
+/// copy and the scan use one converter over one snapshot: not expected, and never a silent
+/// pass).
 fn blocked_in_copy(
     run: &mut Run,
     error: Error,
@@ -307,10 +307,8 @@ fn blocked_in_copy(
     target: &mut Target,
 ) -> Result<()> {
     let (options, progress, cancel) = (run.options, run.progress, run.cancel);
-    crate::model::pause::at("copy:blocked");
-    abandon_target(run, target);
     let to_sqlite = target.wants_sqlite_rows();
-    run.phases.run(Phase::Preflight, || {
+    back_to_the_preflight(run, "copy:blocked", error, plan, target, |plan, _| {
         crate::run::preflight::scan_values(
             source,
             plan,
@@ -319,20 +317,13 @@ fn blocked_in_copy(
             progress,
             cancel,
         )
-    })?;
-    run.report.findings = plan.findings.clone();
-    match plan.blocking_findings() {
-        // The copy and the scan use one converter over one snapshot: this is not expected,
-        // and never a silent pass.
-        0 => Err(error),
-        count => Err(Error::PreflightBlocked { count }),
-    }
+    })
 }
 
 /// The target refused a foreign key (or something else) as the run added the keys: the
 /// orphans `ferry migrate` left to it ([`Orphans::NotLeftToTheTarget`]) are looked for in
 /// the source once the target is rolled back, so an orphan ends the run as the preflight
-/// would have, with every orphaned key in the report and nothing written.
+/// would have, with every orphaned key in the report.
 ///
 /// # Errors
 /// [`Error::PreflightBlocked`]; the target's own error if the source has no orphan.
@@ -343,15 +334,36 @@ fn refused_key(
     source: &mut Source,
     target: &mut Target,
 ) -> Result<()> {
-    crate::model::pause::at("constraints:refused");
+    back_to_the_preflight(
+        run,
+        "constraints:refused",
+        error,
+        plan,
+        target,
+        |plan, target| crate::run::preflight::orphans_left_to_the_target(source, target, plan),
+    )
+}
+
+/// A run stopped before its commit by what the preflight would have found: the target is
+/// rolled back ([`abandon_target`]), `find` runs the part of the preflight the run had left
+/// to the copy (as a second preflight phase; `hand_over` is the pause point before), and
+/// the run ends as a blocked preflight with every finding, nothing written — or with
+/// `error` when `find` finds nothing blocking.
+fn back_to_the_preflight(
+    run: &mut Run,
+    hand_over: &str,
+    error: Error,
+    plan: &mut Plan,
+    target: &mut Target,
+    find: impl FnOnce(&mut Plan, &Target) -> Result<()>,
+) -> Result<()> {
+    crate::model::pause::at(hand_over);
     abandon_target(run, target);
-    let found = run.phases.run(Phase::Preflight, || {
-        crate::run::preflight::orphans_left_to_the_target(source, target, plan)
-    })?;
+    run.phases.run(Phase::Preflight, || find(plan, target))?;
     run.report.findings = plan.findings.clone();
-    match (found, plan.blocking_findings()) {
-        (0, _) | (_, 0) => Err(error),
-        (_, count) => Err(Error::PreflightBlocked { count }),
+    match plan.blocking_findings() {
+        0 => Err(error),
+        count => Err(Error::PreflightBlocked { count }),
     }
 }
 

@@ -269,9 +269,9 @@ impl<'a> TableScan<'a> {
 }
 
 /// The orphans [`Orphans::NotLeftToTheTarget`] left out, once the target refused a foreign
-/// key: sorted into the plan's findings, which the run reports as a blocked preflight.
-/// Nothing when the source is not SQLite (its orphans are not looked for) or has none (the
-/// target refused the key for another reason: the caller reports the target's error).
+/// key: sorted into the plan's findings (blocking), which the run reports as a blocked
+/// preflight. None when the source is not SQLite (its orphans are not looked for) or has none
+/// (the target refused the key for another reason: the caller reports the target's error).
 ///
 /// # Errors
 /// Database errors on the source.
@@ -279,15 +279,14 @@ pub fn orphans_left_to_the_target(
     source: &mut Source,
     target: &Target,
     plan: &mut Plan,
-) -> Result<usize> {
+) -> Result<()> {
     let Source::Sqlite { conn, .. } = source else {
-        return Ok(0);
+        return Ok(());
     };
     let found = orphaned_foreign_keys(conn, plan, &left_to_the_target(target))?;
-    let count = found.len();
     plan.findings.extend(found);
     crate::run::findings::sort(&mut plan.findings);
-    Ok(count)
+    Ok(())
 }
 
 /// Whether the target checks a table's foreign keys over all its rows before the commit: a
