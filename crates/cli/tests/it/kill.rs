@@ -1075,7 +1075,7 @@ fn orphaned_sqlite_source() -> String {
 }
 
 /// Every point of a blocked run after the checks before writing, and the moments that matter
-/// among them: `late` (the last write before the block) comes before `hand_over`.
+/// among them: `late` (a point among the writes before the block) comes before `hand_over`.
 fn blocked_kill_points(points: &[String], late: &str, hand_over: &str) -> Vec<(String, String)> {
     let phases = crate::util::pause::phase_of(points);
     let first = points
@@ -1123,9 +1123,9 @@ fn sqlite_to_postgres_orphan_refused_by_the_server_killed_at_every_named_point_l
     );
 }
 
-/// A run into PostgreSQL blocked after it wrote into the target's transaction (`late` is its
-/// last write, `hand_over` where it turns to the preflight), killed at every point from the
-/// end of the checks before writing and run again: the target stays as it was.
+/// A run into PostgreSQL blocked after it wrote into the target's transaction (`late` is a
+/// point among those writes, `hand_over` where it turns to the preflight), killed at every
+/// point from the end of the checks before writing and run again: the target stays as it was.
 fn sqlite_to_postgres_blocked_killed_at_every_named_point(
     how: &str,
     source_sql: &str,
