@@ -6,6 +6,7 @@
 
 use std::collections::BTreeMap;
 
+use crate::common::{migrate, options, pg, pg_tables, sqlite, sqlite_from_sql, TestDb};
 use ferry_engine::{Location, Options};
 
 const SCHEMA: &str = "
@@ -146,19 +147,6 @@ fn the_target_check_finds_what_the_pragma_finds() {
     );
 }
 
-fn pg_location(db: &ferry_testkit::TestDb) -> Location {
-    crate::common::pg(db)
-}
-
-fn orphans_db(dir: &std::path::Path) -> std::path::PathBuf {
-    let path = dir.join("orphans.db");
-    rusqlite::Connection::open(&path)
-        .unwrap()
-        .execute_batch(SCHEMA)
-        .unwrap();
-    path
-}
-
 /// `migrate` leaves the orphans of the tables it creates in PostgreSQL to the server, which
 /// validates every row when a key is added after the copy, and looks for them only once the
 /// server refused one: the run then ends as the preflight would have, with the findings
@@ -166,9 +154,9 @@ fn orphans_db(dir: &std::path::Path) -> std::path::PathBuf {
 #[test]
 fn migrate_into_postgres_names_the_orphans_plan_names_once_the_server_refused_a_key() {
     let dir = tempfile::tempdir().unwrap();
-    let path = orphans_db(dir.path());
-    let db = ferry_testkit::TestDb::new();
-    let options = Options::new(Location::Sqlite { path }, pg_location(&db));
+    let path = sqlite_from_sql(dir.path(), "orphans.db", SCHEMA);
+    let db = TestDb::new();
+    let options = options(sqlite(&path), pg(&db));
     let plan = ferry_engine::plan(
         &options,
         &ferry_engine::progress::Silent,
@@ -182,7 +170,7 @@ fn migrate_into_postgres_names_the_orphans_plan_names_once_the_server_refused_a_
         .count();
     assert_eq!(orphans, 4, "{:#?}", plan.findings);
 
-    let err = crate::common::migrate(&options).expect_err("orphans must stop the run");
+    let err = migrate(&options).expect_err("orphans must stop the run");
     assert!(
         matches!(err.error, ferry_engine::Error::PreflightBlocked { count } if count == plan.blocking_findings()),
         "{}",
@@ -204,7 +192,7 @@ fn migrate_into_postgres_names_the_orphans_plan_names_once_the_server_refused_a_
         "the keys were left to the server: {phases:?}"
     );
     assert_eq!(
-        crate::common::pg_tables(&mut db.client()),
+        pg_tables(&mut db.client()),
         Vec::<String>::new(),
         "nothing may be written"
     );
@@ -215,27 +203,25 @@ fn migrate_into_postgres_names_the_orphans_plan_names_once_the_server_refused_a_
 #[test]
 fn orphans_bound_for_an_existing_postgres_table_are_found_before_any_write() {
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("app.db");
-    rusqlite::Connection::open(&path)
-        .unwrap()
-        .execute_batch(
-            "PRAGMA foreign_keys = OFF;
-             CREATE TABLE goals (id INTEGER PRIMARY KEY, title TEXT);
-             CREATE TABLE tasks (id INTEGER PRIMARY KEY, goal_id INTEGER REFERENCES goals(id), title TEXT);
-             INSERT INTO goals VALUES (1, 'g');
-             INSERT INTO tasks VALUES (1, 1, 'ok'), (2, 99, 'orphan');",
-        )
-        .unwrap();
-    let db = ferry_testkit::TestDb::new();
+    let path = sqlite_from_sql(
+        dir.path(),
+        "app.db",
+        "PRAGMA foreign_keys = OFF;
+         CREATE TABLE goals (id INTEGER PRIMARY KEY, title TEXT);
+         CREATE TABLE tasks (id INTEGER PRIMARY KEY, goal_id INTEGER REFERENCES goals(id), title TEXT);
+         INSERT INTO goals VALUES (1, 'g');
+         INSERT INTO tasks VALUES (1, 1, 'ok'), (2, 99, 'orphan');",
+    );
+    let db = TestDb::new();
     db.client()
         .batch_execute(
             "CREATE TABLE goals (id bigint PRIMARY KEY, title text);
              CREATE TABLE tasks (id bigint PRIMARY KEY, goal_id bigint REFERENCES goals(id), title text);",
         )
         .unwrap();
-    let mut options = Options::new(Location::Sqlite { path }, pg_location(&db));
+    let mut options = options(sqlite(&path), pg(&db));
     options.into_existing = true;
-    let err = crate::common::migrate(&options).expect_err("orphans must stop the run");
+    let err = migrate(&options).expect_err("orphans must stop the run");
     let f = err
         .report
         .findings
