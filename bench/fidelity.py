@@ -17,7 +17,11 @@ and the schema from the catalogs (pg_catalog / SQLite pragmas), and prints one J
     timestamps typed: PostgreSQL timestamptz; SQLite declared DATE/TIME type holding text
                SQLite's date functions read (julianday not NULL) — and the right instant
     numerics   typed: numeric(p,s) / NUMERIC(p,s) of the source's p and s, values exact
-    json       typed: PostgreSQL json/jsonb; SQLite declared JSON/JSONB holding valid JSON text
+    json       typed: PostgreSQL json/jsonb; SQLite: the column says it is JSON (declared JSON/JSONB,
+               or TEXT with a `/* pg:jsonb */` hint) and its affinity keeps every document as
+               written (`CAST('1e2' AS <declared type>)` stays the text `1e2`; JSON/JSONB's
+               NUMERIC affinity would store that document as the number 100), holding valid
+               JSON text
     bytes      blobs are bytea / BLOB values, not text
     pk         the source's primary keys
     fk         the source's foreign keys (columns and referenced table/columns)
@@ -281,6 +285,14 @@ def norm_default(v):
     return {"0": "false", "1": "true", "'0'": "false", "'1'": "true"}.get(s, s)
 
 
+def json_hint(create_sql, column):
+    """Whether `column`'s definition in `create_sql` carries a `/* pg:json */` or
+    `/* pg:jsonb */` type hint (Ferry declares JSON columns TEXT with one)."""
+    name = re.escape(column)
+    pattern = rf'(?:"{name}"|`{name}`|\[{name}\]|\b{name}\b)\s+[^,]*?/\*\s*pg:jsonb?\s*\*/'
+    return re.search(pattern, create_sql, re.IGNORECASE) is not None
+
+
 def sqlite_schema(con):
     out = {}
     for t in TABLES:
@@ -288,6 +300,14 @@ def sqlite_schema(con):
         if not info:
             continue
         cols = {r[1]: {"type": r[2], "notnull": bool(r[3]), "default": norm_default(r[4])} for r in info}
+        sql = (con.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", (t,)).fetchone() or [""])[0]
+        for c, col in cols.items():
+            col["json_hint"] = json_hint(sql or "", c)
+            # What the declared type's affinity does to a document that looks like a number:
+            # JSON/JSONB have NUMERIC affinity, which stores the document `1e2` as the integer 100.
+            col["keeps_text"] = not col["type"] or con.execute(
+                f"SELECT typeof(CAST('1e2' AS {col['type']})) = 'text'"
+            ).fetchone()[0] == 1
         pk = [r[1] for r in sorted(info, key=lambda r: r[5]) if r[5]]
         fks = {}
         for r in con.execute(f'PRAGMA foreign_key_list("{t}")'):
@@ -397,7 +417,7 @@ def compare_schema(res, src, dst, sqlite_target):
                 want = {
                     "bool": ("booleans", "bool" in ty),
                     "ts": ("timestamps", "date" in ty or "time" in ty),
-                    "json": ("json", "json" in ty),
+                    "json": ("json", ("json" in ty or dc["json_hint"]) and dc["keeps_text"]),
                     "blob": ("bytes", ty.startswith("blob")),
                     "dec": ("numerics", dec_ok),
                 }.get(kind)
@@ -411,7 +431,10 @@ def compare_schema(res, src, dst, sqlite_target):
                     "double": ("doubles", ty == "double precision"),
                 }.get(kind)
             if want and not want[1]:
-                res.bad(want[0], f"{t}.{c} is {dc['type'] or 'untyped'}")
+                why = ""
+                if sqlite_target and kind == "json" and not dc["keeps_text"]:
+                    why = " (NUMERIC affinity: a document such as 1e2 would be stored as the number 100)"
+                res.bad(want[0], f"{t}.{c} is {dc['type'] or 'untyped'}{why}")
 
 
 def _text(raw):

@@ -58,6 +58,20 @@ impl Watch {
         Watch { bars }
     }
 
+    /// Bars whose tables' totals come from `plan` (the run may not count them before its
+    /// copy).
+    fn for_plan(json: bool, main_phase: Phase, plan: &ferry_engine::plan::Plan) -> Watch {
+        let expected: Option<u64> = plan.tables.iter().map(|t| t.rows).sum();
+        let rows = plan
+            .tables
+            .iter()
+            .filter_map(|t| Some((t.target_table.clone(), t.rows?)))
+            .collect();
+        let bars = output::bars_wanted(json)
+            .then(|| Bars::new(main_phase, expected).with_planned_rows(rows));
+        Watch { bars }
+    }
+
     fn progress(&self) -> &dyn Progress {
         match &self.bars {
             Some(bars) => bars,

@@ -22,6 +22,9 @@ pub struct Bars {
     multi: MultiProgress,
     overall: ProgressBar,
     main_phase: Phase,
+    /// Rows each table of the main phase will move, from a plan made before the run (the
+    /// run itself may leave counting to its copy and announce a table without them).
+    planned_rows: HashMap<String, u64>,
     state: Mutex<State>,
 }
 
@@ -48,8 +51,15 @@ impl Bars {
             multi,
             overall,
             main_phase,
+            planned_rows: HashMap::new(),
             state: Mutex::new(State::default()),
         }
+    }
+
+    /// The same bars, with each table's planned rows for the main phase.
+    pub fn with_planned_rows(mut self, rows: HashMap<String, u64>) -> Bars {
+        self.planned_rows = rows;
+        self
     }
 
     /// Removes every bar from the screen (before printing a summary or asking a question).
@@ -81,6 +91,11 @@ impl Progress for Bars {
             Event::PhaseStarted { phase } => self.overall.set_message(phase.label()),
             Event::PhaseFinished { .. } => {}
             Event::TableStarted { phase, table, rows } => {
+                let rows = rows.or_else(|| {
+                    (phase == self.main_phase)
+                        .then(|| self.planned_rows.get(&table).copied())
+                        .flatten()
+                });
                 let bar = self.table_bar(phase, &table, rows);
                 if let Some(old) = state.tables.insert((phase, table), bar) {
                     old.finish_and_clear();

@@ -130,8 +130,7 @@ pub fn run_with(
         }
     }
 
-    let expected: Option<u64> = plan.tables.iter().map(|t| t.rows).sum();
-    let watch = Watch::new(args.json, Phase::Copy, expected);
+    let watch = Watch::for_plan(args.json, Phase::Copy, &plan);
     let result = named(ferry_engine::migrate(&options, watch.progress(), cancel));
     watch.done();
     finish_with_password(result, args.json, file)

@@ -17,7 +17,7 @@ use crate::model::progress::{Cancel, Phase, Progress};
 use crate::model::report::{BackupInfo, BundleInfo, Outcome, Report, TableReport};
 use crate::plan::{Mode, Plan};
 use crate::run::preflight::Orphans;
-use crate::run::prepare::prepare;
+use crate::run::prepare::{prepare, Counts};
 use crate::run::verify::parallel::{digest_sqlite_file, SqliteVerification};
 use crate::run::verify::sqlite_foreign_key_check;
 use crate::run::verify::table::verification_summary;
@@ -90,7 +90,8 @@ fn with_bundle(
 }
 
 fn migrate_run(run: &mut Run) -> Result<()> {
-    let (mut source, mut target, mut plan) = prepare(run.options, &mut run.phases)?;
+    let (mut source, mut target, mut plan) =
+        prepare(run.options, Counts::FromTheCopy, &mut run.phases)?;
     let cancel = run.cancel;
     run.phases.run(Phase::Preflight, || {
         crate::run::preflight::before_writing(
@@ -159,11 +160,16 @@ fn write_verify_commit(
         crate::jobs::prepare_target(options, plan, target)?;
         Ok(existing)
     })?;
-    let plan = &*plan;
     cancel.check()?;
     let copies = run.phases.run(Phase::Copy, || {
         crate::run::copy::copy_tables(source, target, plan, options.batch_rows, progress, cancel)
     })?;
+    // The counts left to the copy (`Counts::FromTheCopy`): the rows it read, in the snapshot
+    // a count would have read; the verifier splits the larger tables by them.
+    for (t, c) in plan.tables.iter_mut().zip(&copies) {
+        t.rows.get_or_insert(c.rows_read);
+    }
+    let plan = &*plan;
     crate::run::findings::add_value_findings(
         &mut run.report.findings,
         copies.iter().flat_map(|c| c.findings.iter().cloned()),
@@ -309,6 +315,8 @@ fn blocked_in_copy(
     let (options, progress, cancel) = (run.options, run.progress, run.cancel);
     let to_sqlite = target.wants_sqlite_rows();
     back_to_the_preflight(run, "copy:blocked", error, plan, target, |plan, _| {
+        // The scan splits a large table into parts by its count.
+        crate::run::prepare::count_rows(source, plan)?;
         crate::run::preflight::scan_values(
             source,
             plan,

@@ -166,6 +166,21 @@ impl Source {
         }
     }
 
+    /// [`Source::introspect`] without the exact row counts, which read every table (a
+    /// bundle's come from its manifest and are kept).
+    ///
+    /// # Errors
+    /// As [`Source::introspect`].
+    pub fn introspect_schema(&mut self) -> Result<Catalog> {
+        match self {
+            Source::Sqlite { conn, .. } => crate::sqlite::introspect::introspect_schema(conn),
+            Source::Postgres { client, schema, .. } => {
+                crate::postgres::introspect::introspect_schema(client, schema)
+            }
+            Source::Bundle { bundle, .. } => Ok(bundle.catalog()),
+        }
+    }
+
     /// Streams the named columns of a table in batches; with a `filter` (a boolean SQL
     /// expression in the source's dialect, from [`crate::plan::TablePlan::source_filter`])
     /// only the rows it accepts.

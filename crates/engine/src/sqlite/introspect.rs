@@ -41,6 +41,19 @@ struct SchemaRow {
 /// # Errors
 /// `Sqlite` naming the table whose metadata could not be read.
 pub fn introspect(conn: &Connection) -> Result<Catalog> {
+    let mut catalog = introspect_schema(conn)?;
+    for table in &mut catalog.tables {
+        table.row_count = Some(count_rows(conn, &table.name)?);
+    }
+    Ok(catalog)
+}
+
+/// [`introspect`] without the row counts, each of which reads a whole table (or its smallest
+/// index): for a run that learns them from its own copy.
+///
+/// # Errors
+/// As [`introspect`].
+pub fn introspect_schema(conn: &Connection) -> Result<Catalog> {
     let rows = schema_rows(conn)?;
     let list = table_list(conn)?;
     let virtual_tables: HashSet<String> = rows
@@ -255,14 +268,6 @@ fn read_table(
             expression: c.expression.clone(),
         })
         .collect();
-    let row_count: i64 = conn
-        .query_row(
-            &format!("SELECT count(*) FROM {}", quote_ident(name)),
-            [],
-            |r| r.get(0),
-        )
-        .context(|| format!("cannot count the rows of table {name}"))?;
-
     Ok(Table {
         name: name.clone(),
         columns,
@@ -271,10 +276,21 @@ fn read_table(
         uniques,
         indexes,
         checks,
-        row_count: Some(row_count as u64),
+        row_count: None,
         autoincrement: text.autoincrement,
         notes,
     })
+}
+
+fn count_rows(conn: &Connection, name: &str) -> Result<u64> {
+    let count: i64 = conn
+        .query_row(
+            &format!("SELECT count(*) FROM {}", quote_ident(name)),
+            [],
+            |r| r.get(0),
+        )
+        .context(|| format!("cannot count the rows of table {name}"))?;
+    Ok(count as u64)
 }
 
 fn same_names(a: &[String], b: &[String]) -> bool {

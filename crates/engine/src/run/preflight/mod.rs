@@ -97,7 +97,12 @@ pub fn before_writing(
     cancel: &Cancel,
 ) -> Result<()> {
     let to_sqlite = target.wants_sqlite_rows();
-    let missing = types::missing_types(target, plan)?;
+    let mut missing = types::missing_types(target, plan)?;
+    if !missing.is_empty() && plan.tables.iter().any(|t| t.rows.is_none()) {
+        // Each such finding counts its table's rows: counted now, not left to the copy.
+        crate::run::prepare::count_rows(source, plan)?;
+        missing = types::missing_types(target, plan)?;
+    }
     let unknown_type = !missing.is_empty();
     plan.findings.extend(missing);
     if !unknown_type {
