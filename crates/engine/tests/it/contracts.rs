@@ -249,15 +249,7 @@ fn a_target_table_that_exists_is_never_touched_in_create_mode() {
 #[test]
 fn orphaned_foreign_keys_stop_the_run_and_nothing_is_written() {
     let dir = tempfile::tempdir().unwrap();
-    let src = sqlite_from_sql(
-        dir.path(),
-        "orphans.db",
-        "PRAGMA foreign_keys = OFF;
-         CREATE TABLE goals (id INTEGER PRIMARY KEY, title TEXT);
-         CREATE TABLE tasks (id INTEGER PRIMARY KEY, goal_id INTEGER REFERENCES goals(id), title TEXT);
-         INSERT INTO goals VALUES (1, 'g');
-         INSERT INTO tasks VALUES (1, 1, 'ok'), (2, 99, 'orphan');",
-    );
+    let src = sqlite_from_sql(dir.path(), "orphans.db", ONE_ORPHAN_SQL);
     let db = TestDb::new();
     let err = migrate(&options(sqlite(&src), pg(&db))).expect_err("orphans must stop the run");
     let f = err

@@ -6,7 +6,9 @@
 
 use std::collections::BTreeMap;
 
-use crate::common::{migrate, options, pg, pg_tables, sqlite, sqlite_from_sql, TestDb};
+use crate::common::{
+    migrate, options, pg, pg_tables, sqlite, sqlite_from_sql, TestDb, ONE_ORPHAN_SQL,
+};
 use ferry_engine::{Location, Options};
 
 const SCHEMA: &str = "
@@ -203,15 +205,7 @@ fn migrate_into_postgres_names_the_orphans_plan_names_once_the_server_refused_a_
 #[test]
 fn orphans_bound_for_an_existing_postgres_table_are_found_before_any_write() {
     let dir = tempfile::tempdir().unwrap();
-    let path = sqlite_from_sql(
-        dir.path(),
-        "app.db",
-        "PRAGMA foreign_keys = OFF;
-         CREATE TABLE goals (id INTEGER PRIMARY KEY, title TEXT);
-         CREATE TABLE tasks (id INTEGER PRIMARY KEY, goal_id INTEGER REFERENCES goals(id), title TEXT);
-         INSERT INTO goals VALUES (1, 'g');
-         INSERT INTO tasks VALUES (1, 1, 'ok'), (2, 99, 'orphan');",
-    );
+    let path = sqlite_from_sql(dir.path(), "app.db", ONE_ORPHAN_SQL);
     let db = TestDb::new();
     db.client()
         .batch_execute(

@@ -14,6 +14,14 @@ pub fn fixture(name: &str) -> String {
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("fixture {}: {e}", path.display()))
 }
 
+/// Two SQLite tables, `goals` and `tasks`, whose task 2 points at goal 99, which does not
+/// exist (rowid 2; the file's foreign keys were off when it was written).
+pub const ONE_ORPHAN_SQL: &str = "PRAGMA foreign_keys = OFF;
+     CREATE TABLE goals (id INTEGER PRIMARY KEY, title TEXT);
+     CREATE TABLE tasks (id INTEGER PRIMARY KEY, goal_id INTEGER REFERENCES goals(id), title TEXT);
+     INSERT INTO goals VALUES (1, 'g');
+     INSERT INTO tasks VALUES (1, 1, 'ok'), (2, 99, 'orphan');";
+
 /// A SQLite file built from SQL text.
 pub fn sqlite_from_sql(dir: &Path, name: &str, sql: &str) -> PathBuf {
     ferry_testkit::files::sqlite_from_sql(&dir.join(name), sql)
